@@ -1,0 +1,158 @@
+package io.cohort.benchmarks.osu;
+
+import io.cohort.node.launch.LaunchException;
+import io.cohort.node.launch.LaunchSpec;
+import io.cohort.node.launch.LocalLauncher;
+import io.cohort.node.launch.Program;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code cohort bench}: OSU-style micro-benchmarks that launch their own 2-rank job on this machine and print
+ * osu_latency's or osu_bw's format, so their output lines up with Open MPI's in scripts/bench-vs-openmpi.sh.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "OSU-style benchmarks of Cohort's transport (each launches its own 2-rank job).",
+    subcommands = {BenchCommand.Latency.class, BenchCommand.Bandwidth.class})
+public final class BenchCommand implements Runnable
+{
+    @Spec
+    private CommandSpec spec;
+
+    @Override
+    public void run()
+    {
+        throw new ParameterException(spec.commandLine(), "name a benchmark: latency or bandwidth");
+    }
+
+    /** Options every benchmark shares. */
+    abstract static class Common
+    {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--sizes", paramLabel = "LIST", description = "Message sizes in bytes, comma-separated; "
+            + "K and M suffixes allowed (default: 1 to 4M in powers of two).")
+        String sizes = BenchArguments.DEFAULT_SIZES;
+
+        @Option(names = "--iterations", paramLabel = "N",
+            description = "Iterations per size (a tenth of it above 8 KiB, as OSU). Default: ${DEFAULT-VALUE}.")
+        int iterations = 10_000;
+
+        @Option(names = "--warmup", paramLabel = "N", description = "Warm-up iterations per size, not timed. "
+            + "Default: ${DEFAULT-VALUE}.")
+        int warmup = 1_000;
+
+        @Option(names = "--buffer", paramLabel = "KIND", description = "shared (Cohort.allocate: single copy), "
+            + "native (off-heap), or heap. Default: ${DEFAULT-VALUE}.")
+        String buffer = "shared";
+
+        @Option(names = "--transport", paramLabel = "NAME", description = "The transport; only shm exists so far.")
+        String transport = "shm";
+
+        @Option(names = "-x", paramLabel = "NAME=VALUE", description = "Environment for the ranks, e.g. "
+            + "-x COHORT_EAGER_LIMIT=4096 (repeatable).")
+        List<String> exports = new ArrayList<>();
+
+        @Option(names = "--jvm-opt", paramLabel = "OPTION", description = "An option for the ranks' JVMs.")
+        List<String> jvmOptions = new ArrayList<>();
+
+        int launch(final Class<?> rankProgram, final List<String> arguments)
+        {
+            if (!"shm".equals(transport))
+            {
+                throw new ParameterException(spec.commandLine(), "--transport " + transport
+                    + " is not available: this build of Cohort has the shm transport only");
+            }
+            if (iterations < 1 || warmup < 0)
+            {
+                throw new ParameterException(spec.commandLine(), "--iterations must be >= 1 and --warmup >= 0 (got "
+                    + iterations + " and " + warmup + ")");
+            }
+            try
+            {
+                BenchArguments.sizes(sizes);
+                BenchmarkBuffers.parse(buffer);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new ParameterException(spec.commandLine(), ex.getMessage());
+            }
+            final Map<String, String> env = new LinkedHashMap<>();
+            for (final String export : exports)
+            {
+                final int eq = export.indexOf('=');
+                if (eq <= 0)
+                {
+                    throw new ParameterException(spec.commandLine(), "-x " + export + " must be NAME=VALUE");
+                }
+                env.put(export.substring(0, eq), export.substring(eq + 1));
+            }
+            final List<String> jvm = new ArrayList<>(List.of("-XX:+UseSerialGC", "-Xms256m"));
+            jvm.addAll(jvmOptions);
+            try
+            {
+                final String classes = Path.of(rankProgram.getProtectionDomain().getCodeSource().getLocation()
+                    .toURI()).toString();
+                final List<String> classpath = new ArrayList<>(List.of(classes));
+                classpath.add(Path.of(org.HdrHistogram.Histogram.class.getProtectionDomain().getCodeSource()
+                    .getLocation().toURI()).toString());
+                final LaunchSpec job = new LaunchSpec(2, new Program.MainClass(classpath, rankProgram.getName()),
+                    arguments, env, jvm, false, null);
+                return new LocalLauncher(System.out, System.err).run(job);
+            }
+            catch (final URISyntaxException | LaunchException ex)
+            {
+                spec.commandLine().getErr().println("cohort bench: " + ex.getMessage());
+                return 2;
+            }
+        }
+    }
+
+    /** {@code cohort bench latency}: osu_latency. */
+    @Command(name = "latency", mixinStandardHelpOptions = true,
+        description = "Ping-pong latency (osu_latency): one-way time in microseconds per message size.")
+    static final class Latency extends Common implements java.util.concurrent.Callable<Integer>
+    {
+        @Option(names = "--percentiles", description = "Also print p50, p99 and p99.9 (HdrHistogram).")
+        boolean percentiles;
+
+        @Override
+        public Integer call()
+        {
+            return launch(OsuLatency.class, List.of(sizes, Integer.toString(iterations), Integer.toString(warmup),
+                buffer, Boolean.toString(percentiles)));
+        }
+    }
+
+    /** {@code cohort bench bandwidth}: osu_bw. */
+    @Command(name = "bandwidth", mixinStandardHelpOptions = true,
+        description = "Streaming bandwidth (osu_bw): a window of nonblocking sends, in MB/s per message size.")
+    static final class Bandwidth extends Common implements java.util.concurrent.Callable<Integer>
+    {
+        @Option(names = "--window", paramLabel = "N", description = "Messages in flight per round. "
+            + "Default: ${DEFAULT-VALUE}.")
+        int window = 64;
+
+        @Override
+        public Integer call()
+        {
+            if (window < 1)
+            {
+                throw new ParameterException(spec.commandLine(), "--window must be >= 1 (got " + window + ")");
+            }
+            return launch(OsuBandwidth.class, List.of(sizes, Integer.toString(Math.max(1, iterations / 10)),
+                Integer.toString(Math.max(1, warmup / 10)), buffer, Integer.toString(window)));
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.cohort.benchmarks.osu;
+
+import io.cohort.mpi.Cohort;
+import io.cohort.mpi.Communicator;
+import io.cohort.mpi.Request;
+import io.cohort.mpi.Status;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The rank program of {@code cohort bench bandwidth}, with osu_bw's semantics: rank 0 posts a window of
+ * nonblocking sends, rank 1 a window of receives; after each window rank 1 answers with a 4-byte
+ * acknowledgement. Bandwidth is bytes moved over elapsed time, in MB/s (10^6 bytes), osu_bw's format.
+ *
+ * <p>Arguments: sizes, iterations, warm-up iterations, buffer kind, window size.
+ */
+public final class OsuBandwidth
+{
+    private static final int TAG = 2;
+    private static final int ACK_TAG = 3;
+    private static final int LARGE = 8192;
+
+    private OsuBandwidth()
+    {
+    }
+
+    /**
+     * Runs as one of the two ranks.
+     *
+     * @param args sizes, iterations, warm-up, buffer kind, window
+     */
+    public static void main(final String[] args)
+    {
+        final long[] sizes = BenchArguments.sizes(args[0]);
+        final int iterations = Integer.parseInt(args[1]);
+        final int warmup = Integer.parseInt(args[2]);
+        final BenchmarkBuffers kind = BenchmarkBuffers.parse(args[3]);
+        final int window = Integer.parseInt(args[4]);
+        try (Cohort cohort = Cohort.init(args); Arena arena = Arena.ofConfined())
+        {
+            final Communicator world = cohort.world();
+            if (world.size() != 2)
+            {
+                throw new IllegalStateException("the bandwidth benchmark needs exactly 2 ranks, not " + world.size());
+            }
+            final int rank = world.rank();
+            final long max = BenchArguments.max(sizes);
+            // One buffer per window slot, as osu_bw's multiple-buffer mode: no receive overwrites another's data.
+            final MemorySegment[] buffers = new MemorySegment[window];
+            for (int i = 0; i < window; i++)
+            {
+                buffers[i] = kind.allocate(cohort, arena, max);
+            }
+            final MemorySegment ack = arena.allocate(4);
+            final Request[] requests = new Request[window];
+            final Status status = new Status();
+            if (rank == 0)
+            {
+                System.out.println("# Cohort Bandwidth Test (transport shm, buffer " + kind.name().toLowerCase()
+                    + ", window " + window + ")");
+                System.out.println("# Size      Bandwidth (MB/s)");
+            }
+            for (final long size : sizes)
+            {
+                final int iters = size > LARGE ? Math.max(4, iterations / 10) : iterations;
+                final int skip = size > LARGE ? Math.max(1, warmup / 10) : warmup;
+                world.barrier();
+                long start = 0;
+                for (int i = 0; i < iters + skip; i++)
+                {
+                    if (i == skip)
+                    {
+                        start = System.nanoTime();
+                    }
+                    if (rank == 0)
+                    {
+                        for (int w = 0; w < window; w++)
+                        {
+                            requests[w] = world.isend(buffers[w].asSlice(0, size), 1, TAG);
+                        }
+                        Request.waitAll(requests);
+                        world.recv(ack, 1, ACK_TAG, status);
+                    }
+                    else
+                    {
+                        for (int w = 0; w < window; w++)
+                        {
+                            requests[w] = world.irecv(buffers[w].asSlice(0, size), 0, TAG);
+                        }
+                        Request.waitAll(requests);
+                        world.send(ack, 0, ACK_TAG);
+                    }
+                }
+                final double seconds = (System.nanoTime() - start) / 1e9;
+                if (rank == 0)
+                {
+                    final double megabytesPerSecond = size * (double) window * iters / seconds / 1e6;
+                    System.out.println(String.format("%-10d%18.2f", size, megabytesPerSecond));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.cohort.cli;
+
+import io.cohort.benchmarks.osu.BenchCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code cohort} command: {@code cohort run} launches a job on this machine (mpirun-style),
+ * {@code cohort bench} measures the transport. Every verb has {@code --help}.
+ */
+@Command(name = "cohort", mixinStandardHelpOptions = true, version = "cohort 0.1.0",
+    description = "Cohort: an MPI-style runtime for the JVM.",
+    subcommands = {RunCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable
+{
+    /**
+     * Runs the command line and exits with the verb's exit code.
+     *
+     * @param args the command line
+     */
+    public static void main(final String[] args)
+    {
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * The command line, configured as {@code cohort} runs it.
+     *
+     * @return the picocli command line
+     */
+    public static CommandLine commandLine()
+    {
+        final CommandLine cli = new CommandLine(new Main());
+        // Everything after the program's name belongs to the program, as with mpirun.
+        cli.setStopAtPositional(true);
+        cli.setExecutionExceptionHandler((ex, line, parsed) ->
+        {
+            line.getErr().println(line.getCommandName() + ": " + ex.getMessage());
+            return 2;
+        });
+        return cli;
+    }
+
+    @Override
+    public void run()
+    {
+        CommandLine.usage(this, System.out);
+    }
+}

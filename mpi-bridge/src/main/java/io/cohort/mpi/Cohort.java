@@ -1,0 +1,238 @@
+package io.cohort.mpi;
+
+import io.cohort.mpi.engine.EngineConfig;
+import io.cohort.mpi.engine.ProgressEngine;
+import io.cohort.transport.AddressExchange;
+import io.cohort.transport.Transport;
+import io.cohort.transport.TransportException;
+import io.cohort.transport.shm.ShmConfig;
+import io.cohort.transport.shm.ShmTransport;
+import io.cohort.wireup.JobEnvironment;
+import io.cohort.wireup.WireUpClient;
+import io.cohort.wireup.WireUpException;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Map;
+
+/**
+ * A rank's handle on its job: the entry point of every Cohort program (MPI_Init and MPI_Finalize).
+ * <pre>{@code
+ * public static void main(String[] args) {
+ *     try (Cohort cohort = Cohort.init(args)) {
+ *         Communicator world = cohort.world();
+ *         int[] token = {0};
+ *         if (world.rank() == 0) {
+ *             world.send(token, 0, 1, 1 % world.size(), 0);
+ *         }
+ *         ...
+ *     }
+ * }
+ * }</pre>
+ * Launched by {@code cohort run -n N}, each process is one rank; started with plain {@code java}, a program is a
+ * job of one rank.
+ *
+ * <p>Not thread-safe: call Cohort from one thread per rank (MPI_THREAD_FUNNELED).
+ */
+public final class Cohort implements AutoCloseable
+{
+    /** Accept a message from any rank (MPI_ANY_SOURCE). */
+    public static final int ANY_SOURCE = -1;
+    /** Accept a message with any tag (MPI_ANY_TAG). */
+    public static final int ANY_TAG = -1;
+    /** The largest tag a message may carry (MPI_TAG_UB). */
+    public static final int MAX_TAG = Integer.MAX_VALUE;
+
+    private final JobEnvironment job;
+    private final WireUpClient wireUp;
+    private final Transport shm;
+    private final ProgressEngine engine;
+    private final Communicator world;
+    private final int localRanks;
+    private int nextContext = 2;
+    private boolean closed;
+
+    private Cohort(final JobEnvironment job, final Map<String, String> env)
+    {
+        this.job = job;
+        this.wireUp = job.wireUp() == null ? null : new WireUpClient(job.wireUp(), job.token(), job.rank());
+        final AddressExchange exchange = wireUp == null ? new LocalExchange() : wireUp;
+        final int size = job.size();
+        final int rank = job.rank();
+        try
+        {
+            shm = new ShmTransport(ShmConfig.fromEnvironment(env), job.jobId(), rank, size);
+        }
+        catch (final TransportException ex)
+        {
+            closeWireUp();
+            throw new CohortException("rank " + rank + " cannot set up shared memory: " + ex.getMessage(), ex);
+        }
+        try
+        {
+            shm.publish(exchange);
+            exchange.fence();
+            final Transport[] byPeer = new Transport[size];
+            int local = 1;
+            for (int peer = 0; peer < size; peer++)
+            {
+                if (peer == rank)
+                {
+                    continue;
+                }
+                if (!shm.connect(peer, exchange))
+                {
+                    throw new CohortException("rank " + rank + " has no transport that reaches rank " + peer
+                        + ": it runs on another host, and this build of Cohort only has the shared-memory "
+                        + "transport");
+                }
+                byPeer[peer] = shm;
+                local++;
+            }
+            exchange.fence();
+            shm.connected();
+            this.localRanks = local;
+            final boolean oversubscribed = local > Runtime.getRuntime().availableProcessors();
+            this.engine = new ProgressEngine(rank, size, new Transport[] {shm}, byPeer,
+                EngineConfig.fromEnvironment(env, oversubscribed));
+        }
+        catch (final RuntimeException ex)
+        {
+            shm.abort();
+            shm.close();
+            closeWireUp();
+            throw ex;
+        }
+        final int[] identity = new int[size];
+        for (int i = 0; i < size; i++)
+        {
+            identity[i] = i;
+        }
+        this.world = new Communicator(this, engine, 0, rank, identity, identity);
+    }
+
+    /**
+     * Joins the job this process was launched into (or starts a job of one rank when there is no launcher).
+     * Returns once every rank of the job has joined.
+     *
+     * @param args the program's arguments (kept for MPI familiarity; Cohort reads its settings from the
+     *             environment a launcher sets)
+     * @return the handle; close it when the rank is done
+     * @throws CohortException if the job cannot be joined, naming what is missing
+     */
+    public static Cohort init(final String[] args)
+    {
+        final Map<String, String> env = System.getenv();
+        try
+        {
+            return new Cohort(JobEnvironment.fromEnvironment(env), env);
+        }
+        catch (final WireUpException | TransportException ex)
+        {
+            throw new CohortException(ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * The communicator of every rank in the job (MPI_COMM_WORLD).
+     *
+     * @return the world communicator
+     */
+    public Communicator world()
+    {
+        return world;
+    }
+
+    /**
+     * The job's id, as the launcher named it.
+     *
+     * @return the job id
+     */
+    public String jobId()
+    {
+        return job.jobId();
+    }
+
+    /**
+     * How many ranks of the job run on this host (this one included).
+     *
+     * @return ranks sharing this host's memory
+     */
+    public int localRanks()
+    {
+        return localRanks;
+    }
+
+    /**
+     * Allocates memory in shared memory, registered with the transport. A large message sent from such memory is
+     * copied once, by the receiver, straight out of it: the fastest path for big buffers. The memory lives until
+     * this handle is closed.
+     *
+     * @param bytes the size in bytes, &gt; 0
+     * @return zeroed memory
+     */
+    public MemorySegment allocate(final long bytes)
+    {
+        if (bytes <= 0)
+        {
+            throw new CohortException("allocate(" + bytes + "): the size must be positive");
+        }
+        return shm.allocateRegistered(bytes);
+    }
+
+    /**
+     * Ends the job now with an exit code, as MPI_Abort: peers waiting on this rank fail at once and the launcher
+     * stops the other ranks.
+     *
+     * @param exitCode the exit code for this process
+     */
+    public void abort(final int exitCode)
+    {
+        shm.abort();
+        Runtime.getRuntime().halt(exitCode);
+    }
+
+    int newContext()
+    {
+        final int context = nextContext;
+        nextContext += 2;
+        return context;
+    }
+
+    int peekNextContext()
+    {
+        return nextContext;
+    }
+
+    void advanceContext(final int atLeast)
+    {
+        nextContext = Math.max(nextContext, atLeast);
+    }
+
+    /** Leaves the job (MPI_Finalize): writes out what is queued, then tells peers this rank has finished. */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        try
+        {
+            engine.drain();
+        }
+        finally
+        {
+            shm.close();
+            closeWireUp();
+        }
+    }
+
+    private void closeWireUp()
+    {
+        if (wireUp != null)
+        {
+            wireUp.close();
+        }
+    }
+}

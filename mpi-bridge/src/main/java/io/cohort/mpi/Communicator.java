@@ -1,0 +1,1141 @@
+package io.cohort.mpi;
+
+import io.cohort.mpi.engine.Operation;
+import io.cohort.mpi.engine.ProgressEngine;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * A group of ranks with a private channel for their messages (MPI_Comm): traffic on one communicator never
+ * matches a receive on another, so a library can {@link #dup()} the world and never confuse its messages with the
+ * application's. Point-to-point calls take every buffer kind: {@link MemorySegment} (the zero-copy path; memory
+ * from {@link Cohort#allocate} is copied once), {@link ByteBuffer}, and byte, int, long, float and double arrays
+ * with an offset and a count in elements.
+ * <pre>{@code
+ * Communicator world = cohort.world();
+ * double[] row = new double[n];
+ * if (world.rank() == 0) {
+ *     world.send(row, 0, n, 1, 42);
+ * } else if (world.rank() == 1) {
+ *     Status status = world.recv(row, 0, n, 0, 42);
+ * }
+ * }</pre>
+ * Messages from one sender on one communicator arrive in the order they were sent (MPI's non-overtaking rule).
+ *
+ * <p>Not thread-safe: use a communicator from the thread that initialised Cohort.
+ */
+public final class Communicator
+{
+    /** The color that leaves a rank out of {@link #split} (MPI_UNDEFINED). */
+    public static final int UNDEFINED = -32766;
+
+    private static final ValueLayout.OfByte BYTES = ValueLayout.JAVA_BYTE;
+    private static final ValueLayout.OfInt INTS = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final ValueLayout.OfLong LONGS = ValueLayout.JAVA_LONG_UNALIGNED;
+    private static final ValueLayout.OfFloat FLOATS = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ValueLayout.OfDouble DOUBLES = ValueLayout.JAVA_DOUBLE_UNALIGNED;
+    private static final int TAG_BARRIER = 1;
+    private static final int TAG_ALLGATHER = 2;
+
+    private final Cohort cohort;
+    private final ProgressEngine engine;
+    private final int context;
+    private final int collectiveContext;
+    private final int rank;
+    private final int size;
+    private final int[] localToWorld;
+    private final int[] worldToLocal;
+
+    Communicator(final Cohort cohort, final ProgressEngine engine, final int context, final int rank,
+        final int[] localToWorld, final int[] worldToLocal)
+    {
+        this.cohort = cohort;
+        this.engine = engine;
+        this.context = context;
+        this.collectiveContext = context + 1;
+        this.rank = rank;
+        this.size = localToWorld.length;
+        this.localToWorld = localToWorld;
+        this.worldToLocal = worldToLocal;
+    }
+
+    /**
+     * This rank's number in the communicator, 0 to {@code size() - 1} (MPI_Comm_rank).
+     *
+     * @return the rank
+     */
+    public int rank()
+    {
+        return rank;
+    }
+
+    /**
+     * The number of ranks in the communicator (MPI_Comm_size).
+     *
+     * @return the size
+     */
+    public int size()
+    {
+        return size;
+    }
+
+    /**
+     * The world rank of a rank of this communicator (MPI_Group_translate_ranks against the world).
+     *
+     * @param localRank a rank of this communicator
+     * @return its rank in the world communicator
+     */
+    public int worldRank(final int localRank)
+    {
+        return localToWorld[checkRank(localRank, "rank")];
+    }
+
+    /**
+     * A communicator with the same ranks and a private channel (MPI_Comm_dup). Collective: every rank calls it.
+     *
+     * @return the duplicate
+     */
+    public Communicator dup()
+    {
+        final int[] all = allgatherInts(new int[] {cohort.peekNextContext()});
+        int newContext = 0;
+        for (final int c : all)
+        {
+            newContext = Math.max(newContext, c);
+        }
+        cohort.advanceContext(newContext + 2);
+        return new Communicator(cohort, engine, newContext, rank, localToWorld, worldToLocal);
+    }
+
+    /**
+     * Splits the communicator by color; ranks of one color form a new communicator, ordered by key and then by
+     * their rank here (MPI_Comm_split). Collective: every rank calls it.
+     *
+     * @param color a non-negative color, or {@link #UNDEFINED} to be in no new communicator
+     * @param key   orders the ranks within a color
+     * @return this rank's new communicator, or null for {@link #UNDEFINED}
+     */
+    public Communicator split(final int color, final int key)
+    {
+        if (color < 0 && color != UNDEFINED)
+        {
+            throw new CohortException("split color " + color + " is negative; use a color >= 0, or "
+                + "Communicator.UNDEFINED to leave this rank out");
+        }
+        final int[] all = allgatherInts(new int[] {color, key, cohort.peekNextContext()});
+        int newContext = 0;
+        for (int r = 0; r < size; r++)
+        {
+            newContext = Math.max(newContext, all[3 * r + 2]);
+        }
+        cohort.advanceContext(newContext + 2);
+        if (color == UNDEFINED)
+        {
+            return null;
+        }
+        final List<Integer> members = new ArrayList<>();
+        for (int r = 0; r < size; r++)
+        {
+            if (all[3 * r] == color)
+            {
+                members.add(r);
+            }
+        }
+        members.sort(Comparator.<Integer>comparingInt(r -> all[3 * r + 1]).thenComparingInt(r -> r));
+        final int[] newLocalToWorld = new int[members.size()];
+        final int[] newWorldToLocal = new int[worldToLocal.length];
+        Arrays.fill(newWorldToLocal, -1);
+        int newRank = -1;
+        for (int i = 0; i < newLocalToWorld.length; i++)
+        {
+            final int member = members.get(i);
+            newLocalToWorld[i] = localToWorld[member];
+            newWorldToLocal[localToWorld[member]] = i;
+            if (member == rank)
+            {
+                newRank = i;
+            }
+        }
+        return new Communicator(cohort, engine, newContext, newRank, newLocalToWorld, newWorldToLocal);
+    }
+
+    /**
+     * Waits until every rank of the communicator has called it (MPI_Barrier); a dissemination barrier
+     * (Hensgen, Finkel and Manber, 1988): ceil(log2 n) rounds of zero-byte messages.
+     */
+    public void barrier()
+    {
+        for (int distance = 1; distance < size; distance <<= 1)
+        {
+            final int to = localToWorld[(rank + distance) % size];
+            final int from = localToWorld[(rank - distance + size) % size];
+            final Operation recv = engine.acquire();
+            engine.prepareRecv(recv, MemorySegment.NULL, from, TAG_BARRIER, collectiveContext, worldToLocal);
+            engine.startRecv(recv);
+            final Operation send = engine.acquire();
+            engine.prepareSend(send, MemorySegment.NULL, to, TAG_BARRIER, collectiveContext, false, worldToLocal);
+            engine.startSend(send);
+            engine.awaitAndRelease(send, null);
+            engine.awaitAndRelease(recv, null);
+        }
+    }
+
+    /**
+     * Waits for a message that a receive with this source and tag would match, without receiving it
+     * (MPI_Probe): its status tells the size to allocate.
+     *
+     * @param source the source rank or {@link Cohort#ANY_SOURCE}
+     * @param tag    the tag or {@link Cohort#ANY_TAG}
+     * @return the message's source, tag and size
+     */
+    public Status probe(final int source, final int tag)
+    {
+        final Status status = new Status();
+        engine.probe(sourceRank(source), recvTag(tag), context, worldToLocal, status);
+        return status;
+    }
+
+    /**
+     * Checks once for a message that a receive with this source and tag would match (MPI_Iprobe).
+     *
+     * @param source the source rank or {@link Cohort#ANY_SOURCE}
+     * @param tag    the tag or {@link Cohort#ANY_TAG}
+     * @return the message's status, or null if none has arrived
+     */
+    public Status iprobe(final int source, final int tag)
+    {
+        final Status status = new Status();
+        return engine.iprobe(sourceRank(source), recvTag(tag), context, worldToLocal, status) ? status : null;
+    }
+
+    // ------------------------------------------------------------------------------------------- checked core
+
+    private int[] allgatherInts(final int[] mine)
+    {
+        final int n = mine.length;
+        final int[] all = new int[n * size];
+        System.arraycopy(mine, 0, all, rank * n, n);
+        final Request[] sends = new Request[size];
+        for (int peer = 0; peer < size; peer++)
+        {
+            if (peer != rank)
+            {
+                sends[peer] = isendArray(mine, INTS, 0, n, peer, TAG_ALLGATHER, collectiveContext);
+            }
+        }
+        for (int peer = 0; peer < size; peer++)
+        {
+            if (peer != rank)
+            {
+                recvArray(all, INTS, peer * n, n, peer, TAG_ALLGATHER, new Status(), collectiveContext);
+            }
+        }
+        Request.waitAll(sends);
+        return all;
+    }
+
+    private int checkRank(final int r, final String role)
+    {
+        if (r < 0 || r >= size)
+        {
+            throw new CohortException("invalid " + role + " rank " + r + ": this communicator has " + size
+                + " ranks (0.." + (size - 1) + ")");
+        }
+        return r;
+    }
+
+    private int destRank(final int dest)
+    {
+        return localToWorld[checkRank(dest, "destination")];
+    }
+
+    private int sourceRank(final int source)
+    {
+        return source == Cohort.ANY_SOURCE ? Cohort.ANY_SOURCE : localToWorld[checkRank(source, "source")];
+    }
+
+    private static int sendTag(final int tag)
+    {
+        if (tag < 0)
+        {
+            throw new CohortException("invalid tag " + tag + " for a send: tags run from 0 to " + Cohort.MAX_TAG);
+        }
+        return tag;
+    }
+
+    private static int recvTag(final int tag)
+    {
+        if (tag < 0 && tag != Cohort.ANY_TAG)
+        {
+            throw new CohortException("invalid tag " + tag + " for a receive: use 0 to " + Cohort.MAX_TAG
+                + " or Cohort.ANY_TAG");
+        }
+        return tag;
+    }
+
+    private static int range(final int length, final int offset, final int count, final String type)
+    {
+        if (count < 0 || offset < 0 || (long) offset + count > length)
+        {
+            throw new CohortException("invalid count " + count + " at offset " + offset + " for a " + type
+                + "[] of length " + length + ": need count >= 0, offset >= 0 and offset + count <= length");
+        }
+        return offset;
+    }
+
+    private void sendSegment(final MemorySegment buf, final int dest, final int tag, final boolean sync,
+        final int ctx)
+    {
+        final Operation op = engine.acquire();
+        engine.prepareSend(op, buf, destRank(dest), sendTag(tag), ctx, sync, worldToLocal);
+        engine.startSend(op);
+        engine.awaitAndRelease(op, null);
+    }
+
+    private void sendArray(final Object buf, final ValueLayout layout, final int offset, final int count,
+        final int dest, final int tag, final boolean sync, final int ctx)
+    {
+        final Operation op = engine.acquire();
+        engine.prepareSend(op, buf, layout, offset, count, destRank(dest), sendTag(tag), ctx, sync, worldToLocal);
+        engine.startSend(op);
+        engine.awaitAndRelease(op, null);
+    }
+
+    private Request isendSegment(final MemorySegment buf, final int dest, final int tag, final int ctx)
+    {
+        final Operation op = engine.newOperation();
+        engine.prepareSend(op, buf, destRank(dest), sendTag(tag), ctx, false, worldToLocal);
+        engine.startSend(op);
+        return op;
+    }
+
+    private Request isendArray(final Object buf, final ValueLayout layout, final int offset, final int count,
+        final int dest, final int tag, final int ctx)
+    {
+        final Operation op = engine.newOperation();
+        engine.prepareSend(op, buf, layout, offset, count, destRank(dest), sendTag(tag), ctx, false, worldToLocal);
+        engine.startSend(op);
+        return op;
+    }
+
+    private Status recvSegment(final MemorySegment buf, final int source, final int tag, final Status status,
+        final int ctx)
+    {
+        final Operation op = engine.acquire();
+        engine.prepareRecv(op, buf, sourceRank(source), recvTag(tag), ctx, worldToLocal);
+        engine.startRecv(op);
+        engine.awaitAndRelease(op, status);
+        return status;
+    }
+
+    private Status recvArray(final Object buf, final ValueLayout layout, final int offset, final int count,
+        final int source, final int tag, final Status status, final int ctx)
+    {
+        final Operation op = engine.acquire();
+        engine.prepareRecv(op, buf, layout, offset, count, sourceRank(source), recvTag(tag), ctx, worldToLocal);
+        engine.startRecv(op);
+        engine.awaitAndRelease(op, status);
+        return status;
+    }
+
+    private Request irecvSegment(final MemorySegment buf, final int source, final int tag, final int ctx)
+    {
+        final Operation op = engine.newOperation();
+        engine.prepareRecv(op, buf, sourceRank(source), recvTag(tag), ctx, worldToLocal);
+        engine.startRecv(op);
+        return op;
+    }
+
+    private Request irecvArray(final Object buf, final ValueLayout layout, final int offset, final int count,
+        final int source, final int tag, final int ctx)
+    {
+        final Operation op = engine.newOperation();
+        engine.prepareRecv(op, buf, layout, offset, count, sourceRank(source), recvTag(tag), ctx, worldToLocal);
+        engine.startRecv(op);
+        return op;
+    }
+
+    // ------------------------------------------------------------------------------------------- byte[] buffers
+
+    /**
+     * Sends {@code count} elements of a byte[] from {@code offset} (MPI_Send). Returns when the array may be reused.
+     *
+     * @param buf    the data
+     * @param offset the first element
+     * @param count  the number of elements
+     * @param dest   the destination rank
+     * @param tag    the tag, 0 to {@link Cohort#MAX_TAG}
+     */
+    public void send(final byte[] buf, final int offset, final int count, final int dest, final int tag)
+    {
+        sendArray(buf, BYTES, range(buf.length, offset, count, "byte"), count, dest, tag, false, context);
+    }
+
+    /**
+     * Sends synchronously (MPI_Ssend): returns only once the receiver has matched the message.
+     *
+     * @param buf    the data
+     * @param offset the first element
+     * @param count  the number of elements
+     * @param dest   the destination rank
+     * @param tag    the tag
+     */
+    public void ssend(final byte[] buf, final int offset, final int count, final int dest, final int tag)
+    {
+        sendArray(buf, BYTES, range(buf.length, offset, count, "byte"), count, dest, tag, true, context);
+    }
+
+    /**
+     * Starts a send (MPI_Isend); the array must not change until the request completes.
+     *
+     * @param buf    the data
+     * @param offset the first element
+     * @param count  the number of elements
+     * @param dest   the destination rank
+     * @param tag    the tag
+     * @return the request
+     */
+    public Request isend(final byte[] buf, final int offset, final int count, final int dest, final int tag)
+    {
+        return isendArray(buf, BYTES, range(buf.length, offset, count, "byte"), count, dest, tag, context);
+    }
+
+    /**
+     * Receives into {@code count} elements of a byte[] from {@code offset} (MPI_Recv).
+     *
+     * @param buf    where the message lands
+     * @param offset the first element
+     * @param count  the capacity in elements
+     * @param source the source rank or {@link Cohort#ANY_SOURCE}
+     * @param tag    the tag or {@link Cohort#ANY_TAG}
+     * @return the status (a new object; pass one in to allocate nothing)
+     */
+    public Status recv(final byte[] buf, final int offset, final int count, final int source, final int tag)
+    {
+        return recv(buf, offset, count, source, tag, new Status());
+    }
+
+    /**
+     * Receives, filling a caller's status (allocation-free).
+     *
+     * @param buf    where the message lands
+     * @param offset the first element
+     * @param count  the capacity in elements
+     * @param source the source rank or {@link Cohort#ANY_SOURCE}
+     * @param tag    the tag or {@link Cohort#ANY_TAG}
+     * @param status filled with the source, tag and size
+     * @return {@code status}
+     */
+    public Status recv(final byte[] buf, final int offset, final int count, final int source, final int tag,
+        final Status status)
+    {
+        return recvArray(buf, BYTES, range(buf.length, offset, count, "byte"), count, source, tag, status, context);
+    }
+
+    /**
+     * Starts a receive (MPI_Irecv).
+     *
+     * @param buf    where the message lands
+     * @param offset the first element
+     * @param count  the capacity in elements
+     * @param source the source rank or {@link Cohort#ANY_SOURCE}
+     * @param tag    the tag or {@link Cohort#ANY_TAG}
+     * @return the request
+     */
+    public Request irecv(final byte[] buf, final int offset, final int count, final int source, final int tag)
+    {
+        return irecvArray(buf, BYTES, range(buf.length, offset, count, "byte"), count, source, tag, context);
+    }
+
+    /**
+     * Sends and receives at once, without deadlock whatever the partner does first (MPI_Sendrecv).
+     *
+     * @param sendBuf    the data to send
+     * @param sendOffset its first element
+     * @param sendCount  elements to send
+     * @param dest       the destination rank
+     * @param sendTag    the tag of the message sent
+     * @param recvBuf    where the received message lands
+     * @param recvOffset its first element
+     * @param recvCount  its capacity in elements
+     * @param source     the source rank or {@link Cohort#ANY_SOURCE}
+     * @param recvTag    the tag or {@link Cohort#ANY_TAG}
+     * @return the status of the receive
+     */
+    public Status sendrecv(final byte[] sendBuf, final int sendOffset, final int sendCount, final int dest,
+        final int sendTag, final byte[] recvBuf, final int recvOffset, final int recvCount, final int source,
+        final int recvTag)
+    {
+        final Request recv = irecv(recvBuf, recvOffset, recvCount, source, recvTag);
+        send(sendBuf, sendOffset, sendCount, dest, sendTag);
+        return recv.await();
+    }
+
+    // ------------------------------------------------------------------------------------------- int[] buffers
+
+    /**
+     * Sends {@code count} elements of a int[] from {@code offset} (MPI_Send). Returns when the array may be reused.
+     *
+     * @param buf    the data
+     * @param offset the first element
+     * @param count  the number of elements
+     * @param dest   the destination rank
+     * @param tag    the tag, 0 to {@link Cohort#MAX_TAG}
+     */
+    public void send(final int[] buf, final int offset, final int count, final int dest, final int tag)
+    {
+        sendArray(buf, INTS, range(buf.length, offset, count, "int"), count, dest, tag, false, context);
+    }
+
+    /**
+     * Sends synchronously (MPI_Ssend): returns only once the receiver has matched the message.
+     *
+     * @param buf    the data
+     * @param offset the first element
+     * @param count  the number of elements
+     * @param dest   the destination rank
+     * @param tag    the tag
+     */
+    public void ssend(final int[] buf, final int offset, final int count, final int dest, final int tag)
+    {
+        sendArray(buf, INTS, range(buf.length, offset, count, "int"), count, dest, tag, true, context);
+    }
+
+    /**
+     * Starts a send (MPI_Isend); the array must not change until the request completes.
+     *
+     * @param buf    the data
+     * @param offset the first element
+     * @param count  the number of elements
+     * @param dest   the destination rank
+     * @param tag    the tag
+     * @return the request
+     */
+    public Request isend(final int[] buf, final int offset, final int count, final int dest, final int tag)
+    {
+        return isendArray(buf, INTS, range(buf.length, offset, count, "int"), count, dest, tag, context);
+    }
+
+    /**
+     * Receives into {@code count} elements of a int[] from {@code offset} (MPI_Recv).
+     *
+     * @param buf    where the message lands
+     * @param offset the first element
+     * @param count  the capacity in elements
+     * @param source the source rank or {@link Cohort#ANY_SOURCE}
+     * @param tag    the tag or {@link Cohort#ANY_TAG}
+     * @return the status (a new object; pass one in to allocate nothing)
+     */
+    public Status recv(final int[] buf, final int offset, final int count, final int source, final int tag)
+    {
+        return recv(buf, offset, count, source, tag, new Status());
+    }
+
+    /**
+     * Receives, filling a caller's status (allocation-free).
+     *
+     * @param buf    where the message lands
+     * @param offset the first element
+     * @param count  the capacity in elements
+     * @param source the source rank or {@link Cohort#ANY_SOURCE}
+     * @param tag    the tag or {@link Cohort#ANY_TAG}
+     * @param status filled with the source, tag and size
+     * @return {@code status}
+     */
+    public Status recv(final int[] buf, final int offset, final int count, final int source, final int tag,
+        final Status status)
+    {
+        return recvArray(buf, INTS, range(buf.length, offset, count, "int"), count, source, tag, status, context);
+    }
+
+    /**
+     * Starts a receive (MPI_Irecv).
+     *
+     * @param buf    where the message lands
+     * @param offset the first element
+     * @param count  the capacity in elements
+     * @param source the source rank or {@link Cohort#ANY_SOURCE}
+     * @param tag    the tag or {@link Cohort#ANY_TAG}
+     * @return the request
+     */
+    public Request irecv(final int[] buf, final int offset, final int count, final int source, final int tag)
+    {
+        return irecvArray(buf, INTS, range(buf.length, offset, count, "int"), count, source, tag, context);
+    }
+
+    /**
+     * Sends and receives at once, without deadlock whatever the partner does first (MPI_Sendrecv).
+     *
+     * @param sendBuf    the data to send
+     * @param sendOffset its first element
+     * @param sendCount  elements to send
+     * @param dest       the destination rank
+     * @param sendTag    the tag of the message sent
+     * @param recvBuf    where the received message lands
+     * @param recvOffset its first element
+     * @param recvCount  its capacity in elements
+     * @param source     the source rank or {@link Cohort#ANY_SOURCE}
+     * @param recvTag    the tag or {@link Cohort#ANY_TAG}
+     * @return the status of the receive
+     */
+    public Status sendrecv(final int[] sendBuf, final int sendOffset, final int sendCount, final int dest,
+        final int sendTag, final int[] recvBuf, final int recvOffset, final int recvCount, final int source,
+        final int recvTag)
+    {
+        final Request recv = irecv(recvBuf, recvOffset, recvCount, source, recvTag);
+        send(sendBuf, sendOffset, sendCount, dest, sendTag);
+        return recv.await();
+    }
+
+    // ------------------------------------------------------------------------------------------- long[] buffers
+
+    /**
+     * Sends {@code count} elements of a long[] from {@code offset} (MPI_Send). Returns when the array may be reused.
+     *
+     * @param buf    the data
+     * @param offset the first element
+     * @param count  the number of elements
+     * @param dest   the destination rank
+     * @param tag    the tag, 0 to {@link Cohort#MAX_TAG}
+     */
+    public void send(final long[] buf, final int offset, final int count, final int dest, final int tag)
+    {
+        sendArray(buf, LONGS, range(buf.length, offset, count, "long"), count, dest, tag, false, context);
+    }
+
+    /**
+     * Sends synchronously (MPI_Ssend): returns only once the receiver has matched the message.
+     *
+     * @param buf    the data
+     * @param offset the first element
+     * @param count  the number of elements
+     * @param dest   the destination rank
+     * @param tag    the tag
+     */
+    public void ssend(final long[] buf, final int offset, final int count, final int dest, final int tag)
+    {
+        sendArray(buf, LONGS, range(buf.length, offset, count, "long"), count, dest, tag, true, context);
+    }
+
+    /**
+     * Starts a send (MPI_Isend); the array must not change until the request completes.
+     *
+     * @param buf    the data
+     * @param offset the first element
+     * @param count  the number of elements
+     * @param dest   the destination rank
+     * @param tag    the tag
+     * @return the request
+     */
+    public Request isend(final long[] buf, final int offset, final int count, final int dest, final int tag)
+    {
+        return isendArray(buf, LONGS, range(buf.length, offset, count, "long"), count, dest, tag, context);
+    }
+
+    /**
+     * Receives into {@code count} elements of a long[] from {@code offset} (MPI_Recv).
+     *
+     * @param buf    where the message lands
+     * @param offset the first element
+     * @param count  the capacity in elements
+     * @param source the source rank or {@link Cohort#ANY_SOURCE}
+     * @param tag    the tag or {@link Cohort#ANY_TAG}
+     * @return the status (a new object; pass one in to allocate nothing)
+     */
+    public Status recv(final long[] buf, final int offset, final int count, final int source, final int tag)
+    {
+        return recv(buf, offset, count, source, tag, new Status());
+    }
+
+    /**
+     * Receives, filling a caller's status (allocation-free).
+     *
+     * @param buf    where the message lands
+     * @param offset the first element
+     * @param count  the capacity in elements
+     * @param source the source rank or {@link Cohort#ANY_SOURCE}
+     * @param tag    the tag or {@link Cohort#ANY_TAG}
+     * @param status filled with the source, tag and size
+     * @return {@code status}
+     */
+    public Status recv(final long[] buf, final int offset, final int count, final int source, final int tag,
+        final Status status)
+    {
+        return recvArray(buf, LONGS, range(buf.length, offset, count, "long"), count, source, tag, status, context);
+    }
+
+    /**
+     * Starts a receive (MPI_Irecv).
+     *
+     * @param buf    where the message lands
+     * @param offset the first element
+     * @param count  the capacity in elements
+     * @param source the source rank or {@link Cohort#ANY_SOURCE}
+     * @param tag    the tag or {@link Cohort#ANY_TAG}
+     * @return the request
+     */
+    public Request irecv(final long[] buf, final int offset, final int count, final int source, final int tag)
+    {
+        return irecvArray(buf, LONGS, range(buf.length, offset, count, "long"), count, source, tag, context);
+    }
+
+    /**
+     * Sends and receives at once, without deadlock whatever the partner does first (MPI_Sendrecv).
+     *
+     * @param sendBuf    the data to send
+     * @param sendOffset its first element
+     * @param sendCount  elements to send
+     * @param dest       the destination rank
+     * @param sendTag    the tag of the message sent
+     * @param recvBuf    where the received message lands
+     * @param recvOffset its first element
+     * @param recvCount  its capacity in elements
+     * @param source     the source rank or {@link Cohort#ANY_SOURCE}
+     * @param recvTag    the tag or {@link Cohort#ANY_TAG}
+     * @return the status of the receive
+     */
+    public Status sendrecv(final long[] sendBuf, final int sendOffset, final int sendCount, final int dest,
+        final int sendTag, final long[] recvBuf, final int recvOffset, final int recvCount, final int source,
+        final int recvTag)
+    {
+        final Request recv = irecv(recvBuf, recvOffset, recvCount, source, recvTag);
+        send(sendBuf, sendOffset, sendCount, dest, sendTag);
+        return recv.await();
+    }
+
+    // ------------------------------------------------------------------------------------------- float[] buffers
+
+    /**
+     * Sends {@code count} elements of a float[] from {@code offset} (MPI_Send). Returns when the array may be reused.
+     *
+     * @param buf    the data
+     * @param offset the first element
+     * @param count  the number of elements
+     * @param dest   the destination rank
+     * @param tag    the tag, 0 to {@link Cohort#MAX_TAG}
+     */
+    public void send(final float[] buf, final int offset, final int count, final int dest, final int tag)
+    {
+        sendArray(buf, FLOATS, range(buf.length, offset, count, "float"), count, dest, tag, false, context);
+    }
+
+    /**
+     * Sends synchronously (MPI_Ssend): returns only once the receiver has matched the message.
+     *
+     * @param buf    the data
+     * @param offset the first element
+     * @param count  the number of elements
+     * @param dest   the destination rank
+     * @param tag    the tag
+     */
+    public void ssend(final float[] buf, final int offset, final int count, final int dest, final int tag)
+    {
+        sendArray(buf, FLOATS, range(buf.length, offset, count, "float"), count, dest, tag, true, context);
+    }
+
+    /**
+     * Starts a send (MPI_Isend); the array must not change until the request completes.
+     *
+     * @param buf    the data
+     * @param offset the first element
+     * @param count  the number of elements
+     * @param dest   the destination rank
+     * @param tag    the tag
+     * @return the request
+     */
+    public Request isend(final float[] buf, final int offset, final int count, final int dest, final int tag)
+    {
+        return isendArray(buf, FLOATS, range(buf.length, offset, count, "float"), count, dest, tag, context);
+    }
+
+    /**
+     * Receives into {@code count} elements of a float[] from {@code offset} (MPI_Recv).
+     *
+     * @param buf    where the message lands
+     * @param offset the first element
+     * @param count  the capacity in elements
+     * @param source the source rank or {@link Cohort#ANY_SOURCE}
+     * @param tag    the tag or {@link Cohort#ANY_TAG}
+     * @return the status (a new object; pass one in to allocate nothing)
+     */
+    public Status recv(final float[] buf, final int offset, final int count, final int source, final int tag)
+    {
+        return recv(buf, offset, count, source, tag, new Status());
+    }
+
+    /**
+     * Receives, filling a caller's status (allocation-free).
+     *
+     * @param buf    where the message lands
+     * @param offset the first element
+     * @param count  the capacity in elements
+     * @param source the source rank or {@link Cohort#ANY_SOURCE}
+     * @param tag    the tag or {@link Cohort#ANY_TAG}
+     * @param status filled with the source, tag and size
+     * @return {@code status}
+     */
+    public Status recv(final float[] buf, final int offset, final int count, final int source, final int tag,
+        final Status status)
+    {
+        return recvArray(buf, FLOATS, range(buf.length, offset, count, "float"), count, source, tag, status, context);
+    }
+
+    /**
+     * Starts a receive (MPI_Irecv).
+     *
+     * @param buf    where the message lands
+     * @param offset the first element
+     * @param count  the capacity in elements
+     * @param source the source rank or {@link Cohort#ANY_SOURCE}
+     * @param tag    the tag or {@link Cohort#ANY_TAG}
+     * @return the request
+     */
+    public Request irecv(final float[] buf, final int offset, final int count, final int source, final int tag)
+    {
+        return irecvArray(buf, FLOATS, range(buf.length, offset, count, "float"), count, source, tag, context);
+    }
+
+    /**
+     * Sends and receives at once, without deadlock whatever the partner does first (MPI_Sendrecv).
+     *
+     * @param sendBuf    the data to send
+     * @param sendOffset its first element
+     * @param sendCount  elements to send
+     * @param dest       the destination rank
+     * @param sendTag    the tag of the message sent
+     * @param recvBuf    where the received message lands
+     * @param recvOffset its first element
+     * @param recvCount  its capacity in elements
+     * @param source     the source rank or {@link Cohort#ANY_SOURCE}
+     * @param recvTag    the tag or {@link Cohort#ANY_TAG}
+     * @return the status of the receive
+     */
+    public Status sendrecv(final float[] sendBuf, final int sendOffset, final int sendCount, final int dest,
+        final int sendTag, final float[] recvBuf, final int recvOffset, final int recvCount, final int source,
+        final int recvTag)
+    {
+        final Request recv = irecv(recvBuf, recvOffset, recvCount, source, recvTag);
+        send(sendBuf, sendOffset, sendCount, dest, sendTag);
+        return recv.await();
+    }
+
+    // ------------------------------------------------------------------------------------------- double[] buffers
+
+    /**
+     * Sends {@code count} elements of a double[] from {@code offset} (MPI_Send). Returns when the array may be reused.
+     *
+     * @param buf    the data
+     * @param offset the first element
+     * @param count  the number of elements
+     * @param dest   the destination rank
+     * @param tag    the tag, 0 to {@link Cohort#MAX_TAG}
+     */
+    public void send(final double[] buf, final int offset, final int count, final int dest, final int tag)
+    {
+        sendArray(buf, DOUBLES, range(buf.length, offset, count, "double"), count, dest, tag, false, context);
+    }
+
+    /**
+     * Sends synchronously (MPI_Ssend): returns only once the receiver has matched the message.
+     *
+     * @param buf    the data
+     * @param offset the first element
+     * @param count  the number of elements
+     * @param dest   the destination rank
+     * @param tag    the tag
+     */
+    public void ssend(final double[] buf, final int offset, final int count, final int dest, final int tag)
+    {
+        sendArray(buf, DOUBLES, range(buf.length, offset, count, "double"), count, dest, tag, true, context);
+    }
+
+    /**
+     * Starts a send (MPI_Isend); the array must not change until the request completes.
+     *
+     * @param buf    the data
+     * @param offset the first element
+     * @param count  the number of elements
+     * @param dest   the destination rank
+     * @param tag    the tag
+     * @return the request
+     */
+    public Request isend(final double[] buf, final int offset, final int count, final int dest, final int tag)
+    {
+        return isendArray(buf, DOUBLES, range(buf.length, offset, count, "double"), count, dest, tag, context);
+    }
+
+    /**
+     * Receives into {@code count} elements of a double[] from {@code offset} (MPI_Recv).
+     *
+     * @param buf    where the message lands
+     * @param offset the first element
+     * @param count  the capacity in elements
+     * @param source the source rank or {@link Cohort#ANY_SOURCE}
+     * @param tag    the tag or {@link Cohort#ANY_TAG}
+     * @return the status (a new object; pass one in to allocate nothing)
+     */
+    public Status recv(final double[] buf, final int offset, final int count, final int source, final int tag)
+    {
+        return recv(buf, offset, count, source, tag, new Status());
+    }
+
+    /**
+     * Receives, filling a caller's status (allocation-free).
+     *
+     * @param buf    where the message lands
+     * @param offset the first element
+     * @param count  the capacity in elements
+     * @param source the source rank or {@link Cohort#ANY_SOURCE}
+     * @param tag    the tag or {@link Cohort#ANY_TAG}
+     * @param status filled with the source, tag and size
+     * @return {@code status}
+     */
+    public Status recv(final double[] buf, final int offset, final int count, final int source, final int tag,
+        final Status status)
+    {
+        return recvArray(buf, DOUBLES, range(buf.length, offset, count, "double"), count, source, tag, status, context);
+    }
+
+    /**
+     * Starts a receive (MPI_Irecv).
+     *
+     * @param buf    where the message lands
+     * @param offset the first element
+     * @param count  the capacity in elements
+     * @param source the source rank or {@link Cohort#ANY_SOURCE}
+     * @param tag    the tag or {@link Cohort#ANY_TAG}
+     * @return the request
+     */
+    public Request irecv(final double[] buf, final int offset, final int count, final int source, final int tag)
+    {
+        return irecvArray(buf, DOUBLES, range(buf.length, offset, count, "double"), count, source, tag, context);
+    }
+
+    /**
+     * Sends and receives at once, without deadlock whatever the partner does first (MPI_Sendrecv).
+     *
+     * @param sendBuf    the data to send
+     * @param sendOffset its first element
+     * @param sendCount  elements to send
+     * @param dest       the destination rank
+     * @param sendTag    the tag of the message sent
+     * @param recvBuf    where the received message lands
+     * @param recvOffset its first element
+     * @param recvCount  its capacity in elements
+     * @param source     the source rank or {@link Cohort#ANY_SOURCE}
+     * @param recvTag    the tag or {@link Cohort#ANY_TAG}
+     * @return the status of the receive
+     */
+    public Status sendrecv(final double[] sendBuf, final int sendOffset, final int sendCount, final int dest,
+        final int sendTag, final double[] recvBuf, final int recvOffset, final int recvCount, final int source,
+        final int recvTag)
+    {
+        final Request recv = irecv(recvBuf, recvOffset, recvCount, source, recvTag);
+        send(sendBuf, sendOffset, sendCount, dest, sendTag);
+        return recv.await();
+    }
+
+    // ------------------------------------------------------------------------------------------- MemorySegment buffers
+
+    /**
+     * Sends a whole segment (MPI_Send). Memory from {@link Cohort#allocate} takes the
+     * single-copy path.
+     *
+     * @param buf  the data
+     * @param dest the destination rank
+     * @param tag  the tag, 0 to {@link Cohort#MAX_TAG}
+     */
+    public void send(final MemorySegment buf, final int dest, final int tag)
+    {
+        sendSegment(buf, dest, tag, false, context);
+    }
+
+    /**
+     * Sends synchronously (MPI_Ssend): returns only once the receiver has matched the message.
+     *
+     * @param buf  the data
+     * @param dest the destination rank
+     * @param tag  the tag
+     */
+    public void ssend(final MemorySegment buf, final int dest, final int tag)
+    {
+        sendSegment(buf, dest, tag, true, context);
+    }
+
+    /**
+     * Starts a send (MPI_Isend); the memory must not change until the request completes.
+     *
+     * @param buf  the data
+     * @param dest the destination rank
+     * @param tag  the tag
+     * @return the request
+     */
+    public Request isend(final MemorySegment buf, final int dest, final int tag)
+    {
+        return isendSegment(buf, dest, tag, context);
+    }
+
+    /**
+     * Receives into a segment; its size is the capacity (MPI_Recv).
+     *
+     * @param buf    where the message lands
+     * @param source the source rank or {@link Cohort#ANY_SOURCE}
+     * @param tag    the tag or {@link Cohort#ANY_TAG}
+     * @return the status (a new object; pass one in to allocate nothing)
+     */
+    public Status recv(final MemorySegment buf, final int source, final int tag)
+    {
+        return recv(buf, source, tag, new Status());
+    }
+
+    /**
+     * Receives, filling a caller's status (allocation-free).
+     *
+     * @param buf    where the message lands
+     * @param source the source rank or {@link Cohort#ANY_SOURCE}
+     * @param tag    the tag or {@link Cohort#ANY_TAG}
+     * @param status filled with the source, tag and size
+     * @return {@code status}
+     */
+    public Status recv(final MemorySegment buf, final int source, final int tag, final Status status)
+    {
+        return recvSegment(buf, source, tag, status, context);
+    }
+
+    /**
+     * Starts a receive (MPI_Irecv).
+     *
+     * @param buf    where the message lands
+     * @param source the source rank or {@link Cohort#ANY_SOURCE}
+     * @param tag    the tag or {@link Cohort#ANY_TAG}
+     * @return the request
+     */
+    public Request irecv(final MemorySegment buf, final int source, final int tag)
+    {
+        return irecvSegment(buf, source, tag, context);
+    }
+
+    /**
+     * Sends and receives at once, without deadlock whatever the partner does first (MPI_Sendrecv).
+     *
+     * @param sendBuf the data to send
+     * @param dest    the destination rank
+     * @param sendTag the tag of the message sent
+     * @param recvBuf where the received message lands
+     * @param source  the source rank or {@link Cohort#ANY_SOURCE}
+     * @param recvTag the tag or {@link Cohort#ANY_TAG}
+     * @return the status of the receive
+     */
+    public Status sendrecv(final MemorySegment sendBuf, final int dest, final int sendTag, final MemorySegment recvBuf,
+        final int source, final int recvTag)
+    {
+        final Request recv = irecv(recvBuf, source, recvTag);
+        send(sendBuf, dest, sendTag);
+        return recv.await();
+    }
+
+    // ------------------------------------------------------------------------------------------- ByteBuffer buffers
+
+    /**
+     * Sends a whole buffer, position to limit (MPI_Send). Memory from {@link Cohort#allocate} takes the
+     * single-copy path.
+     *
+     * @param buf  the data
+     * @param dest the destination rank
+     * @param tag  the tag, 0 to {@link Cohort#MAX_TAG}
+     */
+    public void send(final ByteBuffer buf, final int dest, final int tag)
+    {
+        sendSegment(MemorySegment.ofBuffer(buf), dest, tag, false, context);
+    }
+
+    /**
+     * Sends synchronously (MPI_Ssend): returns only once the receiver has matched the message.
+     *
+     * @param buf  the data
+     * @param dest the destination rank
+     * @param tag  the tag
+     */
+    public void ssend(final ByteBuffer buf, final int dest, final int tag)
+    {
+        sendSegment(MemorySegment.ofBuffer(buf), dest, tag, true, context);
+    }
+
+    /**
+     * Starts a send (MPI_Isend); the memory must not change until the request completes.
+     *
+     * @param buf  the data
+     * @param dest the destination rank
+     * @param tag  the tag
+     * @return the request
+     */
+    public Request isend(final ByteBuffer buf, final int dest, final int tag)
+    {
+        return isendSegment(MemorySegment.ofBuffer(buf), dest, tag, context);
+    }
+
+    /**
+     * Receives into a buffer, position to limit; its size is the capacity (MPI_Recv).
+     *
+     * @param buf    where the message lands
+     * @param source the source rank or {@link Cohort#ANY_SOURCE}
+     * @param tag    the tag or {@link Cohort#ANY_TAG}
+     * @return the status (a new object; pass one in to allocate nothing)
+     */
+    public Status recv(final ByteBuffer buf, final int source, final int tag)
+    {
+        return recv(buf, source, tag, new Status());
+    }
+
+    /**
+     * Receives, filling a caller's status (allocation-free).
+     *
+     * @param buf    where the message lands
+     * @param source the source rank or {@link Cohort#ANY_SOURCE}
+     * @param tag    the tag or {@link Cohort#ANY_TAG}
+     * @param status filled with the source, tag and size
+     * @return {@code status}
+     */
+    public Status recv(final ByteBuffer buf, final int source, final int tag, final Status status)
+    {
+        return recvSegment(MemorySegment.ofBuffer(buf), source, tag, status, context);
+    }
+
+    /**
+     * Starts a receive (MPI_Irecv).
+     *
+     * @param buf    where the message lands
+     * @param source the source rank or {@link Cohort#ANY_SOURCE}
+     * @param tag    the tag or {@link Cohort#ANY_TAG}
+     * @return the request
+     */
+    public Request irecv(final ByteBuffer buf, final int source, final int tag)
+    {
+        return irecvSegment(MemorySegment.ofBuffer(buf), source, tag, context);
+    }
+
+    /**
+     * Sends and receives at once, without deadlock whatever the partner does first (MPI_Sendrecv).
+     *
+     * @param sendBuf the data to send
+     * @param dest    the destination rank
+     * @param sendTag the tag of the message sent
+     * @param recvBuf where the received message lands
+     * @param source  the source rank or {@link Cohort#ANY_SOURCE}
+     * @param recvTag the tag or {@link Cohort#ANY_TAG}
+     * @return the status of the receive
+     */
+    public Status sendrecv(final ByteBuffer sendBuf, final int dest, final int sendTag, final ByteBuffer recvBuf,
+        final int source, final int recvTag)
+    {
+        final Request recv = irecv(recvBuf, source, recvTag);
+        send(sendBuf, dest, sendTag);
+        return recv.await();
+    }
+}

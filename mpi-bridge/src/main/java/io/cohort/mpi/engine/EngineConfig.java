@@ -1,0 +1,84 @@
+package io.cohort.mpi.engine;
+
+import io.cohort.mpi.CohortException;
+
+import java.util.Map;
+
+/**
+ * Tunables of the point-to-point engine, read from the environment so they can be set per job with
+ * {@code cohort run -x NAME=VALUE}. Defaults were measured on 2-core virtual machines (see the README).
+ *
+ * @param eagerLimit    largest message sent eagerly; larger ones use rendezvous (COHORT_EAGER_LIMIT)
+ * @param fragmentBytes size of the DATA fragments of a pipelined large message (COHORT_FRAGMENT_BYTES)
+ * @param spins         busy polls before a waiting rank starts yielding (COHORT_WAIT_SPINS)
+ * @param yields        yields before it starts parking (COHORT_WAIT_YIELDS)
+ * @param maxParkMicros the longest single park while waiting (COHORT_WAIT_MAX_PARK_US)
+ */
+public record EngineConfig(int eagerLimit, int fragmentBytes, int spins, int yields, int maxParkMicros)
+{
+    /** Default eager limit. */
+    public static final int DEFAULT_EAGER_LIMIT = 16 * 1024;
+    /** Default fragment size. */
+    public static final int DEFAULT_FRAGMENT_BYTES = 64 * 1024;
+
+    /**
+     * Reads the settings, choosing the waiting policy by whether the host is oversubscribed.
+     *
+     * @param env            the environment
+     * @param oversubscribed whether this host runs more ranks than it has cores
+     * @return the settings
+     */
+    public static EngineConfig fromEnvironment(final Map<String, String> env, final boolean oversubscribed)
+    {
+        // Spinning is cheapest when every rank has a core; with more ranks than cores a spinning rank steals the
+        // core its peer needs, so yield early and let the scheduler run the peer.
+        return new EngineConfig(
+            intValue(env, "COHORT_EAGER_LIMIT", DEFAULT_EAGER_LIMIT, 0),
+            intValue(env, "COHORT_FRAGMENT_BYTES", DEFAULT_FRAGMENT_BYTES, 4096),
+            intValue(env, "COHORT_WAIT_SPINS", oversubscribed ? 50 : 20_000, 0),
+            intValue(env, "COHORT_WAIT_YIELDS", oversubscribed ? 2_000 : 200, 0),
+            intValue(env, "COHORT_WAIT_MAX_PARK_US", oversubscribed ? 200 : 500, 1));
+    }
+
+    /**
+     * Checks the settings against what the transport can carry in one frame.
+     *
+     * @param maxFrame the transport's largest frame
+     */
+    public void check(final int maxFrame)
+    {
+        if (eagerLimit + FrameLayout.EAGER_SYNC_HEADER > maxFrame)
+        {
+            throw new CohortException("COHORT_EAGER_LIMIT=" + eagerLimit + " does not fit the transport's largest "
+                + "frame of " + maxFrame + " bytes; use at most " + (maxFrame - FrameLayout.EAGER_SYNC_HEADER)
+                + " or raise COHORT_SHM_RING_BYTES");
+        }
+        if (fragmentBytes + FrameLayout.DATA_HEADER > maxFrame || fragmentBytes % 8 != 0)
+        {
+            throw new CohortException("COHORT_FRAGMENT_BYTES=" + fragmentBytes + " must be a multiple of 8 and at "
+                + "most " + (maxFrame - FrameLayout.DATA_HEADER) + " (the transport's largest frame less the header)");
+        }
+    }
+
+    private static int intValue(final Map<String, String> env, final String name, final int fallback, final int min)
+    {
+        final String text = env.get(name);
+        if (text == null)
+        {
+            return fallback;
+        }
+        try
+        {
+            final int value = Integer.parseInt(text.trim());
+            if (value < min)
+            {
+                throw new CohortException(name + "=" + value + " is below the minimum of " + min);
+            }
+            return value;
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new CohortException(name + "=" + text + " is not a whole number", ex);
+        }
+    }
+}

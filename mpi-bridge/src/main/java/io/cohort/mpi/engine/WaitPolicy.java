@@ -1,0 +1,60 @@
+package io.cohort.mpi.engine;
+
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * How a rank waits when there is nothing to do: spin, then yield, then park for doubling periods (Agrona's
+ * back-off idea). Our own class rather than Agrona's {@code BackoffIdleStrategy} because the engine must know
+ * when it has reached the park phase: only then does it pay for checking whether peers are still alive.
+ *
+ * <p>Not thread-safe.
+ */
+final class WaitPolicy
+{
+    private static final long MIN_PARK_NS = 1_000;
+
+    private final int maxSpins;
+    private final int maxYields;
+    private final long maxParkNs;
+    private int spins;
+    private int yields;
+    private long parkNs = MIN_PARK_NS;
+
+    WaitPolicy(final EngineConfig config)
+    {
+        this.maxSpins = config.spins();
+        this.maxYields = config.yields();
+        this.maxParkNs = config.maxParkMicros() * 1_000L;
+    }
+
+    void reset()
+    {
+        spins = 0;
+        yields = 0;
+        parkNs = MIN_PARK_NS;
+    }
+
+    /**
+     * Waits a little.
+     *
+     * @return true if this call parked, i.e. waiting has gone on for a while
+     */
+    boolean idle()
+    {
+        if (spins < maxSpins)
+        {
+            spins++;
+            Thread.onSpinWait();
+            return false;
+        }
+        if (yields < maxYields)
+        {
+            yields++;
+            Thread.yield();
+            return false;
+        }
+        LockSupport.parkNanos(parkNs);
+        parkNs = Math.min(parkNs << 1, maxParkNs);
+        return true;
+    }
+}

@@ -1,0 +1,604 @@
+#!/usr/bin/env bash
+# bench-vs-openmpi.sh — measure Cohort against its yardstick, Open MPI (C and its Java bindings),
+# on this machine, in the same run, and report ratios. See /work/shared/BASELINES.md for the reference
+# figures and docs/bench/ for saved results.
+#
+# Steps (idempotent; quiet when everything is already in place):
+#   1. install openmpi-bin, libopenmpi-dev, dpkg-dev, gnuplot-nox (and gcc) from Debian if missing;
+#   2. build Open MPI's Java bindings (mpi.jar) from Debian's source package with JDK >= 25, cached in
+#      .cache/openmpi-java/ (deb-src is enabled in the apt sources when needed);
+#   3. build the yardsticks in benchmarks/openmpi/{c,java} (OSU semantics) into .cache/bench-openmpi/;
+#   4. run each suite (default: shm) for a few rounds, interleaving C, Java and Cohort, median per size;
+#   5. run Cohort's own `./cohort bench latency|bandwidth --sizes LIST --iterations N`;
+#   6. print and save one table per measure, the raw outputs, and a plot (docs/bench/<suite>.png).
+#
+# Adding a suite: write suite_<name>() that fills SUITE_CONFIGS / SUITE_COHORT_ARGS / SUITE_TITLE and
+# calls run_suite <name>; list it in KNOWN_SUITES. (tcp is already wired for the Open MPI side.)
+set -euo pipefail
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE_DIR=$REPO_ROOT/.cache
+OMPI_JAVA_DIR=$CACHE_DIR/openmpi-java   # Debian source package + mpi.jar
+BUILD_DIR=$CACHE_DIR/bench-openmpi      # compiled yardsticks, scratch files of the last run
+YARD_SRC=$REPO_ROOT/benchmarks/openmpi
+
+DEFAULT_SIZES=8,1024,65536,1048576,4194304
+KNOWN_SUITES="shm tcp"
+APT_PACKAGES=(openmpi-bin libopenmpi-dev dpkg-dev gnuplot-nox gcc)
+TCP_MCA="--mca pml ob1 --mca btl tcp,self --mca btl_tcp_if_include lo --mca oob_tcp_if_include lo"
+SC_OFF_MCA="--mca btl_vader_single_copy_mechanism none"
+RUN_TIMEOUT=${BENCH_RUN_TIMEOUT:-900}   # seconds per mpirun / cohort invocation
+
+SIZES=$DEFAULT_SIZES
+ROUNDS=3
+LAT_ITERS=10000   # iterations for sizes <= 8 KiB; programs scale down for larger sizes (latency /10)
+BW_ITERS=100      # iterations of a 64-message window for sizes <= 8 KiB (bandwidth /5 for larger)
+SUITES=shm
+QUICK=0
+WITH_COHORT=1
+OUT_DIR=""
+
+usage() {
+    cat <<EOF
+Usage: scripts/bench-vs-openmpi.sh [options]
+
+Measures Cohort against Open MPI (C, and Java through Open MPI's own Java bindings) with OSU-style
+ping-pong latency and streaming bandwidth, on one host with 2 ranks, and prints one table per measure.
+
+Options:
+  --sizes LIST        message sizes in bytes, comma-separated (default $DEFAULT_SIZES)
+  --rounds N          rounds per configuration; the table shows the median per size (default 3)
+  --quick             fewer iterations (latency 1000, bandwidth 20) and 1 round; results go to
+                      .cache/bench-openmpi/quick/ unless --out is given
+  --lat-iterations N  latency iterations for sizes <= 8 KiB (default $LAT_ITERS; larger sizes get N/10)
+  --bw-iterations N   bandwidth iterations for sizes <= 8 KiB (default $BW_ITERS; larger sizes get N/5)
+  --suites LIST       which suites to run: shm, tcp (default shm)
+  --no-cohort         only measure Open MPI
+  --out DIR           where tables, raw outputs and plots go (default docs/bench)
+  -h, --help          this text
+
+Needs root (or the Debian packages ${APT_PACKAGES[*]} already installed, and mpi.jar already
+built), and a JDK >= 25 (JAVA_HOME, /usr/lib/jvm/*, or PATH).
+Cohort's side runs, from the repo root:
+  ./cohort bench latency   --sizes LIST --iterations N
+  ./cohort bench bandwidth --sizes LIST --iterations N
+each printing OSU format ('#' header lines, then rows of size and value).
+EOF
+}
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+die() { printf '[bench] error: %s\n' "$*" >&2; exit 1; }
+is_uint() { [[ $1 =~ ^[1-9][0-9]*$ ]]; }
+
+parse_args() {
+    local lat_set=0 bw_set=0 rounds_set=0
+    while (($#)); do
+        case $1 in
+            --sizes) [[ ${2-} =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || die "--sizes wants a comma-separated list of positive integers, got '${2-}'"
+                     SIZES=$2; shift ;;
+            --rounds) is_uint "${2-}" || die "--rounds wants a positive integer, got '${2-}'"; ROUNDS=$2; rounds_set=1; shift ;;
+            --lat-iterations) is_uint "${2-}" || die "--lat-iterations wants a positive integer"; LAT_ITERS=$2; lat_set=1; shift ;;
+            --bw-iterations) is_uint "${2-}" || die "--bw-iterations wants a positive integer"; BW_ITERS=$2; bw_set=1; shift ;;
+            --suites) SUITES=${2-}; shift ;;
+            --quick) QUICK=1 ;;
+            --no-cohort) WITH_COHORT=0 ;;
+            --out) [[ -n ${2-} ]] || die "--out wants a directory"; OUT_DIR=$2; shift ;;
+            -h|--help) usage; exit 0 ;;
+            *) usage >&2; die "unknown option '$1'" ;;
+        esac
+        shift
+    done
+    if ((QUICK)); then
+        ((lat_set)) || LAT_ITERS=1000
+        ((bw_set)) || BW_ITERS=20
+        ((rounds_set)) || ROUNDS=1
+        [[ -n $OUT_DIR ]] || OUT_DIR=$BUILD_DIR/quick
+    fi
+    [[ -n $OUT_DIR ]] || OUT_DIR=$REPO_ROOT/docs/bench
+    local s
+    for s in ${SUITES//,/ }; do
+        [[ " $KNOWN_SUITES " == *" $s "* ]] || die "unknown suite '$s' (known: $KNOWN_SUITES)"
+    done
+}
+
+# ---------------------------------------------------------------------------------------------------
+# 1. Debian packages
+# ---------------------------------------------------------------------------------------------------
+pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+
+APT_UPDATED=0
+apt_update() {
+    ((APT_UPDATED)) && return 0
+    apt-get update -qq >"$BUILD_DIR/apt-update.log" 2>&1 \
+        || die "apt-get update failed (see $BUILD_DIR/apt-update.log): $(tail -n 3 "$BUILD_DIR/apt-update.log")"
+    APT_UPDATED=1
+}
+
+ensure_packages() {
+    command -v dpkg-query >/dev/null || die "this script needs a Debian/Ubuntu system (dpkg-query not found)"
+    local missing=() p
+    for p in "${APT_PACKAGES[@]}"; do pkg_installed "$p" || missing+=("$p"); done
+    ((${#missing[@]})) || return 0
+    ((EUID == 0)) || die "missing Debian packages: ${missing[*]} — run as root or: sudo apt-get install ${missing[*]}"
+    log "installing ${missing[*]} from Debian"
+    apt_update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >"$BUILD_DIR/apt-install.log" 2>&1 \
+        || die "apt-get install ${missing[*]} failed (see $BUILD_DIR/apt-install.log): $(tail -n 3 "$BUILD_DIR/apt-install.log")"
+}
+
+# deb-src is needed only to fetch Open MPI's source (for its Java bindings).
+have_openmpi_source() { apt-cache showsrc openmpi 2>/dev/null | grep -q '^Package: openmpi$'; }
+
+enable_deb_src() {
+    have_openmpi_source && return 0
+    ((EUID == 0)) || die "apt has no deb-src entries for openmpi; run as root so the script can enable them"
+    local deb822=/etc/apt/sources.list.d/debian.sources list=/etc/apt/sources.list changed=0
+    if [[ -f $deb822 ]] && grep -qE '^Types:.*\bdeb\b' "$deb822" && ! grep -qE '^Types:.*deb-src' "$deb822"; then
+        log "enabling deb-src in $deb822"
+        cp -p "$deb822" "$BUILD_DIR/debian.sources.orig"
+        sed -i -E '/^Types:/{/deb-src/!s/$/ deb-src/}' "$deb822"
+        changed=1
+    elif [[ -f $list ]] && grep -qE '^deb[[:space:]]' "$list" && ! grep -qE '^deb-src[[:space:]]' "$list"; then
+        log "adding deb-src lines to $list"
+        cp -p "$list" "$BUILD_DIR/sources.list.orig"
+        local extra
+        extra=$(grep -E '^deb[[:space:]]' "$list" | sed -E 's/^deb([[:space:]])/deb-src\1/')
+        printf '%s\n' "$extra" >>"$list"
+        changed=1
+    fi
+    ((changed)) || log "deb-src entries look present already; refreshing the apt indexes"
+    APT_UPDATED=0
+    apt_update
+    have_openmpi_source || die "still no source package 'openmpi' after enabling deb-src; check /etc/apt/sources.list*"
+}
+
+# ---------------------------------------------------------------------------------------------------
+# JDK >= 25
+# ---------------------------------------------------------------------------------------------------
+jdk_major() { # $1 = JDK home; prints the feature version or nothing
+    local v=""
+    if [[ -f $1/release ]]; then
+        v=$(sed -n 's/^JAVA_VERSION="\([^"]*\)".*/\1/p' "$1/release")
+    elif [[ -x $1/bin/java ]]; then
+        v=$("$1/bin/java" -version 2>&1 | sed -n '1s/.*version "\([^"]*\)".*/\1/p')
+    fi
+    [[ $v == 1.* ]] && v=${v#1.}
+    v=${v%%[.+-]*}
+    [[ $v =~ ^[0-9]+$ ]] && echo "$v"
+}
+
+find_jdk_inline() {
+    local c best="" best_v=0 v
+    local candidates=()
+    [[ -n ${JAVA_HOME-} ]] && candidates+=("$JAVA_HOME")
+    for c in /usr/lib/jvm/*; do [[ -d $c && ! -L $c ]] && candidates+=("$c"); done
+    if c=$(command -v javac 2>/dev/null); then candidates+=("$(dirname "$(dirname "$(readlink -f "$c")")")"); fi
+    for c in "${candidates[@]}"; do
+        [[ -x $c/bin/javac && -x $c/bin/java ]] || continue
+        v=$(jdk_major "$c") || continue
+        if ((v >= 25)); then
+            # JAVA_HOME wins when it qualifies; otherwise take the newest
+            if [[ $c == "${JAVA_HOME-}" ]]; then best=$c; break; fi
+            ((v > best_v)) && { best=$c; best_v=$v; }
+        fi
+    done
+    [[ -n $best ]] || die "no JDK >= 25 found (looked at \$JAVA_HOME, /usr/lib/jvm/*, javac on PATH); install one or set JAVA_HOME"
+    export JAVA_HOME=$best
+}
+
+ensure_jdk() {
+    if [[ -f $REPO_ROOT/scripts/lib/jdk.sh ]]; then
+        # shellcheck source=/dev/null
+        source "$REPO_ROOT/scripts/lib/jdk.sh"
+        if declare -F cohort_find_jdk >/dev/null; then
+            cohort_find_jdk || die "cohort_find_jdk (scripts/lib/jdk.sh) found no JDK >= 25"
+        else
+            find_jdk_inline
+        fi
+    else
+        find_jdk_inline
+    fi
+    [[ -x ${JAVA_HOME-}/bin/javac ]] || die "JAVA_HOME=${JAVA_HOME-} has no bin/javac (need a JDK, not a JRE)"
+    local v
+    v=$(jdk_major "$JAVA_HOME") || true
+    if [[ -z $v ]] || ((v < 25)); then die "JAVA_HOME=$JAVA_HOME is Java ${v:-?}; need >= 25"; fi
+    JAVA=$JAVA_HOME/bin/java JAVAC=$JAVA_HOME/bin/javac JAR=$JAVA_HOME/bin/jar
+    JAVA_FEATURE=$v
+}
+
+# ---------------------------------------------------------------------------------------------------
+# 2. Open MPI's Java bindings
+# ---------------------------------------------------------------------------------------------------
+find_libmpi_java() { # sets OMPI_JAVA_LIBDIR to a directory holding libmpi_java.so
+    local f
+    f=$(dpkg -L libopenmpi-dev libopenmpi3 2>/dev/null | grep -E '/libmpi_java\.so$' | head -n 1 || true)
+    if [[ -n $f && -e $f ]]; then OMPI_JAVA_LIBDIR=$(dirname "$f"); return; fi
+    # Only the versioned library (no -dev): System.loadLibrary("mpi_java") wants libmpi_java.so.
+    f=$(dpkg -L libopenmpi3 2>/dev/null | grep -E '/libmpi_java\.so\.[0-9]+$' | head -n 1 || true)
+    [[ -n $f && -e $f ]] || die "libmpi_java.so not found in Debian's libopenmpi3/libopenmpi-dev (Open MPI built without Java?)"
+    mkdir -p "$OMPI_JAVA_DIR/lib"
+    ln -sf "$f" "$OMPI_JAVA_DIR/lib/libmpi_java.so"
+    OMPI_JAVA_LIBDIR=$OMPI_JAVA_DIR/lib
+}
+
+build_mpi_jar() {
+    local src_ver stamp want
+    src_ver=$(dpkg-query -W -f='${source:Version}' libopenmpi3 2>/dev/null) || die "libopenmpi3 is not installed"
+    OMPI_VERSION=$(dpkg-query -W -f='${Version}' openmpi-bin)
+    MPI_JAR=$OMPI_JAVA_DIR/mpi.jar
+    stamp=$OMPI_JAVA_DIR/mpi.jar.stamp
+    want="openmpi $src_ver javac $JAVA_FEATURE"
+    if [[ -f $MPI_JAR && -f $stamp && $(cat "$stamp") == "$want" ]]; then return 0; fi
+
+    case ${src_ver%%-*} in
+        4.1.*) ;;
+        *) log "warning: Open MPI ${src_ver} is not 4.1.x; trying to build its Java bindings anyway" ;;
+    esac
+    enable_deb_src
+    log "building Open MPI $src_ver Java bindings (mpi.jar) in ${OMPI_JAVA_DIR#"$REPO_ROOT"/}"
+    mkdir -p "$OMPI_JAVA_DIR"
+    local upstream=${src_ver#*:}
+    local tree=$OMPI_JAVA_DIR/openmpi-$upstream
+    if [[ ! -d $tree/ompi/mpi/java/java ]]; then
+        (cd "$OMPI_JAVA_DIR" && apt-get source -qq --download-only -o APT::Sandbox::User=root "openmpi=$src_ver") \
+            >"$OMPI_JAVA_DIR/apt-source.log" 2>&1 \
+            || die "apt-get source openmpi=$src_ver failed (see $OMPI_JAVA_DIR/apt-source.log): $(tail -n 3 "$OMPI_JAVA_DIR/apt-source.log")"
+        rm -rf "$tree"
+        (cd "$OMPI_JAVA_DIR" && dpkg-source -x "openmpi_${upstream}.dsc" "openmpi-$upstream") \
+            >>"$OMPI_JAVA_DIR/apt-source.log" 2>&1 \
+            || die "dpkg-source -x openmpi_${upstream}.dsc failed (see $OMPI_JAVA_DIR/apt-source.log)"
+    fi
+    local jsrc=$tree/ompi/mpi/java/java
+    [[ -f $jsrc/MPI.java ]] || die "no ompi/mpi/java/java/MPI.java in $tree (Java bindings missing from this Open MPI?)"
+
+    local work=$OMPI_JAVA_DIR/build
+    rm -rf "$work" && mkdir -p "$work/src/mpi" "$work/classes"
+    cp "$jsrc"/*.java "$work/src/mpi/"
+    # Template sources (*.java.in) get configure's @VAR@ values; Open MPI 4.1 has none, but be ready.
+    local f
+    for f in "$jsrc"/*.java.in; do
+        [[ -e $f ]] || continue
+        local out
+        out=$work/src/mpi/$(basename "${f%.in}")
+        sed -e "s/@OMPI_MAJOR_VERSION@/${upstream%%.*}/g" -e "s/@OMPI_VERSION@/${upstream%%-*}/g" "$f" >"$out"
+        grep -q '@[A-Z_]*@' "$out" && die "$(basename "$f") has configure substitutions this script does not know: $(grep -o '@[A-Z_]*@' "$out" | sort -u | tr '\n' ' ')"
+    done
+    "$JAVAC" --release "$JAVA_FEATURE" -nowarn -encoding UTF-8 -d "$work/classes" "$work"/src/mpi/*.java \
+        >"$work/javac.log" 2>&1 \
+        || die "javac $JAVA_FEATURE could not compile Open MPI's Java bindings (see $work/javac.log): $(grep -m 3 error "$work/javac.log")"
+    "$JAR" --create --file "$work/mpi.jar" -C "$work/classes" mpi || die "jar failed for mpi.jar"
+    mv -f "$work/mpi.jar" "$MPI_JAR"
+    echo "$want" >"$stamp"
+}
+
+# ---------------------------------------------------------------------------------------------------
+# 3. Yardsticks
+# ---------------------------------------------------------------------------------------------------
+newer_than() { # $1 = target; true if any of the rest is newer (or target missing)
+    local t=$1 f; shift
+    [[ -e $t ]] || return 0
+    for f in "$@"; do [[ $f -nt $t ]] && return 0; done
+    return 1
+}
+
+build_yardsticks() {
+    mkdir -p "$BUILD_DIR/c" "$BUILD_DIR/java"
+    local p
+    for p in osu_latency osu_bw; do
+        if newer_than "$BUILD_DIR/c/$p" "$YARD_SRC/c/$p.c" "$YARD_SRC/c/osu_common.h"; then
+            mpicc -O2 -Wall -o "$BUILD_DIR/c/$p" "$YARD_SRC/c/$p.c" 2>"$BUILD_DIR/c/$p.log" \
+                || die "mpicc failed for benchmarks/openmpi/c/$p.c: $(head -n 5 "$BUILD_DIR/c/$p.log")"
+        fi
+    done
+    local stamp=$BUILD_DIR/java/.built
+    if newer_than "$stamp" "$YARD_SRC"/java/*.java "$MPI_JAR"; then
+        rm -rf "$BUILD_DIR/java" && mkdir -p "$BUILD_DIR/java"
+        "$JAVAC" --release "$JAVA_FEATURE" -cp "$MPI_JAR" -d "$BUILD_DIR/java" "$YARD_SRC"/java/*.java \
+            2>"$BUILD_DIR/javac-yardsticks.log" \
+            || die "javac failed for benchmarks/openmpi/java: $(head -n 5 "$BUILD_DIR/javac-yardsticks.log")"
+        touch "$stamp"
+    fi
+}
+
+# ---------------------------------------------------------------------------------------------------
+# 4./5. Running
+# ---------------------------------------------------------------------------------------------------
+MPIRUN_BASE=()
+setup_run() {
+    MPIRUN_BASE=(mpirun -np 2)
+    ((EUID == 0)) && MPIRUN_BASE+=(--allow-run-as-root)
+    # shellcheck disable=SC2206  # BENCH_JAVA_OPTS is a deliberate word list
+    JAVA_CMD=("$JAVA" ${BENCH_JAVA_OPTS-} --enable-native-access=ALL-UNNAMED
+        "-Djava.library.path=$OMPI_JAVA_LIBDIR" -cp "$MPI_JAR:$BUILD_DIR/java")
+}
+
+osu_rows() { awk '$1 !~ /^#/ && $1 ~ /^[0-9]+$/ && $2 ~ /^[0-9.eE+-]+$/ { print $1, $2 }' "$@"; }
+
+# run_openmpi MEASURE LANG "MCA FLAGS" OUTFILE — one mpirun of one yardstick
+run_openmpi() {
+    local measure=$1 lang=$2 mca=$3 out=$4 iters prog cmd=()
+    if [[ $measure == latency ]]; then iters=$LAT_ITERS; else iters=$BW_ITERS; fi
+    # shellcheck disable=SC2206  # MCA flags are a word list
+    cmd=(timeout "$RUN_TIMEOUT" "${MPIRUN_BASE[@]}" $mca)
+    if [[ $lang == c ]]; then
+        [[ $measure == latency ]] && prog=osu_latency || prog=osu_bw
+        cmd+=("$BUILD_DIR/c/$prog")
+    else
+        [[ $measure == latency ]] && prog=OsuLatency || prog=OsuBandwidth
+        cmd+=("${JAVA_CMD[@]}" "$prog")
+    fi
+    cmd+=(--sizes "$SIZES" --iterations "$iters")
+    echo "${cmd[*]}" >"$out.cmd"
+    if ! "${cmd[@]}" >"$out" 2>"$out.err" || [[ -z $(osu_rows "$out") ]]; then
+        printf '\n' >&2
+        log "command: ${cmd[*]}"
+        tail -n 15 "$out.err" >&2
+        die "Open MPI $lang $measure run failed (output in $out, $out.err)"
+    fi
+}
+
+COHORT_NOTE=""
+cohort_check() {
+    if ((!WITH_COHORT)); then COHORT_NOTE="Cohort: skipped (--no-cohort)"; return 1; fi
+    if [[ ! -x $REPO_ROOT/cohort ]]; then COHORT_NOTE="Cohort: ./cohort not found at $REPO_ROOT/cohort (not built yet?)"; return 1; fi
+    return 0
+}
+
+# run_cohort MEASURE OUTFILE EXTRA-ARGS... — returns 1 (and sets COHORT_NOTE) on failure
+run_cohort() {
+    local measure=$1 out=$2 iters; shift 2
+    if [[ $measure == latency ]]; then iters=$LAT_ITERS; else iters=$BW_ITERS; fi
+    local cmd=(./cohort bench "$measure" --sizes "$SIZES" --iterations "$iters" "$@")
+    echo "${cmd[*]}" >"$out.cmd"
+    local rc=0
+    (cd "$REPO_ROOT" && timeout "$RUN_TIMEOUT" "${cmd[@]}") >"$out" 2>"$out.err" || rc=$?
+    if ((rc != 0)); then
+        COHORT_NOTE="Cohort: '${cmd[*]}' failed (exit $rc): $(grep -v '^[[:space:]]*$' "$out.err" | tail -n 1 | cut -c1-160)"
+        return 1
+    fi
+    if [[ -z $(osu_rows "$out") ]]; then
+        COHORT_NOTE="Cohort: '${cmd[*]}' printed no '<size> <value>' rows"
+        return 1
+    fi
+    return 0
+}
+
+# median per size of the rows in the given files -> "size median" lines
+medians() {
+    osu_rows "$@" | sort -k1,1n -k2,2g | awk '
+        function flush() { if (n) { m = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2; print size, m } }
+        $1 != size { flush(); size = $1; n = 0 }
+        { v[++n] = $2 }
+        END { flush() }'
+}
+
+value_for() { awk -v s="$2" '$1 == s { print $2; found = 1; exit } END { if (!found) print "-" }' "$1"; }
+
+human_size() {
+    local s=$1
+    if ((s >= 1048576 && s % 1048576 == 0)); then echo "$((s / 1048576))M"
+    elif ((s >= 1024 && s % 1024 == 0)); then echo "$((s / 1024))K"
+    else echo "$s"; fi
+}
+
+machine_summary() {
+    local cpu
+    cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+    echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(hostname), ${cpu:-unknown CPU}, $(nproc) cores, Linux $(uname -r)"
+    echo "# Open MPI $OMPI_VERSION (Debian), Java $("$JAVA" -version 2>&1 | head -n 1 | sed 's/.*version "\([^"]*\)".*/\1/') ($JAVA_HOME)"
+}
+
+# SUITE_CONFIGS entries: "id|lang|mca flags|column label" — C configs are merged into one "best" column.
+# SUITE_COHORT_ARGS: extra arguments for ./cohort bench; SUITE_COHORT=0 when Cohort has no such mode yet.
+run_suite() {
+    local suite=$1 measure round entry id lang mca label
+    local work=$BUILD_DIR/run/$suite
+    rm -rf "$work" && mkdir -p "$work" "$OUT_DIR"
+    local -A cohort_ok=()
+    local cohort_note_lat="" cohort_note_bw=""
+    for measure in latency bandwidth; do
+        cohort_ok[$measure]=0
+        if ((SUITE_COHORT)) && cohort_check; then cohort_ok[$measure]=1; else
+            ((SUITE_COHORT)) || COHORT_NOTE="Cohort: no $suite mode wired in this script yet"
+            [[ $measure == latency ]] && cohort_note_lat=$COHORT_NOTE || cohort_note_bw=$COHORT_NOTE
+        fi
+    done
+
+    for ((round = 1; round <= ROUNDS; round++)); do
+        for measure in latency bandwidth; do
+            printf '[bench] %s %-9s round %d/%d:' "$suite" "$measure" "$round" "$ROUNDS" >&2
+            for entry in "${SUITE_CONFIGS[@]}"; do
+                IFS='|' read -r id lang mca label <<<"$entry"
+                printf ' %s' "$id" >&2
+                run_openmpi "$measure" "$lang" "$mca" "$work/$measure-$id-r$round.txt"
+            done
+            if ((cohort_ok[$measure])); then
+                printf ' cohort' >&2
+                if ! run_cohort "$measure" "$work/$measure-cohort-r$round.txt" "${SUITE_COHORT_ARGS[@]}"; then
+                    cohort_ok[$measure]=0
+                    printf ' (failed)' >&2
+                    [[ $measure == latency ]] && cohort_note_lat=$COHORT_NOTE || cohort_note_bw=$COHORT_NOTE
+                fi
+            fi
+            printf '\n' >&2
+        done
+    done
+
+    for measure in latency bandwidth; do
+        local note
+        [[ $measure == latency ]] && note=$cohort_note_lat || note=$cohort_note_bw
+        ((cohort_ok[$measure])) || { [[ -n $note ]] && log "$note"; }
+        write_results "$suite" "$measure" "$work" "${cohort_ok[$measure]}" "$note"
+    done
+    plot_suite "$suite" "$work"
+    log "saved $(realpath --relative-to="$PWD" "$OUT_DIR" 2>/dev/null || echo "$OUT_DIR")/$suite-{latency,bandwidth}.txt, $suite-*.raw.txt, $suite.png"
+}
+
+write_results() {
+    local suite=$1 measure=$2 work=$3 have_cohort=$4 note=$5
+    local entry id lang mca label f r size
+    local c_ids=() c_labels=() j_ids=() j_labels=()
+    for entry in "${SUITE_CONFIGS[@]}"; do
+        IFS='|' read -r id lang mca label <<<"$entry"
+        medians "$work/$measure-$id"-r*.txt >"$work/$measure-$id.med"
+        if [[ $lang == c ]]; then c_ids+=("$id"); c_labels+=("$label"); else j_ids+=("$id"); j_labels+=("$label"); fi
+    done
+    if ((have_cohort)); then medians "$work/$measure-cohort"-r*.txt >"$work/$measure-cohort.med"; else : >"$work/$measure-cohort.med"; fi
+
+    local unit fmt better pick
+    if [[ $measure == latency ]]; then
+        unit="one-way latency, us"; fmt="%.3f"; better="lower is better"; pick=min
+    else
+        unit="bandwidth, MB/s"; fmt="%.2f"; better="higher is better"; pick=max
+    fi
+
+    # raw outputs, in run order
+    local raw=$OUT_DIR/$suite-$measure.raw.txt
+    {
+        echo "# Raw outputs of scripts/bench-vs-openmpi.sh, suite $suite, $measure ($ROUNDS rounds)"
+        machine_summary
+        for ((r = 1; r <= ROUNDS; r++)); do
+            for f in "$work/$measure"-*-r"$r".txt; do
+                [[ -e $f ]] || continue
+                echo
+                echo "## round $r: $(cat "$f.cmd")"
+                cat "$f"
+            done
+        done
+    } >"$raw"
+
+    # table: size, C best (+ which config), each Java config, Cohort, Cohort / best Java
+    local table=$OUT_DIR/$suite-$measure.txt dat=$work/$measure.dat
+    local sizes_arr
+    IFS=',' read -r -a sizes_arr <<<"$SIZES"
+    {
+        echo "# Cohort vs Open MPI, $suite $measure ($unit, $better); median of $ROUNDS round(s), 2 ranks, one host"
+        machine_summary
+        for entry in "${SUITE_CONFIGS[@]}"; do
+            IFS='|' read -r id lang mca label <<<"$entry"
+            echo "# $id = $label${mca:+ [$mca]}$([[ $lang == c ]] && echo ' (C best = faster of the C rows)')"
+        done
+        if ((have_cohort)); then echo "# cohort = $(head -n 1 "$work/$measure-cohort-r1.txt.cmd")"; else echo "# ${note:-Cohort: not measured}"; fi
+        echo "# full commands and every round's output: $suite-$measure.raw.txt"
+        echo "# ratio = Cohort / best Open MPI Java ($better for Cohort: $([[ $pick == min ]] && echo '< 1 means Cohort is faster' || echo '> 1 means Cohort is faster'))"
+        local hdr
+        hdr=$(printf '%-10s %14s %-8s' "size" "C best" "(config)")
+        for id in "${j_ids[@]}"; do hdr+=$(printf ' %14s' "$id"); done
+        hdr+=$(printf ' %14s %12s' "cohort" "ratio")
+        echo "$hdr"
+        for size in "${sizes_arr[@]}"; do
+            local cvals=() jvals=() cbest cidx jbest cohort ratio line v
+            for id in "${c_ids[@]}"; do cvals+=("$(value_for "$work/$measure-$id.med" "$size")"); done
+            for id in "${j_ids[@]}"; do jvals+=("$(value_for "$work/$measure-$id.med" "$size")"); done
+            read -r cbest cidx < <(pick_best "$pick" "${cvals[@]}")
+            read -r jbest _ < <(pick_best "$pick" "${jvals[@]}")
+            cohort=$(value_for "$work/$measure-cohort.med" "$size")
+            ratio=$(awk -v a="$cohort" -v b="$jbest" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.2f", a / b }')
+            line=$(printf '%-10s %14s %-8s' "$size" "$(fmtv "$fmt" "$cbest")" "${cidx:+(${c_ids[cidx]#c-})}")
+            for v in "${jvals[@]}"; do line+=$(printf ' %14s' "$(fmtv "$fmt" "$v")"); done
+            line+=$(printf ' %14s %12s' "$(fmtv "$fmt" "$cohort")" "$ratio")
+            echo "$line"
+        done
+    } >"$table"
+    cat "$table"
+    echo
+
+    # plot data: size, C best, Java configs..., Cohort ("-" = missing)
+    {
+        printf '"size" "C Open MPI (best)"'
+        for label in "${j_labels[@]}"; do printf ' "%s"' "$label"; done
+        printf ' "Cohort"\n'
+        for size in "${sizes_arr[@]}"; do
+            local cvals=() row cbest
+            for id in "${c_ids[@]}"; do cvals+=("$(value_for "$work/$measure-$id.med" "$size")"); done
+            read -r cbest _ < <(pick_best "$pick" "${cvals[@]}")
+            row="$size $cbest"
+            for id in "${j_ids[@]}"; do row+=" $(value_for "$work/$measure-$id.med" "$size")"; done
+            row+=" $(value_for "$work/$measure-cohort.med" "$size")"
+            echo "$row"
+        done
+    } >"$dat"
+}
+
+# shellcheck disable=SC2059  # the format is one of two fixed strings
+fmtv() { if [[ $2 == - ]]; then echo -; else LC_ALL=C printf "$1" "$2"; fi; }
+
+pick_best() { # min|max values... -> "best index" ("-" and empty index when none)
+    local mode=$1; shift
+    awk -v mode="$mode" 'BEGIN {
+        best = ""; idx = ""
+        for (i = 1; i < ARGC; i++) {
+            v = ARGV[i]; if (v == "-") continue
+            if (best == "" || (mode == "min" ? v + 0 < best + 0 : v + 0 > best + 0)) { best = v; idx = i - 1 }
+        }
+        print (best == "" ? "-" : best), idx; exit
+    }' "$@"
+}
+
+plot_suite() {
+    local suite=$1 work=$2 ncols xtics="" s
+    local png=$OUT_DIR/$suite.png
+    command -v gnuplot >/dev/null || { log "gnuplot not found; no plot"; return 0; }
+    ncols=$(head -n 1 "$work/latency.dat" | grep -o '"[^"]*"' | wc -l)
+    for s in ${SIZES//,/ }; do xtics+="${xtics:+, }\"$(human_size "$s")\" $s"; done
+    gnuplot >"$work/gnuplot.log" 2>&1 <<EOF || { log "gnuplot failed (see $work/gnuplot.log); no plot"; return 0; }
+set terminal pngcairo size 1400,560 font ",11"
+set output "$png"
+set datafile missing "-"
+set key top left box opaque
+set grid
+set logscale x 2
+set logscale y 10
+set xtics ($xtics)
+set xlabel "message size (bytes)"
+set multiplot layout 1,2 title "Cohort vs Open MPI — $suite, 2 ranks, median of $ROUNDS round(s)"
+set title "Latency (one-way, lower is better)"
+set ylabel "µs"
+plot for [i=2:$ncols] "$work/latency.dat" using 1:i with linespoints lw 2 pt 7 title columnheader(i)
+set title "Bandwidth (higher is better)"
+set ylabel "MB/s"
+set key bottom right
+plot for [i=2:$ncols] "$work/bandwidth.dat" using 1:i with linespoints lw 2 pt 7 title columnheader(i)
+unset multiplot
+EOF
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Suites
+# ---------------------------------------------------------------------------------------------------
+suite_shm() {
+    SUITE_CONFIGS=(
+        "c-default|c||C Open MPI, default (vader, CMA single copy)"
+        "c-scoff|c|$SC_OFF_MCA|C Open MPI, single copy off"
+        "java-default|java||Open MPI Java, default"
+        "java-scoff|java|$SC_OFF_MCA|Open MPI Java, single copy off"
+    )
+    SUITE_COHORT=1
+    SUITE_COHORT_ARGS=()
+    run_suite shm
+}
+
+suite_tcp() {
+    SUITE_CONFIGS=(
+        "c-tcp|c|$TCP_MCA|C Open MPI, TCP loopback"
+        "java-tcp|java|$TCP_MCA|Open MPI Java, TCP loopback"
+    )
+    SUITE_COHORT=0   # set to 1 with the right SUITE_COHORT_ARGS once ./cohort bench has a TCP mode
+    SUITE_COHORT_ARGS=()
+    run_suite tcp
+}
+
+main() {
+    parse_args "$@"
+    mkdir -p "$BUILD_DIR"
+    ensure_packages
+    ensure_jdk
+    build_mpi_jar
+    find_libmpi_java
+    build_yardsticks
+    setup_run
+    local s
+    for s in ${SUITES//,/ }; do "suite_$s"; done
+}
+
+main "$@"

@@ -1,0 +1,157 @@
+package io.cohort.transport;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One rank's end of one transport provider: it moves frames (a type and a run of bytes) to and from peer ranks,
+ * and exposes memory that peers may read directly (registered regions, the base of single-copy and one-sided
+ * operations).
+ *
+ * <p>Frames to one peer arrive in the order they were committed. Sending is two-phase, so the caller writes its
+ * header and payload straight into the transport's memory with no intermediate copy:
+ * <pre>{@code
+ * int at = transport.tryClaim(peer, FRAME_EAGER, 8 + bytes);
+ * if (at != Transport.BACK_PRESSURED) {
+ *     MemorySegment out = transport.frameBuffer(peer);
+ *     out.set(JAVA_INT, at, tag);           // header...
+ *     MemorySegment.copy(payload, 0, out, at + 8, bytes);
+ *     transport.commit(peer, at);
+ * }
+ * }</pre>
+ *
+ * <p>The life cycle is that of a job's wire-up: {@link #publish} before the first fence of the job's address
+ * exchange, {@link #connect} for each peer after it, {@link #connected} after a second fence.
+ *
+ * <p>Not thread-safe: one thread per rank drives a transport, as MPI's funneled threading level.
+ */
+public interface Transport extends AutoCloseable
+{
+    /** Returned by {@link #tryClaim} when the peer's inbound buffer is full: progress and try again. */
+    int BACK_PRESSURED = -1;
+
+    /** The peer is running. */
+    int PEER_ALIVE = 0;
+
+    /** The peer closed its end cleanly; nothing more will come from it. */
+    int PEER_FINISHED = 1;
+
+    /** The peer died (killed, crashed, or aborted) without closing. */
+    int PEER_FAILED = 2;
+
+    /**
+     * The provider's name, as used by {@code --transport}.
+     *
+     * @return a short lower-case name such as {@code shm}
+     */
+    String name();
+
+    /**
+     * Publishes this rank's address(es) to the job's address exchange. Called before the first fence.
+     *
+     * @param exchange the job's key-value exchange
+     */
+    void publish(AddressExchange exchange);
+
+    /**
+     * Connects to one peer from the addresses published in the exchange. Called after the first fence.
+     *
+     * @param peer     the peer's rank
+     * @param exchange the job's key-value exchange, fenced
+     * @return true if this provider reaches the peer, false if it cannot (for example another host)
+     */
+    boolean connect(int peer, AddressExchange exchange);
+
+    /** Called once every rank has connected (after the second fence): a provider may now drop names it shared. */
+    void connected();
+
+    /**
+     * The largest frame, header included, that {@link #tryClaim} accepts.
+     *
+     * @return the largest frame length in bytes
+     */
+    int maxFrameLength();
+
+    /**
+     * Claims room for one frame to a peer.
+     *
+     * @param peer      the destination rank, connected through this transport
+     * @param frameType a positive frame type, handed to the receiver's {@link FrameHandler}
+     * @param length    the frame's length in bytes, at most {@link #maxFrameLength()}
+     * @return the offset in {@link #frameBuffer(int)} at which to write the frame, or {@link #BACK_PRESSURED}
+     */
+    int tryClaim(int peer, int frameType, int length);
+
+    /**
+     * The memory in which frames claimed for the peer are written.
+     *
+     * @param peer the destination rank
+     * @return a segment covering every offset {@link #tryClaim} may return for this peer
+     */
+    MemorySegment frameBuffer(int peer);
+
+    /**
+     * Publishes a claimed frame to the peer.
+     *
+     * @param peer   the destination rank
+     * @param offset the offset {@link #tryClaim} returned
+     */
+    void commit(int peer, int offset);
+
+    /**
+     * Delivers frames that have arrived, in order per peer, to the handler.
+     *
+     * @param handler receives each frame; the frame's memory is valid only during the call
+     * @param limit   the most frames to deliver from each peer in this call
+     * @return the number of frames delivered
+     */
+    int poll(FrameHandler handler, int limit);
+
+    /**
+     * Allocates memory that peers connected through this transport can read directly: a registered region.
+     * It lives until the transport is closed.
+     *
+     * @param bytes the size in bytes
+     * @return the region's memory
+     */
+    MemorySegment allocateRegistered(long bytes);
+
+    /**
+     * Finds the registered region that holds a segment, allocation-free.
+     *
+     * @param segment a segment that may lie inside a region from {@link #allocateRegistered}
+     * @return the region's id, or -1 if the segment is not wholly inside one
+     */
+    int regionOf(MemorySegment segment);
+
+    /**
+     * The base address of a region of this rank's, so a peer can be told where in the region its data lies.
+     *
+     * @param regionId an id from {@link #regionOf}
+     * @return the region's base address in this process
+     */
+    long regionBase(int regionId);
+
+    /**
+     * A view of a peer's registered region, for reading its data in place (a one-sided get).
+     *
+     * @param peer     the rank that owns the region
+     * @param regionId the region's id at that rank
+     * @return the whole region, mapped into this process
+     */
+    MemorySegment remoteRegion(int peer, int regionId);
+
+    /**
+     * Whether the peer is still there. Not for the fast path: it may make a system call.
+     *
+     * @param peer a connected rank
+     * @return {@link #PEER_ALIVE}, {@link #PEER_FINISHED} or {@link #PEER_FAILED}
+     */
+    int peerState(int peer);
+
+    /** Marks this rank as having failed, so waiting peers stop waiting for it at once. */
+    void abort();
+
+    /** Closes this rank's end: peers see it as finished. Idempotent. */
+    @Override
+    void close();
+}
