@@ -51,11 +51,12 @@ public final class Cohort implements AutoCloseable
     private int nextContext = 2;
     private boolean closed;
 
-    private Cohort(final JobEnvironment job, final Map<String, String> env)
+    private Cohort(final JobEnvironment job, final Map<String, String> env, final AddressExchange given)
     {
         this.job = job;
-        this.wireUp = job.wireUp() == null ? null : new WireUpClient(job.wireUp(), job.token(), job.rank());
-        final AddressExchange exchange = wireUp == null ? new LocalExchange() : wireUp;
+        this.wireUp = given != null || job.wireUp() == null ? null
+            : new WireUpClient(job.wireUp(), job.token(), job.rank());
+        final AddressExchange exchange = given != null ? given : wireUp == null ? new LocalExchange() : wireUp;
         final int size = job.size();
         final int rank = job.rank();
         try
@@ -124,12 +125,26 @@ public final class Cohort implements AutoCloseable
         final Map<String, String> env = System.getenv();
         try
         {
-            return new Cohort(JobEnvironment.fromEnvironment(env), env);
+            return new Cohort(JobEnvironment.fromEnvironment(env), env, null);
         }
         catch (final WireUpException | TransportException ex)
         {
             throw new CohortException(ex.getMessage(), ex);
         }
+    }
+
+    /**
+     * Joins a job through a given address exchange rather than a launcher's: for ranks that are threads of one
+     * process, as the tests run them.
+     *
+     * @param job      the job and this rank
+     * @param exchange the job's exchange, shared by its ranks
+     * @param env      settings (the variables Cohort reads)
+     * @return the handle
+     */
+    static Cohort join(final JobEnvironment job, final AddressExchange exchange, final Map<String, String> env)
+    {
+        return new Cohort(job, env, exchange);
     }
 
     /**

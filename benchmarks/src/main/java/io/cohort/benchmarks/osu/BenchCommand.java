@@ -49,9 +49,9 @@ public final class BenchCommand implements Runnable
             description = "Iterations per size (a tenth of it above 8 KiB, as OSU). Default: ${DEFAULT-VALUE}.")
         int iterations = 10_000;
 
-        @Option(names = "--warmup", paramLabel = "N", description = "Warm-up iterations per size, not timed. "
-            + "Default: ${DEFAULT-VALUE}.")
-        int warmup = 1_000;
+        @Option(names = "--warmup", paramLabel = "N", description = "Warm-up iterations per size, run in an "
+            + "untimed pass over every size first so the JIT has compiled each path. Default: ${DEFAULT-VALUE}.")
+        int warmup = 20_000;
 
         @Option(names = "--buffer", paramLabel = "KIND", description = "shared (Cohort.allocate: single copy), "
             + "native (off-heap), or heap. Default: ${DEFAULT-VALUE}.")

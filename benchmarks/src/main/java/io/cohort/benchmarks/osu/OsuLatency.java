@@ -56,38 +56,21 @@ public final class OsuLatency
                     ? "       p50 (us)       p99 (us)     p99.9 (us)" : ""));
             }
             final Histogram histogram = new Histogram(3_600_000_000_000L, 3);
+            // A JVM runs interpreted until the JIT has compiled the path: one untimed pass over every size first
+            // (as JMH's warm-up iterations), so every protocol is compiled before anything is timed.
             for (final long size : sizes)
             {
-                final MemorySegment out = send.asSlice(0, size);
-                final MemorySegment in = recv.asSlice(0, size);
-                final int iters = size > LARGE ? Math.max(10, iterations / 10) : iterations;
                 final int skip = size > LARGE ? Math.max(2, warmup / 10) : warmup;
+                pingPong(world, send.asSlice(0, size), recv.asSlice(0, size), skip, status, null);
+            }
+            for (final long size : sizes)
+            {
+                final int iters = size > LARGE ? Math.max(10, iterations / 10) : iterations;
                 histogram.reset();
                 world.barrier();
-                long start = 0;
-                for (int i = 0; i < iters + skip; i++)
-                {
-                    if (i == skip)
-                    {
-                        start = System.nanoTime();
-                    }
-                    final long t0 = percentiles ? System.nanoTime() : 0;
-                    if (rank == 0)
-                    {
-                        world.send(out, 1, TAG);
-                        world.recv(in, 1, TAG, status);
-                    }
-                    else
-                    {
-                        world.recv(in, 0, TAG, status);
-                        world.send(out, 0, TAG);
-                    }
-                    if (percentiles && i >= skip)
-                    {
-                        histogram.recordValue(System.nanoTime() - t0);
-                    }
-                }
-                final double oneWayMicros = (System.nanoTime() - start) / 1e3 / (2.0 * iters);
+                final long elapsed = pingPong(world, send.asSlice(0, size), recv.asSlice(0, size), iters, status,
+                    percentiles ? histogram : null);
+                final double oneWayMicros = elapsed / 1e3 / (2.0 * iters);
                 if (rank == 0)
                 {
                     System.out.print(String.format("%-10d%18.3f", size, oneWayMicros));
@@ -101,5 +84,32 @@ public final class OsuLatency
                 }
             }
         }
+    }
+
+    /** Ping-pongs {@code iters} round trips; returns the elapsed nanoseconds (rank 0's view). */
+    private static long pingPong(final Communicator world, final MemorySegment out, final MemorySegment in,
+        final int iters, final Status status, final Histogram histogram)
+    {
+        final boolean first = world.rank() == 0;
+        final long start = System.nanoTime();
+        for (int i = 0; i < iters; i++)
+        {
+            final long t0 = histogram == null ? 0 : System.nanoTime();
+            if (first)
+            {
+                world.send(out, 1, TAG);
+                world.recv(in, 1, TAG, status);
+            }
+            else
+            {
+                world.recv(in, 0, TAG, status);
+                world.send(out, 0, TAG);
+            }
+            if (histogram != null)
+            {
+                histogram.recordValue(System.nanoTime() - t0);
+            }
+        }
+        return System.nanoTime() - start;
     }
 }
