@@ -135,14 +135,15 @@ public final class Cohort implements AutoCloseable
 
     /**
      * Joins a job through a given address exchange rather than a launcher's: for ranks that are threads of one
-     * process, as the tests run them.
+     * process (tests, JMH benchmarks, embedding). Every rank of the job must join concurrently, since wire-up
+     * fences wait for all of them. A handle may be handed from the thread that joined to the one that uses it.
      *
      * @param job      the job and this rank
      * @param exchange the job's exchange, shared by its ranks
      * @param env      settings (the variables Cohort reads)
      * @return the handle
      */
-    static Cohort join(final JobEnvironment job, final AddressExchange exchange, final Map<String, String> env)
+    public static Cohort join(final JobEnvironment job, final AddressExchange exchange, final Map<String, String> env)
     {
         return new Cohort(job, env, exchange);
     }
