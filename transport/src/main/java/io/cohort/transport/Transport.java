@@ -107,6 +107,56 @@ public interface Transport extends AutoCloseable
     int poll(FrameHandler handler, int limit);
 
     /**
+     * The length of one bulk slot: the fragment size of large messages.
+     *
+     * <p>The bulk channel carries the fragments of large messages without the frame ring's overheads. A sender
+     * finds the next free slot with {@link #tryClaimBulk}, fills it, calls {@link #commitBulk} and announces it in
+     * a frame; the receiver copies it out of {@link #inboundBulk} and calls {@link #releaseBulk}. Slots are used
+     * and released in order.
+     *
+     * @return bytes per slot, a multiple of 8
+     */
+    int bulkSlotLength();
+
+    /**
+     * Finds the next bulk slot to a peer, without taking it yet.
+     *
+     * @param peer the destination rank
+     * @return the slot's offset in {@link #bulkBuffer(int)}, or {@link #BACK_PRESSURED} if every slot is in use
+     */
+    int tryClaimBulk(int peer);
+
+    /**
+     * The sender's view of the bulk slots to a peer.
+     *
+     * @param peer the destination rank
+     * @return the slots' memory
+     */
+    MemorySegment bulkBuffer(int peer);
+
+    /**
+     * Takes the slot {@link #tryClaimBulk} found: it is filled and about to be announced.
+     *
+     * @param peer the destination rank
+     */
+    void commitBulk(int peer);
+
+    /**
+     * The receiver's view of the bulk slots a peer fills.
+     *
+     * @param peer the sending rank
+     * @return the slots' memory
+     */
+    MemorySegment inboundBulk(int peer);
+
+    /**
+     * Frees the oldest slot a peer filled, once its data has been copied out.
+     *
+     * @param peer the sending rank
+     */
+    void releaseBulk(int peer);
+
+    /**
      * Allocates memory that peers connected through this transport can read directly: a registered region.
      * It lives until the transport is closed.
      *

@@ -242,6 +242,34 @@ public abstract class TransportContractTest
     }
 
     @Test
+    void bulkSlotsCarryDataInOrderAndBackPressureUntilReleased()
+    {
+        final Transport[] t = job(2);
+        final int slot = t[0].bulkSlotLength();
+        assertTrue(slot > 0 && slot % 8 == 0, "slot length " + slot);
+        final List<Integer> offsets = new ArrayList<>();
+        int filled = 0;
+        int at;
+        while ((at = t[0].tryClaimBulk(1)) != Transport.BACK_PRESSURED)
+        {
+            t[0].bulkBuffer(1).set(ValueLayout.JAVA_LONG, at, filled);
+            t[0].bulkBuffer(1).set(ValueLayout.JAVA_LONG, at + slot - 8, filled);
+            t[0].commitBulk(1);
+            offsets.add(at);
+            filled++;
+            assertTrue(filled < 100_000, "bulk never back-pressured");
+        }
+        assertTrue(filled >= 2, "only " + filled + " bulk slots");
+        for (int i = 0; i < filled; i++)
+        {
+            assertEquals(i, t[1].inboundBulk(0).get(ValueLayout.JAVA_LONG, offsets.get(i)));
+            assertEquals(i, t[1].inboundBulk(0).get(ValueLayout.JAVA_LONG, offsets.get(i) + slot - 8));
+        }
+        t[1].releaseBulk(0);
+        assertEquals(offsets.get(0), t[0].tryClaimBulk(1), "the oldest slot comes back first");
+    }
+
+    @Test
     void closedPeerIsReportedFinishedAndARunningOneAlive()
     {
         final Transport[] t = job(3);

@@ -9,17 +9,14 @@ import java.util.Map;
  * {@code cohort run -x NAME=VALUE}. Defaults were measured on 2-core virtual machines (see the README).
  *
  * @param eagerLimit    largest message sent eagerly; larger ones use rendezvous (COHORT_EAGER_LIMIT)
- * @param fragmentBytes size of the DATA fragments of a pipelined large message (COHORT_FRAGMENT_BYTES)
  * @param spins         busy polls before a waiting rank starts yielding (COHORT_WAIT_SPINS)
  * @param yields        yields before it starts parking (COHORT_WAIT_YIELDS)
  * @param maxParkMicros the longest single park while waiting (COHORT_WAIT_MAX_PARK_US)
  */
-public record EngineConfig(int eagerLimit, int fragmentBytes, int spins, int yields, int maxParkMicros)
+public record EngineConfig(int eagerLimit, int spins, int yields, int maxParkMicros)
 {
     /** Default eager limit. */
     public static final int DEFAULT_EAGER_LIMIT = 16 * 1024;
-    /** Default fragment size. */
-    public static final int DEFAULT_FRAGMENT_BYTES = 64 * 1024;
 
     /**
      * Reads the settings, choosing the waiting policy by whether the host is oversubscribed.
@@ -34,8 +31,7 @@ public record EngineConfig(int eagerLimit, int fragmentBytes, int spins, int yie
         // core its peer needs, so yield early and let the scheduler run the peer.
         return new EngineConfig(
             intValue(env, "COHORT_EAGER_LIMIT", DEFAULT_EAGER_LIMIT, 0),
-            intValue(env, "COHORT_FRAGMENT_BYTES", DEFAULT_FRAGMENT_BYTES, 4096),
-            intValue(env, "COHORT_WAIT_SPINS", oversubscribed ? 50 : 20_000, 0),
+            intValue(env, "COHORT_WAIT_SPINS", oversubscribed ? 50 : 2_000, 0),
             intValue(env, "COHORT_WAIT_YIELDS", oversubscribed ? 2_000 : 200, 0),
             intValue(env, "COHORT_WAIT_MAX_PARK_US", oversubscribed ? 200 : 500, 1));
     }
@@ -52,11 +48,6 @@ public record EngineConfig(int eagerLimit, int fragmentBytes, int spins, int yie
             throw new CohortException("COHORT_EAGER_LIMIT=" + eagerLimit + " does not fit the transport's largest "
                 + "frame of " + maxFrame + " bytes; use at most " + (maxFrame - FrameLayout.EAGER_SYNC_HEADER)
                 + " or raise COHORT_SHM_RING_BYTES");
-        }
-        if (fragmentBytes + FrameLayout.DATA_HEADER > maxFrame || fragmentBytes % 8 != 0)
-        {
-            throw new CohortException("COHORT_FRAGMENT_BYTES=" + fragmentBytes + " must be a multiple of 8 and at "
-                + "most " + (maxFrame - FrameLayout.DATA_HEADER) + " (the transport's largest frame less the header)");
         }
     }
 

@@ -10,13 +10,14 @@ package io.cohort.mpi.engine;
  * RTS         context:int tag:int sendId:long length:long
  *             region:int pad:int regionOffset:long                  large message: ready to send
  * CTS         sendId:long recvId:long                               receiver matched: stream DATA to recvId
- * DATA        recvId:long offset:long | payload                     one fragment of a large message
+ * DATA        recvId:long position:long slot:int length:int         one fragment of a large message, in a bulk slot
  * FIN         sendId:long                                           receiver is done with the sender's buffer
  * </pre>
  *
  * <p>A large message whose buffer is a registered region (memory from {@code Cohort.allocate}) carries the
  * region in its RTS: the receiver copies it straight out of the sender's memory (one copy) and answers FIN.
- * Any other large message is pipelined through the rings in DATA fragments after CTS (two copies).
+ * Any other large message is pipelined in fragments through the transport's bulk slots after CTS (two copies),
+ * each announced by a DATA frame.
  */
 public final class FrameLayout
 {
@@ -66,8 +67,12 @@ public final class FrameLayout
     public static final int DATA_RECV_ID_OFFSET = 0;
     /** Offset of the fragment's position in the message, in DATA. */
     public static final int DATA_POSITION_OFFSET = 8;
-    /** Length of a DATA header. */
-    public static final int DATA_HEADER = 16;
+    /** Offset of the fragment's bulk slot, in DATA. */
+    public static final int DATA_SLOT_OFFSET = 16;
+    /** Offset of the fragment's length, in DATA. */
+    public static final int DATA_LENGTH_OFFSET = 20;
+    /** Length of a DATA frame. */
+    public static final int DATA_FRAME = 24;
 
     private FrameLayout()
     {

@@ -18,9 +18,11 @@ import static io.cohort.mpi.engine.FrameLayout.CTS;
 import static io.cohort.mpi.engine.FrameLayout.CTS_FRAME;
 import static io.cohort.mpi.engine.FrameLayout.CTS_RECV_ID_OFFSET;
 import static io.cohort.mpi.engine.FrameLayout.DATA;
-import static io.cohort.mpi.engine.FrameLayout.DATA_HEADER;
+import static io.cohort.mpi.engine.FrameLayout.DATA_FRAME;
+import static io.cohort.mpi.engine.FrameLayout.DATA_LENGTH_OFFSET;
 import static io.cohort.mpi.engine.FrameLayout.DATA_POSITION_OFFSET;
 import static io.cohort.mpi.engine.FrameLayout.DATA_RECV_ID_OFFSET;
+import static io.cohort.mpi.engine.FrameLayout.DATA_SLOT_OFFSET;
 import static io.cohort.mpi.engine.FrameLayout.EAGER;
 import static io.cohort.mpi.engine.FrameLayout.EAGER_HEADER;
 import static io.cohort.mpi.engine.FrameLayout.EAGER_SYNC;
@@ -523,7 +525,7 @@ public final class ProgressEngine implements FrameHandler
             case EAGER_SYNC -> onEager(peer, buffer, offset, length, true);
             case RTS -> onRts(peer, buffer, offset);
             case CTS -> onCts(buffer, offset);
-            case DATA -> onData(buffer, offset, length);
+            case DATA -> onData(peer, buffer, offset);
             case FIN -> onFin(buffer, offset);
             default -> throw new CohortException("rank " + rank + " received a frame of unknown type " + frameType
                 + " from rank " + peer + ": are all ranks running the same Cohort version?");
@@ -631,16 +633,20 @@ public final class ProgressEngine implements FrameHandler
         backlog++;
     }
 
-    private void onData(final MemorySegment buffer, final long offset, final int length)
+    private void onData(final int peer, final MemorySegment buffer, final long offset)
     {
         final Operation op = table.get(buffer.get(LONG, offset + DATA_RECV_ID_OFFSET));
+        final Transport transport = transportOfPeer[peer];
         if (op == null)
         {
+            // The receive was abandoned (its peer failed): the slot must still be freed, in order.
+            transport.releaseBulk(peer);
             return;
         }
         final long position = buffer.get(LONG, offset + DATA_POSITION_OFFSET);
-        final int payload = length - DATA_HEADER;
-        op.copyIn(buffer, offset + DATA_HEADER, position, payload);
+        final int payload = buffer.get(INT, offset + DATA_LENGTH_OFFSET);
+        op.copyIn(transport.inboundBulk(peer), buffer.get(INT, offset + DATA_SLOT_OFFSET), position, payload);
+        transport.releaseBulk(peer);
         op.transferred += payload;
         if (op.transferred == op.expected)
         {
@@ -791,20 +797,28 @@ public final class ProgressEngine implements FrameHandler
     {
         final int dest = op.peer;
         final Transport transport = transportOfPeer[dest];
-        final int fragment = config.fragmentBytes();
+        final int fragment = transport.bulkSlotLength();
         int frames = 0;
         while (op.transferred < op.bytes)
         {
             final int chunk = (int) Math.min(fragment, op.bytes - op.transferred);
-            final int at = transport.tryClaim(dest, DATA, DATA_HEADER + chunk);
+            final int slot = transport.tryClaimBulk(dest);
+            if (slot == Transport.BACK_PRESSURED)
+            {
+                return frames;
+            }
+            final int at = transport.tryClaim(dest, DATA, DATA_FRAME);
             if (at == Transport.BACK_PRESSURED)
             {
                 return frames;
             }
+            op.copyOut(op.transferred, transport.bulkBuffer(dest), slot, chunk);
+            transport.commitBulk(dest);
             final MemorySegment out = transport.frameBuffer(dest);
             out.set(LONG, at + DATA_RECV_ID_OFFSET, op.remoteId);
             out.set(LONG, at + DATA_POSITION_OFFSET, op.transferred);
-            op.copyOut(op.transferred, out, at + DATA_HEADER, chunk);
+            out.set(INT, at + DATA_SLOT_OFFSET, slot);
+            out.set(INT, at + DATA_LENGTH_OFFSET, chunk);
             transport.commit(dest, at);
             op.transferred += chunk;
             frames++;

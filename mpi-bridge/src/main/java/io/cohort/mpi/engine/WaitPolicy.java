@@ -43,8 +43,14 @@ final class WaitPolicy
     {
         if (spins < maxSpins)
         {
+            // Back off within the spin phase too: a waiter that re-polls a line the sender is writing in a tight
+            // loop slows the sender down (the line bounces between cores), so pause longer each time, up to 64.
+            final int pauses = Math.min(64, 1 << Math.min(6, spins >> 4));
+            for (int i = 0; i < pauses; i++)
+            {
+                Thread.onSpinWait();
+            }
             spins++;
-            Thread.onSpinWait();
             return false;
         }
         if (yields < maxYields)

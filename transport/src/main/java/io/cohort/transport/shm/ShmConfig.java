@@ -9,15 +9,21 @@ import java.util.Map;
 /**
  * Settings of the shared-memory provider.
  *
- * @param directory    where the files live, normally /dev/shm (COHORT_SHM_DIR)
- * @param ringCapacity the data capacity of each sender-to-receiver ring, a power of two (COHORT_SHM_RING_BYTES)
+ * @param directory      where the files live, normally /dev/shm (COHORT_SHM_DIR)
+ * @param ringCapacity   the data capacity of each sender-to-receiver ring, a power of two (COHORT_SHM_RING_BYTES)
+ * @param bulkSlots      fragments of large messages in flight per sender-receiver pair (COHORT_SHM_BULK_SLOTS)
+ * @param bulkSlotLength the size of one fragment, a multiple of 4096 (COHORT_SHM_BULK_SLOT_BYTES)
  */
-public record ShmConfig(Path directory, int ringCapacity)
+public record ShmConfig(Path directory, int ringCapacity, int bulkSlots, int bulkSlotLength)
 {
     /** The default directory. */
     public static final Path DEFAULT_DIRECTORY = Path.of("/dev/shm");
-    /** The default ring capacity: 1 MiB per ordered pair of ranks, enough to pipeline 64 KiB fragments. */
-    public static final int DEFAULT_RING_CAPACITY = 1 << 20;
+    /** The default ring capacity: 256 KiB per ordered pair of ranks (eager messages and control frames). */
+    public static final int DEFAULT_RING_CAPACITY = 256 * 1024;
+    /** The default number of bulk slots per pair. */
+    public static final int DEFAULT_BULK_SLOTS = 8;
+    /** The default bulk slot: 64 KiB, so a pair pipelines 512 KiB of a large message. */
+    public static final int DEFAULT_BULK_SLOT_LENGTH = 64 * 1024;
     private static final int MIN_RING_CAPACITY = 64 * 1024;
 
     /** Checks the settings. */
@@ -27,6 +33,16 @@ public record ShmConfig(Path directory, int ringCapacity)
         {
             throw new TransportException("COHORT_SHM_RING_BYTES=" + ringCapacity
                 + " must be a power of two of at least " + MIN_RING_CAPACITY + " (for example 1048576)");
+        }
+        if (bulkSlots < 2 || bulkSlots > 1024)
+        {
+            throw new TransportException("COHORT_SHM_BULK_SLOTS=" + bulkSlots + " must be between 2 and 1024 (for "
+                + "example 8)");
+        }
+        if (bulkSlotLength < 4096 || bulkSlotLength % 4096 != 0 || bulkSlotLength > 64 << 20)
+        {
+            throw new TransportException("COHORT_SHM_BULK_SLOT_BYTES=" + bulkSlotLength + " must be a multiple of "
+                + "4096 between 4096 and 67108864 (for example 65536)");
         }
         if (!Files.isDirectory(directory))
         {
@@ -44,19 +60,37 @@ public record ShmConfig(Path directory, int ringCapacity)
     public static ShmConfig fromEnvironment(final Map<String, String> env)
     {
         final String dir = env.get("COHORT_SHM_DIR");
-        final String ring = env.get("COHORT_SHM_RING_BYTES");
-        int capacity = DEFAULT_RING_CAPACITY;
-        if (ring != null)
+        return new ShmConfig(dir == null ? DEFAULT_DIRECTORY : Path.of(dir),
+            number(env, "COHORT_SHM_RING_BYTES", DEFAULT_RING_CAPACITY),
+            number(env, "COHORT_SHM_BULK_SLOTS", DEFAULT_BULK_SLOTS),
+            number(env, "COHORT_SHM_BULK_SLOT_BYTES", DEFAULT_BULK_SLOT_LENGTH));
+    }
+
+    /**
+     * The defaults, with another ring capacity.
+     *
+     * @param ringCapacity the ring capacity
+     * @return the settings
+     */
+    public static ShmConfig withRingCapacity(final int ringCapacity)
+    {
+        return new ShmConfig(DEFAULT_DIRECTORY, ringCapacity, DEFAULT_BULK_SLOTS, DEFAULT_BULK_SLOT_LENGTH);
+    }
+
+    private static int number(final Map<String, String> env, final String name, final int fallback)
+    {
+        final String text = env.get(name);
+        if (text == null)
         {
-            try
-            {
-                capacity = Integer.parseInt(ring.trim());
-            }
-            catch (final NumberFormatException ex)
-            {
-                throw new TransportException("COHORT_SHM_RING_BYTES=" + ring + " is not a number of bytes", ex);
-            }
+            return fallback;
         }
-        return new ShmConfig(dir == null ? DEFAULT_DIRECTORY : Path.of(dir), capacity);
+        try
+        {
+            return Integer.parseInt(text.trim());
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new TransportException(name + "=" + text + " is not a whole number", ex);
+        }
     }
 }

@@ -12,6 +12,9 @@ final class ShmHeaderAccess
     /** The magic word, written last with release semantics so a peer that reads it sees a whole header. */
     static final VarHandle MAGIC = ValueLayout.JAVA_LONG.varHandle();
 
+    /** A bulk header's consumed count: written by the receiver with release, read by the sender with acquire. */
+    static final VarHandle BULK_CONSUMED = ValueLayout.JAVA_LONG.varHandle();
+
     private ShmHeaderAccess()
     {
     }

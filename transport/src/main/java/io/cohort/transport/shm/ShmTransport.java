@@ -67,6 +67,13 @@ public final class ShmTransport implements Transport
     private final MemorySegment[] peerHeaders;
     private final ProcessHandle[] peerProcesses;
     private final PeerReader[] readers;
+    private final MemorySegment[] bulkOut;
+    private final MemorySegment[] bulkOutHeader;
+    private final MemorySegment[] bulkIn;
+    private final MemorySegment[] bulkInHeader;
+    private final long[] bulkProduced;
+    private final long[] bulkConsumedSeen;
+    private final long[] bulkConsumed;
     private int[] connectedPeers = new int[0];
     private final List<Region> regions = new ArrayList<>();
     private long[] regionStarts = new long[0];
@@ -101,12 +108,21 @@ public final class ShmTransport implements Transport
         this.peerHeaders = new MemorySegment[jobSize];
         this.peerProcesses = new ProcessHandle[jobSize];
         this.readers = new PeerReader[jobSize];
-        final long length = ShmLayout.fileLength(jobSize, config.ringCapacity());
+        this.bulkOut = new MemorySegment[jobSize];
+        this.bulkOutHeader = new MemorySegment[jobSize];
+        this.bulkIn = new MemorySegment[jobSize];
+        this.bulkInHeader = new MemorySegment[jobSize];
+        this.bulkProduced = new long[jobSize];
+        this.bulkConsumedSeen = new long[jobSize];
+        this.bulkConsumed = new long[jobSize];
+        final long length = ShmLayout.fileLength(jobSize, config);
         this.inbound = mapFile(inboundPath, length, true);
         inbound.set(ValueLayout.JAVA_INT, VERSION_OFFSET, VERSION);
         inbound.set(ValueLayout.JAVA_INT, JOB_SIZE_OFFSET, jobSize);
         inbound.set(ValueLayout.JAVA_LONG, PID_OFFSET, ProcessHandle.current().pid());
         inbound.set(ValueLayout.JAVA_INT, RING_CAPACITY_OFFSET, config.ringCapacity());
+        inbound.set(ValueLayout.JAVA_INT, ShmLayout.BULK_SLOTS_OFFSET, config.bulkSlots());
+        inbound.set(ValueLayout.JAVA_INT, ShmLayout.BULK_SLOT_LENGTH_OFFSET, config.bulkSlotLength());
         inbound.set(ValueLayout.JAVA_INT, STATE_OFFSET, STATE_RUNNING);
         // The magic goes last, with release semantics: a peer that sees it sees a complete header.
         ShmHeaderAccess.MAGIC.setRelease(inbound, (long) MAGIC_OFFSET, MAGIC);
@@ -139,20 +155,27 @@ public final class ShmTransport implements Transport
         }
         final Path peerPath = Path.of(card.substring(space + 1));
         final int capacity = config.ringCapacity();
-        final MemorySegment peerFile = mapFile(peerPath, ShmLayout.fileLength(jobSize, capacity), false);
+        final MemorySegment peerFile = mapFile(peerPath, ShmLayout.fileLength(jobSize, config), false);
         if ((long) ShmHeaderAccess.MAGIC.getAcquire(peerFile, (long) MAGIC_OFFSET) != MAGIC
             || peerFile.get(ValueLayout.JAVA_INT, VERSION_OFFSET) != VERSION
-            || peerFile.get(ValueLayout.JAVA_INT, RING_CAPACITY_OFFSET) != capacity)
+            || peerFile.get(ValueLayout.JAVA_INT, RING_CAPACITY_OFFSET) != capacity
+            || peerFile.get(ValueLayout.JAVA_INT, ShmLayout.BULK_SLOTS_OFFSET) != config.bulkSlots()
+            || peerFile.get(ValueLayout.JAVA_INT, ShmLayout.BULK_SLOT_LENGTH_OFFSET) != config.bulkSlotLength())
         {
             throw new TransportException("shared-memory file " + peerPath + " of rank " + peer
-                + " has another layout (version or ring capacity differs from this rank's " + capacity
-                + " bytes): are all ranks started with the same COHORT_SHM_RING_BYTES and Cohort version?");
+                + " has another layout than this rank's (" + config + "): are all ranks started with the same "
+                + "COHORT_SHM_* settings and Cohort version?");
         }
         final long ringLength = capacity + RingBufferDescriptor.TRAILER_LENGTH;
-        final MemorySegment out = peerFile.asSlice(ShmLayout.ringOffset(rank, capacity), ringLength);
+        final MemorySegment out = peerFile.asSlice(ShmLayout.ringOffset(rank, config), ringLength);
         outboundMemory[peer] = out;
         outboundRings[peer] = new OneToOneRingBuffer(new UnsafeBuffer(out.address(), (int) out.byteSize()));
-        final MemorySegment in = inbound.asSlice(ShmLayout.ringOffset(peer, capacity), ringLength);
+        final MemorySegment in = inbound.asSlice(ShmLayout.ringOffset(peer, config), ringLength);
+        final long bulkLength = (long) config.bulkSlots() * config.bulkSlotLength();
+        bulkOut[peer] = peerFile.asSlice(ShmLayout.bulkSlotsOffset(rank, config), bulkLength);
+        bulkOutHeader[peer] = peerFile.asSlice(ShmLayout.bulkHeaderOffset(rank, config), 64);
+        bulkIn[peer] = inbound.asSlice(ShmLayout.bulkSlotsOffset(peer, config), bulkLength);
+        bulkInHeader[peer] = inbound.asSlice(ShmLayout.bulkHeaderOffset(peer, config), 64);
         inboundRings[peer] = new OneToOneRingBuffer(new UnsafeBuffer(in.address(), (int) in.byteSize()));
         readers[peer] = new PeerReader(peer, in);
         peerHeaders[peer] = peerFile.asSlice(0, ShmLayout.HEADER_LENGTH);
@@ -206,6 +229,56 @@ public final class ShmTransport implements Transport
             frames += inboundRings[peer].read(reader, limit);
         }
         return frames;
+    }
+
+    @Override
+    public int bulkSlotLength()
+    {
+        return config.bulkSlotLength();
+    }
+
+    @Override
+    public int tryClaimBulk(final int peer)
+    {
+        final long produced = bulkProduced[peer];
+        final int slots = config.bulkSlots();
+        if (produced - bulkConsumedSeen[peer] >= slots)
+        {
+            // Only when the cached count says full is the shared one read: the line is the receiver's to write.
+            bulkConsumedSeen[peer] = (long) ShmHeaderAccess.BULK_CONSUMED.getAcquire(bulkOutHeader[peer],
+                (long) ShmLayout.BULK_CONSUMED_OFFSET);
+            if (produced - bulkConsumedSeen[peer] >= slots)
+            {
+                return BACK_PRESSURED;
+            }
+        }
+        return (int) (produced % slots) * config.bulkSlotLength();
+    }
+
+    @Override
+    public MemorySegment bulkBuffer(final int peer)
+    {
+        return bulkOut[peer];
+    }
+
+    @Override
+    public void commitBulk(final int peer)
+    {
+        bulkProduced[peer]++;
+    }
+
+    @Override
+    public MemorySegment inboundBulk(final int peer)
+    {
+        return bulkIn[peer];
+    }
+
+    @Override
+    public void releaseBulk(final int peer)
+    {
+        // Release: the sender may refill the slot only after our copy out of it is complete.
+        ShmHeaderAccess.BULK_CONSUMED.setRelease(bulkInHeader[peer], (long) ShmLayout.BULK_CONSUMED_OFFSET,
+            ++bulkConsumed[peer]);
     }
 
     @Override

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ShmTransportContractTest extends TransportContractTest
 {
     private static final AtomicInteger JOBS = new AtomicInteger();
-    private static final ShmConfig CONFIG = new ShmConfig(ShmConfig.DEFAULT_DIRECTORY, 256 * 1024);
+    private static final ShmConfig CONFIG = ShmConfig.withRingCapacity(256 * 1024);
 
     private String jobId;
 
@@ -80,7 +80,7 @@ class ShmTransportContractTest extends TransportContractTest
     void ringCapacityThatIsNotAPowerOfTwoIsRejectedWithTheValue()
     {
         final RuntimeException ex = assertThrows(RuntimeException.class,
-            () -> new ShmConfig(ShmConfig.DEFAULT_DIRECTORY, 100_000));
+            () -> ShmConfig.withRingCapacity(100_000));
         assertTrue(ex.getMessage().contains("100000"), ex.getMessage());
     }
 
