@@ -154,6 +154,34 @@ class PointToPointTest
     }
 
     @Test
+    void crossMemoryAttachDeliversLargeMessagesIntoNativeAndHeapBuffers()
+    {
+        ThreadedJob.run(2, java.util.Map.of("COHORT_CMA_MIN", "65536"), cohort ->
+        {
+            final Communicator world = cohort.world();
+            final int size = 1 << 20;
+            try (Arena arena = Arena.ofConfined())
+            {
+                final MemorySegment buffer = arena.allocate(size);
+                if (world.rank() == 0)
+                {
+                    fill(buffer, size);
+                    world.send(buffer, 1, 1);
+                    world.send(buffer, 1, 2);
+                }
+                else
+                {
+                    world.recv(buffer, 0, 1);
+                    assertEquals(-1, mismatch(buffer, size), "into native memory");
+                    final byte[] heap = new byte[size];
+                    world.recv(heap, 0, size, 0, 2);
+                    assertEquals(-1, mismatch(MemorySegment.ofArray(heap), size), "into a heap array");
+                }
+            }
+        });
+    }
+
+    @Test
     void primitiveArraysAndByteBuffersCarryTheirElements()
     {
         ThreadedJob.run(2, cohort ->

@@ -191,6 +191,24 @@ public interface Transport extends AutoCloseable
     MemorySegment remoteRegion(int peer, int regionId);
 
     /**
+     * Whether this rank can read a peer's process memory directly (cross-memory attach).
+     *
+     * @param peer a connected rank
+     * @return true if {@link #readProcessMemory} works for the peer
+     */
+    boolean canReadProcessMemory(int peer);
+
+    /**
+     * Copies bytes straight out of a peer's process memory (a one-sided get from an unregistered buffer).
+     *
+     * @param peer    a connected rank for which {@link #canReadProcessMemory} is true
+     * @param address where the bytes lie in the peer's process
+     * @param dst     native memory of this process to copy into
+     * @param length  how many bytes
+     */
+    void readProcessMemory(int peer, long address, MemorySegment dst, long length);
+
+    /**
      * Whether the peer is still there. Not for the fast path: it may make a system call.
      *
      * @param peer a connected rank

@@ -270,6 +270,28 @@ public abstract class TransportContractTest
     }
 
     @Test
+    void processMemoryOfAPeerIsReadableWhereSupported()
+    {
+        final Transport[] t = job(2);
+        if (!t[1].canReadProcessMemory(0))
+        {
+            return;
+        }
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined())
+        {
+            final MemorySegment source = arena.allocate(1 << 20);
+            for (long i = 0; i < source.byteSize(); i += 8)
+            {
+                source.set(ValueLayout.JAVA_LONG, i, ~i);
+            }
+            final MemorySegment target = arena.allocate(1 << 20);
+            t[1].readProcessMemory(0, source.address() + 8, target, source.byteSize() - 8);
+            assertEquals(~8L, target.get(ValueLayout.JAVA_LONG, 0));
+            assertEquals(~(source.byteSize() - 8), target.get(ValueLayout.JAVA_LONG, source.byteSize() - 16));
+        }
+    }
+
+    @Test
     void closedPeerIsReportedFinishedAndARunningOneAlive()
     {
         final Transport[] t = job(3);

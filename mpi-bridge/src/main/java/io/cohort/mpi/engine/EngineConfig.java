@@ -12,9 +12,14 @@ import java.util.Map;
  * @param spins         busy polls before a waiting rank starts yielding (COHORT_WAIT_SPINS)
  * @param yields        yields before it starts parking (COHORT_WAIT_YIELDS)
  * @param maxParkMicros the longest single park while waiting (COHORT_WAIT_MAX_PARK_US)
+ * @param crossMemoryMin messages from native memory of at least this many bytes are read by the receiver straight
+ *                      from the sender's process (cross-memory attach); -1 turns it off (COHORT_CMA_MIN)
  */
-public record EngineConfig(int eagerLimit, int spins, int yields, int maxParkMicros)
+public record EngineConfig(int eagerLimit, int spins, int yields, int maxParkMicros, long crossMemoryMin)
 {
+    /** Cross-memory attach is off unless asked for: on the machines measured so far it loses to two copies. */
+    public static final long DEFAULT_CROSS_MEMORY_MIN = -1;
+
     /** Default eager limit. */
     public static final int DEFAULT_EAGER_LIMIT = 16 * 1024;
 
@@ -33,7 +38,8 @@ public record EngineConfig(int eagerLimit, int spins, int yields, int maxParkMic
             intValue(env, "COHORT_EAGER_LIMIT", DEFAULT_EAGER_LIMIT, 0),
             intValue(env, "COHORT_WAIT_SPINS", oversubscribed ? 50 : 2_000, 0),
             intValue(env, "COHORT_WAIT_YIELDS", oversubscribed ? 2_000 : 200, 0),
-            intValue(env, "COHORT_WAIT_MAX_PARK_US", oversubscribed ? 200 : 500, 1));
+            intValue(env, "COHORT_WAIT_MAX_PARK_US", oversubscribed ? 200 : 500, 1),
+            intValue(env, "COHORT_CMA_MIN", (int) DEFAULT_CROSS_MEMORY_MIN, -1));
     }
 
     /**

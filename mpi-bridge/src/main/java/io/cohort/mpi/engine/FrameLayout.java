@@ -16,7 +16,9 @@ package io.cohort.mpi.engine;
  *
  * <p>A large message whose buffer is a registered region (memory from {@code Cohort.allocate}) carries the
  * region in its RTS: the receiver copies it straight out of the sender's memory (one copy) and answers FIN.
- * Any other large message is pipelined in fragments through the transport's bulk slots after CTS (two copies),
+ * A large message from other native memory may offer cross-memory attach instead (PROCESS_MEMORY): a receiver
+ * whose buffer is native reads it with one system call and answers FIN; one whose buffer is on the heap answers
+ * CTS. Any other large message is pipelined in fragments through the transport's bulk slots after CTS (two copies),
  * each announced by a DATA frame.
  */
 public final class FrameLayout
@@ -47,7 +49,11 @@ public final class FrameLayout
 
     /** Offset of the message length in RTS. */
     public static final int RTS_LENGTH_OFFSET = 16;
-    /** Offset of the region id in RTS (-1: no region, use fragments). */
+    /** RTS region id meaning: no region, the receiver answers CTS and the data comes in fragments. */
+    public static final int NO_REGION = -1;
+    /** RTS region id meaning: native memory, readable by cross-memory attach at the address in the region offset. */
+    public static final int PROCESS_MEMORY = -2;
+    /** Offset of the region id in RTS ({@link #NO_REGION}, {@link #PROCESS_MEMORY}, or a region's id). */
     public static final int RTS_REGION_OFFSET = 24;
     /** Offset of the data's offset within the region in RTS. */
     public static final int RTS_REGION_DATA_OFFSET = 32;

@@ -296,17 +296,29 @@ public final class ProgressEngine implements FrameHandler
             return false;
         }
         final MemorySegment out = transport.frameBuffer(dest);
-        final int region = op.segment == null ? -1 : transport.regionOf(op.segment);
+        int region = op.segment == null ? FrameLayout.NO_REGION : transport.regionOf(op.segment);
+        long regionOffset = region < 0 ? 0 : op.segment.address() - transport.regionBase(region);
+        if (region < 0 && offersProcessMemory(op, transport))
+        {
+            region = FrameLayout.PROCESS_MEMORY;
+            regionOffset = op.segment.address();
+        }
         out.set(INT, at + CONTEXT_OFFSET, op.context);
         out.set(INT, at + TAG_OFFSET, op.tag);
         out.set(LONG, at + SEND_ID_OFFSET, table.register(op));
         out.set(LONG, at + RTS_LENGTH_OFFSET, length);
         out.set(INT, at + RTS_REGION_OFFSET, region);
-        out.set(LONG, at + RTS_REGION_DATA_OFFSET,
-            region < 0 ? 0 : op.segment.address() - transport.regionBase(region));
+        out.set(LONG, at + RTS_REGION_DATA_OFFSET, regionOffset);
         transport.commit(dest, at);
         op.state = Operation.ACTIVE;
         return true;
+    }
+
+    private boolean offersProcessMemory(final Operation op, final Transport transport)
+    {
+        final long threshold = config.crossMemoryMin();
+        return threshold >= 0 && op.bytes >= threshold && op.segment != null && op.segment.isNative()
+            && transport.canReadProcessMemory(op.peer);
     }
 
     private void enqueuePending(final Operation op)
@@ -601,6 +613,14 @@ public final class ProgressEngine implements FrameHandler
         {
             // Single copy: read the sender's registered memory in place, then tell it its buffer is free.
             op.copyIn(transportOfPeer[peer].remoteRegion(peer, region), regionOffset, 0, length);
+            finishReceive(op, peer, tag, length);
+            sendControl(peer, FIN, sendId, 0);
+            return;
+        }
+        if (region == FrameLayout.PROCESS_MEMORY && op.array == null && op.segment.isNative())
+        {
+            // Single copy by the kernel, straight out of the sender's process.
+            transportOfPeer[peer].readProcessMemory(peer, regionOffset, op.segment, length);
             finishReceive(op, peer, tag, length);
             sendControl(peer, FIN, sendId, 0);
             return;

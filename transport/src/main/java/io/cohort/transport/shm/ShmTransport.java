@@ -79,6 +79,8 @@ public final class ShmTransport implements Transport
     private long[] regionStarts = new long[0];
     private long[] regionEnds = new long[0];
     private final Long2ObjectHashMap<MemorySegment> remoteRegions = new Long2ObjectHashMap<>();
+    private final long[] peerPids;
+    private CrossMemoryAttach crossMemory;
     private boolean inboundUnlinked;
     private boolean closed;
 
@@ -115,6 +117,7 @@ public final class ShmTransport implements Transport
         this.bulkProduced = new long[jobSize];
         this.bulkConsumedSeen = new long[jobSize];
         this.bulkConsumed = new long[jobSize];
+        this.peerPids = new long[jobSize];
         final long length = ShmLayout.fileLength(jobSize, config);
         this.inbound = mapFile(inboundPath, length, true);
         inbound.set(ValueLayout.JAVA_INT, VERSION_OFFSET, VERSION);
@@ -179,7 +182,8 @@ public final class ShmTransport implements Transport
         inboundRings[peer] = new OneToOneRingBuffer(new UnsafeBuffer(in.address(), (int) in.byteSize()));
         readers[peer] = new PeerReader(peer, in);
         peerHeaders[peer] = peerFile.asSlice(0, ShmLayout.HEADER_LENGTH);
-        final Optional<ProcessHandle> process = ProcessHandle.of(peerFile.get(ValueLayout.JAVA_LONG, PID_OFFSET));
+        peerPids[peer] = peerFile.get(ValueLayout.JAVA_LONG, PID_OFFSET);
+        final Optional<ProcessHandle> process = ProcessHandle.of(peerPids[peer]);
         peerProcesses[peer] = process.orElse(null);
         connectedPeers = Arrays.copyOf(connectedPeers, connectedPeers.length + 1);
         connectedPeers[connectedPeers.length - 1] = peer;
@@ -346,6 +350,22 @@ public final class ShmTransport implements Transport
             remoteRegions.put(key, region);
         }
         return region;
+    }
+
+    @Override
+    public boolean canReadProcessMemory(final int peer)
+    {
+        return CrossMemoryAttach.available() && peerPids[peer] > 0;
+    }
+
+    @Override
+    public void readProcessMemory(final int peer, final long address, final MemorySegment dst, final long length)
+    {
+        if (crossMemory == null)
+        {
+            crossMemory = new CrossMemoryAttach(arena);
+        }
+        crossMemory.read(peerPids[peer], address, dst, length);
     }
 
     @Override
