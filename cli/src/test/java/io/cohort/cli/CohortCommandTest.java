@@ -1,0 +1,107 @@
+package io.cohort.cli;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The {@code cohort} command line: what users type, and what they get back. */
+class CohortCommandTest
+{
+    /** The outcome of one command. */
+    private record Result(int code, String err)
+    {
+    }
+
+    private static Result cohort(final String... args)
+    {
+        final StringWriter err = new StringWriter();
+        final CommandLine cli = Main.commandLine();
+        cli.setErr(new PrintWriter(err, true));
+        final int code = cli.execute(args);
+        return new Result(code, err.toString());
+    }
+
+    @Test
+    void unknownOptionIsRejectedByName()
+    {
+        final Result result = cohort("run", "--bogus", "-n", "2", "--", "true");
+        assertEquals(2, result.code());
+        assertTrue(result.err().contains("--bogus"), result.err());
+    }
+
+    @Test
+    void rankCountBelowOneIsRejectedWithTheValue()
+    {
+        final Result result = cohort("run", "-n", "0", "--", "true");
+        assertEquals(2, result.code());
+        assertTrue(result.err().contains("-n 0"), result.err());
+    }
+
+    @Test
+    void missingJarIsNamed()
+    {
+        final Result result = cohort("run", "-n", "2", "no-such-solver.jar");
+        assertEquals(2, result.code());
+        assertTrue(result.err().contains("no-such-solver.jar"), result.err());
+    }
+
+    @Test
+    void executableAfterDoubleDashRunsOnEveryRank()
+    {
+        assertEquals(0, cohort("run", "-n", "2", "--", "true").code());
+    }
+
+    @Test
+    void jobExitsWithTheFailingRanksCode()
+    {
+        assertEquals(3, cohort("run", "-n", "2", "--", "sh", "-c", "exit 3").code());
+    }
+
+    @Test
+    void exportWithoutValueOfAnUnsetVariableIsRejected()
+    {
+        final Result result = cohort("run", "-n", "1", "-x", "COHORT_TEST_SURELY_UNSET", "--", "true");
+        assertEquals(2, result.code());
+        assertTrue(result.err().contains("COHORT_TEST_SURELY_UNSET"), result.err());
+    }
+
+    @Test
+    void benchmarkRejectsAnUnknownBufferKind()
+    {
+        final Result result = cohort("bench", "latency", "--buffer", "gpu");
+        assertEquals(2, result.code());
+        assertTrue(result.err().contains("gpu"), result.err());
+    }
+
+    @Test
+    void sigtermToTheLauncherStopsEveryRank() throws Exception
+    {
+        final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        final Process launcher = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
+            Main.class.getName(), "run", "-n", "3", "--", "sleep", "60")).redirectErrorStream(true).start();
+        List<ProcessHandle> ranks = List.of();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (ranks.size() < 3 && System.nanoTime() < deadline)
+        {
+            Thread.sleep(50);
+            ranks = launcher.descendants().filter(p -> p.info().command().orElse("").endsWith("sleep")).toList();
+        }
+        assertEquals(3, ranks.size(), "the ranks did not start");
+        launcher.destroy();
+        assertTrue(launcher.waitFor(10, TimeUnit.SECONDS), "the launcher did not stop on SIGTERM");
+        for (final ProcessHandle rank : ranks)
+        {
+            rank.onExit().get(5, TimeUnit.SECONDS);
+            assertFalse(rank.isAlive(), "rank process " + rank.pid() + " outlived the launcher");
+        }
+    }
+}
