@@ -82,29 +82,11 @@ public interface Request
      *
      * @param requests the requests; null and already-consumed entries are skipped
      * @return the index of a completed request, or -1 if every entry is null
+     * @throws CohortException if a request fails while waiting, e.g. because its peer died
      */
     static int waitAny(final Request... requests)
     {
-        boolean any = false;
-        for (final Request request : requests)
-        {
-            any |= request != null;
-        }
-        if (!any)
-        {
-            return -1;
-        }
-        while (true)
-        {
-            for (int i = 0; i < requests.length; i++)
-            {
-                if (requests[i] != null && requests[i].test())
-                {
-                    return i;
-                }
-            }
-            Thread.onSpinWait();
-        }
+        return io.cohort.mpi.engine.Operation.awaitAny(requests);
     }
 
     /**

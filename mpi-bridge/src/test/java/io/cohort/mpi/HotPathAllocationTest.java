@@ -78,7 +78,7 @@ class HotPathAllocationTest
         for (int rank = 0; rank < 2; rank++)
         {
             assertTrue(allocated[rank] < MEASURED, "rank " + rank + " allocated " + allocated[rank] + " bytes in "
-                + MEASURED + " iterations (" + (3 * MEASURED) + " messages each way)");
+                + MEASURED + " iterations of two or three round trips");
         }
     }
 }

@@ -3,10 +3,11 @@ package io.cohort.node.jobs;
 import io.cohort.mpi.Cohort;
 import io.cohort.mpi.Communicator;
 import io.cohort.mpi.PeerFailedException;
+import io.cohort.mpi.Request;
 
 /**
- * Rank 0 prints its pid and sleeps (to be killed); every other rank waits for a message from rank 0 and, when it
- * raises, prints the failure and exits with 42.
+ * Rank 0 prints its pid and sleeps (to be killed); every other rank waits for a message from rank 0 (odd ranks in
+ * a blocking receive, even ones in {@code Request.waitAny}) and, when it raises, prints the failure and exits 42.
  */
 public final class WaitForPeerJob
 {
@@ -34,7 +35,14 @@ public final class WaitForPeerJob
             }
             try
             {
-                world.recv(new byte[8], 0, 8, 0, 0);
+                if (world.rank() % 2 == 1)
+                {
+                    world.recv(new byte[8], 0, 8, 0, 0);
+                }
+                else
+                {
+                    Request.waitAny(world.irecv(new byte[8], 0, 8, 0, 0), world.irecv(new long[1], 0, 1, 0, 1));
+                }
             }
             catch (final PeerFailedException ex)
             {

@@ -202,6 +202,30 @@ public final class Operation implements Request
         return finished();
     }
 
+    /**
+     * Waits until any one request completes, making progress and checking on peers while idle (MPI_Waitany).
+     *
+     * @param requests requests from Cohort's communicators; null entries are skipped
+     * @return the index of a completed request, or -1 if every entry is null
+     */
+    public static int awaitAny(final Request[] requests)
+    {
+        ProgressEngine engine = null;
+        for (final Request request : requests)
+        {
+            if (request instanceof Operation op)
+            {
+                engine = op.engine;
+                break;
+            }
+        }
+        if (engine == null)
+        {
+            return -1;
+        }
+        return engine.awaitAny(requests);
+    }
+
     @Override
     public String toString()
     {

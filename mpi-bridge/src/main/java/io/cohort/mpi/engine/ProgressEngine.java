@@ -895,6 +895,39 @@ public final class ProgressEngine implements FrameHandler
     }
 
     /**
+     * Waits until one of the requests finishes; a request whose peer is gone fails (and its {@code test} throws).
+     *
+     * @param requests operations of this engine; null entries are skipped
+     * @return the index of a finished request
+     */
+    int awaitAny(final io.cohort.mpi.Request[] requests)
+    {
+        final WaitPolicy wait = waitPolicy;
+        wait.reset();
+        while (true)
+        {
+            for (int i = 0; i < requests.length; i++)
+            {
+                if (requests[i] != null && requests[i].test())
+                {
+                    return i;
+                }
+            }
+            if (wait.idle() && System.nanoTime() - lastPeerCheck >= PEER_CHECK_INTERVAL_NS)
+            {
+                lastPeerCheck = System.nanoTime();
+                for (final io.cohort.mpi.Request request : requests)
+                {
+                    if (request instanceof Operation op && !op.finished())
+                    {
+                        checkPeerNow(op);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * Runs a blocking call's operation to the end and returns it to the pool.
      *
      * @param op     a started pooled operation
@@ -923,11 +956,15 @@ public final class ProgressEngine implements FrameHandler
     private void checkPeers(final Operation op)
     {
         final long now = System.nanoTime();
-        if (now - lastPeerCheck < PEER_CHECK_INTERVAL_NS)
+        if (now - lastPeerCheck >= PEER_CHECK_INTERVAL_NS)
         {
-            return;
+            lastPeerCheck = now;
+            checkPeerNow(op);
         }
-        lastPeerCheck = now;
+    }
+
+    private void checkPeerNow(final Operation op)
+    {
         final int failed = failedPeerFor(op.peer);
         if (failed < 0)
         {
