@@ -31,6 +31,7 @@ public final class WireUpServer implements AutoCloseable
     private final ServerSocket listener;
     private final Map<String, String> values = new LinkedHashMap<>();
     private final Set<Integer> fencedRanks = new HashSet<>();
+    private final Set<Integer> exitedRanks = new HashSet<>();
     private final List<Writer> fenceWaiters = new ArrayList<>();
     private final List<Socket> connections = new ArrayList<>();
     private String abortReason;
@@ -95,6 +96,34 @@ public final class WireUpServer implements AutoCloseable
                 writeQuietly(waiter, WireUpProtocol.ABORT + " " + reason);
             }
             fenceWaiters.clear();
+        }
+    }
+
+    /**
+     * Tells the exchange a rank's process has ended. If a fence is pending that the rank never reached, it never
+     * will: the waiting ranks are released with the reason rather than left to hang.
+     *
+     * @param rank the rank whose process ended
+     */
+    public synchronized void rankExited(final int rank)
+    {
+        exitedRanks.add(rank);
+        abortIfSomeoneCannotArrive();
+    }
+
+    private void abortIfSomeoneCannotArrive()
+    {
+        if (fencedRanks.isEmpty())
+        {
+            return;
+        }
+        for (final int rank : exitedRanks)
+        {
+            if (!fencedRanks.contains(rank))
+            {
+                abort("rank " + rank + " exited before joining the job (did it call Cohort.init?)");
+                return;
+            }
         }
     }
 
@@ -198,6 +227,11 @@ public final class WireUpServer implements AutoCloseable
         }
         fencedRanks.add(rank);
         fenceWaiters.add(out);
+        abortIfSomeoneCannotArrive();
+        if (abortReason != null)
+        {
+            return;
+        }
         if (fencedRanks.size() == size)
         {
             final StringBuilder all = new StringBuilder();

@@ -131,6 +131,7 @@ public final class LocalLauncher
                 return EXIT_TIMEOUT;
             }
             remaining--;
+            exchange.rankExited(exit.rank());
             if (exit.code() != 0 && jobCode == 0)
             {
                 jobCode = exit.code();

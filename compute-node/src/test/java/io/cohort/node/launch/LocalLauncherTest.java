@@ -1,6 +1,7 @@
 package io.cohort.node.launch;
 
 import io.cohort.node.jobs.AllPairsJob;
+import io.cohort.node.jobs.EarlyExitJob;
 import io.cohort.node.jobs.EnvironmentJob;
 import io.cohort.node.jobs.ExitJob;
 import io.cohort.node.jobs.StressJob;
@@ -136,6 +137,14 @@ class LocalLauncherTest
         assertTrue(outcome.err().contains("rank 0 exited with code 137 (killed by signal 9)"), outcome.err());
         assertEquals(0, childProcesses());
         assertEquals(before, shmFiles());
+    }
+
+    @Test
+    void rankThatExitsWithoutJoiningFailsTheOthersInsteadOfHangingThem()
+    {
+        final Outcome outcome = run(job(3, EarlyExitJob.class));
+        assertNotEquals(0, outcome.code());
+        assertTrue(outcome.err().contains("rank 1 exited before joining the job"), outcome.err());
     }
 
     @Test
