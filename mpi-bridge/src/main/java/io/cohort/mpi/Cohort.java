@@ -3,6 +3,7 @@ package io.cohort.mpi;
 import io.cohort.mpi.engine.EngineConfig;
 import io.cohort.mpi.engine.ProgressEngine;
 import io.cohort.transport.AddressExchange;
+import io.cohort.transport.InMemoryExchange;
 import io.cohort.transport.Transport;
 import io.cohort.transport.TransportException;
 import io.cohort.transport.shm.ShmConfig;
@@ -56,7 +57,7 @@ public final class Cohort implements AutoCloseable
         this.job = job;
         this.wireUp = given != null || job.wireUp() == null ? null
             : new WireUpClient(job.wireUp(), job.token(), job.rank());
-        final AddressExchange exchange = given != null ? given : wireUp == null ? new LocalExchange() : wireUp;
+        final AddressExchange exchange = given != null ? given : wireUp == null ? new InMemoryExchange(1) : wireUp;
         final int size = job.size();
         final int rank = job.rank();
         try

@@ -6,9 +6,7 @@ import org.junit.jupiter.api.Test;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -34,26 +32,7 @@ public abstract class TransportContractTest
     private Transport[] job(final int size)
     {
         final Transport[] transports = create(size);
-        final Map<String, String> values = new HashMap<>();
-        final AddressExchange exchange = new AddressExchange()
-        {
-            @Override
-            public void put(final String key, final String value)
-            {
-                values.put(key, value);
-            }
-
-            @Override
-            public String get(final String key)
-            {
-                return values.get(key);
-            }
-
-            @Override
-            public void fence()
-            {
-            }
-        };
+        final AddressExchange exchange = new InMemoryExchange(1);
         for (final Transport t : transports)
         {
             t.publish(exchange);

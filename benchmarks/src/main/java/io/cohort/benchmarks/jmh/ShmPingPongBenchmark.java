@@ -2,6 +2,7 @@ package io.cohort.benchmarks.jmh;
 
 import io.cohort.mpi.Cohort;
 import io.cohort.mpi.Communicator;
+import io.cohort.mpi.InProcessJob;
 import io.cohort.mpi.Request;
 import io.cohort.mpi.Status;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -59,9 +60,9 @@ public class ShmPingPongBenchmark
 
     /** Starts the two ranks, their buffers, and rank 1's echo thread. */
     @Setup(Level.Trial)
-    public void start() throws InterruptedException
+    public void start()
     {
-        ranks = ThreadRanks.start(2, Map.of());
+        ranks = InProcessJob.start(2, Map.of());
         arena = Arena.ofShared();
         pinger = ranks[0].world();
         pingOut = allocate(ranks[0]);

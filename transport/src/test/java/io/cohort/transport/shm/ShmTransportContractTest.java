@@ -1,5 +1,6 @@
 package io.cohort.transport.shm;
 
+import io.cohort.transport.InMemoryExchange;
 import io.cohort.transport.Transport;
 import io.cohort.transport.TransportContractTest;
 import org.junit.jupiter.api.Test;
@@ -47,7 +48,7 @@ class ShmTransportContractTest extends TransportContractTest
     {
         final Transport[] transports = create(3);
         assertEquals(3, filesOfJob());
-        final io.cohort.transport.AddressExchange exchange = new MapExchange();
+        final io.cohort.transport.AddressExchange exchange = new InMemoryExchange(1);
         for (final Transport t : transports)
         {
             t.publish(exchange);
@@ -88,36 +89,13 @@ class ShmTransportContractTest extends TransportContractTest
     void peerOnAnotherHostIsNotReachable()
     {
         final Transport[] transports = create(2);
-        final MapExchange exchange = new MapExchange();
+        final InMemoryExchange exchange = new InMemoryExchange(1);
         transports[0].publish(exchange);
         exchange.put("shm.1", "another-host/net:[1] /dev/shm/none");
         assertEquals(false, transports[0].connect(1, exchange));
         for (final Transport t : transports)
         {
             t.close();
-        }
-    }
-
-    /** An exchange in a map, for a single-threaded job. */
-    private static final class MapExchange implements io.cohort.transport.AddressExchange
-    {
-        private final java.util.Map<String, String> values = new java.util.HashMap<>();
-
-        @Override
-        public void put(final String key, final String value)
-        {
-            values.put(key, value);
-        }
-
-        @Override
-        public String get(final String key)
-        {
-            return values.get(key);
-        }
-
-        @Override
-        public void fence()
-        {
         }
     }
 }
