@@ -3,11 +3,16 @@ package io.cohort.cli;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -80,6 +85,82 @@ class CohortCommandTest
         final Result result = cohort("bench", "latency", "--buffer", "gpu");
         assertEquals(2, result.code());
         assertTrue(result.err().contains("gpu"), result.err());
+    }
+
+    @Test
+    void sigtermToTheLauncherOfACohortJobLeavesNoProcessAndNoSharedMemory() throws Exception
+    {
+        final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        final String classes = Path.of(SleepingJob.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+            .toString();
+        final Process launcher = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
+            Main.class.getName(), "run", "-n", "2", "-cp", classes, SleepingJob.class.getName()))
+            .redirectErrorStream(true).start();
+        final BufferedReader output = new BufferedReader(
+            new InputStreamReader(launcher.getInputStream(), StandardCharsets.UTF_8));
+        String jobId = null;
+        for (int ready = 0; ready < 2; )
+        {
+            final String line = output.readLine();
+            assertTrue(line != null, "the job ended before both ranks were ready");
+            if (line.startsWith("READY "))
+            {
+                jobId = line.substring("READY ".length()).trim();
+                ready++;
+            }
+        }
+        final List<ProcessHandle> ranks = launcher.descendants().toList();
+        try (Stream<Path> files = Files.list(Path.of("/dev/shm")))
+        {
+            final String prefix = "cohort-" + jobId + "-";
+            assertTrue(files.anyMatch(f -> f.getFileName().toString().startsWith(prefix)), "no region to clean");
+        }
+        launcher.destroy();
+        assertTrue(launcher.waitFor(10, TimeUnit.SECONDS), "the launcher did not stop on SIGTERM");
+        for (final ProcessHandle rank : ranks)
+        {
+            rank.onExit().get(5, TimeUnit.SECONDS);
+        }
+        try (Stream<Path> files = Files.list(Path.of("/dev/shm")))
+        {
+            final String prefix = "cohort-" + jobId + "-";
+            assertEquals(List.of(), files.filter(f -> f.getFileName().toString().startsWith(prefix)).toList());
+        }
+    }
+
+    @Test
+    void ranksOfALauncherKilledWithSigkillExitAndLeaveNoSharedMemory() throws Exception
+    {
+        final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        final String classes = Path.of(SleepingJob.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+            .toString();
+        final Process launcher = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
+            Main.class.getName(), "run", "-n", "2", "-cp", classes, SleepingJob.class.getName()))
+            .redirectErrorStream(true).start();
+        final BufferedReader output = new BufferedReader(
+            new InputStreamReader(launcher.getInputStream(), StandardCharsets.UTF_8));
+        String jobId = null;
+        for (int ready = 0; ready < 2; )
+        {
+            final String line = output.readLine();
+            assertTrue(line != null, "the job ended before both ranks were ready");
+            if (line.startsWith("READY "))
+            {
+                jobId = line.substring("READY ".length()).trim();
+                ready++;
+            }
+        }
+        final List<ProcessHandle> ranks = launcher.descendants().toList();
+        launcher.destroyForcibly();
+        for (final ProcessHandle rank : ranks)
+        {
+            rank.onExit().get(10, TimeUnit.SECONDS);
+        }
+        try (Stream<Path> files = Files.list(Path.of("/dev/shm")))
+        {
+            final String prefix = "cohort-" + jobId + "-";
+            assertEquals(List.of(), files.filter(f -> f.getFileName().toString().startsWith(prefix)).toList());
+        }
     }
 
     @Test

@@ -50,6 +50,7 @@ public final class Cohort implements AutoCloseable
     private final Communicator world;
     private final int localRanks;
     private int nextContext = 2;
+    private final Thread cleanupHook;
     private boolean closed;
 
     private Cohort(final JobEnvironment job, final Map<String, String> env, final AddressExchange given)
@@ -104,12 +105,23 @@ public final class Cohort implements AutoCloseable
             closeWireUp();
             throw ex;
         }
+        this.cleanupHook = new Thread(shm::removeNamedFiles, "cohort-shm-cleanup");
         final int[] identity = new int[size];
         for (int i = 0; i < size; i++)
         {
             identity[i] = i;
         }
         this.world = new Communicator(this, engine, 0, rank, identity, identity);
+        if (wireUp != null)
+        {
+            wireUp.watchLauncher(() ->
+            {
+                System.err.println("cohort: rank " + rank + " lost its launcher (it was killed); exiting");
+                System.exit(1);
+            });
+        }
+        // Files peers may still open by name are removed however the JVM ends (exit, exception, SIGTERM).
+        Runtime.getRuntime().addShutdownHook(cleanupHook);
     }
 
     /**
@@ -242,6 +254,14 @@ public final class Cohort implements AutoCloseable
         {
             shm.close();
             closeWireUp();
+            try
+            {
+                Runtime.getRuntime().removeShutdownHook(cleanupHook);
+            }
+            catch (final IllegalStateException ex)
+            {
+                // The JVM is shutting down and runs the hook anyway.
+            }
         }
     }
 

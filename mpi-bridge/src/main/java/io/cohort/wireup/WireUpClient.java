@@ -28,6 +28,7 @@ public final class WireUpClient implements AddressExchange, AutoCloseable
     private final Writer out;
     private final Map<String, String> fenced = new HashMap<>();
     private final int rank;
+    private volatile boolean closing;
 
     /**
      * Connects and introduces this rank.
@@ -118,6 +119,34 @@ public final class WireUpClient implements AddressExchange, AutoCloseable
         }
     }
 
+    /**
+     * Watches the connection to the launcher from a daemon thread: if the launcher goes away (it was killed, even
+     * with SIGKILL), the rank must not live on as an orphan, so {@code onLost} runs. Call once wire-up is done.
+     *
+     * @param onLost what to do when the launcher is gone
+     */
+    public void watchLauncher(final Runnable onLost)
+    {
+        Thread.ofPlatform().daemon().name("cohort-launcher-watch").start(() ->
+        {
+            try
+            {
+                while (in.readLine() != null)
+                {
+                    // Nothing more is said after wire-up; any line is ignored.
+                }
+            }
+            catch (final IOException ex)
+            {
+                // Treated as the end of the connection.
+            }
+            if (!closing)
+            {
+                onLost.run();
+            }
+        });
+    }
+
     private void send(final String line)
     {
         try
@@ -136,6 +165,7 @@ public final class WireUpClient implements AddressExchange, AutoCloseable
     @Override
     public void close()
     {
+        closing = true;
         try
         {
             socket.close();

@@ -216,6 +216,12 @@ public interface Transport extends AutoCloseable
      */
     int peerState(int peer);
 
+    /**
+     * Removes any name (file) through which peers could still attach to this rank's memory, without unmapping
+     * anything: safe to call from a shutdown hook while the rank's thread still runs. Idempotent.
+     */
+    void removeNamedFiles();
+
     /** Marks this rank as having failed, so waiting peers stop waiting for it at once. */
     void abort();
 

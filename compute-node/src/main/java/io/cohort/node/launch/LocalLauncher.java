@@ -68,7 +68,12 @@ public final class LocalLauncher
         final List<Process> ranks = new ArrayList<>();
         final List<Thread> pumps = new ArrayList<>();
         final LinkedBlockingQueue<RankExit> exits = new LinkedBlockingQueue<>();
-        final Thread forwarder = new Thread(() -> stopAll(ranks), "cohort-run-signals");
+        // On SIGINT or SIGTERM the JVM runs only its shutdown hooks, so the hook does the whole clean-up itself.
+        final Thread forwarder = new Thread(() ->
+        {
+            stopAll(ranks);
+            SharedMemoryCleanup.removeJobFiles(shmDir, jobId);
+        }, "cohort-run-signals");
         try (WireUpServer exchange = new WireUpServer(spec.ranks(), randomHex(16), InetAddress.getLoopbackAddress()))
         {
             Runtime.getRuntime().addShutdownHook(forwarder);

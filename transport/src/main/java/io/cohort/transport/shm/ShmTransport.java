@@ -295,7 +295,10 @@ public final class ShmTransport implements Transport
         final int id = regions.size();
         final Path path = config.directory().resolve(ShmLayout.regionFileName(jobId, rank, id));
         final MemorySegment memory = mapFile(path, bytes, true);
-        regions.add(new Region(path, memory));
+        synchronized (regions)
+        {
+            regions.add(new Region(path, memory));
+        }
         regionStarts = Arrays.copyOf(regionStarts, id + 1);
         regionEnds = Arrays.copyOf(regionEnds, id + 1);
         regionStarts[id] = memory.address();
@@ -404,19 +407,33 @@ public final class ShmTransport implements Transport
         }
         closed = true;
         setState(STATE_FINISHED);
-        unlinkInbound();
-        for (final Region region : regions)
+        removeNamedFiles();
+        arena.close();
+    }
+
+    @Override
+    public void removeNamedFiles()
+    {
+        final List<Path> names = new ArrayList<>();
+        synchronized (regions)
+        {
+            if (!inboundUnlinked)
+            {
+                names.add(inboundPath);
+            }
+            regions.forEach(region -> names.add(region.path()));
+        }
+        for (final Path name : names)
         {
             try
             {
-                Files.deleteIfExists(region.path());
+                Files.deleteIfExists(name);
             }
             catch (final IOException ex)
             {
-                // The launcher removes whatever a rank could not; closing must still release the memory.
+                // The launcher removes whatever a rank could not.
             }
         }
-        arena.close();
     }
 
     private void setState(final int state)
