@@ -45,14 +45,6 @@ public final class BenchCommand implements Runnable
             + "K and M suffixes allowed (default: 1 to 4M in powers of two).")
         String sizes = BenchArguments.DEFAULT_SIZES;
 
-        @Option(names = "--iterations", paramLabel = "N",
-            description = "Iterations per size (a tenth of it above 8 KiB, as OSU). Default: ${DEFAULT-VALUE}.")
-        int iterations = 10_000;
-
-        @Option(names = "--warmup", paramLabel = "N", description = "Warm-up iterations per size, run in an "
-            + "untimed pass over every size first so the JIT has compiled each path. Default: ${DEFAULT-VALUE}.")
-        int warmup = 20_000;
-
         @Option(names = "--buffer", paramLabel = "KIND", description = "shared (Cohort.allocate: single copy), "
             + "native (off-heap), or heap. Default: ${DEFAULT-VALUE}.")
         String buffer = "shared";
@@ -67,7 +59,7 @@ public final class BenchCommand implements Runnable
         @Option(names = "--jvm-opt", paramLabel = "OPTION", description = "An option for the ranks' JVMs.")
         List<String> jvmOptions = new ArrayList<>();
 
-        int launch(final Class<?> rankProgram, final List<String> arguments)
+        int launch(final Class<?> rankProgram, final int iterations, final int warmup, final List<String> arguments)
         {
             if (!"shm".equals(transport))
             {
@@ -124,14 +116,22 @@ public final class BenchCommand implements Runnable
         description = "Ping-pong latency (osu_latency): one-way time in microseconds per message size.")
     static final class Latency extends Common implements java.util.concurrent.Callable<Integer>
     {
+        @Option(names = "--iterations", paramLabel = "N",
+            description = "Round trips per size (a tenth of it above 8 KiB, as OSU). Default: ${DEFAULT-VALUE}.")
+        int iterations = 10_000;
+
+        @Option(names = "--warmup", paramLabel = "N", description = "Warm-up round trips per size, run in an "
+            + "untimed pass over every size first so the JIT has compiled each path. Default: ${DEFAULT-VALUE}.")
+        int warmup = 20_000;
+
         @Option(names = "--percentiles", description = "Also print p50, p99 and p99.9 (HdrHistogram).")
         boolean percentiles;
 
         @Override
         public Integer call()
         {
-            return launch(OsuLatency.class, List.of(sizes, Integer.toString(iterations), Integer.toString(warmup),
-                buffer, Boolean.toString(percentiles)));
+            return launch(OsuLatency.class, iterations, warmup, List.of(sizes, Integer.toString(iterations),
+                Integer.toString(warmup), buffer, Boolean.toString(percentiles)));
         }
     }
 
@@ -140,6 +140,14 @@ public final class BenchCommand implements Runnable
         description = "Streaming bandwidth (osu_bw): a window of nonblocking sends, in MB/s per message size.")
     static final class Bandwidth extends Common implements java.util.concurrent.Callable<Integer>
     {
+        @Option(names = "--iterations", paramLabel = "N",
+            description = "Windows per size (a fifth of it above 8 KiB, as OSU). Default: ${DEFAULT-VALUE}.")
+        int iterations = 100;
+
+        @Option(names = "--warmup", paramLabel = "N", description = "Warm-up windows per size, run in an untimed "
+            + "pass over every size first. Default: ${DEFAULT-VALUE}.")
+        int warmup = 200;
+
         @Option(names = "--window", paramLabel = "N", description = "Messages in flight per round. "
             + "Default: ${DEFAULT-VALUE}.")
         int window = 64;
@@ -151,8 +159,8 @@ public final class BenchCommand implements Runnable
             {
                 throw new ParameterException(spec.commandLine(), "--window must be >= 1 (got " + window + ")");
             }
-            return launch(OsuBandwidth.class, List.of(sizes, Integer.toString(Math.max(1, iterations / 10)),
-                Integer.toString(Math.max(1, warmup / 10)), buffer, Integer.toString(window)));
+            return launch(OsuBandwidth.class, iterations, warmup, List.of(sizes, Integer.toString(iterations),
+                Integer.toString(warmup), buffer, Integer.toString(window)));
         }
     }
 }

@@ -63,11 +63,11 @@ public final class OsuBandwidth
             for (final long size : sizes)
             {
                 // Untimed pass first, so the JIT has compiled every protocol before anything is timed.
-                windows(world, buffers, ack, requests, status, size, size > LARGE ? Math.max(1, warmup / 10) : warmup);
+                windows(world, buffers, ack, requests, status, size, size > LARGE ? Math.max(2, warmup / 5) : warmup);
             }
             for (final long size : sizes)
             {
-                final int iters = size > LARGE ? Math.max(4, iterations / 10) : iterations;
+                final int iters = size > LARGE ? Math.max(2, iterations / 5) : iterations;
                 world.barrier();
                 final long elapsed = windows(world, buffers, ack, requests, status, size, iters);
                 if (rank == 0)
