@@ -45,6 +45,10 @@ public final class BenchCommand implements Runnable
             + "K and M suffixes allowed (default: 1 to 4M in powers of two).")
         String sizes = BenchArguments.DEFAULT_SIZES;
 
+        @Option(names = "--warmup-seconds", paramLabel = "S", description = "Minimum time of the untimed warm-up "
+            + "passes, so the JIT has finished compiling before timing starts. Default: ${DEFAULT-VALUE}.")
+        double warmupSeconds = 3;
+
         @Option(names = "--buffer", paramLabel = "KIND", description = "shared (Cohort.allocate: single copy), "
             + "native (off-heap), or heap. Default: ${DEFAULT-VALUE}.")
         String buffer = "shared";
@@ -66,10 +70,10 @@ public final class BenchCommand implements Runnable
                 throw new ParameterException(spec.commandLine(), "--transport " + transport
                     + " is not available: this build of Cohort has the shm transport only");
             }
-            if (iterations < 1 || warmup < 0)
+            if (iterations < 1 || warmup < 0 || warmupSeconds < 0)
             {
-                throw new ParameterException(spec.commandLine(), "--iterations must be >= 1 and --warmup >= 0 (got "
-                    + iterations + " and " + warmup + ")");
+                throw new ParameterException(spec.commandLine(), "--iterations must be >= 1, --warmup and "
+                    + "--warmup-seconds >= 0 (got " + iterations + ", " + warmup + " and " + warmupSeconds + ")");
             }
             try
             {
@@ -131,7 +135,7 @@ public final class BenchCommand implements Runnable
         public Integer call()
         {
             return launch(OsuLatency.class, iterations, warmup, List.of(sizes, Integer.toString(iterations),
-                Integer.toString(warmup), buffer, Boolean.toString(percentiles)));
+                Integer.toString(warmup), buffer, Boolean.toString(percentiles), Double.toString(warmupSeconds)));
         }
     }
 
@@ -160,7 +164,7 @@ public final class BenchCommand implements Runnable
                 throw new ParameterException(spec.commandLine(), "--window must be >= 1 (got " + window + ")");
             }
             return launch(OsuBandwidth.class, iterations, warmup, List.of(sizes, Integer.toString(iterations),
-                Integer.toString(warmup), buffer, Integer.toString(window)));
+                Integer.toString(warmup), buffer, Integer.toString(window), Double.toString(warmupSeconds)));
         }
     }
 }

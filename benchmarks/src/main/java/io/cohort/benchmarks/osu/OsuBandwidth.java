@@ -14,7 +14,7 @@ import java.lang.foreign.MemorySegment;
  * acknowledgement. Every message of a window uses the same buffer, as in osu_bw. Bandwidth is bytes moved over
  * elapsed time, in MB/s (10^6 bytes), osu_bw's format.
  *
- * <p>Arguments: sizes, iterations, warm-up iterations, buffer kind, window size.
+ * <p>Arguments: sizes, iterations, warm-up iterations, buffer kind, window size, minimum warm-up seconds.
  */
 public final class OsuBandwidth
 {
@@ -29,7 +29,7 @@ public final class OsuBandwidth
     /**
      * Runs as one of the two ranks.
      *
-     * @param args sizes, iterations, warm-up, buffer kind, window
+     * @param args sizes, iterations, warm-up, buffer kind, window, warm-up seconds
      */
     public static void main(final String[] args)
     {
@@ -38,6 +38,7 @@ public final class OsuBandwidth
         final int warmup = Integer.parseInt(args[2]);
         final BenchmarkBuffers kind = BenchmarkBuffers.parse(args[3]);
         final int window = Integer.parseInt(args[4]);
+        final double warmupSeconds = Double.parseDouble(args[5]);
         try (Cohort cohort = Cohort.init(args); Arena arena = Arena.ofConfined())
         {
             final Communicator world = cohort.world();
@@ -60,22 +61,36 @@ public final class OsuBandwidth
                     + ", window " + window + ")");
                 System.out.println("# Size      Bandwidth (MB/s)");
             }
-            for (final long size : sizes)
+            // The warm-up is the measurement itself, repeated untimed for a minimum time, so the JIT has compiled
+            // every path before the sweep that counts; results are printed only at the end.
+            final double[] rows = new double[sizes.length];
+            WarmUp.forAtLeast(world, warmupSeconds, pass -> sweep(world, sizes, buffers, ack, requests, status,
+                Math.min(iterations, warmup), rows));
+            sweep(world, sizes, buffers, ack, requests, status, iterations, rows);
+            if (rank == 0)
             {
-                // Untimed pass first, so the JIT has compiled every protocol before anything is timed.
-                windows(world, buffers, ack, requests, status, size, size > LARGE ? Math.max(2, warmup / 5) : warmup);
-            }
-            for (final long size : sizes)
-            {
-                final int iters = size > LARGE ? Math.max(2, iterations / 5) : iterations;
-                world.barrier();
-                final long elapsed = windows(world, buffers, ack, requests, status, size, iters);
-                if (rank == 0)
+                final StringBuilder table = new StringBuilder();
+                for (int i = 0; i < sizes.length; i++)
                 {
-                    final double megabytesPerSecond = size * (double) window * iters / (elapsed / 1e9) / 1e6;
-                    System.out.println(String.format("%-10d%18.2f", size, megabytesPerSecond));
+                    table.append(String.format("%-10d%18.2f%n", sizes[i], rows[i]));
                 }
+                System.out.print(table);
             }
+        }
+    }
+
+    /** One pass over every size; fills rows with MB/s. */
+    private static void sweep(final Communicator world, final long[] sizes, final MemorySegment[] buffers,
+        final MemorySegment ack, final Request[] requests, final Status status, final int iterations,
+        final double[] rows)
+    {
+        for (int s = 0; s < sizes.length; s++)
+        {
+            final long size = sizes[s];
+            final int iters = size > LARGE ? Math.max(2, iterations / 5) : iterations;
+            world.barrier();
+            final long elapsed = windows(world, buffers, ack, requests, status, size, iters);
+            rows[s] = size * (double) buffers.length * iters / (elapsed / 1e9) / 1e6;
         }
     }
 

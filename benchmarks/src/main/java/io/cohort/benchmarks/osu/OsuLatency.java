@@ -14,7 +14,8 @@ import java.lang.foreign.MemorySegment;
  * osu_latency's format: {@code #} header lines, then one row per size. With percentiles on, each round trip is
  * also recorded in an HdrHistogram and p50, p99 and p99.9 of the one-way time are added as columns.
  *
- * <p>Arguments: sizes (comma-separated bytes), iterations, warm-up iterations, buffer kind, percentiles flag.
+ * <p>Arguments: sizes (comma-separated bytes), iterations, warm-up iterations, buffer kind, percentiles flag,
+ * minimum warm-up seconds.
  */
 public final class OsuLatency
 {
@@ -28,7 +29,7 @@ public final class OsuLatency
     /**
      * Runs as one of the two ranks.
      *
-     * @param args sizes, iterations, warm-up, buffer kind, percentiles (true/false)
+     * @param args sizes, iterations, warm-up, buffer kind, percentiles (true/false), warm-up seconds
      */
     public static void main(final String[] args)
     {
@@ -37,6 +38,7 @@ public final class OsuLatency
         final int warmup = Integer.parseInt(args[2]);
         final BenchmarkBuffers kind = BenchmarkBuffers.parse(args[3]);
         final boolean percentiles = Boolean.parseBoolean(args[4]);
+        final double warmupSeconds = Double.parseDouble(args[5]);
         try (Cohort cohort = Cohort.init(args); Arena arena = Arena.ofConfined())
         {
             final Communicator world = cohort.world();
@@ -56,32 +58,53 @@ public final class OsuLatency
                     ? "       p50 (us)       p99 (us)     p99.9 (us)" : ""));
             }
             final Histogram histogram = new Histogram(3_600_000_000_000L, 3);
-            // A JVM runs interpreted until the JIT has compiled the path: one untimed pass over every size first
-            // (as JMH's warm-up iterations), so every protocol is compiled before anything is timed.
-            for (final long size : sizes)
+            final double[][] rows = new double[sizes.length][4];
+            // A JVM runs interpreted until the JIT has compiled the path, and recompiles whatever meets a branch
+            // it never saw. So the warm-up is the measurement itself, repeated untimed for a minimum time (as
+            // JMH's warm-up iterations): every path, barriers and histograms included, is compiled before the
+            // sweep that counts. Results are printed only at the end, so formatting is not in the timed phase.
+            WarmUp.forAtLeast(world, warmupSeconds, pass -> sweep(world, sizes, send, recv,
+                Math.min(iterations, warmup), status, percentiles ? histogram : null, rows));
+            sweep(world, sizes, send, recv, iterations, status, percentiles ? histogram : null, rows);
+            if (rank == 0)
             {
-                final int skip = size > LARGE ? Math.max(2, warmup / 10) : warmup;
-                pingPong(world, send.asSlice(0, size), recv.asSlice(0, size), skip, status, null);
-            }
-            for (final long size : sizes)
-            {
-                final int iters = size > LARGE ? Math.max(10, iterations / 10) : iterations;
-                histogram.reset();
-                world.barrier();
-                final long elapsed = pingPong(world, send.asSlice(0, size), recv.asSlice(0, size), iters, status,
-                    percentiles ? histogram : null);
-                final double oneWayMicros = elapsed / 1e3 / (2.0 * iters);
-                if (rank == 0)
+                final StringBuilder table = new StringBuilder();
+                for (int i = 0; i < sizes.length; i++)
                 {
-                    System.out.print(String.format("%-10d%18.3f", size, oneWayMicros));
+                    table.append(String.format("%-10d%18.3f", sizes[i], rows[i][0]));
                     if (percentiles)
                     {
-                        System.out.print(String.format("%15.3f%15.3f%15.3f",
-                            histogram.getValueAtPercentile(50) / 2e3, histogram.getValueAtPercentile(99) / 2e3,
-                            histogram.getValueAtPercentile(99.9) / 2e3));
+                        table.append(String.format("%15.3f%15.3f%15.3f", rows[i][1], rows[i][2], rows[i][3]));
                     }
-                    System.out.println();
+                    table.append('\n');
                 }
+                System.out.print(table);
+            }
+        }
+    }
+
+    /** One pass over every size; fills rows with the one-way mean, p50, p99 and p99.9 in microseconds. */
+    private static void sweep(final Communicator world, final long[] sizes, final MemorySegment send,
+        final MemorySegment recv, final int iterations, final Status status, final Histogram histogram,
+        final double[][] rows)
+    {
+        for (int s = 0; s < sizes.length; s++)
+        {
+            final long size = sizes[s];
+            final int iters = size > LARGE ? Math.max(10, iterations / 10) : iterations;
+            if (histogram != null)
+            {
+                histogram.reset();
+            }
+            world.barrier();
+            final long elapsed = pingPong(world, send.asSlice(0, size), recv.asSlice(0, size), iters, status,
+                histogram);
+            rows[s][0] = elapsed / 1e3 / (2.0 * iters);
+            if (histogram != null)
+            {
+                rows[s][1] = histogram.getValueAtPercentile(50) / 2e3;
+                rows[s][2] = histogram.getValueAtPercentile(99) / 2e3;
+                rows[s][3] = histogram.getValueAtPercentile(99.9) / 2e3;
             }
         }
     }
