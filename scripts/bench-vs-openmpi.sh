@@ -234,22 +234,28 @@ build_mpi_jar() {
         4.1.*) ;;
         *) log "warning: Open MPI ${src_ver} is not 4.1.x; trying to build its Java bindings anyway" ;;
     esac
-    enable_deb_src
     log "building Open MPI $src_ver Java bindings (mpi.jar) in ${OMPI_JAVA_DIR#"$REPO_ROOT"/}"
     mkdir -p "$OMPI_JAVA_DIR"
     local upstream=${src_ver#*:}
-    local tree=$OMPI_JAVA_DIR/openmpi-$upstream
-    if [[ ! -d $tree/ompi/mpi/java/java ]]; then
-        (cd "$OMPI_JAVA_DIR" && apt-get source -qq --download-only -o APT::Sandbox::User=root "openmpi=$src_ver") \
-            >"$OMPI_JAVA_DIR/apt-source.log" 2>&1 \
-            || die "apt-get source openmpi=$src_ver failed (see $OMPI_JAVA_DIR/apt-source.log): $(tail -n 3 "$OMPI_JAVA_DIR/apt-source.log")"
-        rm -rf "$tree"
+    # Only ompi/mpi/java/java is kept from the source tree (the full tree is ~130 MB).
+    local jsrc=$OMPI_JAVA_DIR/java-src-$upstream
+    if [[ ! -f $jsrc/MPI.java ]]; then
+        if [[ ! -f $OMPI_JAVA_DIR/openmpi_${upstream}.dsc ]]; then
+            enable_deb_src
+            (cd "$OMPI_JAVA_DIR" && apt-get source -qq --download-only -o APT::Sandbox::User=root "openmpi=$src_ver") \
+                >"$OMPI_JAVA_DIR/apt-source.log" 2>&1 \
+                || die "apt-get source openmpi=$src_ver failed (see $OMPI_JAVA_DIR/apt-source.log): $(tail -n 3 "$OMPI_JAVA_DIR/apt-source.log")"
+        fi
+        local tree=$OMPI_JAVA_DIR/openmpi-$upstream
+        rm -rf "$tree" "$jsrc"
         (cd "$OMPI_JAVA_DIR" && dpkg-source -x "openmpi_${upstream}.dsc" "openmpi-$upstream") \
             >>"$OMPI_JAVA_DIR/apt-source.log" 2>&1 \
             || die "dpkg-source -x openmpi_${upstream}.dsc failed (see $OMPI_JAVA_DIR/apt-source.log)"
+        [[ -f $tree/ompi/mpi/java/java/MPI.java ]] \
+            || die "no ompi/mpi/java/java/MPI.java in Open MPI $upstream's source (Java bindings missing from this version?)"
+        cp -r "$tree/ompi/mpi/java/java" "$jsrc"
+        rm -rf "$tree"
     fi
-    local jsrc=$tree/ompi/mpi/java/java
-    [[ -f $jsrc/MPI.java ]] || die "no ompi/mpi/java/java/MPI.java in $tree (Java bindings missing from this Open MPI?)"
 
     local work=$OMPI_JAVA_DIR/build
     rm -rf "$work" && mkdir -p "$work/src/mpi" "$work/classes"
@@ -386,6 +392,7 @@ machine_summary() {
     cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
     echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(hostname), ${cpu:-unknown CPU}, $(nproc) cores, Linux $(uname -r)"
     echo "# Open MPI $OMPI_VERSION (Debian), Java $("$JAVA" -version 2>&1 | head -n 1 | sed 's/.*version "\([^"]*\)".*/\1/') ($JAVA_HOME)"
+    if [[ -n $BUSY_NOTE ]]; then echo "# $BUSY_NOTE"; fi
 }
 
 # SUITE_CONFIGS entries: "id|lang|mca flags|column label" — C configs are merged into one "best" column.
@@ -424,10 +431,11 @@ run_suite() {
         done
     done
 
+    [[ -n $cohort_note_lat ]] && log "$cohort_note_lat"
+    [[ -n $cohort_note_bw && $cohort_note_bw != "$cohort_note_lat" ]] && log "$cohort_note_bw"
     for measure in latency bandwidth; do
         local note
         [[ $measure == latency ]] && note=$cohort_note_lat || note=$cohort_note_bw
-        ((cohort_ok[$measure])) || { [[ -n $note ]] && log "$note"; }
         write_results "$suite" "$measure" "$work" "${cohort_ok[$measure]}" "$note"
     done
     plot_suite "$suite" "$work"
@@ -493,7 +501,7 @@ write_results() {
             read -r cbest cidx < <(pick_best "$pick" "${cvals[@]}")
             read -r jbest _ < <(pick_best "$pick" "${jvals[@]}")
             cohort=$(value_for "$work/$measure-cohort.med" "$size")
-            ratio=$(awk -v a="$cohort" -v b="$jbest" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.2f", a / b }')
+            ratio=$(awk -v a="$cohort" -v b="$jbest" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else { r = a / b; printf (r >= 100 ? "%.0f" : r >= 1 ? "%.2f" : "%.3g"), r } }')
             line=$(printf '%-10s %14s %-8s' "$size" "$(fmtv "$fmt" "$cbest")" "${cidx:+(${c_ids[cidx]#c-})}")
             for v in "${jvals[@]}"; do line+=$(printf ' %14s' "$(fmtv "$fmt" "$v")"); done
             line+=$(printf ' %14s %12s' "$(fmtv "$fmt" "$cohort")" "$ratio")
@@ -588,6 +596,24 @@ suite_tcp() {
     run_suite tcp
 }
 
+BUSY_NOTE=""
+# Other work on the machine skews everything on 2 cores: sample the CPU for a second and say so.
+warn_if_busy() {
+    local a b busy
+    a=$(head -n 1 /proc/stat 2>/dev/null) || return 0
+    sleep 1
+    b=$(head -n 1 /proc/stat)
+    busy=$(awk -v a="$a" -v b="$b" 'BEGIN {
+        n = split(a, x); split(b, y); tot = 0
+        for (i = 2; i <= n; i++) tot += y[i] - x[i]
+        idle = (y[5] - x[5]) + (y[6] - x[6])
+        printf "%d", (tot > 0 ? 100 * (tot - idle) / tot : 0) }')
+    if ((busy > 25)); then
+        BUSY_NOTE="warning: the CPUs were ${busy}% busy with other work when the run started; numbers are noisy"
+        log "$BUSY_NOTE"
+    fi
+}
+
 main() {
     parse_args "$@"
     mkdir -p "$BUILD_DIR"
@@ -597,6 +623,7 @@ main() {
     find_libmpi_java
     build_yardsticks
     setup_run
+    warn_if_busy
     local s
     for s in ${SUITES//,/ }; do "suite_$s"; done
 }
