@@ -60,7 +60,8 @@ public final class ProgressEngine implements FrameHandler
     private final WaitPolicy waitPolicy;
     private final Matcher matcher = new Matcher();
     private final OperationTable table = new OperationTable();
-    private final ArrayDeque<Operation> operationPool = new ArrayDeque<>();
+    private Operation[] operationPool = new Operation[16];
+    private int pooledOperations;
     private final ArrayDeque<Envelope> envelopePool = new ArrayDeque<>();
     private final Operation[] pendingHead;
     private final Operation[] pendingTail;
@@ -125,14 +126,13 @@ public final class ProgressEngine implements FrameHandler
      */
     public Operation acquire()
     {
-        final Operation op = operationPool.pollFirst();
-        if (op == null)
+        if (pooledOperations == 0)
         {
             final Operation fresh = new Operation(this);
             fresh.pooled = true;
             return fresh;
         }
-        return op;
+        return operationPool[--pooledOperations];
     }
 
     /**
@@ -146,7 +146,11 @@ public final class ProgressEngine implements FrameHandler
         {
             op.segment = null;
             op.array = null;
-            operationPool.addFirst(op);
+            if (pooledOperations == operationPool.length)
+            {
+                operationPool = java.util.Arrays.copyOf(operationPool, pooledOperations * 2);
+            }
+            operationPool[pooledOperations++] = op;
         }
     }
 
