@@ -29,5 +29,5 @@ cohort_find_jdk
 [ "${1:-}" = "--deps-only" ] && exit 0
 
 echo "setup: building Cohort with $JAVA_HOME"
-mvn -B -q -DskipTests package
+mvn -B -q -Dstyle.color=never -DskipTests package
 echo "setup: done. Try: ./cohort run -n 4 -cp examples/target/cohort-examples.jar io.cohort.examples.Ring"

@@ -7,4 +7,4 @@ scripts/setup.sh --deps-only
 # shellcheck source=lib/jdk.sh
 . scripts/lib/jdk.sh
 cohort_find_jdk
-mvn -B verify "$@"
+mvn -B -Dstyle.color=never verify "$@"
