@@ -98,6 +98,10 @@ public final class ShmTransport implements Transport
      */
     public ShmTransport(final ShmConfig config, final String jobId, final int rank, final int jobSize)
     {
+        if (jobSize > 1)
+        {
+            requireAgronaAccess();
+        }
         this.config = config;
         this.jobId = jobId;
         this.rank = rank;
@@ -129,6 +133,21 @@ public final class ShmTransport implements Transport
         inbound.set(ValueLayout.JAVA_INT, STATE_OFFSET, STATE_RUNNING);
         // The magic goes last, with release semantics: a peer that sees it sees a complete header.
         ShmHeaderAccess.MAGIC.setRelease(inbound, (long) MAGIC_OFFSET, MAGIC);
+    }
+
+    /** Agrona 2 reads memory through the JDK's internal Unsafe, which the JVM must export to it. */
+    private static void requireAgronaAccess()
+    {
+        try
+        {
+            new UnsafeBuffer(new byte[8]).getLongVolatile(0);
+        }
+        catch (final IllegalAccessError | ExceptionInInitializerError | NoClassDefFoundError ex)
+        {
+            throw new TransportException("the shared-memory transport needs the JVM option "
+                + "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED (for Agrona); 'cohort run' adds it to every "
+                + "rank, add it to your own java command when you start ranks yourself", ex);
+        }
     }
 
     @Override
