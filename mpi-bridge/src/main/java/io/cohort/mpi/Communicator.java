@@ -214,6 +214,19 @@ public final class Communicator
         return engine.iprobe(sourceRank(source), recvTag(tag), context, worldToLocal, status) ? status : null;
     }
 
+    /**
+     * Checks once for a message, filling a caller's status (allocation-free polling).
+     *
+     * @param source the source rank or {@link Cohort#ANY_SOURCE}
+     * @param tag    the tag or {@link Cohort#ANY_TAG}
+     * @param status filled with the message's source, tag and size when one is there
+     * @return true if a message is there
+     */
+    public boolean iprobe(final int source, final int tag, final Status status)
+    {
+        return engine.iprobe(sourceRank(source), recvTag(tag), context, worldToLocal, status);
+    }
+
     // ------------------------------------------------------------------------------------------- checked core
 
     private int[] allgatherInts(final int[] mine)

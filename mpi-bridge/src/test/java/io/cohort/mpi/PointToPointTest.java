@@ -377,6 +377,9 @@ class PointToPointTest
                 assertEquals(12, status.tag());
                 assertEquals(300, status.count(Double.BYTES));
                 assertNotNull(world.iprobe(0, 12));
+                final Status polled = new Status();
+                assertTrue(world.iprobe(Cohort.ANY_SOURCE, 12, polled));
+                assertEquals(300 * Double.BYTES, polled.byteCount());
                 final double[] data = new double[(int) status.count(Double.BYTES)];
                 world.recv(data, 0, data.length, 0, 12);
             }
