@@ -252,6 +252,7 @@ public final class Cohort implements AutoCloseable
         }
         finally
         {
+            engine.markClosed();
             shm.close();
             closeWireUp();
             try

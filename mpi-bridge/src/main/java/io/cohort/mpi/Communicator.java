@@ -179,9 +179,18 @@ public final class Communicator
             engine.prepareRecv(recv, MemorySegment.NULL, from, TAG_BARRIER, collectiveContext, worldToLocal);
             engine.startRecv(recv);
             final Operation send = engine.acquire();
-            engine.prepareSend(send, MemorySegment.NULL, to, TAG_BARRIER, collectiveContext, false, worldToLocal);
-            engine.startSend(send);
-            engine.awaitAndRelease(send, null);
+            try
+            {
+                engine.prepareSend(send, MemorySegment.NULL, to, TAG_BARRIER, collectiveContext, false, worldToLocal);
+                engine.startSend(send);
+                engine.awaitAndRelease(send, null);
+            }
+            catch (final RuntimeException ex)
+            {
+                // A receive left posted would swallow a later barrier's message.
+                engine.abandon(recv);
+                throw ex;
+            }
             engine.awaitAndRelease(recv, null);
         }
     }
@@ -337,9 +346,20 @@ public final class Communicator
         return op;
     }
 
+    private static MemorySegment writable(final MemorySegment buf)
+    {
+        if (buf.isReadOnly())
+        {
+            throw new CohortException("the receive buffer (" + buf.byteSize() + " bytes) is read-only; receive into "
+                + "writable memory");
+        }
+        return buf;
+    }
+
     private Status recvSegment(final MemorySegment buf, final int source, final int tag, final Status status,
         final int ctx)
     {
+        writable(buf);
         final Operation op = engine.acquire();
         engine.prepareRecv(op, buf, sourceRank(source), recvTag(tag), ctx, worldToLocal);
         engine.startRecv(op);
@@ -359,6 +379,7 @@ public final class Communicator
 
     private Request irecvSegment(final MemorySegment buf, final int source, final int tag, final int ctx)
     {
+        writable(buf);
         final Operation op = engine.newOperation();
         engine.prepareRecv(op, buf, sourceRank(source), recvTag(tag), ctx, worldToLocal);
         engine.startRecv(op);
@@ -486,7 +507,15 @@ public final class Communicator
         final int recvTag)
     {
         final Request recv = irecv(recvBuf, recvOffset, recvCount, source, recvTag);
-        send(sendBuf, sendOffset, sendCount, dest, sendTag);
+        try
+        {
+            send(sendBuf, sendOffset, sendCount, dest, sendTag);
+        }
+        catch (final RuntimeException ex)
+        {
+            recv.cancel();
+            throw ex;
+        }
         return recv.await();
     }
 
@@ -602,7 +631,15 @@ public final class Communicator
         final int recvTag)
     {
         final Request recv = irecv(recvBuf, recvOffset, recvCount, source, recvTag);
-        send(sendBuf, sendOffset, sendCount, dest, sendTag);
+        try
+        {
+            send(sendBuf, sendOffset, sendCount, dest, sendTag);
+        }
+        catch (final RuntimeException ex)
+        {
+            recv.cancel();
+            throw ex;
+        }
         return recv.await();
     }
 
@@ -718,7 +755,15 @@ public final class Communicator
         final int recvTag)
     {
         final Request recv = irecv(recvBuf, recvOffset, recvCount, source, recvTag);
-        send(sendBuf, sendOffset, sendCount, dest, sendTag);
+        try
+        {
+            send(sendBuf, sendOffset, sendCount, dest, sendTag);
+        }
+        catch (final RuntimeException ex)
+        {
+            recv.cancel();
+            throw ex;
+        }
         return recv.await();
     }
 
@@ -834,7 +879,15 @@ public final class Communicator
         final int recvTag)
     {
         final Request recv = irecv(recvBuf, recvOffset, recvCount, source, recvTag);
-        send(sendBuf, sendOffset, sendCount, dest, sendTag);
+        try
+        {
+            send(sendBuf, sendOffset, sendCount, dest, sendTag);
+        }
+        catch (final RuntimeException ex)
+        {
+            recv.cancel();
+            throw ex;
+        }
         return recv.await();
     }
 
@@ -950,7 +1003,15 @@ public final class Communicator
         final int recvTag)
     {
         final Request recv = irecv(recvBuf, recvOffset, recvCount, source, recvTag);
-        send(sendBuf, sendOffset, sendCount, dest, sendTag);
+        try
+        {
+            send(sendBuf, sendOffset, sendCount, dest, sendTag);
+        }
+        catch (final RuntimeException ex)
+        {
+            recv.cancel();
+            throw ex;
+        }
         return recv.await();
     }
 
@@ -1049,7 +1110,15 @@ public final class Communicator
         final int source, final int recvTag)
     {
         final Request recv = irecv(recvBuf, source, recvTag);
-        send(sendBuf, dest, sendTag);
+        try
+        {
+            send(sendBuf, dest, sendTag);
+        }
+        catch (final RuntimeException ex)
+        {
+            recv.cancel();
+            throw ex;
+        }
         return recv.await();
     }
 
@@ -1148,7 +1217,15 @@ public final class Communicator
         final int source, final int recvTag)
     {
         final Request recv = irecv(recvBuf, source, recvTag);
-        send(sendBuf, dest, sendTag);
+        try
+        {
+            send(sendBuf, dest, sendTag);
+        }
+        catch (final RuntimeException ex)
+        {
+            recv.cancel();
+            throw ex;
+        }
         return recv.await();
     }
 }

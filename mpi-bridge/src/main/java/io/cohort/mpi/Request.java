@@ -80,7 +80,8 @@ public interface Request
     /**
      * Waits until any one request completes (MPI_Waitany).
      *
-     * @param requests the requests; null and already-consumed entries are skipped
+     * @param requests the requests; null entries are skipped, and the entry returned is set to null (as MPI sets
+     *                 it to MPI_REQUEST_NULL), so calling again with the same array returns the next one
      * @return the index of a completed request, or -1 if every entry is null
      * @throws CohortException if a request fails while waiting, e.g. because its peer died
      */

@@ -321,12 +321,15 @@ class PointToPointTest
                 final int[] b = new int[1];
                 final Request first = world.irecv(a, 0, 1, 0, 1);
                 final Request second = world.irecv(b, 0, 1, 0, 2);
-                assertEquals(1, Request.waitAny(first, second));
+                final Request[] both = {first, second};
+                assertEquals(1, Request.waitAny(both));
                 assertEquals(7, b[0]);
+                assertNull(both[1], "the finished request is consumed, as MPI_Waitany sets MPI_REQUEST_NULL");
                 assertFalse(first.isDone());
                 world.barrier();
-                Request.waitAll(first, second);
+                assertEquals(0, Request.waitAny(both));
                 assertEquals(8, a[0]);
+                assertEquals(-1, Request.waitAny(both));
             }
         });
     }
@@ -478,6 +481,61 @@ class PointToPointTest
             final int left = (world.rank() + 2) % 3;
             world.sendrecv(out, 0, n, right, 0, in, 0, n, left, 0);
             assertEquals(left, in[n - 1]);
+        });
+    }
+
+    @Test
+    void closingWaitsForAPeerThatIsSlowToTakeWhatIsQueuedForIt()
+    {
+        final int queued = 200;
+        final int large = 1 << 20;
+        ThreadedJob.run(2, cohort ->
+        {
+            final Communicator world = cohort.world();
+            if (world.rank() == 0)
+            {
+                // Fill the ring to rank 1 (the rest waits in the pending queue), then take rank 1's large message:
+                // its FIN has to queue behind, and rank 0 closes while rank 1 is still busy for several seconds.
+                for (int i = 0; i < queued; i++)
+                {
+                    world.isend(new byte[4096], 0, 4096, 1, 1);
+                }
+                world.recv(new byte[large], 0, large, 1, 2);
+                cohort.close();
+            }
+            else
+            {
+                final Request send = world.isend(cohort.allocate(large), 0, 2);
+                Thread.sleep(6_000);
+                for (int i = 0; i < queued; i++)
+                {
+                    world.recv(new byte[4096], 0, 4096, 0, 1);
+                }
+                send.await();
+            }
+        });
+    }
+
+    @Test
+    void callsAfterCloseRaiseInsteadOfTouchingFreedMemory()
+    {
+        ThreadedJob.run(1, cohort ->
+        {
+            final Communicator world = cohort.world();
+            cohort.close();
+            final CohortException ex = assertThrows(CohortException.class, () -> world.send(new int[1], 0, 1, 0, 0));
+            assertTrue(ex.getMessage().contains("closed"), ex.getMessage());
+        });
+    }
+
+    @Test
+    void receiveIntoReadOnlyMemoryIsRejectedBeforeAnythingIsPosted()
+    {
+        ThreadedJob.run(1, cohort ->
+        {
+            final CohortException ex = assertThrows(CohortException.class,
+                () -> cohort.world().irecv(ByteBuffer.allocateDirect(8).asReadOnlyBuffer(), 0, 0));
+            assertTrue(ex.getMessage().contains("read-only"), ex.getMessage());
         });
     }
 

@@ -98,6 +98,14 @@ public interface Transport extends AutoCloseable
     void commit(int peer, int offset);
 
     /**
+     * Gives up a claimed frame without publishing it (its contents could not be written), so the ring stays usable.
+     *
+     * @param peer   the destination rank
+     * @param offset the offset {@link #tryClaim} returned
+     */
+    void abortClaim(int peer, int offset);
+
+    /**
      * Delivers frames that have arrived, in order per peer, to the handler.
      *
      * @param handler receives each frame; the frame's memory is valid only during the call

@@ -136,7 +136,6 @@ public final class LocalLauncher
                 return EXIT_TIMEOUT;
             }
             remaining--;
-            exchange.rankExited(exit.rank());
             if (exit.code() != 0 && jobCode == 0)
             {
                 jobCode = exit.code();
@@ -145,6 +144,7 @@ public final class LocalLauncher
                 exchange.abort("rank " + exit.rank() + " exited with code " + exit.code());
                 stopAll(ranks);
             }
+            exchange.rankExited(exit.rank());
         }
         return jobCode;
     }

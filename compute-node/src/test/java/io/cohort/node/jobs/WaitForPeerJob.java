@@ -6,8 +6,9 @@ import io.cohort.mpi.PeerFailedException;
 import io.cohort.mpi.Request;
 
 /**
- * Rank 0 prints its pid and sleeps (to be killed); every other rank waits for a message from rank 0 (odd ranks in
- * a blocking receive, even ones in {@code Request.waitAny}) and, when it raises, prints the failure and exits 42.
+ * Rank 0 prints its pid and sleeps (to be killed); every other rank waits for a message from rank 0 (rank 1 in a
+ * blocking receive, rank 2 in {@code Request.waitAny}, rank 3 polling {@code test()}) and, when that raises, prints
+ * the failure and exits 42.
  */
 public final class WaitForPeerJob
 {
@@ -35,13 +36,21 @@ public final class WaitForPeerJob
             }
             try
             {
-                if (world.rank() % 2 == 1)
+                if (world.rank() == 1)
                 {
                     world.recv(new byte[8], 0, 8, 0, 0);
                 }
-                else
+                else if (world.rank() == 2)
                 {
                     Request.waitAny(world.irecv(new byte[8], 0, 8, 0, 0), world.irecv(new long[1], 0, 1, 0, 1));
+                }
+                else
+                {
+                    final Request polled = world.irecv(new byte[8], 0, 8, 0, 0);
+                    while (!polled.test())
+                    {
+                        Thread.onSpinWait();
+                    }
                 }
             }
             catch (final PeerFailedException ex)

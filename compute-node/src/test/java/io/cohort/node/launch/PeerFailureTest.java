@@ -29,7 +29,7 @@ class PeerFailureTest
     @Test
     void peersWaitingOnARankKilledWithSigkillRaiseNamingThatRank() throws Exception
     {
-        final int size = 3;
+        final int size = 4;
         final String classes = Path.of(WaitForPeerJob.class.getProtectionDomain().getCodeSource().getLocation()
             .toURI()).toString();
         final List<String> command = RankCommand.of(new LaunchSpec(size, new Program.MainClass(List.of(classes),

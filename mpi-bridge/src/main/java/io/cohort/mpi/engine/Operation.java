@@ -179,6 +179,10 @@ public final class Operation implements Request
         if (!finished())
         {
             engine.progress();
+            if (!finished())
+            {
+                engine.checkPeersWhilePolling(this);
+            }
         }
         if (state == FAILED)
         {

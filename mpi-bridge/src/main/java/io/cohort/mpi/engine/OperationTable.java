@@ -34,7 +34,12 @@ final class OperationTable
             slot = used++;
         }
         slots[slot] = op;
-        final long id = ((long) ++generations[slot] << 32) | slot;
+        if (++generations[slot] == 0)
+        {
+            // Generation 0 would make id 0, which means "not registered".
+            generations[slot] = 1;
+        }
+        final long id = ((long) generations[slot] << 32) | slot;
         op.id = id;
         return id;
     }

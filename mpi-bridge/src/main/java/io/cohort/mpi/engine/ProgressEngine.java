@@ -7,6 +7,7 @@ import io.cohort.mpi.Status;
 import io.cohort.mpi.TruncationException;
 import io.cohort.transport.FrameHandler;
 import io.cohort.transport.Transport;
+import io.cohort.transport.TransportException;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -69,6 +70,8 @@ public final class ProgressEngine implements FrameHandler
     private Operation streamsHead;
     private int backlog;
     private long lastPeerCheck;
+    private int pollsSincePeerCheck;
+    private boolean closed;
 
     /**
      * An engine over connected transports.
@@ -126,6 +129,7 @@ public final class ProgressEngine implements FrameHandler
      */
     public Operation acquire()
     {
+        checkOpen();
         if (pooledOperations == 0)
         {
             final Operation fresh = new Operation(this);
@@ -161,6 +165,7 @@ public final class ProgressEngine implements FrameHandler
      */
     public Operation newOperation()
     {
+        checkOpen();
         return new Operation(this);
     }
 
@@ -282,7 +287,7 @@ public final class ProgressEngine implements FrameHandler
             {
                 out.set(LONG, at + SEND_ID_OFFSET, table.register(op));
             }
-            op.copyOut(0, out, at + header, length);
+            copyOrAbort(op, 0, out, at + header, length, transport, dest, at);
             transport.commit(dest, at);
             if (op.sync)
             {
@@ -323,6 +328,21 @@ public final class ProgressEngine implements FrameHandler
         final long threshold = config.crossMemoryMin();
         return threshold >= 0 && op.bytes >= threshold && op.segment != null && op.segment.isNative()
             && transport.canReadProcessMemory(op.peer);
+    }
+
+    /** Copies a send's data into claimed memory; if that fails (the buffer's memory was freed) the claim is undone. */
+    private static void copyOrAbort(final Operation op, final long position, final MemorySegment dst,
+        final long dstOffset, final long length, final Transport transport, final int dest, final int claim)
+    {
+        try
+        {
+            op.copyOut(position, dst, dstOffset, length);
+        }
+        catch (final RuntimeException ex)
+        {
+            transport.abortClaim(dest, claim);
+            throw ex;
+        }
     }
 
     private void enqueuePending(final Operation op)
@@ -498,8 +518,9 @@ public final class ProgressEngine implements FrameHandler
         waitPolicy.reset();
         while (!iprobe(source, tag, context, map, into))
         {
-            if (waitPolicy.idle())
+            if (waitPolicy.idle() && System.nanoTime() - lastPeerCheck >= PEER_CHECK_INTERVAL_NS)
             {
+                lastPeerCheck = System.nanoTime();
                 final int failed = failedPeerFor(source);
                 if (failed >= 0 && !iprobe(source, tag, context, map, into))
                 {
@@ -616,15 +637,22 @@ public final class ProgressEngine implements FrameHandler
         if (region >= 0)
         {
             // Single copy: read the sender's registered memory in place, then tell it its buffer is free.
-            op.copyIn(transportOfPeer[peer].remoteRegion(peer, region), regionOffset, 0, length);
-            finishReceive(op, peer, tag, length);
+            try
+            {
+                op.copyIn(transportOfPeer[peer].remoteRegion(peer, region), regionOffset, 0, length);
+                finishReceive(op, peer, tag, length);
+            }
+            catch (final TransportException ex)
+            {
+                fail(op, new CohortException("rank " + localRank(op, rank) + " could not read a message of " + length
+                    + " bytes from rank " + localRank(op, peer) + " (tag " + tag + "): " + ex.getMessage(), ex));
+            }
             sendControl(peer, FIN, sendId, 0);
             return;
         }
-        if (region == FrameLayout.PROCESS_MEMORY && op.array == null && op.segment.isNative())
+        if (region == FrameLayout.PROCESS_MEMORY && op.array == null && op.segment.isNative()
+            && tryReadProcessMemory(op, peer, regionOffset, length))
         {
-            // Single copy by the kernel, straight out of the sender's process.
-            transportOfPeer[peer].readProcessMemory(peer, regionOffset, op.segment, length);
             finishReceive(op, peer, tag, length);
             sendControl(peer, FIN, sendId, 0);
             return;
@@ -636,6 +664,21 @@ public final class ProgressEngine implements FrameHandler
         op.transferred = 0;
         op.peer = peer;
         sendControl(peer, CTS, sendId, table.register(op));
+    }
+
+    /** Single copy by the kernel, straight out of the sender's process; false (use fragments) if not permitted. */
+    private boolean tryReadProcessMemory(final Operation op, final int peer, final long address, final long length)
+    {
+        try
+        {
+            transportOfPeer[peer].readProcessMemory(peer, address, op.segment, length);
+            return true;
+        }
+        catch (final TransportException ex)
+        {
+            // For example ptrace_scope forbids it: this message, and the job, still get through by fragments.
+            return false;
+        }
     }
 
     private void onCts(final MemorySegment buffer, final long offset)
@@ -772,6 +815,10 @@ public final class ProgressEngine implements FrameHandler
      */
     public int progress()
     {
+        if (closed)
+        {
+            checkOpen();
+        }
         int work = 0;
         for (final Transport transport : transports)
         {
@@ -836,7 +883,7 @@ public final class ProgressEngine implements FrameHandler
             {
                 return frames;
             }
-            op.copyOut(op.transferred, transport.bulkBuffer(dest), slot, chunk);
+            copyOrAbort(op, op.transferred, transport.bulkBuffer(dest), slot, chunk, transport, dest, at);
             transport.commitBulk(dest);
             final MemorySegment out = transport.frameBuffer(dest);
             out.set(LONG, at + DATA_RECV_ID_OFFSET, op.remoteId);
@@ -890,6 +937,7 @@ public final class ProgressEngine implements FrameHandler
             if (progress() > 0)
             {
                 wait.reset();
+                checkPeersWhilePolling(op);
             }
             else if (wait.idle())
             {
@@ -914,10 +962,16 @@ public final class ProgressEngine implements FrameHandler
             {
                 if (requests[i] != null && requests[i].test())
                 {
+                    // As MPI_Waitany sets the request to MPI_REQUEST_NULL: a finished request is not returned twice.
+                    requests[i] = null;
                     return i;
                 }
             }
-            if (wait.idle() && System.nanoTime() - lastPeerCheck >= PEER_CHECK_INTERVAL_NS)
+            if (progress() > 0)
+            {
+                wait.reset();
+            }
+            else if (wait.idle() && System.nanoTime() - lastPeerCheck >= PEER_CHECK_INTERVAL_NS)
             {
                 lastPeerCheck = System.nanoTime();
                 for (final io.cohort.mpi.Request request : requests)
@@ -953,7 +1007,37 @@ public final class ProgressEngine implements FrameHandler
         }
         finally
         {
-            release(op);
+            abandon(op);
+        }
+    }
+
+    /**
+     * Returns a pooled operation that its caller gives up on (an exception interrupted the wait): if it is still
+     * queued or awaited anywhere it is unlinked first, so a recycled operation is never matched twice.
+     *
+     * @param op a pooled operation
+     */
+    public void abandon(final Operation op)
+    {
+        if (!op.finished())
+        {
+            detach(op);
+            fail(op, new CohortException("operation abandoned: " + op));
+        }
+        release(op);
+    }
+
+    /**
+     * Checks on the peers an unfinished operation depends on, at most every few milliseconds: for callers that
+     * poll with {@code test()} rather than wait, and for waits that traffic from other ranks keeps busy.
+     *
+     * @param op an operation that is not finished
+     */
+    void checkPeersWhilePolling(final Operation op)
+    {
+        if ((++pollsSincePeerCheck & 1023) == 0)
+        {
+            checkPeers(op);
         }
     }
 
@@ -1046,6 +1130,20 @@ public final class ProgressEngine implements FrameHandler
         table.remove(op);
     }
 
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new CohortException("rank " + rank + " has closed its Cohort handle; no more calls can be made");
+        }
+    }
+
+    /** Marks the engine closed: any later call raises instead of touching unmapped memory. */
+    public void markClosed()
+    {
+        closed = true;
+    }
+
     /**
      * Writes out every queued send and control frame, so a closing rank leaves nothing half-said. Gives up on a
      * peer that is gone.
@@ -1054,26 +1152,34 @@ public final class ProgressEngine implements FrameHandler
     {
         final WaitPolicy wait = waitPolicy;
         wait.reset();
-        long deadline = 0;
         while (backlog > 0)
         {
             if (progress() > 0)
             {
                 wait.reset();
             }
-            else if (wait.idle())
+            else if (wait.idle() && !anyLivePeerWithBacklog())
             {
-                final long now = System.nanoTime();
-                if (deadline == 0)
-                {
-                    deadline = now + 5_000_000_000L;
-                }
-                else if (now > deadline)
-                {
-                    return;
-                }
+                return;
             }
         }
+    }
+
+    private boolean anyLivePeerWithBacklog()
+    {
+        for (int peer = 0; peer < size; peer++)
+        {
+            boolean queued = (control[peer] != null && !control[peer].isEmpty()) || pendingHead[peer] != null;
+            for (Operation op = streamsHead; op != null && !queued; op = op.next)
+            {
+                queued = op.peer == peer;
+            }
+            if (queued && transportOfPeer[peer].peerState(peer) == Transport.PEER_ALIVE)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Control frames (CTS, FIN) that found a peer's ring full, in order: a growable ring of (type, id, id). */

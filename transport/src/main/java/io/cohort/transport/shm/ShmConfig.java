@@ -44,6 +44,11 @@ public record ShmConfig(Path directory, int ringCapacity, int bulkSlots, int bul
             throw new TransportException("COHORT_SHM_BULK_SLOT_BYTES=" + bulkSlotLength + " must be a multiple of "
                 + "4096 between 4096 and 67108864 (for example 65536)");
         }
+        if ((long) bulkSlots * bulkSlotLength > Integer.MAX_VALUE)
+        {
+            throw new TransportException("COHORT_SHM_BULK_SLOTS=" + bulkSlots + " times COHORT_SHM_BULK_SLOT_BYTES="
+                + bulkSlotLength + " exceeds 2 GiB per pair of ranks; lower one of them");
+        }
         if (!Files.isDirectory(directory))
         {
             throw new TransportException("shared-memory directory " + directory

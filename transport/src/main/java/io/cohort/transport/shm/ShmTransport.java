@@ -83,6 +83,7 @@ public final class ShmTransport implements Transport
     private CrossMemoryAttach crossMemory;
     private boolean inboundUnlinked;
     private boolean closed;
+    private boolean aborted;
 
     private record Region(Path path, MemorySegment memory)
     {
@@ -238,6 +239,12 @@ public final class ShmTransport implements Transport
     public void commit(final int peer, final int offset)
     {
         outboundRings[peer].commit(offset);
+    }
+
+    @Override
+    public void abortClaim(final int peer, final int offset)
+    {
+        outboundRings[peer].abort(offset);
     }
 
     @Override
@@ -414,6 +421,7 @@ public final class ShmTransport implements Transport
     @Override
     public void abort()
     {
+        aborted = true;
         setState(STATE_FAILED);
     }
 
@@ -425,7 +433,10 @@ public final class ShmTransport implements Transport
             return;
         }
         closed = true;
-        setState(STATE_FINISHED);
+        if (!aborted)
+        {
+            setState(STATE_FINISHED);
+        }
         removeNamedFiles();
         arena.close();
     }
