@@ -13,6 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Cohort[] ranks = InProcessJob.start(2, Map.of());
  * // hand ranks[i] to thread i; each thread uses only its own handle, then closes it
  * }</pre>
+ * Close every handle when its thread is done, also when it fails (try-with-resources): ranks of one process cannot
+ * tell that a peer thread has died, only that its handle was closed, so a thread that vanishes with its handle open
+ * leaves peers that wait on it waiting.
  */
 public final class InProcessJob
 {
