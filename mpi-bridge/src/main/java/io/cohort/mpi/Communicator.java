@@ -1,6 +1,9 @@
 package io.cohort.mpi;
 
 import io.cohort.mpi.engine.Operation;
+import io.cohort.mpi.collective.Broadcast;
+import io.cohort.mpi.collective.CollectiveChannel;
+import io.cohort.mpi.collective.Reduction;
 import io.cohort.mpi.engine.ProgressEngine;
 
 import java.lang.foreign.MemorySegment;
@@ -234,6 +237,87 @@ public final class Communicator
     public boolean iprobe(final int source, final int tag, final Status status)
     {
         return engine.iprobe(sourceRank(source), recvTag(tag), context, worldToLocal, status);
+    }
+
+    // ------------------------------------------------------------------------------------------- collectives
+
+    private ValueLayout layoutOf(final Object array)
+    {
+        return switch (array)
+        {
+            case byte[] a -> BYTES;
+            case int[] a -> INTS;
+            case long[] a -> LONGS;
+            case float[] a -> FLOATS;
+            case double[] a -> DOUBLES;
+            default -> throw new CohortException("not a supported buffer: " + array.getClass().getSimpleName());
+        };
+    }
+
+    /** This communicator's collective channel: its second context, so collectives never meet user messages. */
+    private final CollectiveChannel collectiveChannel = new CollectiveChannel()
+    {
+        @Override
+        public int rank()
+        {
+            return rank;
+        }
+
+        @Override
+        public int size()
+        {
+            return size;
+        }
+
+        @Override
+        public void send(final Object buffer, final int offset, final int count, final int dest, final int tag)
+        {
+            if (buffer instanceof MemorySegment segment)
+            {
+                sendSegment(segment.asSlice(offset, count), dest, tag, false, collectiveContext);
+            }
+            else
+            {
+                sendArray(buffer, layoutOf(buffer), offset, count, dest, tag, false, collectiveContext);
+            }
+        }
+
+        @Override
+        public void recv(final Object buffer, final int offset, final int count, final int source, final int tag)
+        {
+            if (buffer instanceof MemorySegment segment)
+            {
+                recvSegment(segment.asSlice(offset, count), source, tag, null, collectiveContext);
+            }
+            else
+            {
+                recvArray(buffer, layoutOf(buffer), offset, count, source, tag, null, collectiveContext);
+            }
+        }
+
+        @Override
+        public Request irecv(final Object buffer, final int offset, final int count, final int source, final int tag)
+        {
+            if (buffer instanceof MemorySegment segment)
+            {
+                return irecvSegment(segment.asSlice(offset, count), source, tag, collectiveContext);
+            }
+            return irecvArray(buffer, layoutOf(buffer), offset, count, source, tag, collectiveContext);
+        }
+    };
+
+    private int root(final int root)
+    {
+        return checkRank(root, "root");
+    }
+
+    private static ReduceOp operation(final ReduceOp op)
+    {
+        if (op == null)
+        {
+            throw new CohortException("the reduction operation is null; use ReduceOp.SUM, PROD, MIN or MAX");
+        }
+        return op;
     }
 
     // ------------------------------------------------------------------------------------------- checked core
@@ -1227,5 +1311,270 @@ public final class Communicator
             throw ex;
         }
         return recv.await();
+    }
+
+    /**
+     * Sends {@code count} elements from the root to every rank (MPI_Bcast), by a binomial tree. Collective.
+     *
+     * @param buf    the data at the root; where it lands on the other ranks
+     * @param offset the first element
+     * @param count  the number of elements, the same on every rank
+     * @param root   the rank that has the data
+     */
+    public void bcast(final byte[] buf, final int offset, final int count, final int root)
+    {
+        Broadcast.binomial(collectiveChannel, buf, range(buf.length, offset, count, "byte"), count, root(root));
+    }
+
+    /**
+     * Sends {@code count} elements from the root to every rank (MPI_Bcast), by a binomial tree. Collective.
+     *
+     * @param buf    the data at the root; where it lands on the other ranks
+     * @param offset the first element
+     * @param count  the number of elements, the same on every rank
+     * @param root   the rank that has the data
+     */
+    public void bcast(final int[] buf, final int offset, final int count, final int root)
+    {
+        Broadcast.binomial(collectiveChannel, buf, range(buf.length, offset, count, "int"), count, root(root));
+    }
+
+    /**
+     * Sends {@code count} elements from the root to every rank (MPI_Bcast), by a binomial tree. Collective.
+     *
+     * @param buf    the data at the root; where it lands on the other ranks
+     * @param offset the first element
+     * @param count  the number of elements, the same on every rank
+     * @param root   the rank that has the data
+     */
+    public void bcast(final long[] buf, final int offset, final int count, final int root)
+    {
+        Broadcast.binomial(collectiveChannel, buf, range(buf.length, offset, count, "long"), count, root(root));
+    }
+
+    /**
+     * Sends {@code count} elements from the root to every rank (MPI_Bcast), by a binomial tree. Collective.
+     *
+     * @param buf    the data at the root; where it lands on the other ranks
+     * @param offset the first element
+     * @param count  the number of elements, the same on every rank
+     * @param root   the rank that has the data
+     */
+    public void bcast(final float[] buf, final int offset, final int count, final int root)
+    {
+        Broadcast.binomial(collectiveChannel, buf, range(buf.length, offset, count, "float"), count, root(root));
+    }
+
+    /**
+     * Sends {@code count} elements from the root to every rank (MPI_Bcast), by a binomial tree. Collective.
+     *
+     * @param buf    the data at the root; where it lands on the other ranks
+     * @param offset the first element
+     * @param count  the number of elements, the same on every rank
+     * @param root   the rank that has the data
+     */
+    public void bcast(final double[] buf, final int offset, final int count, final int root)
+    {
+        Broadcast.binomial(collectiveChannel, buf, range(buf.length, offset, count, "double"), count, root(root));
+    }
+
+    /**
+     * Sends a whole segment from the root to every rank (MPI_Bcast), by a binomial tree. Collective.
+     *
+     * @param buf  the data at the root; where it lands on the other ranks (the same size everywhere)
+     * @param root the rank that has the data
+     */
+    public void bcast(final MemorySegment buf, final int root)
+    {
+        if (buf.byteSize() > Integer.MAX_VALUE)
+        {
+            throw new CohortException("bcast of " + buf.byteSize() + " bytes: at most " + Integer.MAX_VALUE
+                + " bytes per call; split the segment");
+        }
+        Broadcast.binomial(collectiveChannel, buf, 0, (int) buf.byteSize(), root(root));
+    }
+
+    /**
+     * Combines every rank's {@code count} elements with {@code op}, element by element, into the root's receive
+     * buffer (MPI_Reduce), by a binomial tree. Collective.
+     *
+     * @param send       this rank's contribution
+     * @param sendOffset its first element
+     * @param recv       the result at the root (may be null on other ranks)
+     * @param recvOffset its first element
+     * @param count      the number of elements, the same on every rank
+     * @param op         the operation
+     * @param root       the rank that gets the result
+     */
+    public void reduce(final int[] send, final int sendOffset, final int[] recv, final int recvOffset,
+        final int count, final ReduceOp op, final int root)
+    {
+        range(send.length, sendOffset, count, "int");
+        if (rank == root(root))
+        {
+            range(recv == null ? 0 : recv.length, recvOffset, count, "int");
+        }
+        final ReduceOp operation = operation(op);
+        Reduction.binomialReduce(collectiveChannel, send, sendOffset, recv, recvOffset, count, operation::applyTo,
+            root);
+    }
+
+    /**
+     * Combines every rank's {@code count} elements with {@code op} and gives every rank the result
+     * (MPI_Allreduce), by recursive doubling. Collective. {@code recv} may be {@code send} (in place).
+     *
+     * @param send       this rank's contribution
+     * @param sendOffset its first element
+     * @param recv       where the result lands on every rank
+     * @param recvOffset its first element
+     * @param count      the number of elements, the same on every rank
+     * @param op         the operation
+     */
+    public void allreduce(final int[] send, final int sendOffset, final int[] recv, final int recvOffset,
+        final int count, final ReduceOp op)
+    {
+        range(send.length, sendOffset, count, "int");
+        range(recv.length, recvOffset, count, "int");
+        final ReduceOp operation = operation(op);
+        Reduction.recursiveDoublingAllreduce(collectiveChannel, send, sendOffset, recv, recvOffset, count,
+            operation::applyTo);
+    }
+
+    /**
+     * Combines every rank's {@code count} elements with {@code op}, element by element, into the root's receive
+     * buffer (MPI_Reduce), by a binomial tree. Collective.
+     *
+     * @param send       this rank's contribution
+     * @param sendOffset its first element
+     * @param recv       the result at the root (may be null on other ranks)
+     * @param recvOffset its first element
+     * @param count      the number of elements, the same on every rank
+     * @param op         the operation
+     * @param root       the rank that gets the result
+     */
+    public void reduce(final long[] send, final int sendOffset, final long[] recv, final int recvOffset,
+        final int count, final ReduceOp op, final int root)
+    {
+        range(send.length, sendOffset, count, "long");
+        if (rank == root(root))
+        {
+            range(recv == null ? 0 : recv.length, recvOffset, count, "long");
+        }
+        final ReduceOp operation = operation(op);
+        Reduction.binomialReduce(collectiveChannel, send, sendOffset, recv, recvOffset, count, operation::applyTo,
+            root);
+    }
+
+    /**
+     * Combines every rank's {@code count} elements with {@code op} and gives every rank the result
+     * (MPI_Allreduce), by recursive doubling. Collective. {@code recv} may be {@code send} (in place).
+     *
+     * @param send       this rank's contribution
+     * @param sendOffset its first element
+     * @param recv       where the result lands on every rank
+     * @param recvOffset its first element
+     * @param count      the number of elements, the same on every rank
+     * @param op         the operation
+     */
+    public void allreduce(final long[] send, final int sendOffset, final long[] recv, final int recvOffset,
+        final int count, final ReduceOp op)
+    {
+        range(send.length, sendOffset, count, "long");
+        range(recv.length, recvOffset, count, "long");
+        final ReduceOp operation = operation(op);
+        Reduction.recursiveDoublingAllreduce(collectiveChannel, send, sendOffset, recv, recvOffset, count,
+            operation::applyTo);
+    }
+
+    /**
+     * Combines every rank's {@code count} elements with {@code op}, element by element, into the root's receive
+     * buffer (MPI_Reduce), by a binomial tree. Collective.
+     *
+     * @param send       this rank's contribution
+     * @param sendOffset its first element
+     * @param recv       the result at the root (may be null on other ranks)
+     * @param recvOffset its first element
+     * @param count      the number of elements, the same on every rank
+     * @param op         the operation
+     * @param root       the rank that gets the result
+     */
+    public void reduce(final float[] send, final int sendOffset, final float[] recv, final int recvOffset,
+        final int count, final ReduceOp op, final int root)
+    {
+        range(send.length, sendOffset, count, "float");
+        if (rank == root(root))
+        {
+            range(recv == null ? 0 : recv.length, recvOffset, count, "float");
+        }
+        final ReduceOp operation = operation(op);
+        Reduction.binomialReduce(collectiveChannel, send, sendOffset, recv, recvOffset, count, operation::applyTo,
+            root);
+    }
+
+    /**
+     * Combines every rank's {@code count} elements with {@code op} and gives every rank the result
+     * (MPI_Allreduce), by recursive doubling. Collective. {@code recv} may be {@code send} (in place).
+     *
+     * @param send       this rank's contribution
+     * @param sendOffset its first element
+     * @param recv       where the result lands on every rank
+     * @param recvOffset its first element
+     * @param count      the number of elements, the same on every rank
+     * @param op         the operation
+     */
+    public void allreduce(final float[] send, final int sendOffset, final float[] recv, final int recvOffset,
+        final int count, final ReduceOp op)
+    {
+        range(send.length, sendOffset, count, "float");
+        range(recv.length, recvOffset, count, "float");
+        final ReduceOp operation = operation(op);
+        Reduction.recursiveDoublingAllreduce(collectiveChannel, send, sendOffset, recv, recvOffset, count,
+            operation::applyTo);
+    }
+
+    /**
+     * Combines every rank's {@code count} elements with {@code op}, element by element, into the root's receive
+     * buffer (MPI_Reduce), by a binomial tree. Collective.
+     *
+     * @param send       this rank's contribution
+     * @param sendOffset its first element
+     * @param recv       the result at the root (may be null on other ranks)
+     * @param recvOffset its first element
+     * @param count      the number of elements, the same on every rank
+     * @param op         the operation
+     * @param root       the rank that gets the result
+     */
+    public void reduce(final double[] send, final int sendOffset, final double[] recv, final int recvOffset,
+        final int count, final ReduceOp op, final int root)
+    {
+        range(send.length, sendOffset, count, "double");
+        if (rank == root(root))
+        {
+            range(recv == null ? 0 : recv.length, recvOffset, count, "double");
+        }
+        final ReduceOp operation = operation(op);
+        Reduction.binomialReduce(collectiveChannel, send, sendOffset, recv, recvOffset, count, operation::applyTo,
+            root);
+    }
+
+    /**
+     * Combines every rank's {@code count} elements with {@code op} and gives every rank the result
+     * (MPI_Allreduce), by recursive doubling. Collective. {@code recv} may be {@code send} (in place).
+     *
+     * @param send       this rank's contribution
+     * @param sendOffset its first element
+     * @param recv       where the result lands on every rank
+     * @param recvOffset its first element
+     * @param count      the number of elements, the same on every rank
+     * @param op         the operation
+     */
+    public void allreduce(final double[] send, final int sendOffset, final double[] recv, final int recvOffset,
+        final int count, final ReduceOp op)
+    {
+        range(send.length, sendOffset, count, "double");
+        range(recv.length, recvOffset, count, "double");
+        final ReduceOp operation = operation(op);
+        Reduction.recursiveDoublingAllreduce(collectiveChannel, send, sendOffset, recv, recvOffset, count,
+            operation::applyTo);
     }
 }

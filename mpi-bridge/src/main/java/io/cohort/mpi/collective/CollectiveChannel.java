@@ -1,0 +1,59 @@
+package io.cohort.mpi.collective;
+
+import io.cohort.mpi.Request;
+
+/**
+ * The point-to-point calls that collective algorithms are built from, on a communicator's private collective
+ * channel (its own context, so collective traffic never matches an application's receive). Buffers are primitive
+ * arrays (offset and count in elements) or a {@code MemorySegment} (offset and count in bytes).
+ */
+public interface CollectiveChannel
+{
+    /**
+     * This rank in the communicator.
+     *
+     * @return the rank
+     */
+    int rank();
+
+    /**
+     * The communicator's size.
+     *
+     * @return the number of ranks
+     */
+    int size();
+
+    /**
+     * A blocking send.
+     *
+     * @param buffer an array or a segment
+     * @param offset the first element (byte for a segment)
+     * @param count  elements (bytes for a segment)
+     * @param dest   the destination rank
+     * @param tag    the tag
+     */
+    void send(Object buffer, int offset, int count, int dest, int tag);
+
+    /**
+     * A blocking receive of exactly {@code count} elements.
+     *
+     * @param buffer an array or a segment
+     * @param offset the first element (byte for a segment)
+     * @param count  elements (bytes for a segment)
+     * @param source the source rank
+     * @param tag    the tag
+     */
+    void recv(Object buffer, int offset, int count, int source, int tag);
+
+    /**
+     * A nonblocking receive.
+     *
+     * @param buffer an array or a segment
+     * @param offset the first element (byte for a segment)
+     * @param count  elements (bytes for a segment)
+     * @param source the source rank
+     * @param tag    the tag
+     * @return the request
+     */
+    Request irecv(Object buffer, int offset, int count, int source, int tag);
+}
