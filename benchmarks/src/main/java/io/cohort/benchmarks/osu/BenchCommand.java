@@ -23,7 +23,8 @@ import java.util.Map;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "OSU-style benchmarks of Cohort's transport (each launches its own 2-rank job).",
-    subcommands = {BenchCommand.Latency.class, BenchCommand.Bandwidth.class})
+    subcommands = {BenchCommand.Latency.class, BenchCommand.Bandwidth.class, BenchCommand.Allreduce.class,
+        BenchCommand.Bcast.class, BenchCommand.Barrier.class})
 public final class BenchCommand implements Runnable
 {
     @Spec
@@ -32,7 +33,8 @@ public final class BenchCommand implements Runnable
     @Override
     public void run()
     {
-        throw new ParameterException(spec.commandLine(), "name a benchmark: latency or bandwidth");
+        throw new ParameterException(spec.commandLine(), "name a benchmark: latency, bandwidth, allreduce, bcast "
+            + "or barrier");
     }
 
     /** Options every benchmark shares. */
@@ -65,6 +67,16 @@ public final class BenchCommand implements Runnable
 
         int launch(final Class<?> rankProgram, final int iterations, final int warmup, final List<String> arguments)
         {
+            return launch(rankProgram, 2, iterations, warmup, arguments);
+        }
+
+        int launch(final Class<?> rankProgram, final int ranks, final int iterations, final int warmup,
+            final List<String> arguments)
+        {
+            if (ranks < 1)
+            {
+                throw new ParameterException(spec.commandLine(), "-n must be at least 1 (got " + ranks + ")");
+            }
             if (!"shm".equals(transport))
             {
                 throw new ParameterException(spec.commandLine(), "--transport " + transport
@@ -103,7 +115,7 @@ public final class BenchCommand implements Runnable
                 final List<String> classpath = new ArrayList<>(List.of(classes));
                 classpath.add(Path.of(org.HdrHistogram.Histogram.class.getProtectionDomain().getCodeSource()
                     .getLocation().toURI()).toString());
-                final LaunchSpec job = new LaunchSpec(2, new Program.MainClass(classpath, rankProgram.getName()),
+                final LaunchSpec job = new LaunchSpec(ranks, new Program.MainClass(classpath, rankProgram.getName()),
                     arguments, env, jvm, false, null);
                 return new LocalLauncher(System.out, System.err).run(job);
             }
@@ -165,6 +177,82 @@ public final class BenchCommand implements Runnable
             }
             return launch(OsuBandwidth.class, iterations, warmup, List.of(sizes, Integer.toString(iterations),
                 Integer.toString(warmup), buffer, Integer.toString(window), Double.toString(warmupSeconds)));
+        }
+    }
+
+    /** What the collective benchmarks share. */
+    abstract static class CollectiveBenchmark extends Common implements java.util.concurrent.Callable<Integer>
+    {
+        @Option(names = {"-n", "--np"}, paramLabel = "RANKS", description = "Ranks. Default: ${DEFAULT-VALUE}.")
+        int ranks = 2;
+
+        @Option(names = "--iterations", paramLabel = "N",
+            description = "Calls per size (a tenth of it above 8 KiB, as OSU). Default: ${DEFAULT-VALUE}.")
+        int iterations = 1_000;
+
+        @Option(names = "--warmup", paramLabel = "N", description = "Warm-up calls per size in each untimed pass. "
+            + "Default: ${DEFAULT-VALUE}.")
+        int warmup = 1_000;
+
+        abstract String collective();
+
+        @Override
+        public Integer call()
+        {
+            if (!"barrier".equals(collective()))
+            {
+                for (final long size : BenchArguments.sizes(sizes))
+                {
+                    if ("allreduce".equals(collective()) && size % Double.BYTES != 0)
+                    {
+                        throw new ParameterException(spec.commandLine(), "allreduce sums doubles: size " + size
+                            + " is not a multiple of 8 bytes");
+                    }
+                }
+            }
+            return launch(OsuCollective.class, ranks, iterations, warmup, List.of(collective(), sizes,
+                Integer.toString(iterations), Integer.toString(warmup), Double.toString(warmupSeconds)));
+        }
+    }
+
+    /** {@code cohort bench allreduce}: osu_allreduce (sum of doubles). */
+    @Command(name = "allreduce", mixinStandardHelpOptions = true,
+        description = "Allreduce latency (osu_allreduce, sum of doubles): slowest rank's average per call.")
+    static final class Allreduce extends CollectiveBenchmark
+    {
+        Allreduce()
+        {
+            sizes = "8,64,512,4096,32768,262144,1048576,8388608";
+        }
+
+        @Override
+        String collective()
+        {
+            return "allreduce";
+        }
+    }
+
+    /** {@code cohort bench bcast}: osu_bcast. */
+    @Command(name = "bcast", mixinStandardHelpOptions = true,
+        description = "Broadcast latency (osu_bcast) from rank 0: slowest rank's average per call.")
+    static final class Bcast extends CollectiveBenchmark
+    {
+        @Override
+        String collective()
+        {
+            return "bcast";
+        }
+    }
+
+    /** {@code cohort bench barrier}: osu_barrier. */
+    @Command(name = "barrier", mixinStandardHelpOptions = true,
+        description = "Barrier latency (osu_barrier): slowest rank's average per call.")
+    static final class Barrier extends CollectiveBenchmark
+    {
+        @Override
+        String collective()
+        {
+            return "barrier";
         }
     }
 }
