@@ -2,6 +2,7 @@ package io.cohort.mpi;
 
 import io.cohort.mpi.engine.Operation;
 import io.cohort.mpi.collective.Broadcast;
+import io.cohort.mpi.collective.Exchange;
 import io.cohort.mpi.collective.CollectiveChannel;
 import io.cohort.mpi.collective.Reduction;
 import io.cohort.mpi.engine.ProgressEngine;
@@ -296,6 +297,16 @@ public final class Communicator
         }
 
         @Override
+        public Request isend(final Object buffer, final int offset, final int count, final int dest, final int tag)
+        {
+            if (buffer instanceof MemorySegment segment)
+            {
+                return isendSegment(segment.asSlice(offset, count), dest, tag, collectiveContext);
+            }
+            return isendArray(buffer, layoutOf(buffer), offset, count, dest, tag, collectiveContext);
+        }
+
+        @Override
         public Request irecv(final Object buffer, final int offset, final int count, final int source, final int tag)
         {
             if (buffer instanceof MemorySegment segment)
@@ -309,6 +320,42 @@ public final class Communicator
     private int root(final int root)
     {
         return checkRank(root, "root");
+    }
+
+    /** Checks per-rank counts and displacements against a buffer, naming the first bad entry. */
+    private void layout(final String what, final int length, final int[] counts, final int[] displs)
+    {
+        if (counts == null || displs == null || counts.length != size || displs.length != size)
+        {
+            throw new CohortException(what + ": counts and displacements must have one entry per rank (" + size
+                + "), got " + (counts == null ? "null" : counts.length) + " and "
+                + (displs == null ? "null" : displs.length));
+        }
+        for (int r = 0; r < size; r++)
+        {
+            if (counts[r] < 0 || displs[r] < 0 || (long) displs[r] + counts[r] > length)
+            {
+                throw new CohortException(what + ": rank " + r + "'s block (count " + counts[r] + " at displacement "
+                    + displs[r] + ") does not fit the buffer of " + length + " elements");
+            }
+        }
+    }
+
+    private int[] uniform(final int count)
+    {
+        final int[] counts = new int[size];
+        Arrays.fill(counts, count);
+        return counts;
+    }
+
+    private int[] blocks(final int count, final int offset)
+    {
+        final int[] displs = new int[size];
+        for (int r = 0; r < size; r++)
+        {
+            displs[r] = offset + r * count;
+        }
+        return displs;
     }
 
     private static ReduceOp operation(final ReduceOp op)
@@ -1576,5 +1623,1158 @@ public final class Communicator
         final ReduceOp operation = operation(op);
         Reduction.recursiveDoublingAllreduce(collectiveChannel, send, sendOffset, recv, recvOffset, count,
             operation::applyTo);
+    }
+
+    /**
+     * Collects {@code count} elements from every rank at the root, rank r's at {@code recvOffset + r * count}
+     * (MPI_Gather). Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      elements per rank
+     * @param recv       at the root, room for {@code size() * count} elements (may be null elsewhere)
+     * @param recvOffset its first element
+     * @param root       the gathering rank
+     */
+    public void gather(final byte[] send, final int sendOffset, final int count, final byte[] recv,
+        final int recvOffset, final int root)
+    {
+        gatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset), root);
+    }
+
+    /**
+     * Collects a block of any size from every rank at the root (MPI_Gatherv). Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      its number of elements
+     * @param recv       at the root, where rank r's block lands at {@code displs[r]} (may be null elsewhere)
+     * @param counts     at the root, each rank's count
+     * @param displs     at the root, each rank's displacement
+     * @param root       the gathering rank
+     */
+    public void gatherv(final byte[] send, final int sendOffset, final int count, final byte[] recv,
+        final int[] counts, final int[] displs, final int root)
+    {
+        range(send.length, sendOffset, count, "byte");
+        if (rank == root(root))
+        {
+            layout("gatherv", (recv == null ? 0 : recv.length), counts, displs);
+            if (counts[root] != count)
+            {
+                throw new CohortException("gatherv: the root sends " + count + " elements but counts[" + root
+                    + "] is " + counts[root]);
+            }
+        }
+        Exchange.linearGatherv(collectiveChannel, send, sendOffset, count, recv, counts, displs, root);
+    }
+
+    /**
+     * Sends each rank {@code count} elements from the root, rank r's from {@code sendOffset + r * count}
+     * (MPI_Scatter). Collective.
+     *
+     * @param send       at the root, {@code size() * count} elements (may be null elsewhere)
+     * @param sendOffset its first element
+     * @param recv       where this rank's block lands
+     * @param recvOffset its first element
+     * @param count      elements per rank
+     * @param root       the scattering rank
+     */
+    public void scatter(final byte[] send, final int sendOffset, final byte[] recv, final int recvOffset,
+        final int count, final int root)
+    {
+        scatterv(send, uniform(count), blocks(count, sendOffset), recv, recvOffset, count, root);
+    }
+
+    /**
+     * Sends each rank a block of any size from the root (MPI_Scatterv). Collective.
+     *
+     * @param send       at the root, the blocks (may be null elsewhere)
+     * @param counts     at the root, each rank's count
+     * @param displs     at the root, each rank's displacement in {@code send}
+     * @param recv       where this rank's block lands
+     * @param recvOffset its first element
+     * @param count      this rank's number of elements
+     * @param root       the scattering rank
+     */
+    public void scatterv(final byte[] send, final int[] counts, final int[] displs, final byte[] recv,
+        final int recvOffset, final int count, final int root)
+    {
+        range(recv.length, recvOffset, count, "byte");
+        if (rank == root(root))
+        {
+            layout("scatterv", (send == null ? 0 : send.length), counts, displs);
+        }
+        Exchange.linearScatterv(collectiveChannel, send, counts, displs, recv, recvOffset, count, root);
+    }
+
+    /**
+     * Gives every rank every rank's {@code count} elements, rank r's at {@code recvOffset + r * count}
+     * (MPI_Allgather), by the ring algorithm. Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      elements per rank
+     * @param recv       room for {@code size() * count} elements
+     * @param recvOffset its first element
+     */
+    public void allgather(final byte[] send, final int sendOffset, final int count, final byte[] recv,
+        final int recvOffset)
+    {
+        allgatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset));
+    }
+
+    /**
+     * Gives every rank every rank's block, of any size (MPI_Allgatherv), by the ring algorithm. Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      its number of elements
+     * @param recv       where rank r's block lands at {@code displs[r]}
+     * @param counts     each rank's count, the same on every rank
+     * @param displs     each rank's displacement
+     */
+    public void allgatherv(final byte[] send, final int sendOffset, final int count, final byte[] recv,
+        final int[] counts, final int[] displs)
+    {
+        range(send.length, sendOffset, count, "byte");
+        layout("allgatherv", recv.length, counts, displs);
+        if (counts[rank] != count)
+        {
+            throw new CohortException("allgatherv: rank " + rank + " sends " + count + " elements but counts["
+                + rank + "] is " + counts[rank]);
+        }
+        Exchange.ringAllgatherv(collectiveChannel, send, sendOffset, count, recv, counts, displs);
+    }
+
+    /**
+     * Sends {@code count} elements to every rank and receives as many from each (MPI_Alltoall), by pairwise
+     * exchange. Collective.
+     *
+     * @param send       {@code size() * count} elements, the block for rank r at {@code sendOffset + r * count}
+     * @param sendOffset its first element
+     * @param recv       room for {@code size() * count} elements, rank r's at {@code recvOffset + r * count}
+     * @param recvOffset its first element
+     * @param count      elements per pair of ranks
+     */
+    public void alltoall(final byte[] send, final int sendOffset, final byte[] recv, final int recvOffset,
+        final int count)
+    {
+        alltoallv(send, uniform(count), blocks(count, sendOffset), recv, uniform(count), blocks(count, recvOffset));
+    }
+
+    /**
+     * Sends a block of any size to every rank and receives one from each (MPI_Alltoallv), by pairwise exchange.
+     * Collective.
+     *
+     * @param send       the blocks to send
+     * @param sendCounts the count for each rank
+     * @param sendDispls the displacement of each rank's block in {@code send}
+     * @param recv       where the blocks land
+     * @param recvCounts the count from each rank
+     * @param recvDispls the displacement of each rank's block in {@code recv}
+     */
+    public void alltoallv(final byte[] send, final int[] sendCounts, final int[] sendDispls, final byte[] recv,
+        final int[] recvCounts, final int[] recvDispls)
+    {
+        layout("alltoallv send", send.length, sendCounts, sendDispls);
+        layout("alltoallv receive", recv.length, recvCounts, recvDispls);
+        Exchange.pairwiseAlltoallv(collectiveChannel, send, sendCounts, sendDispls, recv, recvCounts, recvDispls);
+    }
+
+    /**
+     * Collects {@code count} elements from every rank at the root, rank r's at {@code recvOffset + r * count}
+     * (MPI_Gather). Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      elements per rank
+     * @param recv       at the root, room for {@code size() * count} elements (may be null elsewhere)
+     * @param recvOffset its first element
+     * @param root       the gathering rank
+     */
+    public void gather(final int[] send, final int sendOffset, final int count, final int[] recv,
+        final int recvOffset, final int root)
+    {
+        gatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset), root);
+    }
+
+    /**
+     * Collects a block of any size from every rank at the root (MPI_Gatherv). Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      its number of elements
+     * @param recv       at the root, where rank r's block lands at {@code displs[r]} (may be null elsewhere)
+     * @param counts     at the root, each rank's count
+     * @param displs     at the root, each rank's displacement
+     * @param root       the gathering rank
+     */
+    public void gatherv(final int[] send, final int sendOffset, final int count, final int[] recv,
+        final int[] counts, final int[] displs, final int root)
+    {
+        range(send.length, sendOffset, count, "int");
+        if (rank == root(root))
+        {
+            layout("gatherv", (recv == null ? 0 : recv.length), counts, displs);
+            if (counts[root] != count)
+            {
+                throw new CohortException("gatherv: the root sends " + count + " elements but counts[" + root
+                    + "] is " + counts[root]);
+            }
+        }
+        Exchange.linearGatherv(collectiveChannel, send, sendOffset, count, recv, counts, displs, root);
+    }
+
+    /**
+     * Sends each rank {@code count} elements from the root, rank r's from {@code sendOffset + r * count}
+     * (MPI_Scatter). Collective.
+     *
+     * @param send       at the root, {@code size() * count} elements (may be null elsewhere)
+     * @param sendOffset its first element
+     * @param recv       where this rank's block lands
+     * @param recvOffset its first element
+     * @param count      elements per rank
+     * @param root       the scattering rank
+     */
+    public void scatter(final int[] send, final int sendOffset, final int[] recv, final int recvOffset,
+        final int count, final int root)
+    {
+        scatterv(send, uniform(count), blocks(count, sendOffset), recv, recvOffset, count, root);
+    }
+
+    /**
+     * Sends each rank a block of any size from the root (MPI_Scatterv). Collective.
+     *
+     * @param send       at the root, the blocks (may be null elsewhere)
+     * @param counts     at the root, each rank's count
+     * @param displs     at the root, each rank's displacement in {@code send}
+     * @param recv       where this rank's block lands
+     * @param recvOffset its first element
+     * @param count      this rank's number of elements
+     * @param root       the scattering rank
+     */
+    public void scatterv(final int[] send, final int[] counts, final int[] displs, final int[] recv,
+        final int recvOffset, final int count, final int root)
+    {
+        range(recv.length, recvOffset, count, "int");
+        if (rank == root(root))
+        {
+            layout("scatterv", (send == null ? 0 : send.length), counts, displs);
+        }
+        Exchange.linearScatterv(collectiveChannel, send, counts, displs, recv, recvOffset, count, root);
+    }
+
+    /**
+     * Gives every rank every rank's {@code count} elements, rank r's at {@code recvOffset + r * count}
+     * (MPI_Allgather), by the ring algorithm. Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      elements per rank
+     * @param recv       room for {@code size() * count} elements
+     * @param recvOffset its first element
+     */
+    public void allgather(final int[] send, final int sendOffset, final int count, final int[] recv,
+        final int recvOffset)
+    {
+        allgatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset));
+    }
+
+    /**
+     * Gives every rank every rank's block, of any size (MPI_Allgatherv), by the ring algorithm. Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      its number of elements
+     * @param recv       where rank r's block lands at {@code displs[r]}
+     * @param counts     each rank's count, the same on every rank
+     * @param displs     each rank's displacement
+     */
+    public void allgatherv(final int[] send, final int sendOffset, final int count, final int[] recv,
+        final int[] counts, final int[] displs)
+    {
+        range(send.length, sendOffset, count, "int");
+        layout("allgatherv", recv.length, counts, displs);
+        if (counts[rank] != count)
+        {
+            throw new CohortException("allgatherv: rank " + rank + " sends " + count + " elements but counts["
+                + rank + "] is " + counts[rank]);
+        }
+        Exchange.ringAllgatherv(collectiveChannel, send, sendOffset, count, recv, counts, displs);
+    }
+
+    /**
+     * Sends {@code count} elements to every rank and receives as many from each (MPI_Alltoall), by pairwise
+     * exchange. Collective.
+     *
+     * @param send       {@code size() * count} elements, the block for rank r at {@code sendOffset + r * count}
+     * @param sendOffset its first element
+     * @param recv       room for {@code size() * count} elements, rank r's at {@code recvOffset + r * count}
+     * @param recvOffset its first element
+     * @param count      elements per pair of ranks
+     */
+    public void alltoall(final int[] send, final int sendOffset, final int[] recv, final int recvOffset,
+        final int count)
+    {
+        alltoallv(send, uniform(count), blocks(count, sendOffset), recv, uniform(count), blocks(count, recvOffset));
+    }
+
+    /**
+     * Sends a block of any size to every rank and receives one from each (MPI_Alltoallv), by pairwise exchange.
+     * Collective.
+     *
+     * @param send       the blocks to send
+     * @param sendCounts the count for each rank
+     * @param sendDispls the displacement of each rank's block in {@code send}
+     * @param recv       where the blocks land
+     * @param recvCounts the count from each rank
+     * @param recvDispls the displacement of each rank's block in {@code recv}
+     */
+    public void alltoallv(final int[] send, final int[] sendCounts, final int[] sendDispls, final int[] recv,
+        final int[] recvCounts, final int[] recvDispls)
+    {
+        layout("alltoallv send", send.length, sendCounts, sendDispls);
+        layout("alltoallv receive", recv.length, recvCounts, recvDispls);
+        Exchange.pairwiseAlltoallv(collectiveChannel, send, sendCounts, sendDispls, recv, recvCounts, recvDispls);
+    }
+
+    /**
+     * Collects {@code count} elements from every rank at the root, rank r's at {@code recvOffset + r * count}
+     * (MPI_Gather). Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      elements per rank
+     * @param recv       at the root, room for {@code size() * count} elements (may be null elsewhere)
+     * @param recvOffset its first element
+     * @param root       the gathering rank
+     */
+    public void gather(final long[] send, final int sendOffset, final int count, final long[] recv,
+        final int recvOffset, final int root)
+    {
+        gatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset), root);
+    }
+
+    /**
+     * Collects a block of any size from every rank at the root (MPI_Gatherv). Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      its number of elements
+     * @param recv       at the root, where rank r's block lands at {@code displs[r]} (may be null elsewhere)
+     * @param counts     at the root, each rank's count
+     * @param displs     at the root, each rank's displacement
+     * @param root       the gathering rank
+     */
+    public void gatherv(final long[] send, final int sendOffset, final int count, final long[] recv,
+        final int[] counts, final int[] displs, final int root)
+    {
+        range(send.length, sendOffset, count, "long");
+        if (rank == root(root))
+        {
+            layout("gatherv", (recv == null ? 0 : recv.length), counts, displs);
+            if (counts[root] != count)
+            {
+                throw new CohortException("gatherv: the root sends " + count + " elements but counts[" + root
+                    + "] is " + counts[root]);
+            }
+        }
+        Exchange.linearGatherv(collectiveChannel, send, sendOffset, count, recv, counts, displs, root);
+    }
+
+    /**
+     * Sends each rank {@code count} elements from the root, rank r's from {@code sendOffset + r * count}
+     * (MPI_Scatter). Collective.
+     *
+     * @param send       at the root, {@code size() * count} elements (may be null elsewhere)
+     * @param sendOffset its first element
+     * @param recv       where this rank's block lands
+     * @param recvOffset its first element
+     * @param count      elements per rank
+     * @param root       the scattering rank
+     */
+    public void scatter(final long[] send, final int sendOffset, final long[] recv, final int recvOffset,
+        final int count, final int root)
+    {
+        scatterv(send, uniform(count), blocks(count, sendOffset), recv, recvOffset, count, root);
+    }
+
+    /**
+     * Sends each rank a block of any size from the root (MPI_Scatterv). Collective.
+     *
+     * @param send       at the root, the blocks (may be null elsewhere)
+     * @param counts     at the root, each rank's count
+     * @param displs     at the root, each rank's displacement in {@code send}
+     * @param recv       where this rank's block lands
+     * @param recvOffset its first element
+     * @param count      this rank's number of elements
+     * @param root       the scattering rank
+     */
+    public void scatterv(final long[] send, final int[] counts, final int[] displs, final long[] recv,
+        final int recvOffset, final int count, final int root)
+    {
+        range(recv.length, recvOffset, count, "long");
+        if (rank == root(root))
+        {
+            layout("scatterv", (send == null ? 0 : send.length), counts, displs);
+        }
+        Exchange.linearScatterv(collectiveChannel, send, counts, displs, recv, recvOffset, count, root);
+    }
+
+    /**
+     * Gives every rank every rank's {@code count} elements, rank r's at {@code recvOffset + r * count}
+     * (MPI_Allgather), by the ring algorithm. Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      elements per rank
+     * @param recv       room for {@code size() * count} elements
+     * @param recvOffset its first element
+     */
+    public void allgather(final long[] send, final int sendOffset, final int count, final long[] recv,
+        final int recvOffset)
+    {
+        allgatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset));
+    }
+
+    /**
+     * Gives every rank every rank's block, of any size (MPI_Allgatherv), by the ring algorithm. Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      its number of elements
+     * @param recv       where rank r's block lands at {@code displs[r]}
+     * @param counts     each rank's count, the same on every rank
+     * @param displs     each rank's displacement
+     */
+    public void allgatherv(final long[] send, final int sendOffset, final int count, final long[] recv,
+        final int[] counts, final int[] displs)
+    {
+        range(send.length, sendOffset, count, "long");
+        layout("allgatherv", recv.length, counts, displs);
+        if (counts[rank] != count)
+        {
+            throw new CohortException("allgatherv: rank " + rank + " sends " + count + " elements but counts["
+                + rank + "] is " + counts[rank]);
+        }
+        Exchange.ringAllgatherv(collectiveChannel, send, sendOffset, count, recv, counts, displs);
+    }
+
+    /**
+     * Sends {@code count} elements to every rank and receives as many from each (MPI_Alltoall), by pairwise
+     * exchange. Collective.
+     *
+     * @param send       {@code size() * count} elements, the block for rank r at {@code sendOffset + r * count}
+     * @param sendOffset its first element
+     * @param recv       room for {@code size() * count} elements, rank r's at {@code recvOffset + r * count}
+     * @param recvOffset its first element
+     * @param count      elements per pair of ranks
+     */
+    public void alltoall(final long[] send, final int sendOffset, final long[] recv, final int recvOffset,
+        final int count)
+    {
+        alltoallv(send, uniform(count), blocks(count, sendOffset), recv, uniform(count), blocks(count, recvOffset));
+    }
+
+    /**
+     * Sends a block of any size to every rank and receives one from each (MPI_Alltoallv), by pairwise exchange.
+     * Collective.
+     *
+     * @param send       the blocks to send
+     * @param sendCounts the count for each rank
+     * @param sendDispls the displacement of each rank's block in {@code send}
+     * @param recv       where the blocks land
+     * @param recvCounts the count from each rank
+     * @param recvDispls the displacement of each rank's block in {@code recv}
+     */
+    public void alltoallv(final long[] send, final int[] sendCounts, final int[] sendDispls, final long[] recv,
+        final int[] recvCounts, final int[] recvDispls)
+    {
+        layout("alltoallv send", send.length, sendCounts, sendDispls);
+        layout("alltoallv receive", recv.length, recvCounts, recvDispls);
+        Exchange.pairwiseAlltoallv(collectiveChannel, send, sendCounts, sendDispls, recv, recvCounts, recvDispls);
+    }
+
+    /**
+     * Collects {@code count} elements from every rank at the root, rank r's at {@code recvOffset + r * count}
+     * (MPI_Gather). Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      elements per rank
+     * @param recv       at the root, room for {@code size() * count} elements (may be null elsewhere)
+     * @param recvOffset its first element
+     * @param root       the gathering rank
+     */
+    public void gather(final float[] send, final int sendOffset, final int count, final float[] recv,
+        final int recvOffset, final int root)
+    {
+        gatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset), root);
+    }
+
+    /**
+     * Collects a block of any size from every rank at the root (MPI_Gatherv). Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      its number of elements
+     * @param recv       at the root, where rank r's block lands at {@code displs[r]} (may be null elsewhere)
+     * @param counts     at the root, each rank's count
+     * @param displs     at the root, each rank's displacement
+     * @param root       the gathering rank
+     */
+    public void gatherv(final float[] send, final int sendOffset, final int count, final float[] recv,
+        final int[] counts, final int[] displs, final int root)
+    {
+        range(send.length, sendOffset, count, "float");
+        if (rank == root(root))
+        {
+            layout("gatherv", (recv == null ? 0 : recv.length), counts, displs);
+            if (counts[root] != count)
+            {
+                throw new CohortException("gatherv: the root sends " + count + " elements but counts[" + root
+                    + "] is " + counts[root]);
+            }
+        }
+        Exchange.linearGatherv(collectiveChannel, send, sendOffset, count, recv, counts, displs, root);
+    }
+
+    /**
+     * Sends each rank {@code count} elements from the root, rank r's from {@code sendOffset + r * count}
+     * (MPI_Scatter). Collective.
+     *
+     * @param send       at the root, {@code size() * count} elements (may be null elsewhere)
+     * @param sendOffset its first element
+     * @param recv       where this rank's block lands
+     * @param recvOffset its first element
+     * @param count      elements per rank
+     * @param root       the scattering rank
+     */
+    public void scatter(final float[] send, final int sendOffset, final float[] recv, final int recvOffset,
+        final int count, final int root)
+    {
+        scatterv(send, uniform(count), blocks(count, sendOffset), recv, recvOffset, count, root);
+    }
+
+    /**
+     * Sends each rank a block of any size from the root (MPI_Scatterv). Collective.
+     *
+     * @param send       at the root, the blocks (may be null elsewhere)
+     * @param counts     at the root, each rank's count
+     * @param displs     at the root, each rank's displacement in {@code send}
+     * @param recv       where this rank's block lands
+     * @param recvOffset its first element
+     * @param count      this rank's number of elements
+     * @param root       the scattering rank
+     */
+    public void scatterv(final float[] send, final int[] counts, final int[] displs, final float[] recv,
+        final int recvOffset, final int count, final int root)
+    {
+        range(recv.length, recvOffset, count, "float");
+        if (rank == root(root))
+        {
+            layout("scatterv", (send == null ? 0 : send.length), counts, displs);
+        }
+        Exchange.linearScatterv(collectiveChannel, send, counts, displs, recv, recvOffset, count, root);
+    }
+
+    /**
+     * Gives every rank every rank's {@code count} elements, rank r's at {@code recvOffset + r * count}
+     * (MPI_Allgather), by the ring algorithm. Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      elements per rank
+     * @param recv       room for {@code size() * count} elements
+     * @param recvOffset its first element
+     */
+    public void allgather(final float[] send, final int sendOffset, final int count, final float[] recv,
+        final int recvOffset)
+    {
+        allgatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset));
+    }
+
+    /**
+     * Gives every rank every rank's block, of any size (MPI_Allgatherv), by the ring algorithm. Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      its number of elements
+     * @param recv       where rank r's block lands at {@code displs[r]}
+     * @param counts     each rank's count, the same on every rank
+     * @param displs     each rank's displacement
+     */
+    public void allgatherv(final float[] send, final int sendOffset, final int count, final float[] recv,
+        final int[] counts, final int[] displs)
+    {
+        range(send.length, sendOffset, count, "float");
+        layout("allgatherv", recv.length, counts, displs);
+        if (counts[rank] != count)
+        {
+            throw new CohortException("allgatherv: rank " + rank + " sends " + count + " elements but counts["
+                + rank + "] is " + counts[rank]);
+        }
+        Exchange.ringAllgatherv(collectiveChannel, send, sendOffset, count, recv, counts, displs);
+    }
+
+    /**
+     * Sends {@code count} elements to every rank and receives as many from each (MPI_Alltoall), by pairwise
+     * exchange. Collective.
+     *
+     * @param send       {@code size() * count} elements, the block for rank r at {@code sendOffset + r * count}
+     * @param sendOffset its first element
+     * @param recv       room for {@code size() * count} elements, rank r's at {@code recvOffset + r * count}
+     * @param recvOffset its first element
+     * @param count      elements per pair of ranks
+     */
+    public void alltoall(final float[] send, final int sendOffset, final float[] recv, final int recvOffset,
+        final int count)
+    {
+        alltoallv(send, uniform(count), blocks(count, sendOffset), recv, uniform(count), blocks(count, recvOffset));
+    }
+
+    /**
+     * Sends a block of any size to every rank and receives one from each (MPI_Alltoallv), by pairwise exchange.
+     * Collective.
+     *
+     * @param send       the blocks to send
+     * @param sendCounts the count for each rank
+     * @param sendDispls the displacement of each rank's block in {@code send}
+     * @param recv       where the blocks land
+     * @param recvCounts the count from each rank
+     * @param recvDispls the displacement of each rank's block in {@code recv}
+     */
+    public void alltoallv(final float[] send, final int[] sendCounts, final int[] sendDispls, final float[] recv,
+        final int[] recvCounts, final int[] recvDispls)
+    {
+        layout("alltoallv send", send.length, sendCounts, sendDispls);
+        layout("alltoallv receive", recv.length, recvCounts, recvDispls);
+        Exchange.pairwiseAlltoallv(collectiveChannel, send, sendCounts, sendDispls, recv, recvCounts, recvDispls);
+    }
+
+    /**
+     * Collects {@code count} elements from every rank at the root, rank r's at {@code recvOffset + r * count}
+     * (MPI_Gather). Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      elements per rank
+     * @param recv       at the root, room for {@code size() * count} elements (may be null elsewhere)
+     * @param recvOffset its first element
+     * @param root       the gathering rank
+     */
+    public void gather(final double[] send, final int sendOffset, final int count, final double[] recv,
+        final int recvOffset, final int root)
+    {
+        gatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset), root);
+    }
+
+    /**
+     * Collects a block of any size from every rank at the root (MPI_Gatherv). Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      its number of elements
+     * @param recv       at the root, where rank r's block lands at {@code displs[r]} (may be null elsewhere)
+     * @param counts     at the root, each rank's count
+     * @param displs     at the root, each rank's displacement
+     * @param root       the gathering rank
+     */
+    public void gatherv(final double[] send, final int sendOffset, final int count, final double[] recv,
+        final int[] counts, final int[] displs, final int root)
+    {
+        range(send.length, sendOffset, count, "double");
+        if (rank == root(root))
+        {
+            layout("gatherv", (recv == null ? 0 : recv.length), counts, displs);
+            if (counts[root] != count)
+            {
+                throw new CohortException("gatherv: the root sends " + count + " elements but counts[" + root
+                    + "] is " + counts[root]);
+            }
+        }
+        Exchange.linearGatherv(collectiveChannel, send, sendOffset, count, recv, counts, displs, root);
+    }
+
+    /**
+     * Sends each rank {@code count} elements from the root, rank r's from {@code sendOffset + r * count}
+     * (MPI_Scatter). Collective.
+     *
+     * @param send       at the root, {@code size() * count} elements (may be null elsewhere)
+     * @param sendOffset its first element
+     * @param recv       where this rank's block lands
+     * @param recvOffset its first element
+     * @param count      elements per rank
+     * @param root       the scattering rank
+     */
+    public void scatter(final double[] send, final int sendOffset, final double[] recv, final int recvOffset,
+        final int count, final int root)
+    {
+        scatterv(send, uniform(count), blocks(count, sendOffset), recv, recvOffset, count, root);
+    }
+
+    /**
+     * Sends each rank a block of any size from the root (MPI_Scatterv). Collective.
+     *
+     * @param send       at the root, the blocks (may be null elsewhere)
+     * @param counts     at the root, each rank's count
+     * @param displs     at the root, each rank's displacement in {@code send}
+     * @param recv       where this rank's block lands
+     * @param recvOffset its first element
+     * @param count      this rank's number of elements
+     * @param root       the scattering rank
+     */
+    public void scatterv(final double[] send, final int[] counts, final int[] displs, final double[] recv,
+        final int recvOffset, final int count, final int root)
+    {
+        range(recv.length, recvOffset, count, "double");
+        if (rank == root(root))
+        {
+            layout("scatterv", (send == null ? 0 : send.length), counts, displs);
+        }
+        Exchange.linearScatterv(collectiveChannel, send, counts, displs, recv, recvOffset, count, root);
+    }
+
+    /**
+     * Gives every rank every rank's {@code count} elements, rank r's at {@code recvOffset + r * count}
+     * (MPI_Allgather), by the ring algorithm. Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      elements per rank
+     * @param recv       room for {@code size() * count} elements
+     * @param recvOffset its first element
+     */
+    public void allgather(final double[] send, final int sendOffset, final int count, final double[] recv,
+        final int recvOffset)
+    {
+        allgatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset));
+    }
+
+    /**
+     * Gives every rank every rank's block, of any size (MPI_Allgatherv), by the ring algorithm. Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      its number of elements
+     * @param recv       where rank r's block lands at {@code displs[r]}
+     * @param counts     each rank's count, the same on every rank
+     * @param displs     each rank's displacement
+     */
+    public void allgatherv(final double[] send, final int sendOffset, final int count, final double[] recv,
+        final int[] counts, final int[] displs)
+    {
+        range(send.length, sendOffset, count, "double");
+        layout("allgatherv", recv.length, counts, displs);
+        if (counts[rank] != count)
+        {
+            throw new CohortException("allgatherv: rank " + rank + " sends " + count + " elements but counts["
+                + rank + "] is " + counts[rank]);
+        }
+        Exchange.ringAllgatherv(collectiveChannel, send, sendOffset, count, recv, counts, displs);
+    }
+
+    /**
+     * Sends {@code count} elements to every rank and receives as many from each (MPI_Alltoall), by pairwise
+     * exchange. Collective.
+     *
+     * @param send       {@code size() * count} elements, the block for rank r at {@code sendOffset + r * count}
+     * @param sendOffset its first element
+     * @param recv       room for {@code size() * count} elements, rank r's at {@code recvOffset + r * count}
+     * @param recvOffset its first element
+     * @param count      elements per pair of ranks
+     */
+    public void alltoall(final double[] send, final int sendOffset, final double[] recv, final int recvOffset,
+        final int count)
+    {
+        alltoallv(send, uniform(count), blocks(count, sendOffset), recv, uniform(count), blocks(count, recvOffset));
+    }
+
+    /**
+     * Sends a block of any size to every rank and receives one from each (MPI_Alltoallv), by pairwise exchange.
+     * Collective.
+     *
+     * @param send       the blocks to send
+     * @param sendCounts the count for each rank
+     * @param sendDispls the displacement of each rank's block in {@code send}
+     * @param recv       where the blocks land
+     * @param recvCounts the count from each rank
+     * @param recvDispls the displacement of each rank's block in {@code recv}
+     */
+    public void alltoallv(final double[] send, final int[] sendCounts, final int[] sendDispls, final double[] recv,
+        final int[] recvCounts, final int[] recvDispls)
+    {
+        layout("alltoallv send", send.length, sendCounts, sendDispls);
+        layout("alltoallv receive", recv.length, recvCounts, recvDispls);
+        Exchange.pairwiseAlltoallv(collectiveChannel, send, sendCounts, sendDispls, recv, recvCounts, recvDispls);
+    }
+
+    /**
+     * Gives rank r the combination of the contributions of ranks 0 to r (MPI_Scan), by recursive doubling.
+     * Collective.
+     *
+     * @param send       this rank's contribution
+     * @param sendOffset its first element
+     * @param recv       where the prefix lands (may be {@code send})
+     * @param recvOffset its first element
+     * @param count      elements
+     * @param op         the operation
+     */
+    public void scan(final int[] send, final int sendOffset, final int[] recv, final int recvOffset,
+        final int count, final ReduceOp op)
+    {
+        range(send.length, sendOffset, count, "int");
+        range(recv.length, recvOffset, count, "int");
+        final ReduceOp operation = operation(op);
+        Reduction.recursiveDoublingScan(collectiveChannel, send, sendOffset, recv, recvOffset, count,
+            operation::applyTo, true);
+    }
+
+    /**
+     * Gives rank r the combination of the contributions of ranks 0 to r - 1 (MPI_Exscan); rank 0's receive
+     * buffer is left as it was. Collective.
+     *
+     * @param send       this rank's contribution
+     * @param sendOffset its first element
+     * @param recv       where the prefix lands
+     * @param recvOffset its first element
+     * @param count      elements
+     * @param op         the operation
+     */
+    public void exscan(final int[] send, final int sendOffset, final int[] recv, final int recvOffset,
+        final int count, final ReduceOp op)
+    {
+        range(send.length, sendOffset, count, "int");
+        range(recv.length, recvOffset, count, "int");
+        final ReduceOp operation = operation(op);
+        Reduction.recursiveDoublingScan(collectiveChannel, send, sendOffset, recv, recvOffset, count,
+            operation::applyTo, false);
+    }
+
+    /**
+     * Combines every rank's {@code size() * count} elements and gives rank r block r of the result
+     * (MPI_Reduce_scatter_block). Collective.
+     *
+     * @param send       {@code size() * count} elements
+     * @param sendOffset its first element
+     * @param recv       where this rank's {@code count} elements land
+     * @param recvOffset its first element
+     * @param count      elements per rank
+     * @param op         the operation
+     */
+    public void reduceScatterBlock(final int[] send, final int sendOffset, final int[] recv, final int recvOffset,
+        final int count, final ReduceOp op)
+    {
+        reduceScatter(send, sendOffset, recv, recvOffset, uniform(count), op);
+    }
+
+    /**
+     * Combines every rank's elements and gives rank r its {@code counts[r]} elements of the result, in rank
+     * order (MPI_Reduce_scatter). Collective. (Today: an allreduce of the whole vector, then a copy.)
+     *
+     * @param send       the sum of {@code counts} elements
+     * @param sendOffset its first element
+     * @param recv       where this rank's block lands
+     * @param recvOffset its first element
+     * @param counts     each rank's block size, the same on every rank
+     * @param op         the operation
+     */
+    public void reduceScatter(final int[] send, final int sendOffset, final int[] recv, final int recvOffset,
+        final int[] counts, final ReduceOp op)
+    {
+        if (counts == null || counts.length != size)
+        {
+            throw new CohortException("reduceScatter: counts must have one entry per rank (" + size + "), got "
+                + (counts == null ? "null" : counts.length));
+        }
+        final int[] displs = new int[size];
+        for (int r = 1; r < size; r++)
+        {
+            displs[r] = displs[r - 1] + counts[r - 1];
+        }
+        final int total = displs[size - 1] + counts[size - 1];
+        range(send.length, sendOffset, total, "int");
+        layout("reduceScatter", total, counts, displs);
+        range(recv.length, recvOffset, counts[rank], "int");
+        final int[] whole = new int[total];
+        allreduce(send, sendOffset, whole, 0, total, op);
+        System.arraycopy(whole, displs[rank], recv, recvOffset, counts[rank]);
+    }
+
+    /**
+     * Gives rank r the combination of the contributions of ranks 0 to r (MPI_Scan), by recursive doubling.
+     * Collective.
+     *
+     * @param send       this rank's contribution
+     * @param sendOffset its first element
+     * @param recv       where the prefix lands (may be {@code send})
+     * @param recvOffset its first element
+     * @param count      elements
+     * @param op         the operation
+     */
+    public void scan(final long[] send, final int sendOffset, final long[] recv, final int recvOffset,
+        final int count, final ReduceOp op)
+    {
+        range(send.length, sendOffset, count, "long");
+        range(recv.length, recvOffset, count, "long");
+        final ReduceOp operation = operation(op);
+        Reduction.recursiveDoublingScan(collectiveChannel, send, sendOffset, recv, recvOffset, count,
+            operation::applyTo, true);
+    }
+
+    /**
+     * Gives rank r the combination of the contributions of ranks 0 to r - 1 (MPI_Exscan); rank 0's receive
+     * buffer is left as it was. Collective.
+     *
+     * @param send       this rank's contribution
+     * @param sendOffset its first element
+     * @param recv       where the prefix lands
+     * @param recvOffset its first element
+     * @param count      elements
+     * @param op         the operation
+     */
+    public void exscan(final long[] send, final int sendOffset, final long[] recv, final int recvOffset,
+        final int count, final ReduceOp op)
+    {
+        range(send.length, sendOffset, count, "long");
+        range(recv.length, recvOffset, count, "long");
+        final ReduceOp operation = operation(op);
+        Reduction.recursiveDoublingScan(collectiveChannel, send, sendOffset, recv, recvOffset, count,
+            operation::applyTo, false);
+    }
+
+    /**
+     * Combines every rank's {@code size() * count} elements and gives rank r block r of the result
+     * (MPI_Reduce_scatter_block). Collective.
+     *
+     * @param send       {@code size() * count} elements
+     * @param sendOffset its first element
+     * @param recv       where this rank's {@code count} elements land
+     * @param recvOffset its first element
+     * @param count      elements per rank
+     * @param op         the operation
+     */
+    public void reduceScatterBlock(final long[] send, final int sendOffset, final long[] recv, final int recvOffset,
+        final int count, final ReduceOp op)
+    {
+        reduceScatter(send, sendOffset, recv, recvOffset, uniform(count), op);
+    }
+
+    /**
+     * Combines every rank's elements and gives rank r its {@code counts[r]} elements of the result, in rank
+     * order (MPI_Reduce_scatter). Collective. (Today: an allreduce of the whole vector, then a copy.)
+     *
+     * @param send       the sum of {@code counts} elements
+     * @param sendOffset its first element
+     * @param recv       where this rank's block lands
+     * @param recvOffset its first element
+     * @param counts     each rank's block size, the same on every rank
+     * @param op         the operation
+     */
+    public void reduceScatter(final long[] send, final int sendOffset, final long[] recv, final int recvOffset,
+        final int[] counts, final ReduceOp op)
+    {
+        if (counts == null || counts.length != size)
+        {
+            throw new CohortException("reduceScatter: counts must have one entry per rank (" + size + "), got "
+                + (counts == null ? "null" : counts.length));
+        }
+        final int[] displs = new int[size];
+        for (int r = 1; r < size; r++)
+        {
+            displs[r] = displs[r - 1] + counts[r - 1];
+        }
+        final int total = displs[size - 1] + counts[size - 1];
+        range(send.length, sendOffset, total, "long");
+        layout("reduceScatter", total, counts, displs);
+        range(recv.length, recvOffset, counts[rank], "long");
+        final long[] whole = new long[total];
+        allreduce(send, sendOffset, whole, 0, total, op);
+        System.arraycopy(whole, displs[rank], recv, recvOffset, counts[rank]);
+    }
+
+    /**
+     * Gives rank r the combination of the contributions of ranks 0 to r (MPI_Scan), by recursive doubling.
+     * Collective.
+     *
+     * @param send       this rank's contribution
+     * @param sendOffset its first element
+     * @param recv       where the prefix lands (may be {@code send})
+     * @param recvOffset its first element
+     * @param count      elements
+     * @param op         the operation
+     */
+    public void scan(final float[] send, final int sendOffset, final float[] recv, final int recvOffset,
+        final int count, final ReduceOp op)
+    {
+        range(send.length, sendOffset, count, "float");
+        range(recv.length, recvOffset, count, "float");
+        final ReduceOp operation = operation(op);
+        Reduction.recursiveDoublingScan(collectiveChannel, send, sendOffset, recv, recvOffset, count,
+            operation::applyTo, true);
+    }
+
+    /**
+     * Gives rank r the combination of the contributions of ranks 0 to r - 1 (MPI_Exscan); rank 0's receive
+     * buffer is left as it was. Collective.
+     *
+     * @param send       this rank's contribution
+     * @param sendOffset its first element
+     * @param recv       where the prefix lands
+     * @param recvOffset its first element
+     * @param count      elements
+     * @param op         the operation
+     */
+    public void exscan(final float[] send, final int sendOffset, final float[] recv, final int recvOffset,
+        final int count, final ReduceOp op)
+    {
+        range(send.length, sendOffset, count, "float");
+        range(recv.length, recvOffset, count, "float");
+        final ReduceOp operation = operation(op);
+        Reduction.recursiveDoublingScan(collectiveChannel, send, sendOffset, recv, recvOffset, count,
+            operation::applyTo, false);
+    }
+
+    /**
+     * Combines every rank's {@code size() * count} elements and gives rank r block r of the result
+     * (MPI_Reduce_scatter_block). Collective.
+     *
+     * @param send       {@code size() * count} elements
+     * @param sendOffset its first element
+     * @param recv       where this rank's {@code count} elements land
+     * @param recvOffset its first element
+     * @param count      elements per rank
+     * @param op         the operation
+     */
+    public void reduceScatterBlock(final float[] send, final int sendOffset, final float[] recv, final int recvOffset,
+        final int count, final ReduceOp op)
+    {
+        reduceScatter(send, sendOffset, recv, recvOffset, uniform(count), op);
+    }
+
+    /**
+     * Combines every rank's elements and gives rank r its {@code counts[r]} elements of the result, in rank
+     * order (MPI_Reduce_scatter). Collective. (Today: an allreduce of the whole vector, then a copy.)
+     *
+     * @param send       the sum of {@code counts} elements
+     * @param sendOffset its first element
+     * @param recv       where this rank's block lands
+     * @param recvOffset its first element
+     * @param counts     each rank's block size, the same on every rank
+     * @param op         the operation
+     */
+    public void reduceScatter(final float[] send, final int sendOffset, final float[] recv, final int recvOffset,
+        final int[] counts, final ReduceOp op)
+    {
+        if (counts == null || counts.length != size)
+        {
+            throw new CohortException("reduceScatter: counts must have one entry per rank (" + size + "), got "
+                + (counts == null ? "null" : counts.length));
+        }
+        final int[] displs = new int[size];
+        for (int r = 1; r < size; r++)
+        {
+            displs[r] = displs[r - 1] + counts[r - 1];
+        }
+        final int total = displs[size - 1] + counts[size - 1];
+        range(send.length, sendOffset, total, "float");
+        layout("reduceScatter", total, counts, displs);
+        range(recv.length, recvOffset, counts[rank], "float");
+        final float[] whole = new float[total];
+        allreduce(send, sendOffset, whole, 0, total, op);
+        System.arraycopy(whole, displs[rank], recv, recvOffset, counts[rank]);
+    }
+
+    /**
+     * Gives rank r the combination of the contributions of ranks 0 to r (MPI_Scan), by recursive doubling.
+     * Collective.
+     *
+     * @param send       this rank's contribution
+     * @param sendOffset its first element
+     * @param recv       where the prefix lands (may be {@code send})
+     * @param recvOffset its first element
+     * @param count      elements
+     * @param op         the operation
+     */
+    public void scan(final double[] send, final int sendOffset, final double[] recv, final int recvOffset,
+        final int count, final ReduceOp op)
+    {
+        range(send.length, sendOffset, count, "double");
+        range(recv.length, recvOffset, count, "double");
+        final ReduceOp operation = operation(op);
+        Reduction.recursiveDoublingScan(collectiveChannel, send, sendOffset, recv, recvOffset, count,
+            operation::applyTo, true);
+    }
+
+    /**
+     * Gives rank r the combination of the contributions of ranks 0 to r - 1 (MPI_Exscan); rank 0's receive
+     * buffer is left as it was. Collective.
+     *
+     * @param send       this rank's contribution
+     * @param sendOffset its first element
+     * @param recv       where the prefix lands
+     * @param recvOffset its first element
+     * @param count      elements
+     * @param op         the operation
+     */
+    public void exscan(final double[] send, final int sendOffset, final double[] recv, final int recvOffset,
+        final int count, final ReduceOp op)
+    {
+        range(send.length, sendOffset, count, "double");
+        range(recv.length, recvOffset, count, "double");
+        final ReduceOp operation = operation(op);
+        Reduction.recursiveDoublingScan(collectiveChannel, send, sendOffset, recv, recvOffset, count,
+            operation::applyTo, false);
+    }
+
+    /**
+     * Combines every rank's {@code size() * count} elements and gives rank r block r of the result
+     * (MPI_Reduce_scatter_block). Collective.
+     *
+     * @param send       {@code size() * count} elements
+     * @param sendOffset its first element
+     * @param recv       where this rank's {@code count} elements land
+     * @param recvOffset its first element
+     * @param count      elements per rank
+     * @param op         the operation
+     */
+    public void reduceScatterBlock(final double[] send, final int sendOffset, final double[] recv, final int recvOffset,
+        final int count, final ReduceOp op)
+    {
+        reduceScatter(send, sendOffset, recv, recvOffset, uniform(count), op);
+    }
+
+    /**
+     * Combines every rank's elements and gives rank r its {@code counts[r]} elements of the result, in rank
+     * order (MPI_Reduce_scatter). Collective. (Today: an allreduce of the whole vector, then a copy.)
+     *
+     * @param send       the sum of {@code counts} elements
+     * @param sendOffset its first element
+     * @param recv       where this rank's block lands
+     * @param recvOffset its first element
+     * @param counts     each rank's block size, the same on every rank
+     * @param op         the operation
+     */
+    public void reduceScatter(final double[] send, final int sendOffset, final double[] recv, final int recvOffset,
+        final int[] counts, final ReduceOp op)
+    {
+        if (counts == null || counts.length != size)
+        {
+            throw new CohortException("reduceScatter: counts must have one entry per rank (" + size + "), got "
+                + (counts == null ? "null" : counts.length));
+        }
+        final int[] displs = new int[size];
+        for (int r = 1; r < size; r++)
+        {
+            displs[r] = displs[r - 1] + counts[r - 1];
+        }
+        final int total = displs[size - 1] + counts[size - 1];
+        range(send.length, sendOffset, total, "double");
+        layout("reduceScatter", total, counts, displs);
+        range(recv.length, recvOffset, counts[rank], "double");
+        final double[] whole = new double[total];
+        allreduce(send, sendOffset, whole, 0, total, op);
+        System.arraycopy(whole, displs[rank], recv, recvOffset, counts[rank]);
     }
 }

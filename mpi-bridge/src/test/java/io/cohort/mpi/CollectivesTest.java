@@ -69,6 +69,159 @@ class CollectivesTest
         ThreadedJob.run(size, cohort -> checkBroadcasts(cohort.world(), cohort));
     }
 
+    @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {1, 2, 3, 5, 8})
+    void gatherScatterAllgatherAndAlltoallMoveEveryBlockToItsPlace(final int size)
+    {
+        ThreadedJob.run(size, cohort -> checkExchanges(cohort.world()));
+    }
+
+    @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {1, 2, 3, 5, 8})
+    void scanExscanAndReduceScatterMatchTheSerialReference(final int size)
+    {
+        ThreadedJob.run(size, cohort -> checkPrefixes(cohort.world()));
+    }
+
+    /** Element i of the block rank r sends to rank q: unique, so a misplaced block shows. */
+    private static long element(final int r, final int q, final int i)
+    {
+        return r * 1_000_000L + q * 10_000L + i;
+    }
+
+    private static void checkExchanges(final Communicator comm)
+    {
+        final int size = comm.size();
+        final int rank = comm.rank();
+        for (final int count : new int[] {1, 5, 3000})
+        {
+            final int root = count % size;
+            final String what = count + " per rank on " + size + " ranks, root " + root;
+            final long[] mine = new long[count + 1];
+            for (int i = 0; i < count; i++)
+            {
+                mine[i + 1] = element(rank, 0, i);
+            }
+            final long[] gathered = new long[size * count + 2];
+            comm.gather(mine, 1, count, rank == root ? gathered : null, 2, root);
+            final long[] all = new long[size * count];
+            comm.allgather(mine, 1, count, all, 0);
+            final long[] toScatter = new long[size * count];
+            final long[] toAll = new long[size * count];
+            for (int q = 0; q < size; q++)
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    toScatter[q * count + i] = element(rank, q, i);
+                    toAll[q * count + i] = element(rank, q, i);
+                }
+            }
+            final long[] scattered = new long[count];
+            comm.scatter(rank == root ? toScatter : null, 0, scattered, 0, count, root);
+            final long[] exchanged = new long[size * count];
+            comm.alltoall(toAll, 0, exchanged, 0, count);
+            for (int r = 0; r < size; r++)
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    if (rank == root)
+                    {
+                        assertEquals(element(r, 0, i), gathered[2 + r * count + i], "gather " + what);
+                    }
+                    assertEquals(element(r, 0, i), all[r * count + i], "allgather " + what);
+                    assertEquals(element(r, rank, i), exchanged[r * count + i], "alltoall " + what);
+                }
+            }
+            for (int i = 0; i < count; i++)
+            {
+                assertEquals(element(root, rank, i), scattered[i], "scatter " + what);
+            }
+        }
+        // Variable counts: rank r sends r + 1 elements to each rank, in reverse rank order in the buffers.
+        final int[] counts = new int[size];
+        final int[] displs = new int[size];
+        int total = 0;
+        for (int r = size - 1; r >= 0; r--)
+        {
+            counts[r] = r + 1;
+            displs[r] = total;
+            total += r + 1;
+        }
+        final double[] mine = new double[rank + 1];
+        java.util.Arrays.fill(mine, rank);
+        final double[] everyone = new double[total];
+        comm.allgatherv(mine, 0, rank + 1, everyone, counts, displs);
+        final double[] atRoot = new double[total];
+        comm.gatherv(mine, 0, rank + 1, comm.rank() == 0 ? atRoot : null, counts, displs, 0);
+        final int[] sendCounts = new int[size];
+        final int[] sendDispls = new int[size];
+        final int[] recvCounts = new int[size];
+        final int[] recvDispls = new int[size];
+        int sent = 0;
+        int received = 0;
+        for (int q = 0; q < size; q++)
+        {
+            sendCounts[q] = rank + 1;
+            sendDispls[q] = sent;
+            sent += rank + 1;
+            recvCounts[q] = q + 1;
+            recvDispls[q] = received;
+            received += q + 1;
+        }
+        final int[] out = new int[sent];
+        for (int q = 0; q < size; q++)
+        {
+            java.util.Arrays.fill(out, sendDispls[q], sendDispls[q] + sendCounts[q], rank * 100 + q);
+        }
+        final int[] in = new int[received];
+        comm.alltoallv(out, sendCounts, sendDispls, in, recvCounts, recvDispls);
+        for (int r = 0; r < size; r++)
+        {
+            for (int i = 0; i < r + 1; i++)
+            {
+                assertEquals(r, everyone[displs[r] + i], "allgatherv block of rank " + r);
+                if (rank == 0)
+                {
+                    assertEquals(r, atRoot[displs[r] + i], "gatherv block of rank " + r);
+                }
+                assertEquals(r * 100 + rank, in[recvDispls[r] + i], "alltoallv block from rank " + r);
+            }
+        }
+    }
+
+    private static void checkPrefixes(final Communicator comm)
+    {
+        final int size = comm.size();
+        final int rank = comm.rank();
+        int salt = 100;
+        for (final ReduceOp op : ReduceOp.values())
+        {
+            for (final int count : new int[] {1, 9, 2000})
+            {
+                salt++;
+                final long[] mine = data(rank, count, op, salt);
+                final long[] inclusive = reference(rank + 1, count, op, salt);
+                final long[] scanned = new long[count];
+                comm.scan(mine, 0, scanned, 0, count, op);
+                assertArrayEquals(inclusive, scanned, "scan " + op + " of " + count + " at rank " + rank);
+                final long[] exclusive = new long[count];
+                comm.exscan(mine, 0, exclusive, 0, count, op);
+                if (rank > 0)
+                {
+                    assertArrayEquals(reference(rank, count, op, salt), exclusive, "exscan " + op + " at " + rank);
+                }
+                final long[] vector = data(rank, size * count, op, salt);
+                final long[] block = new long[count];
+                comm.reduceScatterBlock(vector, 0, block, 0, count, op);
+                final long[] whole = reference(size, size * count, op, salt);
+                for (int i = 0; i < count; i++)
+                {
+                    assertEquals(whole[rank * count + i], block[i], "reduceScatterBlock " + op + " at " + i);
+                }
+            }
+        }
+    }
+
     private static void checkReductions(final Communicator comm)
     {
         final int size = comm.size();

@@ -46,6 +46,18 @@ public interface CollectiveChannel
     void recv(Object buffer, int offset, int count, int source, int tag);
 
     /**
+     * A nonblocking send.
+     *
+     * @param buffer an array or a segment
+     * @param offset the first element (byte for a segment)
+     * @param count  elements (bytes for a segment)
+     * @param dest   the destination rank
+     * @param tag    the tag
+     * @return the request
+     */
+    Request isend(Object buffer, int offset, int count, int dest, int tag);
+
+    /**
      * A nonblocking receive.
      *
      * @param buffer an array or a segment

@@ -18,6 +18,8 @@ public final class Reduction
     public static final int REDUCE_TAG = 4;
     /** The tag of allreduce messages on the collective channel. */
     public static final int ALLREDUCE_TAG = 5;
+    /** The tag of scan messages on the collective channel. */
+    public static final int SCAN_TAG = 10;
 
     private Reduction()
     {
@@ -133,6 +135,58 @@ public final class Reduction
             else
             {
                 channel.recv(recv, recvOffset, count, rank + 1, ALLREDUCE_TAG);
+            }
+        }
+    }
+
+    /**
+     * Recursive-doubling inclusive or exclusive prefix reduction (MPI_Scan, MPI_Exscan), for commutative
+     * operations, after MPICH: in round k each rank exchanges its partial result with rank XOR 2^k and folds in
+     * what comes from below. An exclusive scan leaves rank 0's receive buffer untouched, as MPI leaves it undefined.
+     *
+     * @param channel    the collective channel
+     * @param send       this rank's contribution
+     * @param sendOffset its first element
+     * @param recv       where this rank's prefix lands
+     * @param recvOffset its first element
+     * @param count      elements
+     * @param op         the combining step
+     * @param inclusive  true for scan, false for exscan
+     */
+    public static void recursiveDoublingScan(final CollectiveChannel channel, final Object send,
+        final int sendOffset, final Object recv, final int recvOffset, final int count, final Combiner op,
+        final boolean inclusive)
+    {
+        final int size = channel.size();
+        final int rank = channel.rank();
+        final Object partial = copy(send, sendOffset, count);
+        final Object incoming = Array.newInstance(send.getClass().getComponentType(), count);
+        boolean haveBelow = inclusive;
+        if (inclusive && (send != recv || sendOffset != recvOffset))
+        {
+            System.arraycopy(send, sendOffset, recv, recvOffset, count);
+        }
+        for (int mask = 1; mask < size; mask <<= 1)
+        {
+            final int partner = rank ^ mask;
+            if (partner < size)
+            {
+                final Request arriving = channel.irecv(incoming, 0, count, partner, SCAN_TAG);
+                channel.send(partial, 0, count, partner, SCAN_TAG);
+                arriving.await();
+                op.combine(incoming, 0, partial, 0, count);
+                if (partner < rank)
+                {
+                    if (haveBelow)
+                    {
+                        op.combine(incoming, 0, recv, recvOffset, count);
+                    }
+                    else
+                    {
+                        System.arraycopy(incoming, 0, recv, recvOffset, count);
+                        haveBelow = true;
+                    }
+                }
             }
         }
     }
