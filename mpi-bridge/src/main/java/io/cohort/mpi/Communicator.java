@@ -358,11 +358,17 @@ public final class Communicator
         return displs;
     }
 
-    private static ReduceOp operation(final ReduceOp op)
+    /** Checks the operation, and that it takes the data's type, before any rank sends anything. */
+    private static ReduceOperation operation(final ReduceOperation op, final Object data)
     {
+        if (op != null)
+        {
+            op.applyTo(data, 0, data, 0, 0);
+        }
         if (op == null)
         {
-            throw new CohortException("the reduction operation is null; use ReduceOp.SUM, PROD, MIN or MAX");
+            throw new CohortException("the reduction operation is null; use a ReduceOp such as ReduceOp.SUM, or a "
+                + "ReduceOperation of your own");
         }
         return op;
     }
@@ -1454,15 +1460,15 @@ public final class Communicator
      * @param root       the rank that gets the result
      */
     public void reduce(final int[] send, final int sendOffset, final int[] recv, final int recvOffset,
-        final int count, final ReduceOp op, final int root)
+        final int count, final ReduceOperation op, final int root)
     {
         range(send.length, sendOffset, count, "int");
         if (rank == root(root))
         {
             range(recv == null ? 0 : recv.length, recvOffset, count, "int");
         }
-        final ReduceOp operation = operation(op);
-        Reduction.binomialReduce(collectiveChannel, send, sendOffset, recv, recvOffset, count, operation::applyTo,
+        final ReduceOperation operation = operation(op, send);
+        Reduction.binomialReduce(collectiveChannel, send, sendOffset, recv, recvOffset, count, operation,
             root);
     }
 
@@ -1478,13 +1484,13 @@ public final class Communicator
      * @param op         the operation
      */
     public void allreduce(final int[] send, final int sendOffset, final int[] recv, final int recvOffset,
-        final int count, final ReduceOp op)
+        final int count, final ReduceOperation op)
     {
         range(send.length, sendOffset, count, "int");
         range(recv.length, recvOffset, count, "int");
-        final ReduceOp operation = operation(op);
+        final ReduceOperation operation = operation(op, send);
         Reduction.recursiveDoublingAllreduce(collectiveChannel, send, sendOffset, recv, recvOffset, count,
-            operation::applyTo);
+            operation);
     }
 
     /**
@@ -1500,15 +1506,15 @@ public final class Communicator
      * @param root       the rank that gets the result
      */
     public void reduce(final long[] send, final int sendOffset, final long[] recv, final int recvOffset,
-        final int count, final ReduceOp op, final int root)
+        final int count, final ReduceOperation op, final int root)
     {
         range(send.length, sendOffset, count, "long");
         if (rank == root(root))
         {
             range(recv == null ? 0 : recv.length, recvOffset, count, "long");
         }
-        final ReduceOp operation = operation(op);
-        Reduction.binomialReduce(collectiveChannel, send, sendOffset, recv, recvOffset, count, operation::applyTo,
+        final ReduceOperation operation = operation(op, send);
+        Reduction.binomialReduce(collectiveChannel, send, sendOffset, recv, recvOffset, count, operation,
             root);
     }
 
@@ -1524,13 +1530,13 @@ public final class Communicator
      * @param op         the operation
      */
     public void allreduce(final long[] send, final int sendOffset, final long[] recv, final int recvOffset,
-        final int count, final ReduceOp op)
+        final int count, final ReduceOperation op)
     {
         range(send.length, sendOffset, count, "long");
         range(recv.length, recvOffset, count, "long");
-        final ReduceOp operation = operation(op);
+        final ReduceOperation operation = operation(op, send);
         Reduction.recursiveDoublingAllreduce(collectiveChannel, send, sendOffset, recv, recvOffset, count,
-            operation::applyTo);
+            operation);
     }
 
     /**
@@ -1546,15 +1552,15 @@ public final class Communicator
      * @param root       the rank that gets the result
      */
     public void reduce(final float[] send, final int sendOffset, final float[] recv, final int recvOffset,
-        final int count, final ReduceOp op, final int root)
+        final int count, final ReduceOperation op, final int root)
     {
         range(send.length, sendOffset, count, "float");
         if (rank == root(root))
         {
             range(recv == null ? 0 : recv.length, recvOffset, count, "float");
         }
-        final ReduceOp operation = operation(op);
-        Reduction.binomialReduce(collectiveChannel, send, sendOffset, recv, recvOffset, count, operation::applyTo,
+        final ReduceOperation operation = operation(op, send);
+        Reduction.binomialReduce(collectiveChannel, send, sendOffset, recv, recvOffset, count, operation,
             root);
     }
 
@@ -1570,13 +1576,13 @@ public final class Communicator
      * @param op         the operation
      */
     public void allreduce(final float[] send, final int sendOffset, final float[] recv, final int recvOffset,
-        final int count, final ReduceOp op)
+        final int count, final ReduceOperation op)
     {
         range(send.length, sendOffset, count, "float");
         range(recv.length, recvOffset, count, "float");
-        final ReduceOp operation = operation(op);
+        final ReduceOperation operation = operation(op, send);
         Reduction.recursiveDoublingAllreduce(collectiveChannel, send, sendOffset, recv, recvOffset, count,
-            operation::applyTo);
+            operation);
     }
 
     /**
@@ -1592,15 +1598,15 @@ public final class Communicator
      * @param root       the rank that gets the result
      */
     public void reduce(final double[] send, final int sendOffset, final double[] recv, final int recvOffset,
-        final int count, final ReduceOp op, final int root)
+        final int count, final ReduceOperation op, final int root)
     {
         range(send.length, sendOffset, count, "double");
         if (rank == root(root))
         {
             range(recv == null ? 0 : recv.length, recvOffset, count, "double");
         }
-        final ReduceOp operation = operation(op);
-        Reduction.binomialReduce(collectiveChannel, send, sendOffset, recv, recvOffset, count, operation::applyTo,
+        final ReduceOperation operation = operation(op, send);
+        Reduction.binomialReduce(collectiveChannel, send, sendOffset, recv, recvOffset, count, operation,
             root);
     }
 
@@ -1616,13 +1622,13 @@ public final class Communicator
      * @param op         the operation
      */
     public void allreduce(final double[] send, final int sendOffset, final double[] recv, final int recvOffset,
-        final int count, final ReduceOp op)
+        final int count, final ReduceOperation op)
     {
         range(send.length, sendOffset, count, "double");
         range(recv.length, recvOffset, count, "double");
-        final ReduceOp operation = operation(op);
+        final ReduceOperation operation = operation(op, send);
         Reduction.recursiveDoublingAllreduce(collectiveChannel, send, sendOffset, recv, recvOffset, count,
-            operation::applyTo);
+            operation);
     }
 
     /**
@@ -2422,13 +2428,13 @@ public final class Communicator
      * @param op         the operation
      */
     public void scan(final int[] send, final int sendOffset, final int[] recv, final int recvOffset,
-        final int count, final ReduceOp op)
+        final int count, final ReduceOperation op)
     {
         range(send.length, sendOffset, count, "int");
         range(recv.length, recvOffset, count, "int");
-        final ReduceOp operation = operation(op);
+        final ReduceOperation operation = operation(op, send);
         Reduction.recursiveDoublingScan(collectiveChannel, send, sendOffset, recv, recvOffset, count,
-            operation::applyTo, true);
+            operation, true);
     }
 
     /**
@@ -2443,13 +2449,13 @@ public final class Communicator
      * @param op         the operation
      */
     public void exscan(final int[] send, final int sendOffset, final int[] recv, final int recvOffset,
-        final int count, final ReduceOp op)
+        final int count, final ReduceOperation op)
     {
         range(send.length, sendOffset, count, "int");
         range(recv.length, recvOffset, count, "int");
-        final ReduceOp operation = operation(op);
+        final ReduceOperation operation = operation(op, send);
         Reduction.recursiveDoublingScan(collectiveChannel, send, sendOffset, recv, recvOffset, count,
-            operation::applyTo, false);
+            operation, false);
     }
 
     /**
@@ -2464,7 +2470,7 @@ public final class Communicator
      * @param op         the operation
      */
     public void reduceScatterBlock(final int[] send, final int sendOffset, final int[] recv, final int recvOffset,
-        final int count, final ReduceOp op)
+        final int count, final ReduceOperation op)
     {
         reduceScatter(send, sendOffset, recv, recvOffset, uniform(count), op);
     }
@@ -2481,7 +2487,7 @@ public final class Communicator
      * @param op         the operation
      */
     public void reduceScatter(final int[] send, final int sendOffset, final int[] recv, final int recvOffset,
-        final int[] counts, final ReduceOp op)
+        final int[] counts, final ReduceOperation op)
     {
         if (counts == null || counts.length != size)
         {
@@ -2514,13 +2520,13 @@ public final class Communicator
      * @param op         the operation
      */
     public void scan(final long[] send, final int sendOffset, final long[] recv, final int recvOffset,
-        final int count, final ReduceOp op)
+        final int count, final ReduceOperation op)
     {
         range(send.length, sendOffset, count, "long");
         range(recv.length, recvOffset, count, "long");
-        final ReduceOp operation = operation(op);
+        final ReduceOperation operation = operation(op, send);
         Reduction.recursiveDoublingScan(collectiveChannel, send, sendOffset, recv, recvOffset, count,
-            operation::applyTo, true);
+            operation, true);
     }
 
     /**
@@ -2535,13 +2541,13 @@ public final class Communicator
      * @param op         the operation
      */
     public void exscan(final long[] send, final int sendOffset, final long[] recv, final int recvOffset,
-        final int count, final ReduceOp op)
+        final int count, final ReduceOperation op)
     {
         range(send.length, sendOffset, count, "long");
         range(recv.length, recvOffset, count, "long");
-        final ReduceOp operation = operation(op);
+        final ReduceOperation operation = operation(op, send);
         Reduction.recursiveDoublingScan(collectiveChannel, send, sendOffset, recv, recvOffset, count,
-            operation::applyTo, false);
+            operation, false);
     }
 
     /**
@@ -2556,7 +2562,7 @@ public final class Communicator
      * @param op         the operation
      */
     public void reduceScatterBlock(final long[] send, final int sendOffset, final long[] recv, final int recvOffset,
-        final int count, final ReduceOp op)
+        final int count, final ReduceOperation op)
     {
         reduceScatter(send, sendOffset, recv, recvOffset, uniform(count), op);
     }
@@ -2573,7 +2579,7 @@ public final class Communicator
      * @param op         the operation
      */
     public void reduceScatter(final long[] send, final int sendOffset, final long[] recv, final int recvOffset,
-        final int[] counts, final ReduceOp op)
+        final int[] counts, final ReduceOperation op)
     {
         if (counts == null || counts.length != size)
         {
@@ -2606,13 +2612,13 @@ public final class Communicator
      * @param op         the operation
      */
     public void scan(final float[] send, final int sendOffset, final float[] recv, final int recvOffset,
-        final int count, final ReduceOp op)
+        final int count, final ReduceOperation op)
     {
         range(send.length, sendOffset, count, "float");
         range(recv.length, recvOffset, count, "float");
-        final ReduceOp operation = operation(op);
+        final ReduceOperation operation = operation(op, send);
         Reduction.recursiveDoublingScan(collectiveChannel, send, sendOffset, recv, recvOffset, count,
-            operation::applyTo, true);
+            operation, true);
     }
 
     /**
@@ -2627,13 +2633,13 @@ public final class Communicator
      * @param op         the operation
      */
     public void exscan(final float[] send, final int sendOffset, final float[] recv, final int recvOffset,
-        final int count, final ReduceOp op)
+        final int count, final ReduceOperation op)
     {
         range(send.length, sendOffset, count, "float");
         range(recv.length, recvOffset, count, "float");
-        final ReduceOp operation = operation(op);
+        final ReduceOperation operation = operation(op, send);
         Reduction.recursiveDoublingScan(collectiveChannel, send, sendOffset, recv, recvOffset, count,
-            operation::applyTo, false);
+            operation, false);
     }
 
     /**
@@ -2648,7 +2654,7 @@ public final class Communicator
      * @param op         the operation
      */
     public void reduceScatterBlock(final float[] send, final int sendOffset, final float[] recv, final int recvOffset,
-        final int count, final ReduceOp op)
+        final int count, final ReduceOperation op)
     {
         reduceScatter(send, sendOffset, recv, recvOffset, uniform(count), op);
     }
@@ -2665,7 +2671,7 @@ public final class Communicator
      * @param op         the operation
      */
     public void reduceScatter(final float[] send, final int sendOffset, final float[] recv, final int recvOffset,
-        final int[] counts, final ReduceOp op)
+        final int[] counts, final ReduceOperation op)
     {
         if (counts == null || counts.length != size)
         {
@@ -2698,13 +2704,13 @@ public final class Communicator
      * @param op         the operation
      */
     public void scan(final double[] send, final int sendOffset, final double[] recv, final int recvOffset,
-        final int count, final ReduceOp op)
+        final int count, final ReduceOperation op)
     {
         range(send.length, sendOffset, count, "double");
         range(recv.length, recvOffset, count, "double");
-        final ReduceOp operation = operation(op);
+        final ReduceOperation operation = operation(op, send);
         Reduction.recursiveDoublingScan(collectiveChannel, send, sendOffset, recv, recvOffset, count,
-            operation::applyTo, true);
+            operation, true);
     }
 
     /**
@@ -2719,13 +2725,13 @@ public final class Communicator
      * @param op         the operation
      */
     public void exscan(final double[] send, final int sendOffset, final double[] recv, final int recvOffset,
-        final int count, final ReduceOp op)
+        final int count, final ReduceOperation op)
     {
         range(send.length, sendOffset, count, "double");
         range(recv.length, recvOffset, count, "double");
-        final ReduceOp operation = operation(op);
+        final ReduceOperation operation = operation(op, send);
         Reduction.recursiveDoublingScan(collectiveChannel, send, sendOffset, recv, recvOffset, count,
-            operation::applyTo, false);
+            operation, false);
     }
 
     /**
@@ -2740,7 +2746,7 @@ public final class Communicator
      * @param op         the operation
      */
     public void reduceScatterBlock(final double[] send, final int sendOffset, final double[] recv, final int recvOffset,
-        final int count, final ReduceOp op)
+        final int count, final ReduceOperation op)
     {
         reduceScatter(send, sendOffset, recv, recvOffset, uniform(count), op);
     }
@@ -2757,7 +2763,7 @@ public final class Communicator
      * @param op         the operation
      */
     public void reduceScatter(final double[] send, final int sendOffset, final double[] recv, final int recvOffset,
-        final int[] counts, final ReduceOp op)
+        final int[] counts, final ReduceOperation op)
     {
         if (counts == null || counts.length != size)
         {

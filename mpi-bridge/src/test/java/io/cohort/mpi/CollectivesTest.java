@@ -20,6 +20,13 @@ class CollectivesTest
 {
     private static final long SEED = 20261122L;
     private static final int[] COUNTS = {1, 7, 1000, 70_000};
+    private static final ReduceOp[] ARITHMETIC = {ReduceOp.SUM, ReduceOp.PROD, ReduceOp.MIN, ReduceOp.MAX};
+    private static final ReduceOp[] BITWISE = {ReduceOp.LAND, ReduceOp.LOR, ReduceOp.LXOR, ReduceOp.BAND,
+        ReduceOp.BOR, ReduceOp.BXOR};
+
+    /** Concatenation of decimal digits: associative, and not commutative, so rank order shows in the result. */
+    private static final ReduceOperation CONCATENATE = ReduceOperation.ofLongs(
+        (left, right) -> left * (long) Math.pow(10, Long.toString(right).length()) + right, false);
 
     /** Rank r's data for one case: small integers, so products and sums stay exact in every type. */
     private static long[] data(final int rank, final int count, final ReduceOp op, final int salt)
@@ -81,6 +88,102 @@ class CollectivesTest
     void scanExscanAndReduceScatterMatchTheSerialReference(final int size)
     {
         ThreadedJob.run(size, cohort -> checkPrefixes(cohort.world()));
+    }
+
+    @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {1, 2, 3, 5, 8})
+    void logicalAndBitwiseOperationsMatchTheSerialReferenceOnIntegers(final int size)
+    {
+        ThreadedJob.run(size, cohort ->
+        {
+            final Communicator world = cohort.world();
+            int salt = 500;
+            for (final ReduceOp op : BITWISE)
+            {
+                salt++;
+                final long[] mine = data(world.rank(), 300, ReduceOp.SUM, salt);
+                final long[] expected = data(0, 300, ReduceOp.SUM, salt);
+                for (int r = 1; r < size; r++)
+                {
+                    op.apply(data(r, 300, ReduceOp.SUM, salt), 0, expected, 0, 300);
+                }
+                final long[] result = new long[300];
+                world.allreduce(mine, 0, result, 0, 300, op);
+                assertArrayEquals(expected, result, op + " on " + size + " ranks, seed " + SEED);
+                final int[] ints = new int[300];
+                final int[] myInts = new int[300];
+                for (int i = 0; i < 300; i++)
+                {
+                    myInts[i] = (int) mine[i];
+                }
+                world.allreduce(myInts, 0, ints, 0, 300, op);
+                assertEquals((int) expected[299], ints[299], op + " on ints");
+            }
+        });
+    }
+
+    @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {1, 2, 3, 5, 8})
+    void minlocAndMaxlocKeepTheExtremeValueAndItsLowestIndex(final int size)
+    {
+        ThreadedJob.run(size, cohort ->
+        {
+            final Communicator world = cohort.world();
+            final int rank = world.rank();
+            // Pair 0: every rank has the same value, so the lowest index wins; pair 1: rank size-1 has the extreme.
+            final double[] pairs = {7.0, rank, rank == size - 1 ? -5.0 : rank, rank};
+            final double[] min = new double[4];
+            final double[] max = new double[4];
+            world.allreduce(pairs, 0, min, 0, 4, ReduceOp.MINLOC);
+            world.allreduce(new double[] {7.0, rank, rank == size - 1 ? 99.0 : rank, rank}, 0, max, 0, 4,
+                ReduceOp.MAXLOC);
+            assertArrayEquals(new double[] {7.0, 0, -5.0, size - 1}, min);
+            assertArrayEquals(new double[] {7.0, 0, 99.0, size - 1}, max);
+        });
+    }
+
+    @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {1, 2, 3, 5, 8})
+    void nonCommutativeUserOperationIsAppliedInRankOrder(final int size)
+    {
+        ThreadedJob.run(size, cohort ->
+        {
+            final Communicator world = cohort.world();
+            final int rank = world.rank();
+            final long[] digit = {rank + 1, rank + 1};
+            long all = 0;
+            for (int r = 1; r <= size; r++)
+            {
+                all = all * 10 + r;
+            }
+            final long[] result = new long[2];
+            world.allreduce(digit, 0, result, 0, 2, CONCATENATE);
+            assertArrayEquals(new long[] {all, all}, result, "allreduce in rank order");
+            final long[] atRoot = new long[2];
+            final int root = size - 1;
+            world.reduce(digit, 0, rank == root ? atRoot : null, 0, 2, CONCATENATE, root);
+            if (rank == root)
+            {
+                assertArrayEquals(new long[] {all, all}, atRoot, "reduce to rank " + root + " in rank order");
+            }
+            long prefix = 0;
+            for (int r = 1; r <= rank + 1; r++)
+            {
+                prefix = prefix * 10 + r;
+            }
+            final long[] scanned = new long[2];
+            world.scan(digit, 0, scanned, 0, 2, CONCATENATE);
+            assertEquals(prefix, scanned[0], "scan at rank " + rank);
+            final long[] exclusive = new long[2];
+            world.exscan(digit, 0, exclusive, 0, 2, CONCATENATE);
+            if (rank > 0)
+            {
+                assertEquals(prefix / 10, exclusive[0], "exscan at rank " + rank);
+            }
+            final CohortException wrongType = org.junit.jupiter.api.Assertions.assertThrows(CohortException.class,
+                () -> world.allreduce(new double[1], 0, new double[1], 0, 1, CONCATENATE));
+            org.junit.jupiter.api.Assertions.assertTrue(wrongType.getMessage().contains("double"));
+        });
     }
 
     /** Element i of the block rank r sends to rank q: unique, so a misplaced block shows. */
@@ -194,7 +297,7 @@ class CollectivesTest
         final int size = comm.size();
         final int rank = comm.rank();
         int salt = 100;
-        for (final ReduceOp op : ReduceOp.values())
+        for (final ReduceOp op : ARITHMETIC)
         {
             for (final int count : new int[] {1, 9, 2000})
             {
@@ -227,7 +330,7 @@ class CollectivesTest
         final int size = comm.size();
         final int rank = comm.rank();
         int salt = 0;
-        for (final ReduceOp op : ReduceOp.values())
+        for (final ReduceOp op : ARITHMETIC)
         {
             for (final int count : COUNTS)
             {

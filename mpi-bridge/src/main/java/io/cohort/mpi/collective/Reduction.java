@@ -1,16 +1,17 @@
 package io.cohort.mpi.collective;
 
+import io.cohort.mpi.ReduceOperation;
 import io.cohort.mpi.Request;
 
 import java.lang.reflect.Array;
 
 /**
- * Reduce and allreduce algorithms for commutative operations (every predefined one is), after Thakur, Rabenseifner
- * and Gropp, "Optimization of Collective Communication Operations in MPICH" (IJHPCA 19(1), 2005): a binomial tree
- * for reduce, and recursive doubling for allreduce, where ranks beyond the largest power of two first fold their
- * data into a partner and get the result back at the end. Every rank of an allreduce computes each partial result
- * as (own data) op (partner's data) and its partner the mirror image, so with commutative operations all ranks end
- * with bitwise the same result.
+ * Reduce, allreduce and scan algorithms, after Thakur, Rabenseifner and Gropp, "Optimization of Collective
+ * Communication Operations in MPICH" (IJHPCA 19(1), 2005): a binomial tree for reduce, recursive doubling for
+ * allreduce (ranks beyond the largest power of two first fold their data into a partner and get the result back
+ * at the end) and for scan. Every combination keeps the lower ranks' data on the left, so non-commutative
+ * operations are applied in rank order, as MPI requires; a non-commutative reduce to a root other than 0 reduces
+ * to rank 0 first and forwards the result.
  */
 public final class Reduction
 {
@@ -38,13 +39,15 @@ public final class Reduction
      * @param root       the rank that gets the result
      */
     public static void binomialReduce(final CollectiveChannel channel, final Object send, final int sendOffset,
-        final Object recv, final int recvOffset, final int count, final Combiner op, final int root)
+        final Object recv, final int recvOffset, final int count, final ReduceOperation op, final int root)
     {
         final int size = channel.size();
         final int rank = channel.rank();
-        final Object accumulator = copy(send, sendOffset, count);
-        final Object incoming = Array.newInstance(send.getClass().getComponentType(), count);
-        final int relative = (rank - root + size) % size;
+        // Rotating the tree to the root would reorder the ranks: a non-commutative reduction goes to rank 0.
+        final int treeRoot = op.isCommutative() ? root : 0;
+        Object accumulator = copy(send, sendOffset, count);
+        Object incoming = Array.newInstance(send.getClass().getComponentType(), count);
+        final int relative = (rank - treeRoot + size) % size;
         for (int mask = 1; mask < size; mask <<= 1)
         {
             if ((relative & mask) == 0)
@@ -52,14 +55,29 @@ public final class Reduction
                 final int child = relative | mask;
                 if (child < size)
                 {
-                    channel.recv(incoming, 0, count, (child + root) % size, REDUCE_TAG);
-                    op.combine(incoming, 0, accumulator, 0, count);
+                    channel.recv(incoming, 0, count, (child + treeRoot) % size, REDUCE_TAG);
+                    // The child's subtree holds higher ranks: accumulator op incoming, computed into incoming.
+                    op.applyTo(accumulator, 0, incoming, 0, count);
+                    final Object swap = accumulator;
+                    accumulator = incoming;
+                    incoming = swap;
                 }
             }
             else
             {
-                channel.send(accumulator, 0, count, ((relative & ~mask) + root) % size, REDUCE_TAG);
+                channel.send(accumulator, 0, count, ((relative & ~mask) + treeRoot) % size, REDUCE_TAG);
                 break;
+            }
+        }
+        if (treeRoot != root)
+        {
+            if (rank == treeRoot)
+            {
+                channel.send(accumulator, 0, count, root, REDUCE_TAG);
+            }
+            else if (rank == root)
+            {
+                channel.recv(accumulator, 0, count, treeRoot, REDUCE_TAG);
             }
         }
         if (rank == root)
@@ -80,7 +98,7 @@ public final class Reduction
      * @param op         the combining step
      */
     public static void recursiveDoublingAllreduce(final CollectiveChannel channel, final Object send,
-        final int sendOffset, final Object recv, final int recvOffset, final int count, final Combiner op)
+        final int sendOffset, final Object recv, final int recvOffset, final int count, final ReduceOperation op)
     {
         final int size = channel.size();
         final int rank = channel.rank();
@@ -106,7 +124,7 @@ public final class Reduction
             else
             {
                 channel.recv(incoming, 0, count, rank - 1, ALLREDUCE_TAG);
-                op.combine(incoming, 0, recv, recvOffset, count);
+                op.applyTo(incoming, 0, recv, recvOffset, count);
                 newRank = rank / 2;
             }
         }
@@ -123,7 +141,7 @@ public final class Reduction
                 final Request arriving = channel.irecv(incoming, 0, count, partner, ALLREDUCE_TAG);
                 channel.send(recv, recvOffset, count, partner, ALLREDUCE_TAG);
                 arriving.await();
-                op.combine(incoming, 0, recv, recvOffset, count);
+                foldInRankOrder(op, incoming, partner < rank, recv, recvOffset, count);
             }
         }
         if (rank < 2 * extra)
@@ -154,7 +172,7 @@ public final class Reduction
      * @param inclusive  true for scan, false for exscan
      */
     public static void recursiveDoublingScan(final CollectiveChannel channel, final Object send,
-        final int sendOffset, final Object recv, final int recvOffset, final int count, final Combiner op,
+        final int sendOffset, final Object recv, final int recvOffset, final int count, final ReduceOperation op,
         final boolean inclusive)
     {
         final int size = channel.size();
@@ -174,12 +192,11 @@ public final class Reduction
                 final Request arriving = channel.irecv(incoming, 0, count, partner, SCAN_TAG);
                 channel.send(partial, 0, count, partner, SCAN_TAG);
                 arriving.await();
-                op.combine(incoming, 0, partial, 0, count);
                 if (partner < rank)
                 {
                     if (haveBelow)
                     {
-                        op.combine(incoming, 0, recv, recvOffset, count);
+                        op.applyTo(incoming, 0, recv, recvOffset, count);
                     }
                     else
                     {
@@ -187,7 +204,26 @@ public final class Reduction
                         haveBelow = true;
                     }
                 }
+                foldInRankOrder(op, incoming, partner < rank, partial, 0, count);
             }
+        }
+    }
+
+    /**
+     * Folds a partner's data into ours keeping rank order: (theirs op ours) if the partner's ranks are lower,
+     * else (ours op theirs), computed in the partner's buffer and copied back. The partner's buffer is spent.
+     */
+    private static void foldInRankOrder(final ReduceOperation op, final Object theirs, final boolean theirsIsLower,
+        final Object ours, final int offset, final int count)
+    {
+        if (theirsIsLower || op.isCommutative())
+        {
+            op.applyTo(theirs, 0, ours, offset, count);
+        }
+        else
+        {
+            op.applyTo(ours, offset, theirs, 0, count);
+            System.arraycopy(theirs, 0, ours, offset, count);
         }
     }
 
