@@ -51,11 +51,13 @@ public final class Cohort implements AutoCloseable
     private final int localRanks;
     private int nextContext = 2;
     private final Thread cleanupHook;
+    private final boolean checking;
     private boolean closed;
 
     private Cohort(final JobEnvironment job, final Map<String, String> env, final AddressExchange given)
     {
         this.job = job;
+        this.checking = "1".equals(env.get("COHORT_CHECK"));
         this.wireUp = given != null || job.wireUp() == null ? null
             : new WireUpClient(job.wireUp(), job.token(), job.rank());
         final AddressExchange exchange = given != null ? given : wireUp == null ? new InMemoryExchange(1) : wireUp;
@@ -218,6 +220,11 @@ public final class Cohort implements AutoCloseable
     {
         shm.abort();
         Runtime.getRuntime().halt(exitCode);
+    }
+
+    boolean checking()
+    {
+        return checking;
     }
 
     int newContext()

@@ -175,6 +175,7 @@ public final class Communicator
      */
     public void barrier()
     {
+        check("barrier", -1, -1, null, null);
         for (int distance = 1; distance < size; distance <<= 1)
         {
             final int to = localToWorld[(rank + distance) % size];
@@ -320,6 +321,39 @@ public final class Communicator
     private int root(final int root)
     {
         return checkRank(root, "root");
+    }
+
+    /**
+     * In checking mode (COHORT_CHECK=1), makes sure every rank called the same collective with the same count,
+     * root, operation and element type, and raises on every rank with what differs, rather than corrupt data or
+     * hang. Costs one small allgather per collective call, so it is off by default.
+     */
+    private void check(final String collective, final int count, final int root, final ReduceOperation op,
+        final Object data)
+    {
+        if (!cohort.checking() || size == 1)
+        {
+            return;
+        }
+        final int[] mine = {collective.hashCode(), count, root,
+            op == null ? -1 : op instanceof ReduceOp predefined ? predefined.ordinal() : -2,
+            data == null ? 0 : data.getClass().getName().hashCode()};
+        final int[] all = allgatherInts(mine);
+        for (int r = 0; r < size; r++)
+        {
+            for (int field = 0; field < mine.length; field++)
+            {
+                if (all[r * mine.length + field] != mine[field])
+                {
+                    final String[] names = {"collective", "count", "root", "operation", "element type"};
+                    throw new CohortException("COHORT_CHECK: rank " + rank + " called " + collective + " (count "
+                        + count + ", root " + root + ", " + (op == null ? "no operation" : op) + ", "
+                        + (data == null ? "no data" : data.getClass().getSimpleName()) + ") but rank " + r
+                        + " called a collective with a different " + names[field]
+                        + "; every rank must make the same collective calls in the same order");
+                }
+            }
+        }
     }
 
     /** Checks per-rank counts and displacements against a buffer, naming the first bad entry. */
@@ -1376,6 +1410,7 @@ public final class Communicator
      */
     public void bcast(final byte[] buf, final int offset, final int count, final int root)
     {
+        check("bcast", count, root, null, buf);
         Broadcast.binomial(collectiveChannel, buf, range(buf.length, offset, count, "byte"), count, root(root));
     }
 
@@ -1389,6 +1424,7 @@ public final class Communicator
      */
     public void bcast(final int[] buf, final int offset, final int count, final int root)
     {
+        check("bcast", count, root, null, buf);
         Broadcast.binomial(collectiveChannel, buf, range(buf.length, offset, count, "int"), count, root(root));
     }
 
@@ -1402,6 +1438,7 @@ public final class Communicator
      */
     public void bcast(final long[] buf, final int offset, final int count, final int root)
     {
+        check("bcast", count, root, null, buf);
         Broadcast.binomial(collectiveChannel, buf, range(buf.length, offset, count, "long"), count, root(root));
     }
 
@@ -1415,6 +1452,7 @@ public final class Communicator
      */
     public void bcast(final float[] buf, final int offset, final int count, final int root)
     {
+        check("bcast", count, root, null, buf);
         Broadcast.binomial(collectiveChannel, buf, range(buf.length, offset, count, "float"), count, root(root));
     }
 
@@ -1428,6 +1466,7 @@ public final class Communicator
      */
     public void bcast(final double[] buf, final int offset, final int count, final int root)
     {
+        check("bcast", count, root, null, buf);
         Broadcast.binomial(collectiveChannel, buf, range(buf.length, offset, count, "double"), count, root(root));
     }
 
@@ -1444,6 +1483,7 @@ public final class Communicator
             throw new CohortException("bcast of " + buf.byteSize() + " bytes: at most " + Integer.MAX_VALUE
                 + " bytes per call; split the segment");
         }
+        check("bcast", (int) buf.byteSize(), root, null, buf);
         Broadcast.binomial(collectiveChannel, buf, 0, (int) buf.byteSize(), root(root));
     }
 
@@ -1468,6 +1508,7 @@ public final class Communicator
             range(recv == null ? 0 : recv.length, recvOffset, count, "int");
         }
         final ReduceOperation operation = operation(op, send);
+        check("reduce", count, root, operation, send);
         Reduction.binomialReduce(collectiveChannel, send, sendOffset, recv, recvOffset, count, operation,
             root);
     }
@@ -1489,6 +1530,7 @@ public final class Communicator
         range(send.length, sendOffset, count, "int");
         range(recv.length, recvOffset, count, "int");
         final ReduceOperation operation = operation(op, send);
+        check("allreduce", count, -1, operation, send);
         Reduction.recursiveDoublingAllreduce(collectiveChannel, send, sendOffset, recv, recvOffset, count,
             operation);
     }
@@ -1514,6 +1556,7 @@ public final class Communicator
             range(recv == null ? 0 : recv.length, recvOffset, count, "long");
         }
         final ReduceOperation operation = operation(op, send);
+        check("reduce", count, root, operation, send);
         Reduction.binomialReduce(collectiveChannel, send, sendOffset, recv, recvOffset, count, operation,
             root);
     }
@@ -1535,6 +1578,7 @@ public final class Communicator
         range(send.length, sendOffset, count, "long");
         range(recv.length, recvOffset, count, "long");
         final ReduceOperation operation = operation(op, send);
+        check("allreduce", count, -1, operation, send);
         Reduction.recursiveDoublingAllreduce(collectiveChannel, send, sendOffset, recv, recvOffset, count,
             operation);
     }
@@ -1560,6 +1604,7 @@ public final class Communicator
             range(recv == null ? 0 : recv.length, recvOffset, count, "float");
         }
         final ReduceOperation operation = operation(op, send);
+        check("reduce", count, root, operation, send);
         Reduction.binomialReduce(collectiveChannel, send, sendOffset, recv, recvOffset, count, operation,
             root);
     }
@@ -1581,6 +1626,7 @@ public final class Communicator
         range(send.length, sendOffset, count, "float");
         range(recv.length, recvOffset, count, "float");
         final ReduceOperation operation = operation(op, send);
+        check("allreduce", count, -1, operation, send);
         Reduction.recursiveDoublingAllreduce(collectiveChannel, send, sendOffset, recv, recvOffset, count,
             operation);
     }
@@ -1606,6 +1652,7 @@ public final class Communicator
             range(recv == null ? 0 : recv.length, recvOffset, count, "double");
         }
         final ReduceOperation operation = operation(op, send);
+        check("reduce", count, root, operation, send);
         Reduction.binomialReduce(collectiveChannel, send, sendOffset, recv, recvOffset, count, operation,
             root);
     }
@@ -1627,6 +1674,7 @@ public final class Communicator
         range(send.length, sendOffset, count, "double");
         range(recv.length, recvOffset, count, "double");
         final ReduceOperation operation = operation(op, send);
+        check("allreduce", count, -1, operation, send);
         Reduction.recursiveDoublingAllreduce(collectiveChannel, send, sendOffset, recv, recvOffset, count,
             operation);
     }
@@ -1672,6 +1720,7 @@ public final class Communicator
                     + "] is " + counts[root]);
             }
         }
+        check("gatherv", -1, root, null, send);
         Exchange.linearGatherv(collectiveChannel, send, sendOffset, count, recv, counts, displs, root);
     }
 
@@ -1711,6 +1760,7 @@ public final class Communicator
         {
             layout("scatterv", (send == null ? 0 : send.length), counts, displs);
         }
+        check("scatterv", -1, root, null, recv);
         Exchange.linearScatterv(collectiveChannel, send, counts, displs, recv, recvOffset, count, root);
     }
 
@@ -1750,6 +1800,7 @@ public final class Communicator
             throw new CohortException("allgatherv: rank " + rank + " sends " + count + " elements but counts["
                 + rank + "] is " + counts[rank]);
         }
+        check("allgatherv", -1, -1, null, send);
         Exchange.ringAllgatherv(collectiveChannel, send, sendOffset, count, recv, counts, displs);
     }
 
@@ -1785,6 +1836,7 @@ public final class Communicator
     {
         layout("alltoallv send", send.length, sendCounts, sendDispls);
         layout("alltoallv receive", recv.length, recvCounts, recvDispls);
+        check("alltoallv", -1, -1, null, send);
         Exchange.pairwiseAlltoallv(collectiveChannel, send, sendCounts, sendDispls, recv, recvCounts, recvDispls);
     }
 
@@ -1829,6 +1881,7 @@ public final class Communicator
                     + "] is " + counts[root]);
             }
         }
+        check("gatherv", -1, root, null, send);
         Exchange.linearGatherv(collectiveChannel, send, sendOffset, count, recv, counts, displs, root);
     }
 
@@ -1868,6 +1921,7 @@ public final class Communicator
         {
             layout("scatterv", (send == null ? 0 : send.length), counts, displs);
         }
+        check("scatterv", -1, root, null, recv);
         Exchange.linearScatterv(collectiveChannel, send, counts, displs, recv, recvOffset, count, root);
     }
 
@@ -1907,6 +1961,7 @@ public final class Communicator
             throw new CohortException("allgatherv: rank " + rank + " sends " + count + " elements but counts["
                 + rank + "] is " + counts[rank]);
         }
+        check("allgatherv", -1, -1, null, send);
         Exchange.ringAllgatherv(collectiveChannel, send, sendOffset, count, recv, counts, displs);
     }
 
@@ -1942,6 +1997,7 @@ public final class Communicator
     {
         layout("alltoallv send", send.length, sendCounts, sendDispls);
         layout("alltoallv receive", recv.length, recvCounts, recvDispls);
+        check("alltoallv", -1, -1, null, send);
         Exchange.pairwiseAlltoallv(collectiveChannel, send, sendCounts, sendDispls, recv, recvCounts, recvDispls);
     }
 
@@ -1986,6 +2042,7 @@ public final class Communicator
                     + "] is " + counts[root]);
             }
         }
+        check("gatherv", -1, root, null, send);
         Exchange.linearGatherv(collectiveChannel, send, sendOffset, count, recv, counts, displs, root);
     }
 
@@ -2025,6 +2082,7 @@ public final class Communicator
         {
             layout("scatterv", (send == null ? 0 : send.length), counts, displs);
         }
+        check("scatterv", -1, root, null, recv);
         Exchange.linearScatterv(collectiveChannel, send, counts, displs, recv, recvOffset, count, root);
     }
 
@@ -2064,6 +2122,7 @@ public final class Communicator
             throw new CohortException("allgatherv: rank " + rank + " sends " + count + " elements but counts["
                 + rank + "] is " + counts[rank]);
         }
+        check("allgatherv", -1, -1, null, send);
         Exchange.ringAllgatherv(collectiveChannel, send, sendOffset, count, recv, counts, displs);
     }
 
@@ -2099,6 +2158,7 @@ public final class Communicator
     {
         layout("alltoallv send", send.length, sendCounts, sendDispls);
         layout("alltoallv receive", recv.length, recvCounts, recvDispls);
+        check("alltoallv", -1, -1, null, send);
         Exchange.pairwiseAlltoallv(collectiveChannel, send, sendCounts, sendDispls, recv, recvCounts, recvDispls);
     }
 
@@ -2143,6 +2203,7 @@ public final class Communicator
                     + "] is " + counts[root]);
             }
         }
+        check("gatherv", -1, root, null, send);
         Exchange.linearGatherv(collectiveChannel, send, sendOffset, count, recv, counts, displs, root);
     }
 
@@ -2182,6 +2243,7 @@ public final class Communicator
         {
             layout("scatterv", (send == null ? 0 : send.length), counts, displs);
         }
+        check("scatterv", -1, root, null, recv);
         Exchange.linearScatterv(collectiveChannel, send, counts, displs, recv, recvOffset, count, root);
     }
 
@@ -2221,6 +2283,7 @@ public final class Communicator
             throw new CohortException("allgatherv: rank " + rank + " sends " + count + " elements but counts["
                 + rank + "] is " + counts[rank]);
         }
+        check("allgatherv", -1, -1, null, send);
         Exchange.ringAllgatherv(collectiveChannel, send, sendOffset, count, recv, counts, displs);
     }
 
@@ -2256,6 +2319,7 @@ public final class Communicator
     {
         layout("alltoallv send", send.length, sendCounts, sendDispls);
         layout("alltoallv receive", recv.length, recvCounts, recvDispls);
+        check("alltoallv", -1, -1, null, send);
         Exchange.pairwiseAlltoallv(collectiveChannel, send, sendCounts, sendDispls, recv, recvCounts, recvDispls);
     }
 
@@ -2300,6 +2364,7 @@ public final class Communicator
                     + "] is " + counts[root]);
             }
         }
+        check("gatherv", -1, root, null, send);
         Exchange.linearGatherv(collectiveChannel, send, sendOffset, count, recv, counts, displs, root);
     }
 
@@ -2339,6 +2404,7 @@ public final class Communicator
         {
             layout("scatterv", (send == null ? 0 : send.length), counts, displs);
         }
+        check("scatterv", -1, root, null, recv);
         Exchange.linearScatterv(collectiveChannel, send, counts, displs, recv, recvOffset, count, root);
     }
 
@@ -2378,6 +2444,7 @@ public final class Communicator
             throw new CohortException("allgatherv: rank " + rank + " sends " + count + " elements but counts["
                 + rank + "] is " + counts[rank]);
         }
+        check("allgatherv", -1, -1, null, send);
         Exchange.ringAllgatherv(collectiveChannel, send, sendOffset, count, recv, counts, displs);
     }
 
@@ -2413,6 +2480,7 @@ public final class Communicator
     {
         layout("alltoallv send", send.length, sendCounts, sendDispls);
         layout("alltoallv receive", recv.length, recvCounts, recvDispls);
+        check("alltoallv", -1, -1, null, send);
         Exchange.pairwiseAlltoallv(collectiveChannel, send, sendCounts, sendDispls, recv, recvCounts, recvDispls);
     }
 
@@ -2433,6 +2501,7 @@ public final class Communicator
         range(send.length, sendOffset, count, "int");
         range(recv.length, recvOffset, count, "int");
         final ReduceOperation operation = operation(op, send);
+        check("scan", count, -1, operation, send);
         Reduction.recursiveDoublingScan(collectiveChannel, send, sendOffset, recv, recvOffset, count,
             operation, true);
     }
@@ -2454,6 +2523,7 @@ public final class Communicator
         range(send.length, sendOffset, count, "int");
         range(recv.length, recvOffset, count, "int");
         final ReduceOperation operation = operation(op, send);
+        check("exscan", count, -1, operation, send);
         Reduction.recursiveDoublingScan(collectiveChannel, send, sendOffset, recv, recvOffset, count,
             operation, false);
     }
@@ -2525,6 +2595,7 @@ public final class Communicator
         range(send.length, sendOffset, count, "long");
         range(recv.length, recvOffset, count, "long");
         final ReduceOperation operation = operation(op, send);
+        check("scan", count, -1, operation, send);
         Reduction.recursiveDoublingScan(collectiveChannel, send, sendOffset, recv, recvOffset, count,
             operation, true);
     }
@@ -2546,6 +2617,7 @@ public final class Communicator
         range(send.length, sendOffset, count, "long");
         range(recv.length, recvOffset, count, "long");
         final ReduceOperation operation = operation(op, send);
+        check("exscan", count, -1, operation, send);
         Reduction.recursiveDoublingScan(collectiveChannel, send, sendOffset, recv, recvOffset, count,
             operation, false);
     }
@@ -2617,6 +2689,7 @@ public final class Communicator
         range(send.length, sendOffset, count, "float");
         range(recv.length, recvOffset, count, "float");
         final ReduceOperation operation = operation(op, send);
+        check("scan", count, -1, operation, send);
         Reduction.recursiveDoublingScan(collectiveChannel, send, sendOffset, recv, recvOffset, count,
             operation, true);
     }
@@ -2638,6 +2711,7 @@ public final class Communicator
         range(send.length, sendOffset, count, "float");
         range(recv.length, recvOffset, count, "float");
         final ReduceOperation operation = operation(op, send);
+        check("exscan", count, -1, operation, send);
         Reduction.recursiveDoublingScan(collectiveChannel, send, sendOffset, recv, recvOffset, count,
             operation, false);
     }
@@ -2709,6 +2783,7 @@ public final class Communicator
         range(send.length, sendOffset, count, "double");
         range(recv.length, recvOffset, count, "double");
         final ReduceOperation operation = operation(op, send);
+        check("scan", count, -1, operation, send);
         Reduction.recursiveDoublingScan(collectiveChannel, send, sendOffset, recv, recvOffset, count,
             operation, true);
     }
@@ -2730,6 +2805,7 @@ public final class Communicator
         range(send.length, sendOffset, count, "double");
         range(recv.length, recvOffset, count, "double");
         final ReduceOperation operation = operation(op, send);
+        check("exscan", count, -1, operation, send);
         Reduction.recursiveDoublingScan(collectiveChannel, send, sendOffset, recv, recvOffset, count,
             operation, false);
     }

@@ -186,6 +186,28 @@ class CollectivesTest
         });
     }
 
+    @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {2, 3})
+    void checkingModeRejectsMismatchedCallsOnEveryRankAndPassesMatchingOnes(final int size)
+    {
+        ThreadedJob.run(size, java.util.Map.of("COHORT_CHECK", "1"), cohort ->
+        {
+            final Communicator world = cohort.world();
+            checkReductions(world);
+            final int count = world.rank() == size - 1 ? 2 : 1;
+            final CohortException counts = org.junit.jupiter.api.Assertions.assertThrows(CohortException.class,
+                () -> world.allreduce(new double[2], 0, new double[2], 0, count, ReduceOp.SUM));
+            org.junit.jupiter.api.Assertions.assertTrue(counts.getMessage().contains("different count"),
+                counts.getMessage());
+            final ReduceOp op = world.rank() == 0 ? ReduceOp.MAX : ReduceOp.SUM;
+            final CohortException ops = org.junit.jupiter.api.Assertions.assertThrows(CohortException.class,
+                () -> world.reduce(new long[1], 0, new long[1], 0, 1, op, 0));
+            org.junit.jupiter.api.Assertions.assertTrue(ops.getMessage().contains("different operation"),
+                ops.getMessage());
+            world.barrier();
+        });
+    }
+
     /** Element i of the block rank r sends to rank q: unique, so a misplaced block shows. */
     private static long element(final int r, final int q, final int i)
     {
