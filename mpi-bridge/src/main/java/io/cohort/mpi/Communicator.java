@@ -1,10 +1,12 @@
 package io.cohort.mpi;
 
 import io.cohort.mpi.engine.Operation;
+import io.cohort.mpi.collective.Barrier;
 import io.cohort.mpi.collective.Broadcast;
 import io.cohort.mpi.collective.Exchange;
 import io.cohort.mpi.collective.CollectiveChannel;
 import io.cohort.mpi.collective.Reduction;
+import io.cohort.mpi.collective.Schedule;
 import io.cohort.mpi.engine.ProgressEngine;
 
 import java.lang.foreign.MemorySegment;
@@ -44,7 +46,6 @@ public final class Communicator
     private static final ValueLayout.OfLong LONGS = ValueLayout.JAVA_LONG_UNALIGNED;
     private static final ValueLayout.OfFloat FLOATS = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfDouble DOUBLES = ValueLayout.JAVA_DOUBLE_UNALIGNED;
-    private static final int TAG_BARRIER = 1;
     private static final int TAG_ALLGATHER = 2;
 
     private final Cohort cohort;
@@ -176,28 +177,18 @@ public final class Communicator
     public void barrier()
     {
         check("barrier", -1, -1, null, null);
-        for (int distance = 1; distance < size; distance <<= 1)
-        {
-            final int to = localToWorld[(rank + distance) % size];
-            final int from = localToWorld[(rank - distance + size) % size];
-            final Operation recv = engine.acquire();
-            engine.prepareRecv(recv, MemorySegment.NULL, from, TAG_BARRIER, collectiveContext, worldToLocal);
-            engine.startRecv(recv);
-            final Operation send = engine.acquire();
-            try
-            {
-                engine.prepareSend(send, MemorySegment.NULL, to, TAG_BARRIER, collectiveContext, false, worldToLocal);
-                engine.startSend(send);
-                engine.awaitAndRelease(send, null);
-            }
-            catch (final RuntimeException ex)
-            {
-                // A receive left posted would swallow a later barrier's message.
-                engine.abandon(recv);
-                throw ex;
-            }
-            engine.awaitAndRelease(recv, null);
-        }
+        Barrier.dissemination(collectiveChannel).start().await();
+    }
+
+    /**
+     * Starts a barrier (MPI_Ibarrier): the request completes once every rank has called it. Collective.
+     *
+     * @return the request
+     */
+    public Request ibarrier()
+    {
+        check("barrier", -1, -1, null, null);
+        return Barrier.dissemination(collectiveChannel).start();
     }
 
     /**
@@ -295,6 +286,18 @@ public final class Communicator
             {
                 recvArray(buffer, layoutOf(buffer), offset, count, source, tag, null, collectiveContext);
             }
+        }
+
+        @Override
+        public void track(final Schedule schedule)
+        {
+            engine.addProgressable(schedule);
+        }
+
+        @Override
+        public void progress()
+        {
+            engine.progress();
         }
 
         @Override
@@ -1411,7 +1414,8 @@ public final class Communicator
     public void bcast(final byte[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        Broadcast.binomial(collectiveChannel, buf, range(buf.length, offset, count, "byte"), count, root(root));
+        Broadcast.binomial(collectiveChannel, buf, range(buf.length, offset, count, "byte"), count, root(root))
+            .start().await();
     }
 
     /**
@@ -1425,7 +1429,8 @@ public final class Communicator
     public void bcast(final int[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        Broadcast.binomial(collectiveChannel, buf, range(buf.length, offset, count, "int"), count, root(root));
+        Broadcast.binomial(collectiveChannel, buf, range(buf.length, offset, count, "int"), count, root(root))
+            .start().await();
     }
 
     /**
@@ -1439,7 +1444,8 @@ public final class Communicator
     public void bcast(final long[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        Broadcast.binomial(collectiveChannel, buf, range(buf.length, offset, count, "long"), count, root(root));
+        Broadcast.binomial(collectiveChannel, buf, range(buf.length, offset, count, "long"), count, root(root))
+            .start().await();
     }
 
     /**
@@ -1453,7 +1459,8 @@ public final class Communicator
     public void bcast(final float[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        Broadcast.binomial(collectiveChannel, buf, range(buf.length, offset, count, "float"), count, root(root));
+        Broadcast.binomial(collectiveChannel, buf, range(buf.length, offset, count, "float"), count, root(root))
+            .start().await();
     }
 
     /**
@@ -1467,7 +1474,8 @@ public final class Communicator
     public void bcast(final double[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        Broadcast.binomial(collectiveChannel, buf, range(buf.length, offset, count, "double"), count, root(root));
+        Broadcast.binomial(collectiveChannel, buf, range(buf.length, offset, count, "double"), count, root(root))
+            .start().await();
     }
 
     /**
@@ -1484,7 +1492,7 @@ public final class Communicator
                 + " bytes per call; split the segment");
         }
         check("bcast", (int) buf.byteSize(), root, null, buf);
-        Broadcast.binomial(collectiveChannel, buf, 0, (int) buf.byteSize(), root(root));
+        Broadcast.binomial(collectiveChannel, buf, 0, (int) buf.byteSize(), root(root)).start().await();
     }
 
     /**
@@ -1510,7 +1518,7 @@ public final class Communicator
         final ReduceOperation operation = operation(op, send);
         check("reduce", count, root, operation, send);
         Reduction.binomialReduce(collectiveChannel, send, sendOffset, recv, recvOffset, count, operation,
-            root);
+            root).start().await();
     }
 
     /**
@@ -1532,7 +1540,7 @@ public final class Communicator
         final ReduceOperation operation = operation(op, send);
         check("allreduce", count, -1, operation, send);
         Reduction.recursiveDoublingAllreduce(collectiveChannel, send, sendOffset, recv, recvOffset, count,
-            operation);
+            operation).start().await();
     }
 
     /**
@@ -1558,7 +1566,7 @@ public final class Communicator
         final ReduceOperation operation = operation(op, send);
         check("reduce", count, root, operation, send);
         Reduction.binomialReduce(collectiveChannel, send, sendOffset, recv, recvOffset, count, operation,
-            root);
+            root).start().await();
     }
 
     /**
@@ -1580,7 +1588,7 @@ public final class Communicator
         final ReduceOperation operation = operation(op, send);
         check("allreduce", count, -1, operation, send);
         Reduction.recursiveDoublingAllreduce(collectiveChannel, send, sendOffset, recv, recvOffset, count,
-            operation);
+            operation).start().await();
     }
 
     /**
@@ -1606,7 +1614,7 @@ public final class Communicator
         final ReduceOperation operation = operation(op, send);
         check("reduce", count, root, operation, send);
         Reduction.binomialReduce(collectiveChannel, send, sendOffset, recv, recvOffset, count, operation,
-            root);
+            root).start().await();
     }
 
     /**
@@ -1628,7 +1636,7 @@ public final class Communicator
         final ReduceOperation operation = operation(op, send);
         check("allreduce", count, -1, operation, send);
         Reduction.recursiveDoublingAllreduce(collectiveChannel, send, sendOffset, recv, recvOffset, count,
-            operation);
+            operation).start().await();
     }
 
     /**
@@ -1654,7 +1662,7 @@ public final class Communicator
         final ReduceOperation operation = operation(op, send);
         check("reduce", count, root, operation, send);
         Reduction.binomialReduce(collectiveChannel, send, sendOffset, recv, recvOffset, count, operation,
-            root);
+            root).start().await();
     }
 
     /**
@@ -1676,7 +1684,7 @@ public final class Communicator
         final ReduceOperation operation = operation(op, send);
         check("allreduce", count, -1, operation, send);
         Reduction.recursiveDoublingAllreduce(collectiveChannel, send, sendOffset, recv, recvOffset, count,
-            operation);
+            operation).start().await();
     }
 
     /**
@@ -2858,5 +2866,281 @@ public final class Communicator
         final double[] whole = new double[total];
         allreduce(send, sendOffset, whole, 0, total, op);
         System.arraycopy(whole, displs[rank], recv, recvOffset, counts[rank]);
+    }
+
+    /**
+     * Starts a broadcast (MPI_Ibcast); the buffer must not be touched until the request completes. Collective.
+     *
+     * @param buf    the data at the root; where it lands on the other ranks
+     * @param offset the first element
+     * @param count  the number of elements, the same on every rank
+     * @param root   the rank that has the data
+     * @return the request
+     */
+    public Request ibcast(final byte[] buf, final int offset, final int count, final int root)
+    {
+        check("bcast", count, root, null, buf);
+        return Broadcast.binomial(collectiveChannel, buf, range(buf.length, offset, count, "byte"), count, root(root))
+            .start();
+    }
+
+    /**
+     * Starts a broadcast (MPI_Ibcast); the buffer must not be touched until the request completes. Collective.
+     *
+     * @param buf    the data at the root; where it lands on the other ranks
+     * @param offset the first element
+     * @param count  the number of elements, the same on every rank
+     * @param root   the rank that has the data
+     * @return the request
+     */
+    public Request ibcast(final int[] buf, final int offset, final int count, final int root)
+    {
+        check("bcast", count, root, null, buf);
+        return Broadcast.binomial(collectiveChannel, buf, range(buf.length, offset, count, "int"), count, root(root))
+            .start();
+    }
+
+    /**
+     * Starts a broadcast (MPI_Ibcast); the buffer must not be touched until the request completes. Collective.
+     *
+     * @param buf    the data at the root; where it lands on the other ranks
+     * @param offset the first element
+     * @param count  the number of elements, the same on every rank
+     * @param root   the rank that has the data
+     * @return the request
+     */
+    public Request ibcast(final long[] buf, final int offset, final int count, final int root)
+    {
+        check("bcast", count, root, null, buf);
+        return Broadcast.binomial(collectiveChannel, buf, range(buf.length, offset, count, "long"), count, root(root))
+            .start();
+    }
+
+    /**
+     * Starts a broadcast (MPI_Ibcast); the buffer must not be touched until the request completes. Collective.
+     *
+     * @param buf    the data at the root; where it lands on the other ranks
+     * @param offset the first element
+     * @param count  the number of elements, the same on every rank
+     * @param root   the rank that has the data
+     * @return the request
+     */
+    public Request ibcast(final float[] buf, final int offset, final int count, final int root)
+    {
+        check("bcast", count, root, null, buf);
+        return Broadcast.binomial(collectiveChannel, buf, range(buf.length, offset, count, "float"), count, root(root))
+            .start();
+    }
+
+    /**
+     * Starts a broadcast (MPI_Ibcast); the buffer must not be touched until the request completes. Collective.
+     *
+     * @param buf    the data at the root; where it lands on the other ranks
+     * @param offset the first element
+     * @param count  the number of elements, the same on every rank
+     * @param root   the rank that has the data
+     * @return the request
+     */
+    public Request ibcast(final double[] buf, final int offset, final int count, final int root)
+    {
+        check("bcast", count, root, null, buf);
+        return Broadcast.binomial(collectiveChannel, buf, range(buf.length, offset, count, "double"), count, root(root))
+            .start();
+    }
+
+    /**
+     * Starts a reduce (MPI_Ireduce); the buffers must not be touched until the request completes. Collective.
+     *
+     * @param send       this rank's contribution
+     * @param sendOffset its first element
+     * @param recv       the result at the root (may be null on other ranks)
+     * @param recvOffset its first element
+     * @param count      the number of elements, the same on every rank
+     * @param op         the operation
+     * @param root       the rank that gets the result
+     * @return the request
+     */
+    public Request ireduce(final int[] send, final int sendOffset, final int[] recv, final int recvOffset,
+        final int count, final ReduceOperation op, final int root)
+    {
+        range(send.length, sendOffset, count, "int");
+        if (rank == root(root))
+        {
+            range(recv == null ? 0 : recv.length, recvOffset, count, "int");
+        }
+        final ReduceOperation operation = operation(op, send);
+        check("reduce", count, root, operation, send);
+        return Reduction.binomialReduce(collectiveChannel, send, sendOffset, recv, recvOffset, count, operation,
+            root).start();
+    }
+
+    /**
+     * Starts an allreduce (MPI_Iallreduce), so computation can overlap it; the buffers must not be touched until
+     * the request completes. Collective.
+     *
+     * @param send       this rank's contribution
+     * @param sendOffset its first element
+     * @param recv       where the result lands on every rank
+     * @param recvOffset its first element
+     * @param count      the number of elements, the same on every rank
+     * @param op         the operation
+     * @return the request
+     */
+    public Request iallreduce(final int[] send, final int sendOffset, final int[] recv, final int recvOffset,
+        final int count, final ReduceOperation op)
+    {
+        range(send.length, sendOffset, count, "int");
+        range(recv.length, recvOffset, count, "int");
+        final ReduceOperation operation = operation(op, send);
+        check("allreduce", count, -1, operation, send);
+        return Reduction.recursiveDoublingAllreduce(collectiveChannel, send, sendOffset, recv, recvOffset, count,
+            operation).start();
+    }
+
+    /**
+     * Starts a reduce (MPI_Ireduce); the buffers must not be touched until the request completes. Collective.
+     *
+     * @param send       this rank's contribution
+     * @param sendOffset its first element
+     * @param recv       the result at the root (may be null on other ranks)
+     * @param recvOffset its first element
+     * @param count      the number of elements, the same on every rank
+     * @param op         the operation
+     * @param root       the rank that gets the result
+     * @return the request
+     */
+    public Request ireduce(final long[] send, final int sendOffset, final long[] recv, final int recvOffset,
+        final int count, final ReduceOperation op, final int root)
+    {
+        range(send.length, sendOffset, count, "long");
+        if (rank == root(root))
+        {
+            range(recv == null ? 0 : recv.length, recvOffset, count, "long");
+        }
+        final ReduceOperation operation = operation(op, send);
+        check("reduce", count, root, operation, send);
+        return Reduction.binomialReduce(collectiveChannel, send, sendOffset, recv, recvOffset, count, operation,
+            root).start();
+    }
+
+    /**
+     * Starts an allreduce (MPI_Iallreduce), so computation can overlap it; the buffers must not be touched until
+     * the request completes. Collective.
+     *
+     * @param send       this rank's contribution
+     * @param sendOffset its first element
+     * @param recv       where the result lands on every rank
+     * @param recvOffset its first element
+     * @param count      the number of elements, the same on every rank
+     * @param op         the operation
+     * @return the request
+     */
+    public Request iallreduce(final long[] send, final int sendOffset, final long[] recv, final int recvOffset,
+        final int count, final ReduceOperation op)
+    {
+        range(send.length, sendOffset, count, "long");
+        range(recv.length, recvOffset, count, "long");
+        final ReduceOperation operation = operation(op, send);
+        check("allreduce", count, -1, operation, send);
+        return Reduction.recursiveDoublingAllreduce(collectiveChannel, send, sendOffset, recv, recvOffset, count,
+            operation).start();
+    }
+
+    /**
+     * Starts a reduce (MPI_Ireduce); the buffers must not be touched until the request completes. Collective.
+     *
+     * @param send       this rank's contribution
+     * @param sendOffset its first element
+     * @param recv       the result at the root (may be null on other ranks)
+     * @param recvOffset its first element
+     * @param count      the number of elements, the same on every rank
+     * @param op         the operation
+     * @param root       the rank that gets the result
+     * @return the request
+     */
+    public Request ireduce(final float[] send, final int sendOffset, final float[] recv, final int recvOffset,
+        final int count, final ReduceOperation op, final int root)
+    {
+        range(send.length, sendOffset, count, "float");
+        if (rank == root(root))
+        {
+            range(recv == null ? 0 : recv.length, recvOffset, count, "float");
+        }
+        final ReduceOperation operation = operation(op, send);
+        check("reduce", count, root, operation, send);
+        return Reduction.binomialReduce(collectiveChannel, send, sendOffset, recv, recvOffset, count, operation,
+            root).start();
+    }
+
+    /**
+     * Starts an allreduce (MPI_Iallreduce), so computation can overlap it; the buffers must not be touched until
+     * the request completes. Collective.
+     *
+     * @param send       this rank's contribution
+     * @param sendOffset its first element
+     * @param recv       where the result lands on every rank
+     * @param recvOffset its first element
+     * @param count      the number of elements, the same on every rank
+     * @param op         the operation
+     * @return the request
+     */
+    public Request iallreduce(final float[] send, final int sendOffset, final float[] recv, final int recvOffset,
+        final int count, final ReduceOperation op)
+    {
+        range(send.length, sendOffset, count, "float");
+        range(recv.length, recvOffset, count, "float");
+        final ReduceOperation operation = operation(op, send);
+        check("allreduce", count, -1, operation, send);
+        return Reduction.recursiveDoublingAllreduce(collectiveChannel, send, sendOffset, recv, recvOffset, count,
+            operation).start();
+    }
+
+    /**
+     * Starts a reduce (MPI_Ireduce); the buffers must not be touched until the request completes. Collective.
+     *
+     * @param send       this rank's contribution
+     * @param sendOffset its first element
+     * @param recv       the result at the root (may be null on other ranks)
+     * @param recvOffset its first element
+     * @param count      the number of elements, the same on every rank
+     * @param op         the operation
+     * @param root       the rank that gets the result
+     * @return the request
+     */
+    public Request ireduce(final double[] send, final int sendOffset, final double[] recv, final int recvOffset,
+        final int count, final ReduceOperation op, final int root)
+    {
+        range(send.length, sendOffset, count, "double");
+        if (rank == root(root))
+        {
+            range(recv == null ? 0 : recv.length, recvOffset, count, "double");
+        }
+        final ReduceOperation operation = operation(op, send);
+        check("reduce", count, root, operation, send);
+        return Reduction.binomialReduce(collectiveChannel, send, sendOffset, recv, recvOffset, count, operation,
+            root).start();
+    }
+
+    /**
+     * Starts an allreduce (MPI_Iallreduce), so computation can overlap it; the buffers must not be touched until
+     * the request completes. Collective.
+     *
+     * @param send       this rank's contribution
+     * @param sendOffset its first element
+     * @param recv       where the result lands on every rank
+     * @param recvOffset its first element
+     * @param count      the number of elements, the same on every rank
+     * @param op         the operation
+     * @return the request
+     */
+    public Request iallreduce(final double[] send, final int sendOffset, final double[] recv, final int recvOffset,
+        final int count, final ReduceOperation op)
+    {
+        range(send.length, sendOffset, count, "double");
+        range(recv.length, recvOffset, count, "double");
+        final ReduceOperation operation = operation(op, send);
+        check("allreduce", count, -1, operation, send);
+        return Reduction.recursiveDoublingAllreduce(collectiveChannel, send, sendOffset, recv, recvOffset, count,
+            operation).start();
     }
 }

@@ -208,6 +208,68 @@ class CollectivesTest
         });
     }
 
+    @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {1, 2, 3, 5, 8})
+    void nonblockingCollectivesCompleteWhileTheRankDoesOtherWork(final int size)
+    {
+        ThreadedJob.run(size, cohort ->
+        {
+            final Communicator world = cohort.world();
+            final int rank = world.rank();
+            final long[] mine = data(rank, 5000, ReduceOp.SUM, 900);
+            final long[] sum = new long[5000];
+            final double[] broadcast = new double[3000];
+            if (rank == size - 1)
+            {
+                java.util.Arrays.fill(broadcast, 2.5);
+            }
+            final Request allreduce = world.iallreduce(mine, 0, sum, 0, 5000, ReduceOp.SUM);
+            final Request bcast = world.ibcast(broadcast, 0, 3000, size - 1);
+            final long[] atRoot = new long[5000];
+            final Request reduce = world.ireduce(mine, 0, rank == 0 ? atRoot : null, 0, 5000, ReduceOp.MAX, 0);
+            // Point-to-point traffic in the middle: a ring exchange.
+            final int[] token = {rank};
+            final int[] got = new int[1];
+            world.sendrecv(token, 0, 1, (rank + 1) % size, 77, got, 0, 1, (rank - 1 + size) % size, 77);
+            assertEquals((rank - 1 + size) % size, got[0]);
+            Request.waitAll(allreduce, bcast, reduce);
+            assertArrayEquals(reference(size, 5000, ReduceOp.SUM, 900), sum);
+            assertEquals(2.5, broadcast[2999]);
+            if (rank == 0)
+            {
+                assertArrayEquals(reference(size, 5000, ReduceOp.MAX, 900), atRoot);
+            }
+        });
+    }
+
+    @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {2, 3, 5})
+    void nonblockingBarrierProgressesWhileItsRankIsBlockedInAReceive(final int size)
+    {
+        ThreadedJob.run(size, cohort ->
+        {
+            final Communicator world = cohort.world();
+            if (world.rank() == 0)
+            {
+                // Rank 0 never tests its barrier before it blocks; the others' blocking barrier still completes,
+                // because rank 0's progress engine advances the schedule while it waits in recv.
+                final Request barrier = world.ibarrier();
+                final int[] value = new int[1];
+                world.recv(value, 0, 1, 1, 5);
+                assertEquals(42, value[0]);
+                barrier.await();
+            }
+            else
+            {
+                world.barrier();
+                if (world.rank() == 1)
+                {
+                    world.send(new int[] {42}, 0, 1, 0, 5);
+                }
+            }
+        });
+    }
+
     /** Element i of the block rank r sends to rank q: unique, so a misplaced block shows. */
     private static long element(final int r, final int q, final int i)
     {

@@ -68,4 +68,14 @@ public interface CollectiveChannel
      * @return the request
      */
     Request irecv(Object buffer, int offset, int count, int source, int tag);
+
+    /**
+     * Hands a started nonblocking collective to the progress engine, which advances it on every progress.
+     *
+     * @param schedule the collective's schedule
+     */
+    void track(Schedule schedule);
+
+    /** Makes progress once (delivers frames, advances tracked schedules). */
+    void progress();
 }

@@ -27,7 +27,7 @@ public final class Reduction
     }
 
     /**
-     * Binomial-tree reduce to {@code root}.
+     * Binomial-tree reduce to {@code root}, as a schedule not yet started.
      *
      * @param channel    the communicator's collective channel
      * @param send       this rank's contribution (an int, long, float or double array)
@@ -35,18 +35,20 @@ public final class Reduction
      * @param recv       where the root gets the result (ignored elsewhere)
      * @param recvOffset its first element
      * @param count      elements
-     * @param op         the combining step
+     * @param op         the operation
      * @param root       the rank that gets the result
+     * @return the schedule
      */
-    public static void binomialReduce(final CollectiveChannel channel, final Object send, final int sendOffset,
+    public static Schedule binomialReduce(final CollectiveChannel channel, final Object send, final int sendOffset,
         final Object recv, final int recvOffset, final int count, final ReduceOperation op, final int root)
     {
         final int size = channel.size();
         final int rank = channel.rank();
         // Rotating the tree to the root would reorder the ranks: a non-commutative reduction goes to rank 0.
         final int treeRoot = op.isCommutative() ? root : 0;
-        Object accumulator = copy(send, sendOffset, count);
-        Object incoming = Array.newInstance(send.getClass().getComponentType(), count);
+        final Buffers buffers = new Buffers(copy(send, sendOffset, count),
+            Array.newInstance(send.getClass().getComponentType(), count));
+        final Schedule schedule = new Schedule(channel);
         final int relative = (rank - treeRoot + size) % size;
         for (int mask = 1; mask < size; mask <<= 1)
         {
@@ -55,39 +57,42 @@ public final class Reduction
                 final int child = relative | mask;
                 if (child < size)
                 {
-                    channel.recv(incoming, 0, count, (child + treeRoot) % size, REDUCE_TAG);
-                    // The child's subtree holds higher ranks: accumulator op incoming, computed into incoming.
-                    op.applyTo(accumulator, 0, incoming, 0, count);
-                    final Object swap = accumulator;
-                    accumulator = incoming;
-                    incoming = swap;
+                    final int from = (child + treeRoot) % size;
+                    schedule.step(() -> new Request[] {channel.irecv(buffers.incoming, 0, count, from, REDUCE_TAG)},
+                        () ->
+                        {
+                            // The child's subtree holds higher ranks: accumulator op incoming, into incoming.
+                            op.applyTo(buffers.accumulator, 0, buffers.incoming, 0, count);
+                            buffers.swap();
+                        });
                 }
             }
             else
             {
-                channel.send(accumulator, 0, count, ((relative & ~mask) + treeRoot) % size, REDUCE_TAG);
+                final int parent = ((relative & ~mask) + treeRoot) % size;
+                schedule.step(() -> new Request[] {channel.isend(buffers.accumulator, 0, count, parent, REDUCE_TAG)},
+                    null);
                 break;
             }
         }
-        if (treeRoot != root)
+        if (treeRoot != root && rank == treeRoot)
         {
-            if (rank == treeRoot)
-            {
-                channel.send(accumulator, 0, count, root, REDUCE_TAG);
-            }
-            else if (rank == root)
-            {
-                channel.recv(accumulator, 0, count, treeRoot, REDUCE_TAG);
-            }
+            schedule.step(() -> new Request[] {channel.isend(buffers.accumulator, 0, count, root, REDUCE_TAG)}, null);
+        }
+        else if (treeRoot != root && rank == root)
+        {
+            schedule.step(() -> new Request[] {channel.irecv(buffers.accumulator, 0, count, treeRoot, REDUCE_TAG)},
+                null);
         }
         if (rank == root)
         {
-            System.arraycopy(accumulator, 0, recv, recvOffset, count);
+            schedule.then(() -> System.arraycopy(buffers.accumulator, 0, recv, recvOffset, count));
         }
+        return schedule;
     }
 
     /**
-     * Recursive-doubling allreduce; works for any communicator size.
+     * Recursive-doubling allreduce, as a schedule not yet started; works for any communicator size.
      *
      * @param channel    the communicator's collective channel
      * @param send       this rank's contribution (an int, long, float or double array)
@@ -95,20 +100,22 @@ public final class Reduction
      * @param recv       where every rank gets the result (may be {@code send} at the same offset)
      * @param recvOffset its first element
      * @param count      elements
-     * @param op         the combining step
+     * @param op         the operation
+     * @return the schedule
      */
-    public static void recursiveDoublingAllreduce(final CollectiveChannel channel, final Object send,
+    public static Schedule recursiveDoublingAllreduce(final CollectiveChannel channel, final Object send,
         final int sendOffset, final Object recv, final int recvOffset, final int count, final ReduceOperation op)
     {
         final int size = channel.size();
         final int rank = channel.rank();
+        final Schedule schedule = new Schedule(channel);
         if (send != recv || sendOffset != recvOffset)
         {
-            System.arraycopy(send, sendOffset, recv, recvOffset, count);
+            schedule.then(() -> System.arraycopy(send, sendOffset, recv, recvOffset, count));
         }
         if (size == 1)
         {
-            return;
+            return schedule;
         }
         final Object incoming = Array.newInstance(send.getClass().getComponentType(), count);
         final int powerOfTwo = Integer.highestOneBit(size);
@@ -118,13 +125,14 @@ public final class Reduction
         {
             if (rank % 2 == 0)
             {
-                channel.send(recv, recvOffset, count, rank + 1, ALLREDUCE_TAG);
+                schedule.step(() -> new Request[] {channel.isend(recv, recvOffset, count, rank + 1, ALLREDUCE_TAG)},
+                    null);
                 newRank = -1;
             }
             else
             {
-                channel.recv(incoming, 0, count, rank - 1, ALLREDUCE_TAG);
-                op.applyTo(incoming, 0, recv, recvOffset, count);
+                schedule.step(() -> new Request[] {channel.irecv(incoming, 0, count, rank - 1, ALLREDUCE_TAG)},
+                    () -> op.applyTo(incoming, 0, recv, recvOffset, count));
                 newRank = rank / 2;
             }
         }
@@ -138,22 +146,44 @@ public final class Reduction
             {
                 final int newPartner = newRank ^ mask;
                 final int partner = newPartner < extra ? newPartner * 2 + 1 : newPartner + extra;
-                final Request arriving = channel.irecv(incoming, 0, count, partner, ALLREDUCE_TAG);
-                channel.send(recv, recvOffset, count, partner, ALLREDUCE_TAG);
-                arriving.await();
-                foldInRankOrder(op, incoming, partner < rank, recv, recvOffset, count);
+                schedule.step(() -> new Request[] {channel.irecv(incoming, 0, count, partner, ALLREDUCE_TAG),
+                    channel.isend(recv, recvOffset, count, partner, ALLREDUCE_TAG)},
+                    () -> foldInRankOrder(op, incoming, partner < rank, recv, recvOffset, count));
             }
         }
         if (rank < 2 * extra)
         {
             if (rank % 2 == 1)
             {
-                channel.send(recv, recvOffset, count, rank - 1, ALLREDUCE_TAG);
+                schedule.step(() -> new Request[] {channel.isend(recv, recvOffset, count, rank - 1, ALLREDUCE_TAG)},
+                    null);
             }
             else
             {
-                channel.recv(recv, recvOffset, count, rank + 1, ALLREDUCE_TAG);
+                schedule.step(() -> new Request[] {channel.irecv(recv, recvOffset, count, rank + 1, ALLREDUCE_TAG)},
+                    null);
             }
+        }
+        return schedule;
+    }
+
+    /** The two working buffers of a reduce, swapped after each combination. */
+    private static final class Buffers
+    {
+        Object accumulator;
+        Object incoming;
+
+        Buffers(final Object accumulator, final Object incoming)
+        {
+            this.accumulator = accumulator;
+            this.incoming = incoming;
+        }
+
+        void swap()
+        {
+            final Object previous = accumulator;
+            accumulator = incoming;
+            incoming = previous;
         }
     }
 

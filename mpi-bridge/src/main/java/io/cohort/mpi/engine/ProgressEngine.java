@@ -68,6 +68,9 @@ public final class ProgressEngine implements FrameHandler
     private final Operation[] pendingTail;
     private final ControlQueue[] control;
     private Operation streamsHead;
+    private Progressable[] schedules = new Progressable[4];
+    private int scheduleCount;
+    private boolean advancing;
     private int backlog;
     private long lastPeerCheck;
     private int pollsSincePeerCheck;
@@ -828,7 +831,53 @@ public final class ProgressEngine implements FrameHandler
         {
             work += flushBacklog();
         }
+        if (scheduleCount > 0 && !advancing)
+        {
+            work += advanceSchedules();
+        }
         return work;
+    }
+
+    /**
+     * Lets the engine advance a nonblocking collective on every progress, until it reports finished.
+     *
+     * @param schedule the collective's schedule
+     */
+    public void addProgressable(final Progressable schedule)
+    {
+        if (scheduleCount == schedules.length)
+        {
+            schedules = java.util.Arrays.copyOf(schedules, scheduleCount * 2);
+        }
+        schedules[scheduleCount++] = schedule;
+    }
+
+    private int advanceSchedules()
+    {
+        // A schedule's steps post sends and receives but never call progress; the flag keeps it that way.
+        advancing = true;
+        int finished = 0;
+        try
+        {
+            for (int i = 0; i < scheduleCount; )
+            {
+                if (schedules[i].advance())
+                {
+                    schedules[i] = schedules[--scheduleCount];
+                    schedules[scheduleCount] = null;
+                    finished++;
+                }
+                else
+                {
+                    i++;
+                }
+            }
+        }
+        finally
+        {
+            advancing = false;
+        }
+        return finished;
     }
 
     private int flushBacklog()
