@@ -56,6 +56,7 @@ public final class Communicator
     private final int size;
     private final int[] localToWorld;
     private final int[] worldToLocal;
+    private int collectiveCalls;
 
     Communicator(final Cohort cohort, final ProgressEngine engine, final int context, final int rank,
         final int[] localToWorld, final int[] worldToLocal)
@@ -177,7 +178,7 @@ public final class Communicator
     public void barrier()
     {
         check("barrier", -1, -1, null, null);
-        Barrier.dissemination(collectiveChannel).start().await();
+        Barrier.dissemination(nextChannel()).start().await();
     }
 
     /**
@@ -188,7 +189,7 @@ public final class Communicator
     public Request ibarrier()
     {
         check("barrier", -1, -1, null, null);
-        return Barrier.dissemination(collectiveChannel).start();
+        return Barrier.dissemination(nextChannel()).start();
     }
 
     /**
@@ -320,6 +321,67 @@ public final class Communicator
             return irecvArray(buffer, layoutOf(buffer), offset, count, source, tag, collectiveContext);
         }
     };
+
+    /**
+     * The collective channel for one collective call, its tags offset by the call's sequence number. Every rank
+     * numbers its collective calls alike (MPI requires the same order everywhere), so two nonblocking collectives in
+     * flight at once, whose steps may be posted in different orders on different ranks, never take each other's
+     * messages.
+     */
+    private CollectiveChannel nextChannel()
+    {
+        final int offset = (collectiveCalls++ & 0x07FF_FFFF) << 4;
+        return new CollectiveChannel()
+        {
+            @Override
+            public int rank()
+            {
+                return rank;
+            }
+
+            @Override
+            public int size()
+            {
+                return size;
+            }
+
+            @Override
+            public void send(final Object buffer, final int at, final int count, final int dest, final int tag)
+            {
+                collectiveChannel.send(buffer, at, count, dest, offset + tag);
+            }
+
+            @Override
+            public void recv(final Object buffer, final int at, final int count, final int source, final int tag)
+            {
+                collectiveChannel.recv(buffer, at, count, source, offset + tag);
+            }
+
+            @Override
+            public Request isend(final Object buffer, final int at, final int count, final int dest, final int tag)
+            {
+                return collectiveChannel.isend(buffer, at, count, dest, offset + tag);
+            }
+
+            @Override
+            public Request irecv(final Object buffer, final int at, final int count, final int source, final int tag)
+            {
+                return collectiveChannel.irecv(buffer, at, count, source, offset + tag);
+            }
+
+            @Override
+            public void track(final Schedule schedule)
+            {
+                collectiveChannel.track(schedule);
+            }
+
+            @Override
+            public void progress()
+            {
+                collectiveChannel.progress();
+            }
+        };
+    }
 
     private int root(final int root)
     {
@@ -1414,7 +1476,7 @@ public final class Communicator
     public void bcast(final byte[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        Broadcast.binomial(collectiveChannel, buf, range(buf.length, offset, count, "byte"), count, root(root))
+        Broadcast.binomial(nextChannel(), buf, range(buf.length, offset, count, "byte"), count, root(root))
             .start().await();
     }
 
@@ -1429,7 +1491,7 @@ public final class Communicator
     public void bcast(final int[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        Broadcast.binomial(collectiveChannel, buf, range(buf.length, offset, count, "int"), count, root(root))
+        Broadcast.binomial(nextChannel(), buf, range(buf.length, offset, count, "int"), count, root(root))
             .start().await();
     }
 
@@ -1444,7 +1506,7 @@ public final class Communicator
     public void bcast(final long[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        Broadcast.binomial(collectiveChannel, buf, range(buf.length, offset, count, "long"), count, root(root))
+        Broadcast.binomial(nextChannel(), buf, range(buf.length, offset, count, "long"), count, root(root))
             .start().await();
     }
 
@@ -1459,7 +1521,7 @@ public final class Communicator
     public void bcast(final float[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        Broadcast.binomial(collectiveChannel, buf, range(buf.length, offset, count, "float"), count, root(root))
+        Broadcast.binomial(nextChannel(), buf, range(buf.length, offset, count, "float"), count, root(root))
             .start().await();
     }
 
@@ -1474,7 +1536,7 @@ public final class Communicator
     public void bcast(final double[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        Broadcast.binomial(collectiveChannel, buf, range(buf.length, offset, count, "double"), count, root(root))
+        Broadcast.binomial(nextChannel(), buf, range(buf.length, offset, count, "double"), count, root(root))
             .start().await();
     }
 
@@ -1492,7 +1554,7 @@ public final class Communicator
                 + " bytes per call; split the segment");
         }
         check("bcast", (int) buf.byteSize(), root, null, buf);
-        Broadcast.binomial(collectiveChannel, buf, 0, (int) buf.byteSize(), root(root)).start().await();
+        Broadcast.binomial(nextChannel(), buf, 0, (int) buf.byteSize(), root(root)).start().await();
     }
 
     /**
@@ -1517,7 +1579,7 @@ public final class Communicator
         }
         final ReduceOperation operation = operation(op, send);
         check("reduce", count, root, operation, send);
-        Reduction.binomialReduce(collectiveChannel, send, sendOffset, recv, recvOffset, count, operation,
+        Reduction.binomialReduce(nextChannel(), send, sendOffset, recv, recvOffset, count, operation,
             root).start().await();
     }
 
@@ -1539,7 +1601,7 @@ public final class Communicator
         range(recv.length, recvOffset, count, "int");
         final ReduceOperation operation = operation(op, send);
         check("allreduce", count, -1, operation, send);
-        Reduction.recursiveDoublingAllreduce(collectiveChannel, send, sendOffset, recv, recvOffset, count,
+        Reduction.recursiveDoublingAllreduce(nextChannel(), send, sendOffset, recv, recvOffset, count,
             operation).start().await();
     }
 
@@ -1565,7 +1627,7 @@ public final class Communicator
         }
         final ReduceOperation operation = operation(op, send);
         check("reduce", count, root, operation, send);
-        Reduction.binomialReduce(collectiveChannel, send, sendOffset, recv, recvOffset, count, operation,
+        Reduction.binomialReduce(nextChannel(), send, sendOffset, recv, recvOffset, count, operation,
             root).start().await();
     }
 
@@ -1587,7 +1649,7 @@ public final class Communicator
         range(recv.length, recvOffset, count, "long");
         final ReduceOperation operation = operation(op, send);
         check("allreduce", count, -1, operation, send);
-        Reduction.recursiveDoublingAllreduce(collectiveChannel, send, sendOffset, recv, recvOffset, count,
+        Reduction.recursiveDoublingAllreduce(nextChannel(), send, sendOffset, recv, recvOffset, count,
             operation).start().await();
     }
 
@@ -1613,7 +1675,7 @@ public final class Communicator
         }
         final ReduceOperation operation = operation(op, send);
         check("reduce", count, root, operation, send);
-        Reduction.binomialReduce(collectiveChannel, send, sendOffset, recv, recvOffset, count, operation,
+        Reduction.binomialReduce(nextChannel(), send, sendOffset, recv, recvOffset, count, operation,
             root).start().await();
     }
 
@@ -1635,7 +1697,7 @@ public final class Communicator
         range(recv.length, recvOffset, count, "float");
         final ReduceOperation operation = operation(op, send);
         check("allreduce", count, -1, operation, send);
-        Reduction.recursiveDoublingAllreduce(collectiveChannel, send, sendOffset, recv, recvOffset, count,
+        Reduction.recursiveDoublingAllreduce(nextChannel(), send, sendOffset, recv, recvOffset, count,
             operation).start().await();
     }
 
@@ -1661,7 +1723,7 @@ public final class Communicator
         }
         final ReduceOperation operation = operation(op, send);
         check("reduce", count, root, operation, send);
-        Reduction.binomialReduce(collectiveChannel, send, sendOffset, recv, recvOffset, count, operation,
+        Reduction.binomialReduce(nextChannel(), send, sendOffset, recv, recvOffset, count, operation,
             root).start().await();
     }
 
@@ -1683,7 +1745,7 @@ public final class Communicator
         range(recv.length, recvOffset, count, "double");
         final ReduceOperation operation = operation(op, send);
         check("allreduce", count, -1, operation, send);
-        Reduction.recursiveDoublingAllreduce(collectiveChannel, send, sendOffset, recv, recvOffset, count,
+        Reduction.recursiveDoublingAllreduce(nextChannel(), send, sendOffset, recv, recvOffset, count,
             operation).start().await();
     }
 
@@ -1729,7 +1791,7 @@ public final class Communicator
             }
         }
         check("gatherv", -1, root, null, send);
-        Exchange.linearGatherv(collectiveChannel, send, sendOffset, count, recv, counts, displs, root);
+        Exchange.linearGatherv(nextChannel(), send, sendOffset, count, recv, counts, displs, root).start().await();
     }
 
     /**
@@ -1769,7 +1831,7 @@ public final class Communicator
             layout("scatterv", (send == null ? 0 : send.length), counts, displs);
         }
         check("scatterv", -1, root, null, recv);
-        Exchange.linearScatterv(collectiveChannel, send, counts, displs, recv, recvOffset, count, root);
+        Exchange.linearScatterv(nextChannel(), send, counts, displs, recv, recvOffset, count, root).start().await();
     }
 
     /**
@@ -1809,7 +1871,7 @@ public final class Communicator
                 + rank + "] is " + counts[rank]);
         }
         check("allgatherv", -1, -1, null, send);
-        Exchange.ringAllgatherv(collectiveChannel, send, sendOffset, count, recv, counts, displs);
+        Exchange.ringAllgatherv(nextChannel(), send, sendOffset, count, recv, counts, displs).start().await();
     }
 
     /**
@@ -1845,7 +1907,8 @@ public final class Communicator
         layout("alltoallv send", send.length, sendCounts, sendDispls);
         layout("alltoallv receive", recv.length, recvCounts, recvDispls);
         check("alltoallv", -1, -1, null, send);
-        Exchange.pairwiseAlltoallv(collectiveChannel, send, sendCounts, sendDispls, recv, recvCounts, recvDispls);
+        Exchange.pairwiseAlltoallv(nextChannel(), send, sendCounts, sendDispls, recv, recvCounts, recvDispls)
+            .start().await();
     }
 
     /**
@@ -1890,7 +1953,7 @@ public final class Communicator
             }
         }
         check("gatherv", -1, root, null, send);
-        Exchange.linearGatherv(collectiveChannel, send, sendOffset, count, recv, counts, displs, root);
+        Exchange.linearGatherv(nextChannel(), send, sendOffset, count, recv, counts, displs, root).start().await();
     }
 
     /**
@@ -1930,7 +1993,7 @@ public final class Communicator
             layout("scatterv", (send == null ? 0 : send.length), counts, displs);
         }
         check("scatterv", -1, root, null, recv);
-        Exchange.linearScatterv(collectiveChannel, send, counts, displs, recv, recvOffset, count, root);
+        Exchange.linearScatterv(nextChannel(), send, counts, displs, recv, recvOffset, count, root).start().await();
     }
 
     /**
@@ -1970,7 +2033,7 @@ public final class Communicator
                 + rank + "] is " + counts[rank]);
         }
         check("allgatherv", -1, -1, null, send);
-        Exchange.ringAllgatherv(collectiveChannel, send, sendOffset, count, recv, counts, displs);
+        Exchange.ringAllgatherv(nextChannel(), send, sendOffset, count, recv, counts, displs).start().await();
     }
 
     /**
@@ -2006,7 +2069,8 @@ public final class Communicator
         layout("alltoallv send", send.length, sendCounts, sendDispls);
         layout("alltoallv receive", recv.length, recvCounts, recvDispls);
         check("alltoallv", -1, -1, null, send);
-        Exchange.pairwiseAlltoallv(collectiveChannel, send, sendCounts, sendDispls, recv, recvCounts, recvDispls);
+        Exchange.pairwiseAlltoallv(nextChannel(), send, sendCounts, sendDispls, recv, recvCounts, recvDispls)
+            .start().await();
     }
 
     /**
@@ -2051,7 +2115,7 @@ public final class Communicator
             }
         }
         check("gatherv", -1, root, null, send);
-        Exchange.linearGatherv(collectiveChannel, send, sendOffset, count, recv, counts, displs, root);
+        Exchange.linearGatherv(nextChannel(), send, sendOffset, count, recv, counts, displs, root).start().await();
     }
 
     /**
@@ -2091,7 +2155,7 @@ public final class Communicator
             layout("scatterv", (send == null ? 0 : send.length), counts, displs);
         }
         check("scatterv", -1, root, null, recv);
-        Exchange.linearScatterv(collectiveChannel, send, counts, displs, recv, recvOffset, count, root);
+        Exchange.linearScatterv(nextChannel(), send, counts, displs, recv, recvOffset, count, root).start().await();
     }
 
     /**
@@ -2131,7 +2195,7 @@ public final class Communicator
                 + rank + "] is " + counts[rank]);
         }
         check("allgatherv", -1, -1, null, send);
-        Exchange.ringAllgatherv(collectiveChannel, send, sendOffset, count, recv, counts, displs);
+        Exchange.ringAllgatherv(nextChannel(), send, sendOffset, count, recv, counts, displs).start().await();
     }
 
     /**
@@ -2167,7 +2231,8 @@ public final class Communicator
         layout("alltoallv send", send.length, sendCounts, sendDispls);
         layout("alltoallv receive", recv.length, recvCounts, recvDispls);
         check("alltoallv", -1, -1, null, send);
-        Exchange.pairwiseAlltoallv(collectiveChannel, send, sendCounts, sendDispls, recv, recvCounts, recvDispls);
+        Exchange.pairwiseAlltoallv(nextChannel(), send, sendCounts, sendDispls, recv, recvCounts, recvDispls)
+            .start().await();
     }
 
     /**
@@ -2212,7 +2277,7 @@ public final class Communicator
             }
         }
         check("gatherv", -1, root, null, send);
-        Exchange.linearGatherv(collectiveChannel, send, sendOffset, count, recv, counts, displs, root);
+        Exchange.linearGatherv(nextChannel(), send, sendOffset, count, recv, counts, displs, root).start().await();
     }
 
     /**
@@ -2252,7 +2317,7 @@ public final class Communicator
             layout("scatterv", (send == null ? 0 : send.length), counts, displs);
         }
         check("scatterv", -1, root, null, recv);
-        Exchange.linearScatterv(collectiveChannel, send, counts, displs, recv, recvOffset, count, root);
+        Exchange.linearScatterv(nextChannel(), send, counts, displs, recv, recvOffset, count, root).start().await();
     }
 
     /**
@@ -2292,7 +2357,7 @@ public final class Communicator
                 + rank + "] is " + counts[rank]);
         }
         check("allgatherv", -1, -1, null, send);
-        Exchange.ringAllgatherv(collectiveChannel, send, sendOffset, count, recv, counts, displs);
+        Exchange.ringAllgatherv(nextChannel(), send, sendOffset, count, recv, counts, displs).start().await();
     }
 
     /**
@@ -2328,7 +2393,8 @@ public final class Communicator
         layout("alltoallv send", send.length, sendCounts, sendDispls);
         layout("alltoallv receive", recv.length, recvCounts, recvDispls);
         check("alltoallv", -1, -1, null, send);
-        Exchange.pairwiseAlltoallv(collectiveChannel, send, sendCounts, sendDispls, recv, recvCounts, recvDispls);
+        Exchange.pairwiseAlltoallv(nextChannel(), send, sendCounts, sendDispls, recv, recvCounts, recvDispls)
+            .start().await();
     }
 
     /**
@@ -2373,7 +2439,7 @@ public final class Communicator
             }
         }
         check("gatherv", -1, root, null, send);
-        Exchange.linearGatherv(collectiveChannel, send, sendOffset, count, recv, counts, displs, root);
+        Exchange.linearGatherv(nextChannel(), send, sendOffset, count, recv, counts, displs, root).start().await();
     }
 
     /**
@@ -2413,7 +2479,7 @@ public final class Communicator
             layout("scatterv", (send == null ? 0 : send.length), counts, displs);
         }
         check("scatterv", -1, root, null, recv);
-        Exchange.linearScatterv(collectiveChannel, send, counts, displs, recv, recvOffset, count, root);
+        Exchange.linearScatterv(nextChannel(), send, counts, displs, recv, recvOffset, count, root).start().await();
     }
 
     /**
@@ -2453,7 +2519,7 @@ public final class Communicator
                 + rank + "] is " + counts[rank]);
         }
         check("allgatherv", -1, -1, null, send);
-        Exchange.ringAllgatherv(collectiveChannel, send, sendOffset, count, recv, counts, displs);
+        Exchange.ringAllgatherv(nextChannel(), send, sendOffset, count, recv, counts, displs).start().await();
     }
 
     /**
@@ -2489,7 +2555,8 @@ public final class Communicator
         layout("alltoallv send", send.length, sendCounts, sendDispls);
         layout("alltoallv receive", recv.length, recvCounts, recvDispls);
         check("alltoallv", -1, -1, null, send);
-        Exchange.pairwiseAlltoallv(collectiveChannel, send, sendCounts, sendDispls, recv, recvCounts, recvDispls);
+        Exchange.pairwiseAlltoallv(nextChannel(), send, sendCounts, sendDispls, recv, recvCounts, recvDispls)
+            .start().await();
     }
 
     /**
@@ -2510,8 +2577,8 @@ public final class Communicator
         range(recv.length, recvOffset, count, "int");
         final ReduceOperation operation = operation(op, send);
         check("scan", count, -1, operation, send);
-        Reduction.recursiveDoublingScan(collectiveChannel, send, sendOffset, recv, recvOffset, count,
-            operation, true);
+        Reduction.recursiveDoublingScan(nextChannel(), send, sendOffset, recv, recvOffset, count,
+            operation, true).start().await();
     }
 
     /**
@@ -2532,8 +2599,8 @@ public final class Communicator
         range(recv.length, recvOffset, count, "int");
         final ReduceOperation operation = operation(op, send);
         check("exscan", count, -1, operation, send);
-        Reduction.recursiveDoublingScan(collectiveChannel, send, sendOffset, recv, recvOffset, count,
-            operation, false);
+        Reduction.recursiveDoublingScan(nextChannel(), send, sendOffset, recv, recvOffset, count,
+            operation, false).start().await();
     }
 
     /**
@@ -2604,8 +2671,8 @@ public final class Communicator
         range(recv.length, recvOffset, count, "long");
         final ReduceOperation operation = operation(op, send);
         check("scan", count, -1, operation, send);
-        Reduction.recursiveDoublingScan(collectiveChannel, send, sendOffset, recv, recvOffset, count,
-            operation, true);
+        Reduction.recursiveDoublingScan(nextChannel(), send, sendOffset, recv, recvOffset, count,
+            operation, true).start().await();
     }
 
     /**
@@ -2626,8 +2693,8 @@ public final class Communicator
         range(recv.length, recvOffset, count, "long");
         final ReduceOperation operation = operation(op, send);
         check("exscan", count, -1, operation, send);
-        Reduction.recursiveDoublingScan(collectiveChannel, send, sendOffset, recv, recvOffset, count,
-            operation, false);
+        Reduction.recursiveDoublingScan(nextChannel(), send, sendOffset, recv, recvOffset, count,
+            operation, false).start().await();
     }
 
     /**
@@ -2698,8 +2765,8 @@ public final class Communicator
         range(recv.length, recvOffset, count, "float");
         final ReduceOperation operation = operation(op, send);
         check("scan", count, -1, operation, send);
-        Reduction.recursiveDoublingScan(collectiveChannel, send, sendOffset, recv, recvOffset, count,
-            operation, true);
+        Reduction.recursiveDoublingScan(nextChannel(), send, sendOffset, recv, recvOffset, count,
+            operation, true).start().await();
     }
 
     /**
@@ -2720,8 +2787,8 @@ public final class Communicator
         range(recv.length, recvOffset, count, "float");
         final ReduceOperation operation = operation(op, send);
         check("exscan", count, -1, operation, send);
-        Reduction.recursiveDoublingScan(collectiveChannel, send, sendOffset, recv, recvOffset, count,
-            operation, false);
+        Reduction.recursiveDoublingScan(nextChannel(), send, sendOffset, recv, recvOffset, count,
+            operation, false).start().await();
     }
 
     /**
@@ -2792,8 +2859,8 @@ public final class Communicator
         range(recv.length, recvOffset, count, "double");
         final ReduceOperation operation = operation(op, send);
         check("scan", count, -1, operation, send);
-        Reduction.recursiveDoublingScan(collectiveChannel, send, sendOffset, recv, recvOffset, count,
-            operation, true);
+        Reduction.recursiveDoublingScan(nextChannel(), send, sendOffset, recv, recvOffset, count,
+            operation, true).start().await();
     }
 
     /**
@@ -2814,8 +2881,8 @@ public final class Communicator
         range(recv.length, recvOffset, count, "double");
         final ReduceOperation operation = operation(op, send);
         check("exscan", count, -1, operation, send);
-        Reduction.recursiveDoublingScan(collectiveChannel, send, sendOffset, recv, recvOffset, count,
-            operation, false);
+        Reduction.recursiveDoublingScan(nextChannel(), send, sendOffset, recv, recvOffset, count,
+            operation, false).start().await();
     }
 
     /**
@@ -2880,7 +2947,7 @@ public final class Communicator
     public Request ibcast(final byte[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        return Broadcast.binomial(collectiveChannel, buf, range(buf.length, offset, count, "byte"), count, root(root))
+        return Broadcast.binomial(nextChannel(), buf, range(buf.length, offset, count, "byte"), count, root(root))
             .start();
     }
 
@@ -2896,7 +2963,7 @@ public final class Communicator
     public Request ibcast(final int[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        return Broadcast.binomial(collectiveChannel, buf, range(buf.length, offset, count, "int"), count, root(root))
+        return Broadcast.binomial(nextChannel(), buf, range(buf.length, offset, count, "int"), count, root(root))
             .start();
     }
 
@@ -2912,7 +2979,7 @@ public final class Communicator
     public Request ibcast(final long[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        return Broadcast.binomial(collectiveChannel, buf, range(buf.length, offset, count, "long"), count, root(root))
+        return Broadcast.binomial(nextChannel(), buf, range(buf.length, offset, count, "long"), count, root(root))
             .start();
     }
 
@@ -2928,7 +2995,7 @@ public final class Communicator
     public Request ibcast(final float[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        return Broadcast.binomial(collectiveChannel, buf, range(buf.length, offset, count, "float"), count, root(root))
+        return Broadcast.binomial(nextChannel(), buf, range(buf.length, offset, count, "float"), count, root(root))
             .start();
     }
 
@@ -2944,7 +3011,7 @@ public final class Communicator
     public Request ibcast(final double[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        return Broadcast.binomial(collectiveChannel, buf, range(buf.length, offset, count, "double"), count, root(root))
+        return Broadcast.binomial(nextChannel(), buf, range(buf.length, offset, count, "double"), count, root(root))
             .start();
     }
 
@@ -2970,7 +3037,7 @@ public final class Communicator
         }
         final ReduceOperation operation = operation(op, send);
         check("reduce", count, root, operation, send);
-        return Reduction.binomialReduce(collectiveChannel, send, sendOffset, recv, recvOffset, count, operation,
+        return Reduction.binomialReduce(nextChannel(), send, sendOffset, recv, recvOffset, count, operation,
             root).start();
     }
 
@@ -2993,7 +3060,7 @@ public final class Communicator
         range(recv.length, recvOffset, count, "int");
         final ReduceOperation operation = operation(op, send);
         check("allreduce", count, -1, operation, send);
-        return Reduction.recursiveDoublingAllreduce(collectiveChannel, send, sendOffset, recv, recvOffset, count,
+        return Reduction.recursiveDoublingAllreduce(nextChannel(), send, sendOffset, recv, recvOffset, count,
             operation).start();
     }
 
@@ -3019,7 +3086,7 @@ public final class Communicator
         }
         final ReduceOperation operation = operation(op, send);
         check("reduce", count, root, operation, send);
-        return Reduction.binomialReduce(collectiveChannel, send, sendOffset, recv, recvOffset, count, operation,
+        return Reduction.binomialReduce(nextChannel(), send, sendOffset, recv, recvOffset, count, operation,
             root).start();
     }
 
@@ -3042,7 +3109,7 @@ public final class Communicator
         range(recv.length, recvOffset, count, "long");
         final ReduceOperation operation = operation(op, send);
         check("allreduce", count, -1, operation, send);
-        return Reduction.recursiveDoublingAllreduce(collectiveChannel, send, sendOffset, recv, recvOffset, count,
+        return Reduction.recursiveDoublingAllreduce(nextChannel(), send, sendOffset, recv, recvOffset, count,
             operation).start();
     }
 
@@ -3068,7 +3135,7 @@ public final class Communicator
         }
         final ReduceOperation operation = operation(op, send);
         check("reduce", count, root, operation, send);
-        return Reduction.binomialReduce(collectiveChannel, send, sendOffset, recv, recvOffset, count, operation,
+        return Reduction.binomialReduce(nextChannel(), send, sendOffset, recv, recvOffset, count, operation,
             root).start();
     }
 
@@ -3091,7 +3158,7 @@ public final class Communicator
         range(recv.length, recvOffset, count, "float");
         final ReduceOperation operation = operation(op, send);
         check("allreduce", count, -1, operation, send);
-        return Reduction.recursiveDoublingAllreduce(collectiveChannel, send, sendOffset, recv, recvOffset, count,
+        return Reduction.recursiveDoublingAllreduce(nextChannel(), send, sendOffset, recv, recvOffset, count,
             operation).start();
     }
 
@@ -3117,7 +3184,7 @@ public final class Communicator
         }
         final ReduceOperation operation = operation(op, send);
         check("reduce", count, root, operation, send);
-        return Reduction.binomialReduce(collectiveChannel, send, sendOffset, recv, recvOffset, count, operation,
+        return Reduction.binomialReduce(nextChannel(), send, sendOffset, recv, recvOffset, count, operation,
             root).start();
     }
 
@@ -3140,7 +3207,1061 @@ public final class Communicator
         range(recv.length, recvOffset, count, "double");
         final ReduceOperation operation = operation(op, send);
         check("allreduce", count, -1, operation, send);
-        return Reduction.recursiveDoublingAllreduce(collectiveChannel, send, sendOffset, recv, recvOffset, count,
+        return Reduction.recursiveDoublingAllreduce(nextChannel(), send, sendOffset, recv, recvOffset, count,
             operation).start();
+    }
+
+    /**
+     * Starts {@link #gather} without waiting (MPI_Igather); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      elements per rank
+     * @param recv       at the root, room for {@code size() * count} elements (may be null elsewhere)
+     * @param recvOffset its first element
+     * @param root       the gathering rank
+     * @return the request
+     */
+    public Request igather(final byte[] send, final int sendOffset, final int count, final byte[] recv,
+        final int recvOffset, final int root)
+    {
+        return igatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset), root);
+    }
+
+    /**
+     * Starts {@link #gatherv} without waiting (MPI_Igatherv); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      its number of elements
+     * @param recv       at the root, where rank r's block lands at {@code displs[r]} (may be null elsewhere)
+     * @param counts     at the root, each rank's count
+     * @param displs     at the root, each rank's displacement
+     * @param root       the gathering rank
+     * @return the request
+     */
+    public Request igatherv(final byte[] send, final int sendOffset, final int count, final byte[] recv,
+        final int[] counts, final int[] displs, final int root)
+    {
+        range(send.length, sendOffset, count, "byte");
+        if (rank == root(root))
+        {
+            layout("gatherv", (recv == null ? 0 : recv.length), counts, displs);
+            if (counts[root] != count)
+            {
+                throw new CohortException("gatherv: the root sends " + count + " elements but counts[" + root
+                    + "] is " + counts[root]);
+            }
+        }
+        check("gatherv", -1, root, null, send);
+        return Exchange.linearGatherv(nextChannel(), send, sendOffset, count, recv, counts, displs, root).start();
+    }
+
+    /**
+     * Starts {@link #scatter} without waiting (MPI_Iscatter); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       at the root, {@code size() * count} elements (may be null elsewhere)
+     * @param sendOffset its first element
+     * @param recv       where this rank's block lands
+     * @param recvOffset its first element
+     * @param count      elements per rank
+     * @param root       the scattering rank
+     * @return the request
+     */
+    public Request iscatter(final byte[] send, final int sendOffset, final byte[] recv, final int recvOffset,
+        final int count, final int root)
+    {
+        return iscatterv(send, uniform(count), blocks(count, sendOffset), recv, recvOffset, count, root);
+    }
+
+    /**
+     * Starts {@link #scatterv} without waiting (MPI_Iscatterv); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       at the root, the blocks (may be null elsewhere)
+     * @param counts     at the root, each rank's count
+     * @param displs     at the root, each rank's displacement in {@code send}
+     * @param recv       where this rank's block lands
+     * @param recvOffset its first element
+     * @param count      this rank's number of elements
+     * @param root       the scattering rank
+     * @return the request
+     */
+    public Request iscatterv(final byte[] send, final int[] counts, final int[] displs, final byte[] recv,
+        final int recvOffset, final int count, final int root)
+    {
+        range(recv.length, recvOffset, count, "byte");
+        if (rank == root(root))
+        {
+            layout("scatterv", (send == null ? 0 : send.length), counts, displs);
+        }
+        check("scatterv", -1, root, null, recv);
+        return Exchange.linearScatterv(nextChannel(), send, counts, displs, recv, recvOffset, count, root).start();
+    }
+
+    /**
+     * Starts {@link #allgather} without waiting (MPI_Iallgather); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      elements per rank
+     * @param recv       room for {@code size() * count} elements
+     * @param recvOffset its first element
+     * @return the request
+     */
+    public Request iallgather(final byte[] send, final int sendOffset, final int count, final byte[] recv,
+        final int recvOffset)
+    {
+        return iallgatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset));
+    }
+
+    /**
+     * Starts {@link #allgatherv} without waiting (MPI_Iallgatherv); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      its number of elements
+     * @param recv       where rank r's block lands at {@code displs[r]}
+     * @param counts     each rank's count, the same on every rank
+     * @param displs     each rank's displacement
+     * @return the request
+     */
+    public Request iallgatherv(final byte[] send, final int sendOffset, final int count, final byte[] recv,
+        final int[] counts, final int[] displs)
+    {
+        range(send.length, sendOffset, count, "byte");
+        layout("allgatherv", recv.length, counts, displs);
+        if (counts[rank] != count)
+        {
+            throw new CohortException("allgatherv: rank " + rank + " sends " + count + " elements but counts["
+                + rank + "] is " + counts[rank]);
+        }
+        check("allgatherv", -1, -1, null, send);
+        return Exchange.ringAllgatherv(nextChannel(), send, sendOffset, count, recv, counts, displs).start();
+    }
+
+    /**
+     * Starts {@link #alltoall} without waiting (MPI_Ialltoall); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       {@code size() * count} elements, the block for rank r at {@code sendOffset + r * count}
+     * @param sendOffset its first element
+     * @param recv       room for {@code size() * count} elements, rank r's at {@code recvOffset + r * count}
+     * @param recvOffset its first element
+     * @param count      elements per pair of ranks
+     * @return the request
+     */
+    public Request ialltoall(final byte[] send, final int sendOffset, final byte[] recv, final int recvOffset,
+        final int count)
+    {
+        return ialltoallv(send, uniform(count), blocks(count, sendOffset), recv, uniform(count),
+            blocks(count, recvOffset));
+    }
+
+    /**
+     * Starts {@link #alltoallv} without waiting (MPI_Ialltoallv); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       the blocks to send
+     * @param sendCounts the count for each rank
+     * @param sendDispls the displacement of each rank's block in {@code send}
+     * @param recv       where the blocks land
+     * @param recvCounts the count from each rank
+     * @param recvDispls the displacement of each rank's block in {@code recv}
+     * @return the request
+     */
+    public Request ialltoallv(final byte[] send, final int[] sendCounts, final int[] sendDispls, final byte[] recv,
+        final int[] recvCounts, final int[] recvDispls)
+    {
+        layout("alltoallv send", send.length, sendCounts, sendDispls);
+        layout("alltoallv receive", recv.length, recvCounts, recvDispls);
+        check("alltoallv", -1, -1, null, send);
+        return Exchange.pairwiseAlltoallv(nextChannel(), send, sendCounts, sendDispls, recv, recvCounts,
+            recvDispls).start();
+    }
+
+    /**
+     * Starts {@link #gather} without waiting (MPI_Igather); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      elements per rank
+     * @param recv       at the root, room for {@code size() * count} elements (may be null elsewhere)
+     * @param recvOffset its first element
+     * @param root       the gathering rank
+     * @return the request
+     */
+    public Request igather(final int[] send, final int sendOffset, final int count, final int[] recv,
+        final int recvOffset, final int root)
+    {
+        return igatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset), root);
+    }
+
+    /**
+     * Starts {@link #gatherv} without waiting (MPI_Igatherv); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      its number of elements
+     * @param recv       at the root, where rank r's block lands at {@code displs[r]} (may be null elsewhere)
+     * @param counts     at the root, each rank's count
+     * @param displs     at the root, each rank's displacement
+     * @param root       the gathering rank
+     * @return the request
+     */
+    public Request igatherv(final int[] send, final int sendOffset, final int count, final int[] recv,
+        final int[] counts, final int[] displs, final int root)
+    {
+        range(send.length, sendOffset, count, "int");
+        if (rank == root(root))
+        {
+            layout("gatherv", (recv == null ? 0 : recv.length), counts, displs);
+            if (counts[root] != count)
+            {
+                throw new CohortException("gatherv: the root sends " + count + " elements but counts[" + root
+                    + "] is " + counts[root]);
+            }
+        }
+        check("gatherv", -1, root, null, send);
+        return Exchange.linearGatherv(nextChannel(), send, sendOffset, count, recv, counts, displs, root).start();
+    }
+
+    /**
+     * Starts {@link #scatter} without waiting (MPI_Iscatter); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       at the root, {@code size() * count} elements (may be null elsewhere)
+     * @param sendOffset its first element
+     * @param recv       where this rank's block lands
+     * @param recvOffset its first element
+     * @param count      elements per rank
+     * @param root       the scattering rank
+     * @return the request
+     */
+    public Request iscatter(final int[] send, final int sendOffset, final int[] recv, final int recvOffset,
+        final int count, final int root)
+    {
+        return iscatterv(send, uniform(count), blocks(count, sendOffset), recv, recvOffset, count, root);
+    }
+
+    /**
+     * Starts {@link #scatterv} without waiting (MPI_Iscatterv); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       at the root, the blocks (may be null elsewhere)
+     * @param counts     at the root, each rank's count
+     * @param displs     at the root, each rank's displacement in {@code send}
+     * @param recv       where this rank's block lands
+     * @param recvOffset its first element
+     * @param count      this rank's number of elements
+     * @param root       the scattering rank
+     * @return the request
+     */
+    public Request iscatterv(final int[] send, final int[] counts, final int[] displs, final int[] recv,
+        final int recvOffset, final int count, final int root)
+    {
+        range(recv.length, recvOffset, count, "int");
+        if (rank == root(root))
+        {
+            layout("scatterv", (send == null ? 0 : send.length), counts, displs);
+        }
+        check("scatterv", -1, root, null, recv);
+        return Exchange.linearScatterv(nextChannel(), send, counts, displs, recv, recvOffset, count, root).start();
+    }
+
+    /**
+     * Starts {@link #allgather} without waiting (MPI_Iallgather); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      elements per rank
+     * @param recv       room for {@code size() * count} elements
+     * @param recvOffset its first element
+     * @return the request
+     */
+    public Request iallgather(final int[] send, final int sendOffset, final int count, final int[] recv,
+        final int recvOffset)
+    {
+        return iallgatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset));
+    }
+
+    /**
+     * Starts {@link #allgatherv} without waiting (MPI_Iallgatherv); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      its number of elements
+     * @param recv       where rank r's block lands at {@code displs[r]}
+     * @param counts     each rank's count, the same on every rank
+     * @param displs     each rank's displacement
+     * @return the request
+     */
+    public Request iallgatherv(final int[] send, final int sendOffset, final int count, final int[] recv,
+        final int[] counts, final int[] displs)
+    {
+        range(send.length, sendOffset, count, "int");
+        layout("allgatherv", recv.length, counts, displs);
+        if (counts[rank] != count)
+        {
+            throw new CohortException("allgatherv: rank " + rank + " sends " + count + " elements but counts["
+                + rank + "] is " + counts[rank]);
+        }
+        check("allgatherv", -1, -1, null, send);
+        return Exchange.ringAllgatherv(nextChannel(), send, sendOffset, count, recv, counts, displs).start();
+    }
+
+    /**
+     * Starts {@link #alltoall} without waiting (MPI_Ialltoall); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       {@code size() * count} elements, the block for rank r at {@code sendOffset + r * count}
+     * @param sendOffset its first element
+     * @param recv       room for {@code size() * count} elements, rank r's at {@code recvOffset + r * count}
+     * @param recvOffset its first element
+     * @param count      elements per pair of ranks
+     * @return the request
+     */
+    public Request ialltoall(final int[] send, final int sendOffset, final int[] recv, final int recvOffset,
+        final int count)
+    {
+        return ialltoallv(send, uniform(count), blocks(count, sendOffset), recv, uniform(count),
+            blocks(count, recvOffset));
+    }
+
+    /**
+     * Starts {@link #alltoallv} without waiting (MPI_Ialltoallv); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       the blocks to send
+     * @param sendCounts the count for each rank
+     * @param sendDispls the displacement of each rank's block in {@code send}
+     * @param recv       where the blocks land
+     * @param recvCounts the count from each rank
+     * @param recvDispls the displacement of each rank's block in {@code recv}
+     * @return the request
+     */
+    public Request ialltoallv(final int[] send, final int[] sendCounts, final int[] sendDispls, final int[] recv,
+        final int[] recvCounts, final int[] recvDispls)
+    {
+        layout("alltoallv send", send.length, sendCounts, sendDispls);
+        layout("alltoallv receive", recv.length, recvCounts, recvDispls);
+        check("alltoallv", -1, -1, null, send);
+        return Exchange.pairwiseAlltoallv(nextChannel(), send, sendCounts, sendDispls, recv, recvCounts,
+            recvDispls).start();
+    }
+
+    /**
+     * Starts {@link #gather} without waiting (MPI_Igather); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      elements per rank
+     * @param recv       at the root, room for {@code size() * count} elements (may be null elsewhere)
+     * @param recvOffset its first element
+     * @param root       the gathering rank
+     * @return the request
+     */
+    public Request igather(final long[] send, final int sendOffset, final int count, final long[] recv,
+        final int recvOffset, final int root)
+    {
+        return igatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset), root);
+    }
+
+    /**
+     * Starts {@link #gatherv} without waiting (MPI_Igatherv); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      its number of elements
+     * @param recv       at the root, where rank r's block lands at {@code displs[r]} (may be null elsewhere)
+     * @param counts     at the root, each rank's count
+     * @param displs     at the root, each rank's displacement
+     * @param root       the gathering rank
+     * @return the request
+     */
+    public Request igatherv(final long[] send, final int sendOffset, final int count, final long[] recv,
+        final int[] counts, final int[] displs, final int root)
+    {
+        range(send.length, sendOffset, count, "long");
+        if (rank == root(root))
+        {
+            layout("gatherv", (recv == null ? 0 : recv.length), counts, displs);
+            if (counts[root] != count)
+            {
+                throw new CohortException("gatherv: the root sends " + count + " elements but counts[" + root
+                    + "] is " + counts[root]);
+            }
+        }
+        check("gatherv", -1, root, null, send);
+        return Exchange.linearGatherv(nextChannel(), send, sendOffset, count, recv, counts, displs, root).start();
+    }
+
+    /**
+     * Starts {@link #scatter} without waiting (MPI_Iscatter); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       at the root, {@code size() * count} elements (may be null elsewhere)
+     * @param sendOffset its first element
+     * @param recv       where this rank's block lands
+     * @param recvOffset its first element
+     * @param count      elements per rank
+     * @param root       the scattering rank
+     * @return the request
+     */
+    public Request iscatter(final long[] send, final int sendOffset, final long[] recv, final int recvOffset,
+        final int count, final int root)
+    {
+        return iscatterv(send, uniform(count), blocks(count, sendOffset), recv, recvOffset, count, root);
+    }
+
+    /**
+     * Starts {@link #scatterv} without waiting (MPI_Iscatterv); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       at the root, the blocks (may be null elsewhere)
+     * @param counts     at the root, each rank's count
+     * @param displs     at the root, each rank's displacement in {@code send}
+     * @param recv       where this rank's block lands
+     * @param recvOffset its first element
+     * @param count      this rank's number of elements
+     * @param root       the scattering rank
+     * @return the request
+     */
+    public Request iscatterv(final long[] send, final int[] counts, final int[] displs, final long[] recv,
+        final int recvOffset, final int count, final int root)
+    {
+        range(recv.length, recvOffset, count, "long");
+        if (rank == root(root))
+        {
+            layout("scatterv", (send == null ? 0 : send.length), counts, displs);
+        }
+        check("scatterv", -1, root, null, recv);
+        return Exchange.linearScatterv(nextChannel(), send, counts, displs, recv, recvOffset, count, root).start();
+    }
+
+    /**
+     * Starts {@link #allgather} without waiting (MPI_Iallgather); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      elements per rank
+     * @param recv       room for {@code size() * count} elements
+     * @param recvOffset its first element
+     * @return the request
+     */
+    public Request iallgather(final long[] send, final int sendOffset, final int count, final long[] recv,
+        final int recvOffset)
+    {
+        return iallgatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset));
+    }
+
+    /**
+     * Starts {@link #allgatherv} without waiting (MPI_Iallgatherv); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      its number of elements
+     * @param recv       where rank r's block lands at {@code displs[r]}
+     * @param counts     each rank's count, the same on every rank
+     * @param displs     each rank's displacement
+     * @return the request
+     */
+    public Request iallgatherv(final long[] send, final int sendOffset, final int count, final long[] recv,
+        final int[] counts, final int[] displs)
+    {
+        range(send.length, sendOffset, count, "long");
+        layout("allgatherv", recv.length, counts, displs);
+        if (counts[rank] != count)
+        {
+            throw new CohortException("allgatherv: rank " + rank + " sends " + count + " elements but counts["
+                + rank + "] is " + counts[rank]);
+        }
+        check("allgatherv", -1, -1, null, send);
+        return Exchange.ringAllgatherv(nextChannel(), send, sendOffset, count, recv, counts, displs).start();
+    }
+
+    /**
+     * Starts {@link #alltoall} without waiting (MPI_Ialltoall); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       {@code size() * count} elements, the block for rank r at {@code sendOffset + r * count}
+     * @param sendOffset its first element
+     * @param recv       room for {@code size() * count} elements, rank r's at {@code recvOffset + r * count}
+     * @param recvOffset its first element
+     * @param count      elements per pair of ranks
+     * @return the request
+     */
+    public Request ialltoall(final long[] send, final int sendOffset, final long[] recv, final int recvOffset,
+        final int count)
+    {
+        return ialltoallv(send, uniform(count), blocks(count, sendOffset), recv, uniform(count),
+            blocks(count, recvOffset));
+    }
+
+    /**
+     * Starts {@link #alltoallv} without waiting (MPI_Ialltoallv); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       the blocks to send
+     * @param sendCounts the count for each rank
+     * @param sendDispls the displacement of each rank's block in {@code send}
+     * @param recv       where the blocks land
+     * @param recvCounts the count from each rank
+     * @param recvDispls the displacement of each rank's block in {@code recv}
+     * @return the request
+     */
+    public Request ialltoallv(final long[] send, final int[] sendCounts, final int[] sendDispls, final long[] recv,
+        final int[] recvCounts, final int[] recvDispls)
+    {
+        layout("alltoallv send", send.length, sendCounts, sendDispls);
+        layout("alltoallv receive", recv.length, recvCounts, recvDispls);
+        check("alltoallv", -1, -1, null, send);
+        return Exchange.pairwiseAlltoallv(nextChannel(), send, sendCounts, sendDispls, recv, recvCounts,
+            recvDispls).start();
+    }
+
+    /**
+     * Starts {@link #gather} without waiting (MPI_Igather); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      elements per rank
+     * @param recv       at the root, room for {@code size() * count} elements (may be null elsewhere)
+     * @param recvOffset its first element
+     * @param root       the gathering rank
+     * @return the request
+     */
+    public Request igather(final float[] send, final int sendOffset, final int count, final float[] recv,
+        final int recvOffset, final int root)
+    {
+        return igatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset), root);
+    }
+
+    /**
+     * Starts {@link #gatherv} without waiting (MPI_Igatherv); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      its number of elements
+     * @param recv       at the root, where rank r's block lands at {@code displs[r]} (may be null elsewhere)
+     * @param counts     at the root, each rank's count
+     * @param displs     at the root, each rank's displacement
+     * @param root       the gathering rank
+     * @return the request
+     */
+    public Request igatherv(final float[] send, final int sendOffset, final int count, final float[] recv,
+        final int[] counts, final int[] displs, final int root)
+    {
+        range(send.length, sendOffset, count, "float");
+        if (rank == root(root))
+        {
+            layout("gatherv", (recv == null ? 0 : recv.length), counts, displs);
+            if (counts[root] != count)
+            {
+                throw new CohortException("gatherv: the root sends " + count + " elements but counts[" + root
+                    + "] is " + counts[root]);
+            }
+        }
+        check("gatherv", -1, root, null, send);
+        return Exchange.linearGatherv(nextChannel(), send, sendOffset, count, recv, counts, displs, root).start();
+    }
+
+    /**
+     * Starts {@link #scatter} without waiting (MPI_Iscatter); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       at the root, {@code size() * count} elements (may be null elsewhere)
+     * @param sendOffset its first element
+     * @param recv       where this rank's block lands
+     * @param recvOffset its first element
+     * @param count      elements per rank
+     * @param root       the scattering rank
+     * @return the request
+     */
+    public Request iscatter(final float[] send, final int sendOffset, final float[] recv, final int recvOffset,
+        final int count, final int root)
+    {
+        return iscatterv(send, uniform(count), blocks(count, sendOffset), recv, recvOffset, count, root);
+    }
+
+    /**
+     * Starts {@link #scatterv} without waiting (MPI_Iscatterv); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       at the root, the blocks (may be null elsewhere)
+     * @param counts     at the root, each rank's count
+     * @param displs     at the root, each rank's displacement in {@code send}
+     * @param recv       where this rank's block lands
+     * @param recvOffset its first element
+     * @param count      this rank's number of elements
+     * @param root       the scattering rank
+     * @return the request
+     */
+    public Request iscatterv(final float[] send, final int[] counts, final int[] displs, final float[] recv,
+        final int recvOffset, final int count, final int root)
+    {
+        range(recv.length, recvOffset, count, "float");
+        if (rank == root(root))
+        {
+            layout("scatterv", (send == null ? 0 : send.length), counts, displs);
+        }
+        check("scatterv", -1, root, null, recv);
+        return Exchange.linearScatterv(nextChannel(), send, counts, displs, recv, recvOffset, count, root).start();
+    }
+
+    /**
+     * Starts {@link #allgather} without waiting (MPI_Iallgather); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      elements per rank
+     * @param recv       room for {@code size() * count} elements
+     * @param recvOffset its first element
+     * @return the request
+     */
+    public Request iallgather(final float[] send, final int sendOffset, final int count, final float[] recv,
+        final int recvOffset)
+    {
+        return iallgatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset));
+    }
+
+    /**
+     * Starts {@link #allgatherv} without waiting (MPI_Iallgatherv); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      its number of elements
+     * @param recv       where rank r's block lands at {@code displs[r]}
+     * @param counts     each rank's count, the same on every rank
+     * @param displs     each rank's displacement
+     * @return the request
+     */
+    public Request iallgatherv(final float[] send, final int sendOffset, final int count, final float[] recv,
+        final int[] counts, final int[] displs)
+    {
+        range(send.length, sendOffset, count, "float");
+        layout("allgatherv", recv.length, counts, displs);
+        if (counts[rank] != count)
+        {
+            throw new CohortException("allgatherv: rank " + rank + " sends " + count + " elements but counts["
+                + rank + "] is " + counts[rank]);
+        }
+        check("allgatherv", -1, -1, null, send);
+        return Exchange.ringAllgatherv(nextChannel(), send, sendOffset, count, recv, counts, displs).start();
+    }
+
+    /**
+     * Starts {@link #alltoall} without waiting (MPI_Ialltoall); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       {@code size() * count} elements, the block for rank r at {@code sendOffset + r * count}
+     * @param sendOffset its first element
+     * @param recv       room for {@code size() * count} elements, rank r's at {@code recvOffset + r * count}
+     * @param recvOffset its first element
+     * @param count      elements per pair of ranks
+     * @return the request
+     */
+    public Request ialltoall(final float[] send, final int sendOffset, final float[] recv, final int recvOffset,
+        final int count)
+    {
+        return ialltoallv(send, uniform(count), blocks(count, sendOffset), recv, uniform(count),
+            blocks(count, recvOffset));
+    }
+
+    /**
+     * Starts {@link #alltoallv} without waiting (MPI_Ialltoallv); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       the blocks to send
+     * @param sendCounts the count for each rank
+     * @param sendDispls the displacement of each rank's block in {@code send}
+     * @param recv       where the blocks land
+     * @param recvCounts the count from each rank
+     * @param recvDispls the displacement of each rank's block in {@code recv}
+     * @return the request
+     */
+    public Request ialltoallv(final float[] send, final int[] sendCounts, final int[] sendDispls, final float[] recv,
+        final int[] recvCounts, final int[] recvDispls)
+    {
+        layout("alltoallv send", send.length, sendCounts, sendDispls);
+        layout("alltoallv receive", recv.length, recvCounts, recvDispls);
+        check("alltoallv", -1, -1, null, send);
+        return Exchange.pairwiseAlltoallv(nextChannel(), send, sendCounts, sendDispls, recv, recvCounts,
+            recvDispls).start();
+    }
+
+    /**
+     * Starts {@link #gather} without waiting (MPI_Igather); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      elements per rank
+     * @param recv       at the root, room for {@code size() * count} elements (may be null elsewhere)
+     * @param recvOffset its first element
+     * @param root       the gathering rank
+     * @return the request
+     */
+    public Request igather(final double[] send, final int sendOffset, final int count, final double[] recv,
+        final int recvOffset, final int root)
+    {
+        return igatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset), root);
+    }
+
+    /**
+     * Starts {@link #gatherv} without waiting (MPI_Igatherv); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      its number of elements
+     * @param recv       at the root, where rank r's block lands at {@code displs[r]} (may be null elsewhere)
+     * @param counts     at the root, each rank's count
+     * @param displs     at the root, each rank's displacement
+     * @param root       the gathering rank
+     * @return the request
+     */
+    public Request igatherv(final double[] send, final int sendOffset, final int count, final double[] recv,
+        final int[] counts, final int[] displs, final int root)
+    {
+        range(send.length, sendOffset, count, "double");
+        if (rank == root(root))
+        {
+            layout("gatherv", (recv == null ? 0 : recv.length), counts, displs);
+            if (counts[root] != count)
+            {
+                throw new CohortException("gatherv: the root sends " + count + " elements but counts[" + root
+                    + "] is " + counts[root]);
+            }
+        }
+        check("gatherv", -1, root, null, send);
+        return Exchange.linearGatherv(nextChannel(), send, sendOffset, count, recv, counts, displs, root).start();
+    }
+
+    /**
+     * Starts {@link #scatter} without waiting (MPI_Iscatter); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       at the root, {@code size() * count} elements (may be null elsewhere)
+     * @param sendOffset its first element
+     * @param recv       where this rank's block lands
+     * @param recvOffset its first element
+     * @param count      elements per rank
+     * @param root       the scattering rank
+     * @return the request
+     */
+    public Request iscatter(final double[] send, final int sendOffset, final double[] recv, final int recvOffset,
+        final int count, final int root)
+    {
+        return iscatterv(send, uniform(count), blocks(count, sendOffset), recv, recvOffset, count, root);
+    }
+
+    /**
+     * Starts {@link #scatterv} without waiting (MPI_Iscatterv); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       at the root, the blocks (may be null elsewhere)
+     * @param counts     at the root, each rank's count
+     * @param displs     at the root, each rank's displacement in {@code send}
+     * @param recv       where this rank's block lands
+     * @param recvOffset its first element
+     * @param count      this rank's number of elements
+     * @param root       the scattering rank
+     * @return the request
+     */
+    public Request iscatterv(final double[] send, final int[] counts, final int[] displs, final double[] recv,
+        final int recvOffset, final int count, final int root)
+    {
+        range(recv.length, recvOffset, count, "double");
+        if (rank == root(root))
+        {
+            layout("scatterv", (send == null ? 0 : send.length), counts, displs);
+        }
+        check("scatterv", -1, root, null, recv);
+        return Exchange.linearScatterv(nextChannel(), send, counts, displs, recv, recvOffset, count, root).start();
+    }
+
+    /**
+     * Starts {@link #allgather} without waiting (MPI_Iallgather); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      elements per rank
+     * @param recv       room for {@code size() * count} elements
+     * @param recvOffset its first element
+     * @return the request
+     */
+    public Request iallgather(final double[] send, final int sendOffset, final int count, final double[] recv,
+        final int recvOffset)
+    {
+        return iallgatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset));
+    }
+
+    /**
+     * Starts {@link #allgatherv} without waiting (MPI_Iallgatherv); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       this rank's block
+     * @param sendOffset its first element
+     * @param count      its number of elements
+     * @param recv       where rank r's block lands at {@code displs[r]}
+     * @param counts     each rank's count, the same on every rank
+     * @param displs     each rank's displacement
+     * @return the request
+     */
+    public Request iallgatherv(final double[] send, final int sendOffset, final int count, final double[] recv,
+        final int[] counts, final int[] displs)
+    {
+        range(send.length, sendOffset, count, "double");
+        layout("allgatherv", recv.length, counts, displs);
+        if (counts[rank] != count)
+        {
+            throw new CohortException("allgatherv: rank " + rank + " sends " + count + " elements but counts["
+                + rank + "] is " + counts[rank]);
+        }
+        check("allgatherv", -1, -1, null, send);
+        return Exchange.ringAllgatherv(nextChannel(), send, sendOffset, count, recv, counts, displs).start();
+    }
+
+    /**
+     * Starts {@link #alltoall} without waiting (MPI_Ialltoall); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       {@code size() * count} elements, the block for rank r at {@code sendOffset + r * count}
+     * @param sendOffset its first element
+     * @param recv       room for {@code size() * count} elements, rank r's at {@code recvOffset + r * count}
+     * @param recvOffset its first element
+     * @param count      elements per pair of ranks
+     * @return the request
+     */
+    public Request ialltoall(final double[] send, final int sendOffset, final double[] recv, final int recvOffset,
+        final int count)
+    {
+        return ialltoallv(send, uniform(count), blocks(count, sendOffset), recv, uniform(count),
+            blocks(count, recvOffset));
+    }
+
+    /**
+     * Starts {@link #alltoallv} without waiting (MPI_Ialltoallv); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       the blocks to send
+     * @param sendCounts the count for each rank
+     * @param sendDispls the displacement of each rank's block in {@code send}
+     * @param recv       where the blocks land
+     * @param recvCounts the count from each rank
+     * @param recvDispls the displacement of each rank's block in {@code recv}
+     * @return the request
+     */
+    public Request ialltoallv(final double[] send, final int[] sendCounts, final int[] sendDispls, final double[] recv,
+        final int[] recvCounts, final int[] recvDispls)
+    {
+        layout("alltoallv send", send.length, sendCounts, sendDispls);
+        layout("alltoallv receive", recv.length, recvCounts, recvDispls);
+        check("alltoallv", -1, -1, null, send);
+        return Exchange.pairwiseAlltoallv(nextChannel(), send, sendCounts, sendDispls, recv, recvCounts,
+            recvDispls).start();
+    }
+
+    /**
+     * Starts {@link #scan} without waiting (MPI_Iscan); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       this rank's contribution
+     * @param sendOffset its first element
+     * @param recv       where the prefix lands (may be {@code send})
+     * @param recvOffset its first element
+     * @param count      elements
+     * @param op         the operation
+     * @return the request
+     */
+    public Request iscan(final int[] send, final int sendOffset, final int[] recv, final int recvOffset,
+        final int count, final ReduceOperation op)
+    {
+        range(send.length, sendOffset, count, "int");
+        range(recv.length, recvOffset, count, "int");
+        final ReduceOperation operation = operation(op, send);
+        check("scan", count, -1, operation, send);
+        return Reduction.recursiveDoublingScan(nextChannel(), send, sendOffset, recv, recvOffset, count,
+            operation, true).start();
+    }
+
+    /**
+     * Starts {@link #exscan} without waiting (MPI_Iexscan); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       this rank's contribution
+     * @param sendOffset its first element
+     * @param recv       where the prefix lands
+     * @param recvOffset its first element
+     * @param count      elements
+     * @param op         the operation
+     * @return the request
+     */
+    public Request iexscan(final int[] send, final int sendOffset, final int[] recv, final int recvOffset,
+        final int count, final ReduceOperation op)
+    {
+        range(send.length, sendOffset, count, "int");
+        range(recv.length, recvOffset, count, "int");
+        final ReduceOperation operation = operation(op, send);
+        check("exscan", count, -1, operation, send);
+        return Reduction.recursiveDoublingScan(nextChannel(), send, sendOffset, recv, recvOffset, count,
+            operation, false).start();
+    }
+
+    /**
+     * Starts {@link #scan} without waiting (MPI_Iscan); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       this rank's contribution
+     * @param sendOffset its first element
+     * @param recv       where the prefix lands (may be {@code send})
+     * @param recvOffset its first element
+     * @param count      elements
+     * @param op         the operation
+     * @return the request
+     */
+    public Request iscan(final long[] send, final int sendOffset, final long[] recv, final int recvOffset,
+        final int count, final ReduceOperation op)
+    {
+        range(send.length, sendOffset, count, "long");
+        range(recv.length, recvOffset, count, "long");
+        final ReduceOperation operation = operation(op, send);
+        check("scan", count, -1, operation, send);
+        return Reduction.recursiveDoublingScan(nextChannel(), send, sendOffset, recv, recvOffset, count,
+            operation, true).start();
+    }
+
+    /**
+     * Starts {@link #exscan} without waiting (MPI_Iexscan); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       this rank's contribution
+     * @param sendOffset its first element
+     * @param recv       where the prefix lands
+     * @param recvOffset its first element
+     * @param count      elements
+     * @param op         the operation
+     * @return the request
+     */
+    public Request iexscan(final long[] send, final int sendOffset, final long[] recv, final int recvOffset,
+        final int count, final ReduceOperation op)
+    {
+        range(send.length, sendOffset, count, "long");
+        range(recv.length, recvOffset, count, "long");
+        final ReduceOperation operation = operation(op, send);
+        check("exscan", count, -1, operation, send);
+        return Reduction.recursiveDoublingScan(nextChannel(), send, sendOffset, recv, recvOffset, count,
+            operation, false).start();
+    }
+
+    /**
+     * Starts {@link #scan} without waiting (MPI_Iscan); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       this rank's contribution
+     * @param sendOffset its first element
+     * @param recv       where the prefix lands (may be {@code send})
+     * @param recvOffset its first element
+     * @param count      elements
+     * @param op         the operation
+     * @return the request
+     */
+    public Request iscan(final float[] send, final int sendOffset, final float[] recv, final int recvOffset,
+        final int count, final ReduceOperation op)
+    {
+        range(send.length, sendOffset, count, "float");
+        range(recv.length, recvOffset, count, "float");
+        final ReduceOperation operation = operation(op, send);
+        check("scan", count, -1, operation, send);
+        return Reduction.recursiveDoublingScan(nextChannel(), send, sendOffset, recv, recvOffset, count,
+            operation, true).start();
+    }
+
+    /**
+     * Starts {@link #exscan} without waiting (MPI_Iexscan); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       this rank's contribution
+     * @param sendOffset its first element
+     * @param recv       where the prefix lands
+     * @param recvOffset its first element
+     * @param count      elements
+     * @param op         the operation
+     * @return the request
+     */
+    public Request iexscan(final float[] send, final int sendOffset, final float[] recv, final int recvOffset,
+        final int count, final ReduceOperation op)
+    {
+        range(send.length, sendOffset, count, "float");
+        range(recv.length, recvOffset, count, "float");
+        final ReduceOperation operation = operation(op, send);
+        check("exscan", count, -1, operation, send);
+        return Reduction.recursiveDoublingScan(nextChannel(), send, sendOffset, recv, recvOffset, count,
+            operation, false).start();
+    }
+
+    /**
+     * Starts {@link #scan} without waiting (MPI_Iscan); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       this rank's contribution
+     * @param sendOffset its first element
+     * @param recv       where the prefix lands (may be {@code send})
+     * @param recvOffset its first element
+     * @param count      elements
+     * @param op         the operation
+     * @return the request
+     */
+    public Request iscan(final double[] send, final int sendOffset, final double[] recv, final int recvOffset,
+        final int count, final ReduceOperation op)
+    {
+        range(send.length, sendOffset, count, "double");
+        range(recv.length, recvOffset, count, "double");
+        final ReduceOperation operation = operation(op, send);
+        check("scan", count, -1, operation, send);
+        return Reduction.recursiveDoublingScan(nextChannel(), send, sendOffset, recv, recvOffset, count,
+            operation, true).start();
+    }
+
+    /**
+     * Starts {@link #exscan} without waiting (MPI_Iexscan); the buffers must not be touched until the
+     * request completes. Collective.
+     *
+     * @param send       this rank's contribution
+     * @param sendOffset its first element
+     * @param recv       where the prefix lands
+     * @param recvOffset its first element
+     * @param count      elements
+     * @param op         the operation
+     * @return the request
+     */
+    public Request iexscan(final double[] send, final int sendOffset, final double[] recv, final int recvOffset,
+        final int count, final ReduceOperation op)
+    {
+        range(send.length, sendOffset, count, "double");
+        range(recv.length, recvOffset, count, "double");
+        final ReduceOperation operation = operation(op, send);
+        check("exscan", count, -1, operation, send);
+        return Reduction.recursiveDoublingScan(nextChannel(), send, sendOffset, recv, recvOffset, count,
+            operation, false).start();
     }
 }

@@ -243,6 +243,54 @@ class CollectivesTest
     }
 
     @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {2, 3, 5, 8})
+    void manyNonblockingCollectivesInFlightAtOnceNeverTakeEachOthersMessages(final int size)
+    {
+        ThreadedJob.run(size, cohort ->
+        {
+            final Communicator world = cohort.world();
+            final int rank = world.rank();
+            final int rounds = 6;
+            final long[][] sums = new long[rounds][64];
+            final long[][] all = new long[rounds][size * 3];
+            final long[][] exchanged = new long[rounds][size * 2];
+            final long[][] prefixes = new long[rounds][5];
+            final Request[] requests = new Request[rounds * 4];
+            for (int k = 0; k < rounds; k++)
+            {
+                final long[] mine = data(rank, 64, ReduceOp.SUM, 1000 + k);
+                requests[4 * k] = world.iallreduce(mine, 0, sums[k], 0, 64, ReduceOp.SUM);
+                requests[4 * k + 1] = world.iallgather(new long[] {rank, k, -rank}, 0, 3, all[k], 0);
+                final long[] out = new long[size * 2];
+                for (int q = 0; q < size; q++)
+                {
+                    out[2 * q] = element(rank, q, k);
+                    out[2 * q + 1] = -element(rank, q, k);
+                }
+                requests[4 * k + 2] = world.ialltoall(out, 0, exchanged[k], 0, 2);
+                requests[4 * k + 3] = world.iscan(new long[] {1, 2, 3, 4, k}, 0, prefixes[k], 0, 5, ReduceOp.SUM);
+            }
+            // Complete them in reverse order, so the schedules advance in different orders on different ranks.
+            for (int i = requests.length - 1; i >= 0; i--)
+            {
+                requests[i].await();
+            }
+            for (int k = 0; k < rounds; k++)
+            {
+                assertArrayEquals(reference(size, 64, ReduceOp.SUM, 1000 + k), sums[k], "iallreduce " + k);
+                for (int r = 0; r < size; r++)
+                {
+                    assertEquals(r, all[k][3 * r], "iallgather " + k);
+                    assertEquals(k, all[k][3 * r + 1], "iallgather " + k);
+                    assertEquals(element(r, rank, k), exchanged[k][2 * r], "ialltoall " + k);
+                }
+                assertArrayEquals(new long[] {rank + 1, 2L * (rank + 1), 3L * (rank + 1), 4L * (rank + 1),
+                    (long) k * (rank + 1)}, prefixes[k], "iscan " + k);
+            }
+        });
+    }
+
+    @ParameterizedTest(name = "{0} ranks")
     @ValueSource(ints = {2, 3, 5})
     void nonblockingBarrierProgressesWhileItsRankIsBlockedInAReceive(final int size)
     {

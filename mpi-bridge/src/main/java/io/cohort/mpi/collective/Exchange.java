@@ -25,7 +25,7 @@ public final class Exchange
     }
 
     /**
-     * Linear gather: every rank sends its block to the root, which posts all receives at once.
+     * Linear gather, as a schedule: every rank sends its block to the root, which posts all receives at once.
      *
      * @param channel the collective channel
      * @param send    this rank's block
@@ -35,31 +35,34 @@ public final class Exchange
      * @param counts  at the root, each rank's count
      * @param displs  at the root, each rank's displacement in {@code recv}
      * @param root    the gathering rank
+     * @return the schedule, not yet started
      */
-    public static void linearGatherv(final CollectiveChannel channel, final Object send, final int offset,
+    public static Schedule linearGatherv(final CollectiveChannel channel, final Object send, final int offset,
         final int count, final Object recv, final int[] counts, final int[] displs, final int root)
     {
         final int size = channel.size();
         final int rank = channel.rank();
+        final Schedule schedule = new Schedule(channel);
         if (rank != root)
         {
-            channel.send(send, offset, count, root, GATHER_TAG);
-            return;
+            return schedule.step(() -> new Request[] {channel.isend(send, offset, count, root, GATHER_TAG)}, null);
         }
-        final Request[] pending = new Request[size];
-        for (int r = 0; r < size; r++)
+        return schedule.then(() -> System.arraycopy(send, offset, recv, displs[root], counts[root])).step(() ->
         {
-            if (r != root)
+            final Request[] pending = new Request[size - 1];
+            for (int r = 0, i = 0; r < size; r++)
             {
-                pending[r] = channel.irecv(recv, displs[r], counts[r], r, GATHER_TAG);
+                if (r != root)
+                {
+                    pending[i++] = channel.irecv(recv, displs[r], counts[r], r, GATHER_TAG);
+                }
             }
-        }
-        System.arraycopy(send, offset, recv, displs[root], counts[root]);
-        Request.waitAll(pending);
+            return pending;
+        }, null);
     }
 
     /**
-     * Linear scatter: the root sends every rank its block, all sends posted at once.
+     * Linear scatter, as a schedule: the root sends every rank its block, all sends posted at once.
      *
      * @param channel the collective channel
      * @param send    at the root, the blocks; block r at {@code displs[r]}
@@ -69,31 +72,35 @@ public final class Exchange
      * @param offset  its first element
      * @param count   its number of elements
      * @param root    the scattering rank
+     * @return the schedule, not yet started
      */
-    public static void linearScatterv(final CollectiveChannel channel, final Object send, final int[] counts,
+    public static Schedule linearScatterv(final CollectiveChannel channel, final Object send, final int[] counts,
         final int[] displs, final Object recv, final int offset, final int count, final int root)
     {
         final int size = channel.size();
         final int rank = channel.rank();
+        final Schedule schedule = new Schedule(channel);
         if (rank != root)
         {
-            channel.recv(recv, offset, count, root, SCATTER_TAG);
-            return;
+            return schedule.step(() -> new Request[] {channel.irecv(recv, offset, count, root, SCATTER_TAG)}, null);
         }
-        final Request[] pending = new Request[size];
-        for (int r = 0; r < size; r++)
+        return schedule.then(() -> System.arraycopy(send, displs[root], recv, offset, counts[root])).step(() ->
         {
-            if (r != root)
+            final Request[] pending = new Request[size - 1];
+            for (int r = 0, i = 0; r < size; r++)
             {
-                pending[r] = channel.isend(send, displs[r], counts[r], r, SCATTER_TAG);
+                if (r != root)
+                {
+                    pending[i++] = channel.isend(send, displs[r], counts[r], r, SCATTER_TAG);
+                }
             }
-        }
-        System.arraycopy(send, displs[root], recv, offset, counts[root]);
-        Request.waitAll(pending);
+            return pending;
+        }, null);
     }
 
     /**
-     * Ring allgather: in step s, each rank passes the block it received in step s - 1 to its right neighbour.
+     * Ring allgather, as a schedule: in step s, each rank passes the block it received in step s - 1 to its right
+     * neighbour.
      *
      * @param channel the collective channel
      * @param send    this rank's block
@@ -102,15 +109,17 @@ public final class Exchange
      * @param recv    where block r lands at {@code displs[r]}, on every rank
      * @param counts  each rank's count
      * @param displs  each rank's displacement in {@code recv}
+     * @return the schedule, not yet started
      */
-    public static void ringAllgatherv(final CollectiveChannel channel, final Object send, final int offset,
+    public static Schedule ringAllgatherv(final CollectiveChannel channel, final Object send, final int offset,
         final int count, final Object recv, final int[] counts, final int[] displs)
     {
         final int size = channel.size();
         final int rank = channel.rank();
+        final Schedule schedule = new Schedule(channel);
         if (send != recv || offset != displs[rank])
         {
-            System.arraycopy(send, offset, recv, displs[rank], count);
+            schedule.then(() -> System.arraycopy(send, offset, recv, displs[rank], count));
         }
         final int right = (rank + 1) % size;
         final int left = (rank - 1 + size) % size;
@@ -118,15 +127,16 @@ public final class Exchange
         {
             final int outgoing = (rank - step + size) % size;
             final int incoming = (rank - step - 1 + size) % size;
-            final Request arriving = channel.irecv(recv, displs[incoming], counts[incoming], left, ALLGATHER_TAG);
-            channel.send(recv, displs[outgoing], counts[outgoing], right, ALLGATHER_TAG);
-            arriving.await();
+            schedule.step(() -> new Request[] {
+                channel.irecv(recv, displs[incoming], counts[incoming], left, ALLGATHER_TAG),
+                channel.isend(recv, displs[outgoing], counts[outgoing], right, ALLGATHER_TAG)}, null);
         }
+        return schedule;
     }
 
     /**
-     * Pairwise-exchange all-to-all: in step i, each rank sends its block for rank + i and receives the block from
-     * rank - i, so every step is a permutation and no rank is flooded.
+     * Pairwise-exchange all-to-all, as a schedule: in step i, each rank sends its block for rank + i and receives
+     * the block from rank - i, so every step is a permutation and no rank is flooded.
      *
      * @param channel    the collective channel
      * @param send       this rank's blocks, the one for rank r at {@code sendDispls[r]}
@@ -135,20 +145,24 @@ public final class Exchange
      * @param recv       where the block from rank r lands at {@code recvDispls[r]}
      * @param recvCounts the count from each rank
      * @param recvDispls the displacement of each rank's block in {@code recv}
+     * @return the schedule, not yet started
      */
-    public static void pairwiseAlltoallv(final CollectiveChannel channel, final Object send, final int[] sendCounts,
-        final int[] sendDispls, final Object recv, final int[] recvCounts, final int[] recvDispls)
+    public static Schedule pairwiseAlltoallv(final CollectiveChannel channel, final Object send,
+        final int[] sendCounts, final int[] sendDispls, final Object recv, final int[] recvCounts,
+        final int[] recvDispls)
     {
         final int size = channel.size();
         final int rank = channel.rank();
-        System.arraycopy(send, sendDispls[rank], recv, recvDispls[rank], sendCounts[rank]);
+        final Schedule schedule = new Schedule(channel);
+        schedule.then(() -> System.arraycopy(send, sendDispls[rank], recv, recvDispls[rank], sendCounts[rank]));
         for (int step = 1; step < size; step++)
         {
             final int to = (rank + step) % size;
             final int from = (rank - step + size) % size;
-            final Request arriving = channel.irecv(recv, recvDispls[from], recvCounts[from], from, ALLTOALL_TAG);
-            channel.send(send, sendDispls[to], sendCounts[to], to, ALLTOALL_TAG);
-            arriving.await();
+            schedule.step(() -> new Request[] {
+                channel.irecv(recv, recvDispls[from], recvCounts[from], from, ALLTOALL_TAG),
+                channel.isend(send, sendDispls[to], sendCounts[to], to, ALLTOALL_TAG)}, null);
         }
+        return schedule;
     }
 }

@@ -188,9 +188,10 @@ public final class Reduction
     }
 
     /**
-     * Recursive-doubling inclusive or exclusive prefix reduction (MPI_Scan, MPI_Exscan), for commutative
-     * operations, after MPICH: in round k each rank exchanges its partial result with rank XOR 2^k and folds in
-     * what comes from below. An exclusive scan leaves rank 0's receive buffer untouched, as MPI leaves it undefined.
+     * Recursive-doubling inclusive or exclusive prefix reduction (MPI_Scan, MPI_Exscan), as a schedule, after
+     * MPICH: in round k each rank exchanges its partial result with rank XOR 2^k and folds in what comes from
+     * below, keeping rank order. An exclusive scan leaves rank 0's receive buffer untouched, as MPI leaves it
+     * undefined.
      *
      * @param channel    the collective channel
      * @param send       this rank's contribution
@@ -198,10 +199,11 @@ public final class Reduction
      * @param recv       where this rank's prefix lands
      * @param recvOffset its first element
      * @param count      elements
-     * @param op         the combining step
+     * @param op         the operation
      * @param inclusive  true for scan, false for exscan
+     * @return the schedule, not yet started
      */
-    public static void recursiveDoublingScan(final CollectiveChannel channel, final Object send,
+    public static Schedule recursiveDoublingScan(final CollectiveChannel channel, final Object send,
         final int sendOffset, final Object recv, final int recvOffset, final int count, final ReduceOperation op,
         final boolean inclusive)
     {
@@ -209,34 +211,37 @@ public final class Reduction
         final int rank = channel.rank();
         final Object partial = copy(send, sendOffset, count);
         final Object incoming = Array.newInstance(send.getClass().getComponentType(), count);
-        boolean haveBelow = inclusive;
+        final boolean[] haveBelow = {inclusive};
+        final Schedule schedule = new Schedule(channel);
         if (inclusive && (send != recv || sendOffset != recvOffset))
         {
-            System.arraycopy(send, sendOffset, recv, recvOffset, count);
+            schedule.then(() -> System.arraycopy(send, sendOffset, recv, recvOffset, count));
         }
         for (int mask = 1; mask < size; mask <<= 1)
         {
             final int partner = rank ^ mask;
             if (partner < size)
             {
-                final Request arriving = channel.irecv(incoming, 0, count, partner, SCAN_TAG);
-                channel.send(partial, 0, count, partner, SCAN_TAG);
-                arriving.await();
-                if (partner < rank)
-                {
-                    if (haveBelow)
+                schedule.step(() -> new Request[] {channel.irecv(incoming, 0, count, partner, SCAN_TAG),
+                    channel.isend(partial, 0, count, partner, SCAN_TAG)}, () ->
                     {
-                        op.applyTo(incoming, 0, recv, recvOffset, count);
-                    }
-                    else
-                    {
-                        System.arraycopy(incoming, 0, recv, recvOffset, count);
-                        haveBelow = true;
-                    }
-                }
-                foldInRankOrder(op, incoming, partner < rank, partial, 0, count);
+                        if (partner < rank)
+                        {
+                            if (haveBelow[0])
+                            {
+                                op.applyTo(incoming, 0, recv, recvOffset, count);
+                            }
+                            else
+                            {
+                                System.arraycopy(incoming, 0, recv, recvOffset, count);
+                                haveBelow[0] = true;
+                            }
+                        }
+                        foldInRankOrder(op, incoming, partner < rank, partial, 0, count);
+                    });
             }
         }
+        return schedule;
     }
 
     /**
