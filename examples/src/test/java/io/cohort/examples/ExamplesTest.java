@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ExamplesTest
 {
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"Hello, hello: OK", "Ring, ring: OK", "Pi, pi: OK", "ConjugateGradient, cg: OK"})
+    @CsvSource({"Hello, hello: OK", "Ring, ring: OK", "Pi, pi: OK", "ConjugateGradient, cg: OK",
+        "SampleSort, sort: OK"})
     void exampleRunsOnFourRanksAndChecksItsOwnAnswer(final String example, final String verdict)
         throws URISyntaxException
     {
