@@ -35,6 +35,46 @@ class CohortCommandTest
         return new Result(code, err.toString());
     }
 
+    /** Starts {@code cohort run -n 2} of {@link SleepingJob} in a JVM of its own. */
+    private static Process startSleepingJob() throws Exception
+    {
+        final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        final String classes = Path.of(SleepingJob.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+            .toString();
+        return new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
+            Main.class.getName(), "run", "-n", "2", "-cp", classes, SleepingJob.class.getName()))
+            .redirectErrorStream(true).start();
+    }
+
+    /** Waits until both ranks say READY; returns the job's id. */
+    private static String readyJobId(final Process launcher) throws Exception
+    {
+        final BufferedReader output = new BufferedReader(
+            new InputStreamReader(launcher.getInputStream(), StandardCharsets.UTF_8));
+        String jobId = null;
+        for (int ready = 0; ready < 2; )
+        {
+            final String line = output.readLine();
+            assertTrue(line != null, "the job ended before both ranks were ready");
+            if (line.startsWith("READY "))
+            {
+                jobId = line.substring("READY ".length()).trim();
+                ready++;
+            }
+        }
+        return jobId;
+    }
+
+    private static List<String> filesOfJob(final String jobId) throws Exception
+    {
+        try (Stream<Path> files = Files.list(Path.of("/dev/shm")))
+        {
+            final String prefix = "cohort-" + jobId + "-";
+            return files.map(Path::toString).filter(f -> Path.of(f).getFileName().toString().startsWith(prefix))
+                .toList();
+        }
+    }
+
     @Test
     void unknownOptionIsRejectedByName()
     {
@@ -90,77 +130,31 @@ class CohortCommandTest
     @Test
     void sigtermToTheLauncherOfACohortJobLeavesNoProcessAndNoSharedMemory() throws Exception
     {
-        final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        final String classes = Path.of(SleepingJob.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-            .toString();
-        final Process launcher = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-            Main.class.getName(), "run", "-n", "2", "-cp", classes, SleepingJob.class.getName()))
-            .redirectErrorStream(true).start();
-        final BufferedReader output = new BufferedReader(
-            new InputStreamReader(launcher.getInputStream(), StandardCharsets.UTF_8));
-        String jobId = null;
-        for (int ready = 0; ready < 2; )
-        {
-            final String line = output.readLine();
-            assertTrue(line != null, "the job ended before both ranks were ready");
-            if (line.startsWith("READY "))
-            {
-                jobId = line.substring("READY ".length()).trim();
-                ready++;
-            }
-        }
+        final Process launcher = startSleepingJob();
+        final String jobId = readyJobId(launcher);
         final List<ProcessHandle> ranks = launcher.descendants().toList();
-        try (Stream<Path> files = Files.list(Path.of("/dev/shm")))
-        {
-            final String prefix = "cohort-" + jobId + "-";
-            assertTrue(files.anyMatch(f -> f.getFileName().toString().startsWith(prefix)), "no region to clean");
-        }
+        assertFalse(filesOfJob(jobId).isEmpty(), "no region to clean");
         launcher.destroy();
         assertTrue(launcher.waitFor(10, TimeUnit.SECONDS), "the launcher did not stop on SIGTERM");
         for (final ProcessHandle rank : ranks)
         {
             rank.onExit().get(5, TimeUnit.SECONDS);
         }
-        try (Stream<Path> files = Files.list(Path.of("/dev/shm")))
-        {
-            final String prefix = "cohort-" + jobId + "-";
-            assertEquals(List.of(), files.filter(f -> f.getFileName().toString().startsWith(prefix)).toList());
-        }
+        assertEquals(List.of(), filesOfJob(jobId));
     }
 
     @Test
     void ranksOfALauncherKilledWithSigkillExitAndLeaveNoSharedMemory() throws Exception
     {
-        final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        final String classes = Path.of(SleepingJob.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-            .toString();
-        final Process launcher = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-            Main.class.getName(), "run", "-n", "2", "-cp", classes, SleepingJob.class.getName()))
-            .redirectErrorStream(true).start();
-        final BufferedReader output = new BufferedReader(
-            new InputStreamReader(launcher.getInputStream(), StandardCharsets.UTF_8));
-        String jobId = null;
-        for (int ready = 0; ready < 2; )
-        {
-            final String line = output.readLine();
-            assertTrue(line != null, "the job ended before both ranks were ready");
-            if (line.startsWith("READY "))
-            {
-                jobId = line.substring("READY ".length()).trim();
-                ready++;
-            }
-        }
+        final Process launcher = startSleepingJob();
+        final String jobId = readyJobId(launcher);
         final List<ProcessHandle> ranks = launcher.descendants().toList();
         launcher.destroyForcibly();
         for (final ProcessHandle rank : ranks)
         {
             rank.onExit().get(10, TimeUnit.SECONDS);
         }
-        try (Stream<Path> files = Files.list(Path.of("/dev/shm")))
-        {
-            final String prefix = "cohort-" + jobId + "-";
-            assertEquals(List.of(), files.filter(f -> f.getFileName().toString().startsWith(prefix)).toList());
-        }
+        assertEquals(List.of(), filesOfJob(jobId));
     }
 
     @Test
