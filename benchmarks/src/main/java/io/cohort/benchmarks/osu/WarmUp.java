@@ -7,12 +7,10 @@ import java.util.function.IntConsumer;
 /**
  * Warms a 2-rank benchmark up for a minimum wall time, not just a count: on two cores the JIT's compiler threads
  * compete with the spinning ranks, and until they have finished, round trips now and then lose a scheduler time
- * slice (milliseconds). Rank 0 keeps time and tells rank 1, after every chunk, whether to go on.
+ * slice (milliseconds). Rank 0 keeps time and tells every rank, after every chunk, whether to go on.
  */
 final class WarmUp
 {
-    private static final int TAG = 99;
-
     private WarmUp()
     {
     }
@@ -20,7 +18,7 @@ final class WarmUp
     /**
      * Runs chunks of work until at least {@code seconds} have passed on rank 0 (and at least one chunk).
      *
-     * @param world   the 2-rank communicator
+     * @param world   the communicator
      * @param seconds the minimum wall time
      * @param chunk   one chunk of the benchmark's work; its argument is the chunk's number
      */
@@ -34,12 +32,9 @@ final class WarmUp
             if (world.rank() == 0)
             {
                 goOn[0] = System.nanoTime() < end ? 1 : 0;
-                world.send(goOn, 0, 1, 1, TAG);
             }
-            else
-            {
-                world.recv(goOn, 0, 1, 0, TAG);
-            }
+            // Every rank must hear rank 0's decision, not just rank 1.
+            world.bcast(goOn, 0, 1, 0);
         }
     }
 }
