@@ -9,10 +9,13 @@
 #      .cache/openmpi-java/ (deb-src is enabled in the apt sources when needed);
 #   3. build the yardsticks in benchmarks/openmpi/{c,java} (OSU semantics) into .cache/bench-openmpi/;
 #   4. run each suite (default: shm) for a few rounds, interleaving C, Java and Cohort, median per size;
-#   5. run Cohort's own `./cohort bench latency|bandwidth --sizes LIST --iterations N`;
+#   5. run Cohort's own `./cohort bench latency|bandwidth --sizes LIST --iterations N` (suites shm, tcp)
+#      or `./cohort bench allreduce|bcast|barrier -n R ...` (suite coll);
 #   6. print and save one table per measure, the raw outputs, and a plot (docs/bench/<suite>.png).
 #
-# Adding a suite: write suite_<name>() that fills SUITE_CONFIGS / SUITE_COHORT_ARGS / SUITE_TITLE and
+# Suites: shm and tcp (point-to-point, 2 ranks: latency and bandwidth) and coll (allreduce, bcast and
+# barrier with 2 and 4 ranks; see run_coll_suite).
+# Adding a point-to-point suite: write suite_<name>() that fills SUITE_CONFIGS / SUITE_COHORT_ARGS and
 # calls run_suite <name>; list it in KNOWN_SUITES. (tcp is already wired for the Open MPI side.)
 set -euo pipefail
 
@@ -23,16 +26,24 @@ BUILD_DIR=$CACHE_DIR/bench-openmpi      # compiled yardsticks, scratch files of 
 YARD_SRC=$REPO_ROOT/benchmarks/openmpi
 
 DEFAULT_SIZES=8,1024,65536,1048576,4194304
-KNOWN_SUITES="shm tcp"
+COLL_DEFAULT_SIZES=8,64,512,4096,32768,262144,1048576
+KNOWN_COLLECTIVES="allreduce bcast barrier"
+KNOWN_SUITES="shm tcp coll"
 APT_PACKAGES=(openmpi-bin libopenmpi-dev dpkg-dev gnuplot-nox gcc)
 TCP_MCA="--mca pml ob1 --mca btl tcp,self --mca btl_tcp_if_include lo --mca oob_tcp_if_include lo"
 SC_OFF_MCA="--mca btl_vader_single_copy_mechanism none"
 RUN_TIMEOUT=${BENCH_RUN_TIMEOUT:-900}   # seconds per mpirun / cohort invocation
+COLL_TIMEOUT=${BENCH_COLL_TIMEOUT:-180} # the same for the coll suite (a run takes 2-20 s)
 
 SIZES=$DEFAULT_SIZES
 ROUNDS=3
 LAT_ITERS=10000   # iterations for sizes <= 8 KiB; programs scale down for larger sizes (latency /10)
 BW_ITERS=100      # iterations of a 64-message window for sizes <= 8 KiB (bandwidth /5 for larger)
+COLL_SIZES=$COLL_DEFAULT_SIZES
+COLL_RANKS=2,4
+COLLECTIVES=allreduce,bcast,barrier
+COLL_ITERS=10000  # calls per size <= 8 KiB in the coll suite; a tenth (at least 10) above
+WARMUP_SECONDS=3  # coll: untimed repetitions of the whole sweep first (Java and Cohort; C gets at most 1)
 SUITES=shm
 QUICK=0
 WITH_COHORT=1
@@ -42,27 +53,46 @@ usage() {
     cat <<EOF
 Usage: scripts/bench-vs-openmpi.sh [options]
 
-Measures Cohort against Open MPI (C, and Java through Open MPI's own Java bindings) with OSU-style
-ping-pong latency and streaming bandwidth, on one host with 2 ranks, and prints one table per measure.
+Measures Cohort against Open MPI (C, and Java through Open MPI's own Java bindings) on one host with
+OSU-style yardsticks, and prints one table per measure. Suites:
+  shm   ping-pong latency and streaming bandwidth, 2 ranks, shared memory (default)
+  tcp   the same over TCP loopback (Open MPI only so far)
+  coll  allreduce (sum of doubles), bcast (from rank 0) and barrier with 2 and 4 ranks (4 ranks on a
+        2-core machine run oversubscribed): the slowest rank's average time per call, in us
 
 Options:
-  --sizes LIST        message sizes in bytes, comma-separated (default $DEFAULT_SIZES)
-  --rounds N          rounds per configuration; the table shows the median per size (default 3)
-  --quick             fewer iterations (latency 1000, bandwidth 20) and 1 round; results go to
-                      .cache/bench-openmpi/quick/ unless --out is given
-  --lat-iterations N  latency iterations for sizes <= 8 KiB (default $LAT_ITERS; larger sizes get N/10)
-  --bw-iterations N   bandwidth iterations for sizes <= 8 KiB (default $BW_ITERS; larger sizes get N/5)
-  --suites LIST       which suites to run: shm, tcp (default shm)
-  --no-cohort         only measure Open MPI
-  --out DIR           where tables, raw outputs and plots go (default docs/bench)
-  -h, --help          this text
+  --suites LIST           which suites to run, comma-separated: shm, tcp, coll (default shm)
+  --rounds N              rounds per configuration; the table shows the median per size (default 3)
+  --quick                 1 round and fewer iterations (latency 1000, bandwidth 20, coll 1000 with 1 s
+                          of warm-up); results go to .cache/bench-openmpi/quick/ unless --out is given
+  --no-cohort             only measure Open MPI
+  --out DIR               where tables, raw outputs and plots go (default docs/bench)
+  -h, --help              this text
+ shm, tcp:
+  --sizes LIST            message sizes in bytes, comma-separated (default $DEFAULT_SIZES)
+  --lat-iterations N      latency iterations for sizes <= 8 KiB (default $LAT_ITERS; larger sizes get N/10)
+  --bw-iterations N       bandwidth iterations for sizes <= 8 KiB (default $BW_ITERS; larger sizes get N/5)
+ coll:
+  --collectives LIST      which of allreduce, bcast, barrier (default $COLLECTIVES)
+  --coll-sizes LIST       message sizes in bytes for allreduce and bcast, multiples of 8 for allreduce
+                          (default $COLL_DEFAULT_SIZES)
+  --coll-ranks LIST       rank counts (default $COLL_RANKS); more ranks than cores ($(nproc 2>/dev/null || echo '?') here) run
+                          with mpirun --oversubscribe
+  --coll-iterations N     calls per size <= 8 KiB (default $COLL_ITERS; larger sizes get N/10, at least 10)
+  --warmup-seconds S      before timing, every program repeats its whole sweep untimed for S seconds
+                          (default $WARMUP_SECONDS; the C yardsticks get at most 1, they have no JIT)
 
 Needs root (or the Debian packages ${APT_PACKAGES[*]} already installed, and mpi.jar already
 built), and a JDK >= 25 (JAVA_HOME, /usr/lib/jvm/*, or PATH).
 Cohort's side runs, from the repo root:
   ./cohort bench latency   --sizes LIST --iterations N
   ./cohort bench bandwidth --sizes LIST --iterations N
-each printing OSU format ('#' header lines, then rows of size and value).
+  ./cohort bench allreduce -n R --sizes LIST --iterations N --warmup-seconds S
+  ./cohort bench bcast     -n R --sizes LIST --iterations N --warmup-seconds S
+  ./cohort bench barrier   -n R --iterations N --warmup-seconds S
+each printing OSU format ('#' header lines, then rows of size and value; barrier: one value row).
+Environment: BENCH_RUN_TIMEOUT (seconds per run, default 900; coll: BENCH_COLL_TIMEOUT, default 180),
+BENCH_JAVA_OPTS (extra options for the Open MPI Java ranks' JVMs).
 EOF
 }
 
@@ -71,7 +101,7 @@ die() { printf '[bench] error: %s\n' "$*" >&2; exit 1; }
 is_uint() { [[ $1 =~ ^[1-9][0-9]*$ ]]; }
 
 parse_args() {
-    local lat_set=0 bw_set=0 rounds_set=0
+    local lat_set=0 bw_set=0 rounds_set=0 coll_iters_set=0 warmup_set=0
     while (($#)); do
         case $1 in
             --sizes) [[ ${2-} =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || die "--sizes wants a comma-separated list of positive integers, got '${2-}'"
@@ -79,7 +109,17 @@ parse_args() {
             --rounds) is_uint "${2-}" || die "--rounds wants a positive integer, got '${2-}'"; ROUNDS=$2; rounds_set=1; shift ;;
             --lat-iterations) is_uint "${2-}" || die "--lat-iterations wants a positive integer"; LAT_ITERS=$2; lat_set=1; shift ;;
             --bw-iterations) is_uint "${2-}" || die "--bw-iterations wants a positive integer"; BW_ITERS=$2; bw_set=1; shift ;;
-            --suites) SUITES=${2-}; shift ;;
+            --suites) [[ ${2-} =~ ^[a-z]+(,[a-z]+)*$ ]] || die "--suites wants a comma-separated list, got '${2-}'"
+                      SUITES=$2; shift ;;
+            --collectives) [[ ${2-} =~ ^[a-z]+(,[a-z]+)*$ ]] || die "--collectives wants a comma-separated list, got '${2-}'"
+                           COLLECTIVES=$2; shift ;;
+            --coll-sizes) [[ ${2-} =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || die "--coll-sizes wants a comma-separated list of positive integers, got '${2-}'"
+                          COLL_SIZES=$2; shift ;;
+            --coll-ranks) [[ ${2-} =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || die "--coll-ranks wants a comma-separated list of positive integers, got '${2-}'"
+                          COLL_RANKS=$2; shift ;;
+            --coll-iterations) is_uint "${2-}" || die "--coll-iterations wants a positive integer"; COLL_ITERS=$2; coll_iters_set=1; shift ;;
+            --warmup-seconds) [[ ${2-} =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--warmup-seconds wants a number of seconds, got '${2-}'"
+                              WARMUP_SECONDS=$2; warmup_set=1; shift ;;
             --quick) QUICK=1 ;;
             --no-cohort) WITH_COHORT=0 ;;
             --out) [[ -n ${2-} ]] || die "--out wants a directory"; OUT_DIR=$2; shift ;;
@@ -92,6 +132,8 @@ parse_args() {
         ((lat_set)) || LAT_ITERS=1000
         ((bw_set)) || BW_ITERS=20
         ((rounds_set)) || ROUNDS=1
+        ((coll_iters_set)) || COLL_ITERS=1000
+        ((warmup_set)) || WARMUP_SECONDS=1
         [[ -n $OUT_DIR ]] || OUT_DIR=$BUILD_DIR/quick
     fi
     [[ -n $OUT_DIR ]] || OUT_DIR=$REPO_ROOT/docs/bench
@@ -99,6 +141,16 @@ parse_args() {
     for s in ${SUITES//,/ }; do
         [[ " $KNOWN_SUITES " == *" $s "* ]] || die "unknown suite '$s' (known: $KNOWN_SUITES)"
     done
+    local c r
+    for c in ${COLLECTIVES//,/ }; do
+        [[ " $KNOWN_COLLECTIVES " == *" $c "* ]] || die "unknown collective '$c' (known: $KNOWN_COLLECTIVES)"
+        if [[ $c == allreduce ]]; then
+            for s in ${COLL_SIZES//,/ }; do
+                ((s % 8 == 0)) || die "allreduce sums doubles: --coll-sizes must be multiples of 8, got $s"
+            done
+        fi
+    done
+    for r in ${COLL_RANKS//,/ }; do ((r >= 2)) || die "--coll-ranks: a collective needs at least 2 ranks, got $r"; done
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -290,8 +342,8 @@ newer_than() { # $1 = target; true if any of the rest is newer (or target missin
 build_yardsticks() {
     mkdir -p "$BUILD_DIR/c" "$BUILD_DIR/java"
     local p
-    for p in osu_latency osu_bw; do
-        if newer_than "$BUILD_DIR/c/$p" "$YARD_SRC/c/$p.c" "$YARD_SRC/c/osu_common.h"; then
+    for p in osu_latency osu_bw osu_allreduce osu_bcast osu_barrier; do
+        if newer_than "$BUILD_DIR/c/$p" "$YARD_SRC/c/$p.c" "$YARD_SRC/c/osu_common.h" "$YARD_SRC/c/osu_coll.h"; then
             mpicc -O2 -Wall -o "$BUILD_DIR/c/$p" "$YARD_SRC/c/$p.c" 2>"$BUILD_DIR/c/$p.log" \
                 || die "mpicc failed for benchmarks/openmpi/c/$p.c: $(head -n 5 "$BUILD_DIR/c/$p.log")"
         fi
@@ -370,10 +422,13 @@ run_cohort() {
 }
 
 # median per size of the rows in the given files -> "size median" lines
-medians() {
-    osu_rows "$@" | sort -k1,1n -k2,2g | awk '
+medians() { osu_rows "$@" | median_rows; }
+
+# "size value" lines on stdin -> "size median" lines
+median_rows() {
+    sort -k1,1n -k2,2g | awk '
         function flush() { if (n) { m = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2; print size, m } }
-        $1 != size { flush(); size = $1; n = 0 }
+        !started || $1 != size { flush(); size = $1; n = 0; started = 1 }
         { v[++n] = $2 }
         END { flush() }'
 }
@@ -595,6 +650,319 @@ suite_tcp() {
     SUITE_COHORT_ARGS=()
     run_suite tcp
 }
+
+# ---------------------------------------------------------------------------------------------------
+# Suite coll: allreduce, bcast, barrier with several rank counts
+# ---------------------------------------------------------------------------------------------------
+# Every program (C and Java yardsticks, ./cohort bench) measures the same way: each rank times a loop of
+# the collective, and a row is the slowest rank's average time per call in us; before timing, the whole
+# sweep is repeated untimed for --warmup-seconds. Open MPI runs in its default configuration (vader).
+# COLL_CONFIGS entries: "id|lang|mca flags|column label", as SUITE_CONFIGS (C configs merge into "C best",
+# Java configs each get a column and the ratio uses the best of them).
+COLL_CONFIGS=(
+    "c|c||C Open MPI, default (vader)"
+    "java|java||Open MPI Java, default (vader)"
+)
+
+# collective rows: "size value", barrier's single "value" row becomes "0 value"
+coll_rows() {
+    awk '$1 ~ /^#/ { next }
+        NF >= 2 && $1 ~ /^[0-9]+$/ && $2 ~ /^[0-9.eE+-]+$/ { print $1, $2; next }
+        NF == 1 && $1 ~ /^[0-9.eE+-]+$/ { print 0, $1 }' "$@"
+}
+
+coll_large_iters() { local n=$(($1 / 10)); echo $((n < 10 ? 10 : n)); }
+
+coll_mpirun() { # $1 = ranks -> MPIRUN_COLL
+    MPIRUN_COLL=(mpirun -np "$1")
+    (($1 > $(nproc))) && MPIRUN_COLL+=(--oversubscribe)
+    ((EUID == 0)) && MPIRUN_COLL+=(--allow-run-as-root)
+    return 0
+}
+
+# the C yardsticks have no JIT: 1 s of untimed sweeps is plenty (page faults, caches, Open MPI's buffers)
+c_warmup_seconds() { awk -v s="$WARMUP_SECONDS" 'BEGIN { print (s > 1 ? 1 : s) }'; }
+# JVM warm-up for RANKS ranks: with more ranks than cores every JVM's JIT competes for them and needs longer
+# (measured: 4 Cohort ranks on 2 cores settle only after about 10 s); Java and Cohort get the same.
+jvm_warmup_seconds() {
+    if (($1 > $(nproc))); then awk -v s="$WARMUP_SECONDS" 'BEGIN { print (s < 10 ? 10 : s) }'; else echo "$WARMUP_SECONDS"; fi
+}
+
+# run_coll_openmpi COLLECTIVE LANG "MCA FLAGS" RANKS OUTFILE — one mpirun of one yardstick
+run_coll_openmpi() {
+    local coll=$1 lang=$2 mca=$3 ranks=$4 out=$5 prog warm cmd=()
+    coll_mpirun "$ranks"
+    # shellcheck disable=SC2206  # MCA flags are a word list
+    cmd=(timeout "$COLL_TIMEOUT" "${MPIRUN_COLL[@]}" $mca)
+    if [[ $lang == c ]]; then
+        cmd+=("$BUILD_DIR/c/osu_$coll")
+        warm=$(c_warmup_seconds)
+    else
+        case $coll in
+            allreduce) prog=OsuAllreduce ;;
+            bcast) prog=OsuBcast ;;
+            barrier) prog=OsuBarrier ;;
+        esac
+        cmd+=("${JAVA_CMD[@]}" "$prog")
+        warm=$(jvm_warmup_seconds "$ranks")
+    fi
+    [[ $coll == barrier ]] || cmd+=(--sizes "$COLL_SIZES")
+    cmd+=(--iterations "$COLL_ITERS" --iterations-large "$(coll_large_iters "$COLL_ITERS")" --warmup-seconds "$warm")
+    echo "${cmd[*]}" >"$out.cmd"
+    local rc=0
+    "${cmd[@]}" >"$out" 2>"$out.err" || rc=$?
+    if ((rc != 0)) || [[ -z $(coll_rows "$out") ]]; then
+        printf '\n' >&2
+        log "command: ${cmd[*]}"
+        tail -n 15 "$out.err" >&2
+        ((rc == 124)) && log "timed out after ${COLL_TIMEOUT}s (BENCH_COLL_TIMEOUT)"
+        die "Open MPI $lang $coll with $ranks ranks failed (output in $out, $out.err)"
+    fi
+}
+
+# run_coll_cohort COLLECTIVE RANKS OUTFILE — returns 1 and sets COHORT_NOTE / COHORT_RC on failure
+COHORT_RC=0
+run_coll_cohort() {
+    local coll=$1 ranks=$2 out=$3
+    local cmd=(./cohort bench "$coll" -n "$ranks")
+    [[ $coll == barrier ]] || cmd+=(--sizes "$COLL_SIZES")
+    cmd+=(--iterations "$COLL_ITERS" --warmup-seconds "$(jvm_warmup_seconds "$ranks")")
+    echo "${cmd[*]}" >"$out.cmd"
+    COHORT_RC=0
+    (cd "$REPO_ROOT" && timeout "$COLL_TIMEOUT" "${cmd[@]}") >"$out" 2>"$out.err" || COHORT_RC=$?
+    if ((COHORT_RC == 124)); then
+        COHORT_NOTE="Cohort: '${cmd[*]}' timed out after ${COLL_TIMEOUT}s (BENCH_COLL_TIMEOUT)"
+        return 1
+    elif ((COHORT_RC != 0)); then
+        COHORT_NOTE="Cohort: '${cmd[*]}' failed (exit $COHORT_RC): $(grep -v '^[[:space:]]*$' "$out.err" | tail -n 1 | cut -c1-160)"
+        return 1
+    fi
+    if [[ -z $(coll_rows "$out") ]]; then
+        COHORT_NOTE="Cohort: '${cmd[*]}' printed no result rows"
+        return 1
+    fi
+    return 0
+}
+
+run_coll_suite() {
+    local work=$BUILD_DIR/run/coll round coll ranks entry id lang mca label key
+    rm -rf "$work" && mkdir -p "$work" "$OUT_DIR"
+    local -A cohort_ok=() cohort_note=() hung=()
+    for coll in ${COLLECTIVES//,/ }; do
+        for ranks in ${COLL_RANKS//,/ }; do
+            key=$coll-$ranks
+            cohort_ok[$key]=0 cohort_note[$key]=""
+            if cohort_check; then cohort_ok[$key]=1; else cohort_note[$key]=$COHORT_NOTE; fi
+        done
+    done
+
+    for ((round = 1; round <= ROUNDS; round++)); do
+        for coll in ${COLLECTIVES//,/ }; do
+            printf '[bench] coll %-9s round %d/%d:' "$coll" "$round" "$ROUNDS" >&2
+            for ranks in ${COLL_RANKS//,/ }; do
+                key=$coll-$ranks
+                for entry in "${COLL_CONFIGS[@]}"; do
+                    IFS='|' read -r id lang mca label <<<"$entry"
+                    printf ' %s' "$id$ranks" >&2
+                    run_coll_openmpi "$coll" "$lang" "$mca" "$ranks" "$work/$key-$id-r$round.txt"
+                done
+                if ((cohort_ok[$key])) && [[ -n ${hung[$ranks]-} ]]; then
+                    # a hang at this rank count (timeout) is not retried with the next collectives
+                    cohort_ok[$key]=0
+                    cohort_note[$key]="Cohort: not run with $ranks ranks after ${hung[$ranks]}"
+                fi
+                if ((cohort_ok[$key])); then
+                    printf ' cohort%s' "$ranks" >&2
+                    if ! run_coll_cohort "$coll" "$ranks" "$work/$key-cohort-r$round.txt"; then
+                        cohort_ok[$key]=0
+                        cohort_note[$key]=$COHORT_NOTE
+                        rm -f "$work/$key-cohort-r"*.txt   # no partial medians
+                        if ((COHORT_RC == 124)); then
+                            printf ' (timed out)' >&2
+                            hung[$ranks]="'./cohort bench $coll -n $ranks' timed out (${COLL_TIMEOUT}s)"
+                        else
+                            printf ' (failed)' >&2
+                        fi
+                    fi
+                fi
+            done
+            printf '\n' >&2
+        done
+    done
+
+    local seen="" note
+    for coll in ${COLLECTIVES//,/ }; do
+        for ranks in ${COLL_RANKS//,/ }; do
+            note=${cohort_note[$coll-$ranks]}
+            if [[ -n $note && $seen != *"$note"* ]]; then log "$note"; seen+="$note"$'\n'; fi
+        done
+    done
+    for coll in ${COLLECTIVES//,/ }; do
+        for ranks in ${COLL_RANKS//,/ }; do
+            key=$coll-$ranks
+            write_coll_results "$coll" "$ranks" "$work" "${cohort_ok[$key]}" "${cohort_note[$key]}"
+        done
+    done
+    plot_coll "$work"
+    log "saved $(realpath --relative-to="$PWD" "$OUT_DIR" 2>/dev/null || echo "$OUT_DIR")/coll-<collective>-<ranks>.txt, coll-*.raw.txt, coll.png"
+}
+
+write_coll_results() {
+    local coll=$1 ranks=$2 work=$3 have_cohort=$4 note=$5
+    local key=$coll-$ranks entry id lang mca label f r size
+    local c_ids=() j_ids=()
+    for entry in "${COLL_CONFIGS[@]}"; do
+        IFS='|' read -r id lang mca label <<<"$entry"
+        coll_rows "$work/$key-$id"-r*.txt | median_rows >"$work/$key-$id.med"
+        if [[ $lang == c ]]; then c_ids+=("$id"); else j_ids+=("$id"); fi
+    done
+    if ((have_cohort)); then coll_rows "$work/$key-cohort"-r*.txt | median_rows >"$work/$key-cohort.med"
+    else : >"$work/$key-cohort.med"; fi
+
+    local what
+    case $coll in
+        allreduce) what="allreduce, sum of doubles" ;;
+        bcast) what="bcast of bytes from rank 0" ;;
+        barrier) what="barrier" ;;
+    esac
+
+    # raw outputs, in run order
+    local raw=$OUT_DIR/coll-$key.raw.txt
+    {
+        echo "# Raw outputs of scripts/bench-vs-openmpi.sh, suite coll, $coll with $ranks ranks ($ROUNDS rounds)"
+        machine_summary
+        for ((r = 1; r <= ROUNDS; r++)); do
+            for f in "$work/$key"-*-r"$r".txt; do
+                [[ -e $f ]] || continue
+                echo
+                echo "## round $r: $(cat "$f.cmd")"
+                cat "$f"
+            done
+        done
+    } >"$raw"
+
+    local sizes_arr=(0)
+    [[ $coll == barrier ]] || IFS=',' read -r -a sizes_arr <<<"$COLL_SIZES"
+    local table=$OUT_DIR/coll-$key.txt dat=$work/$key.dat
+    local over=""
+    ((ranks > $(nproc))) && over=" (oversubscribed: $(nproc) cores)"
+    {
+        echo "# Cohort vs Open MPI, $what, $ranks ranks$over, one host:"
+        echo "# the slowest rank's average time per call (us, lower is better); median of $ROUNDS round(s)"
+        machine_summary
+        for entry in "${COLL_CONFIGS[@]}"; do
+            IFS='|' read -r id lang mca label <<<"$entry"
+            echo "# $id = $label${mca:+ [$mca]}: $(sed "s|$BUILD_DIR/||; s|-cp [^ ]*|-cp ...|; s|-Djava.library.path=[^ ]* ||" "$work/$key-$id-r1.txt.cmd")"
+        done
+        if ((have_cohort)); then echo "# cohort = $(cat "$work/$key-cohort-r1.txt.cmd")"; else echo "# ${note:-Cohort: not measured}"; fi
+        echo "# full commands and every round's output: coll-$key.raw.txt"
+        echo "# ratio = Cohort / best Open MPI Java (lower is better for Cohort: < 1 means Cohort is faster)"
+        local hdr
+        hdr=$(printf '%-10s' "size")
+        for id in "${c_ids[@]}"; do hdr+=$(printf ' %12s' "$id"); done
+        for id in "${j_ids[@]}"; do hdr+=$(printf ' %12s' "$id"); done
+        hdr+=$(printf ' %12s %10s' "cohort" "ratio")
+        echo "$hdr"
+        for size in "${sizes_arr[@]}"; do
+            local vals=() jvals=() jbest cohort ratio line v
+            for id in "${c_ids[@]}"; do vals+=("$(value_for "$work/$key-$id.med" "$size")"); done
+            for id in "${j_ids[@]}"; do jvals+=("$(value_for "$work/$key-$id.med" "$size")"); done
+            read -r jbest _ < <(pick_best min "${jvals[@]}")
+            cohort=$(value_for "$work/$key-cohort.med" "$size")
+            ratio=$(awk -v a="$cohort" -v b="$jbest" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else { r = a / b; printf (r >= 100 ? "%.0f" : r >= 1 ? "%.2f" : "%.3g"), r } }')
+            if [[ $coll == barrier ]]; then line=$(printf '%-10s' "-"); else line=$(printf '%-10s' "$size"); fi
+            for v in "${vals[@]}" "${jvals[@]}"; do line+=$(printf ' %12s' "$(fmtv "%.3f" "$v")"); done
+            line+=$(printf ' %12s %10s' "$(fmtv "%.3f" "$cohort")" "$ratio")
+            echo "$line"
+        done
+    } >"$table"
+    cat "$table"
+    echo
+
+    # plot data: size, C best, best Java, Cohort ("-" = missing)
+    for size in "${sizes_arr[@]}"; do
+        local cvals=() jvals=() cbest jbest
+        for id in "${c_ids[@]}"; do cvals+=("$(value_for "$work/$key-$id.med" "$size")"); done
+        for id in "${j_ids[@]}"; do jvals+=("$(value_for "$work/$key-$id.med" "$size")"); done
+        read -r cbest _ < <(pick_best min "${cvals[@]}")
+        read -r jbest _ < <(pick_best min "${jvals[@]}")
+        echo "$size $cbest $jbest $(value_for "$work/$key-cohort.med" "$size")"
+    done >"$dat"
+}
+
+plot_coll() {
+    local work=$1 png=$OUT_DIR/coll.png coll ranks xtics="" s panels=0 script
+    command -v gnuplot >/dev/null || { log "gnuplot not found; no plot"; return 0; }
+    local -a ranks_arr
+    IFS=',' read -r -a ranks_arr <<<"$COLL_RANKS"
+    for s in ${COLL_SIZES//,/ }; do xtics+="${xtics:+, }\"$(human_size "$s")\" $s"; done
+    for coll in ${COLLECTIVES//,/ }; do panels=$((panels + 1)); done
+    # implementations: colour; rank counts: dash type and point type
+    local -a impl=("C Open MPI" "Open MPI Java" "Cohort") colour=("#1f77b4" "#ff7f0e" "#2ca02c")
+    script=$work/coll.gp
+    {
+        echo "set terminal pngcairo size $((panels * 560)),560 font \",11\""
+        echo "set output \"$png\""
+        echo 'set datafile missing "-"'
+        echo "set multiplot layout 1,$panels title \"Cohort vs Open MPI — collectives, one host ($(nproc) cores), median of $ROUNDS round(s); slowest rank's average per call, lower is better\""
+        for coll in ${COLLECTIVES//,/ }; do
+            echo "reset"
+            echo 'set datafile missing "-"'
+            echo "set grid"
+            echo "set logscale y 10"
+            echo "set ylabel \"µs per call\""
+            if [[ $coll == barrier ]]; then
+                # clustered bars: one cluster per rank count, one bar per implementation
+                local bar=$work/barrier.dat
+                {
+                    printf '"ranks" "%s" "%s" "%s"\n' "${impl[@]}"
+                    for ranks in "${ranks_arr[@]}"; do
+                        printf '"%s ranks" %s\n' "$ranks" "$(cut -d' ' -f2- "$work/barrier-$ranks.dat")"
+                    done
+                } >"$bar"
+                echo "set title \"barrier\""
+                echo "set style data histograms"
+                echo "set style histogram clustered gap 1"
+                echo "set style fill solid 0.8 border -1"
+                echo "set boxwidth 0.9"
+                echo "set key top left box opaque"
+                echo "set yrange [0.01:*]"
+                local absent="" i
+                for ranks in "${ranks_arr[@]}"; do
+                    for i in 0 1 2; do
+                        if [[ $(cut -d' ' -f$((i + 2)) "$work/barrier-$ranks.dat") == - ]]; then
+                            absent+="${absent:+, }${impl[i]} with $ranks ranks"
+                        fi
+                    done
+                done
+                [[ -z $absent ]] || echo "set label \"not measured: $absent\" at graph 0.98, 0.96 right front font \",9\""
+                echo "plot for [i=2:4] \"$bar\" using i:xtic(1) title columnheader(i) lc rgb word(\"${colour[*]}\", i - 1)"
+            else
+                echo "set title \"$coll\""
+                echo "set logscale x 2"
+                echo "set xtics ($xtics)"
+                echo "set xlabel \"message size (bytes)\""
+                echo "set key top left box opaque"
+                local plots="" absent="" k i
+                for k in "${!ranks_arr[@]}"; do
+                    ranks=${ranks_arr[k]}
+                    for i in 0 1 2; do
+                        if awk -v c=$((i + 2)) '$c != "-" { found = 1 } END { exit found }' "$work/$coll-$ranks.dat"; then
+                            absent+="${absent:+, }${impl[i]} with $ranks ranks"
+                        fi
+                        plots+="${plots:+, }\"$work/$coll-$ranks.dat\" using 1:$((i + 2)) with linespoints lw 2 lc rgb \"${colour[i]}\" dt $((k + 1)) pt $((k == 0 ? 7 : 5)) title \"${impl[i]}, $ranks ranks\""
+                    done
+                done
+                [[ -z $absent ]] || echo "set label \"not measured: $absent (see coll-$coll-*.txt)\" at graph 0.98, 0.04 right font \",9\""
+                echo "plot $plots"
+            fi
+        done
+        echo "unset multiplot"
+    } >"$script"
+    gnuplot "$script" >"$work/gnuplot.log" 2>&1 || { log "gnuplot failed (see $work/gnuplot.log); no plot"; return 0; }
+}
+
+suite_coll() { run_coll_suite; }
 
 BUSY_NOTE=""
 # Other work on the machine skews everything on 2 cores: sample the CPU for a second and say so.

@@ -5,6 +5,8 @@
  *   --iterations-large N    timed iterations for sizes  > 8 KiB (default: scaled down from --iterations)
  *   --skip N                untimed warm-up iterations for sizes <= 8 KiB
  *   --skip-large N          untimed warm-up iterations for sizes  > 8 KiB
+ *   --warmup-seconds S      collectives only (OsuCollective): before timing, repeat the whole sweep
+ *                           untimed until S seconds have passed on rank 0
  *
  * Not part of the Maven build: scripts/bench-vs-openmpi.sh compiles these against Open MPI's mpi.jar.
  */
@@ -13,11 +15,24 @@ final class OsuOptions {
 
     int[] sizes = {8, 1024, 65536, 1048576, 4194304};
     int iterations, iterationsLarge, skip, skipLarge;
+    double warmupSeconds;
 
     /** Returns null after printing usage when --help was given. */
     static OsuOptions parse(String[] args, String prog, int defIterations, int largeDivisor,
                             int defSkip, int defSkipLarge) {
+        return parse(args, prog, null, -1, defIterations, largeDivisor, defSkip, defSkipLarge);
+    }
+
+    /**
+     * defSizes: null for the point-to-point default; defWarmupSeconds: the --warmup-seconds default, or
+     * negative when the program does not accept it (point-to-point yardsticks).
+     */
+    static OsuOptions parse(String[] args, String prog, int[] defSizes, double defWarmupSeconds,
+                            int defIterations, int largeDivisor, int defSkip, int defSkipLarge) {
         OsuOptions o = new OsuOptions();
+        if (defSizes != null) o.sizes = defSizes.clone();
+        o.warmupSeconds = defWarmupSeconds;
+        boolean coll = defWarmupSeconds >= 0;
         o.iterations = defIterations;
         o.skip = defSkip;
         o.skipLarge = defSkipLarge;
@@ -26,7 +41,8 @@ final class OsuOptions {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
                 System.err.println("usage: " + prog
-                        + " [--sizes LIST] [--iterations N] [--iterations-large N] [--skip N] [--skip-large N]");
+                        + " [--sizes LIST] [--iterations N] [--iterations-large N] [--skip N] [--skip-large N]"
+                        + (coll ? " [--warmup-seconds S]" : ""));
                 return null;
             }
             if (i + 1 >= args.length) throw new IllegalArgumentException("missing value after " + a);
@@ -41,6 +57,15 @@ final class OsuOptions {
                 case "--iterations-large" -> large = positive(v, a);
                 case "--skip" -> o.skip = Math.max(0, Integer.parseInt(v));
                 case "--skip-large" -> o.skipLarge = Math.max(0, Integer.parseInt(v));
+                case "--warmup-seconds" -> {
+                    if (!coll) throw new IllegalArgumentException("unknown option: " + a);
+                    try {
+                        o.warmupSeconds = Double.parseDouble(v);
+                    } catch (NumberFormatException e) {
+                        o.warmupSeconds = -1;
+                    }
+                    if (!(o.warmupSeconds >= 0)) throw new IllegalArgumentException("invalid --warmup-seconds: '" + v + "'");
+                }
                 default -> throw new IllegalArgumentException("unknown option: " + a);
             }
         }

@@ -48,8 +48,18 @@ public final class BenchCommand implements Runnable
         String sizes = BenchArguments.DEFAULT_SIZES;
 
         @Option(names = "--warmup-seconds", paramLabel = "S", description = "Minimum time of the untimed warm-up "
-            + "passes, so the JIT has finished compiling before timing starts. Default: ${DEFAULT-VALUE}.")
-        double warmupSeconds = 3;
+            + "passes, so the JIT has finished compiling before timing starts. Default: 3, or 10 when there are "
+            + "more ranks than cores (every rank's JIT then competes for them).")
+        double warmupSeconds = -1;
+
+        double warmupSeconds(final int ranks)
+        {
+            if (warmupSeconds >= 0)
+            {
+                return warmupSeconds;
+            }
+            return ranks > Runtime.getRuntime().availableProcessors() ? 10 : 3;
+        }
 
         @Option(names = "--buffer", paramLabel = "KIND", description = "shared (Cohort.allocate: single copy), "
             + "native (off-heap), or heap. Default: ${DEFAULT-VALUE}.")
@@ -82,10 +92,10 @@ public final class BenchCommand implements Runnable
                 throw new ParameterException(spec.commandLine(), "--transport " + transport
                     + " is not available: this build of Cohort has the shm transport only");
             }
-            if (iterations < 1 || warmup < 0 || warmupSeconds < 0)
+            if (iterations < 1 || warmup < 0)
             {
-                throw new ParameterException(spec.commandLine(), "--iterations must be >= 1, --warmup and "
-                    + "--warmup-seconds >= 0 (got " + iterations + ", " + warmup + " and " + warmupSeconds + ")");
+                throw new ParameterException(spec.commandLine(), "--iterations must be >= 1 and --warmup >= 0 (got "
+                    + iterations + " and " + warmup + ")");
             }
             try
             {
@@ -147,7 +157,7 @@ public final class BenchCommand implements Runnable
         public Integer call()
         {
             return launch(OsuLatency.class, iterations, warmup, List.of(sizes, Integer.toString(iterations),
-                Integer.toString(warmup), buffer, Boolean.toString(percentiles), Double.toString(warmupSeconds)));
+                Integer.toString(warmup), buffer, Boolean.toString(percentiles), Double.toString(warmupSeconds(2))));
         }
     }
 
@@ -176,7 +186,7 @@ public final class BenchCommand implements Runnable
                 throw new ParameterException(spec.commandLine(), "--window must be >= 1 (got " + window + ")");
             }
             return launch(OsuBandwidth.class, iterations, warmup, List.of(sizes, Integer.toString(iterations),
-                Integer.toString(warmup), buffer, Integer.toString(window), Double.toString(warmupSeconds)));
+                Integer.toString(warmup), buffer, Integer.toString(window), Double.toString(warmupSeconds(2))));
         }
     }
 
@@ -211,7 +221,7 @@ public final class BenchCommand implements Runnable
                 }
             }
             return launch(OsuCollective.class, ranks, iterations, warmup, List.of(collective(), sizes,
-                Integer.toString(iterations), Integer.toString(warmup), Double.toString(warmupSeconds)));
+                Integer.toString(iterations), Integer.toString(warmup), Double.toString(warmupSeconds(ranks))));
         }
     }
 
