@@ -516,19 +516,7 @@ write_results() {
     fi
 
     # raw outputs, in run order
-    local raw=$OUT_DIR/$suite-$measure.raw.txt
-    {
-        echo "# Raw outputs of scripts/bench-vs-openmpi.sh, suite $suite, $measure ($ROUNDS rounds)"
-        machine_summary
-        for ((r = 1; r <= ROUNDS; r++)); do
-            for f in "$work/$measure"-*-r"$r".txt; do
-                [[ -e $f ]] || continue
-                echo
-                echo "## round $r: $(cat "$f.cmd")"
-                cat "$f"
-            done
-        done
-    } >"$raw"
+    write_raw "$OUT_DIR/$suite-$measure.raw.txt" "suite $suite, $measure" "$work/$measure"
 
     # table: size, C best (+ which config), each Java config, Cohort, Cohort / best Java
     local table=$OUT_DIR/$suite-$measure.txt dat=$work/$measure.dat
@@ -681,6 +669,23 @@ coll_mpirun() { # $1 = ranks -> MPIRUN_COLL
 }
 
 # the C yardsticks have no JIT: 1 s of untimed sweeps is plenty (page faults, caches, Open MPI's buffers)
+# write_raw FILE DESCRIPTION PREFIX — every round's command and output (files PREFIX-*-rN.txt), in run order
+write_raw() {
+    local file=$1 description=$2 prefix=$3 r f
+    {
+        echo "# Raw outputs of scripts/bench-vs-openmpi.sh, $description ($ROUNDS rounds)"
+        machine_summary
+        for ((r = 1; r <= ROUNDS; r++)); do
+            for f in "$prefix"-*-r"$r".txt; do
+                [[ -e $f ]] || continue
+                echo
+                echo "## round $r: $(cat "$f.cmd")"
+                cat "$f"
+            done
+        done
+    } >"$file"
+}
+
 c_warmup_seconds() { awk -v s="$WARMUP_SECONDS" 'BEGIN { print (s > 1 ? 1 : s) }'; }
 # JVM warm-up for RANKS ranks: with more ranks than cores every JVM's JIT competes for them and needs longer
 # (measured: 4 Cohort ranks on 2 cores settle only after about 10 s); Java and Cohort get the same.
@@ -827,19 +832,7 @@ write_coll_results() {
     esac
 
     # raw outputs, in run order
-    local raw=$OUT_DIR/coll-$key.raw.txt
-    {
-        echo "# Raw outputs of scripts/bench-vs-openmpi.sh, suite coll, $coll with $ranks ranks ($ROUNDS rounds)"
-        machine_summary
-        for ((r = 1; r <= ROUNDS; r++)); do
-            for f in "$work/$key"-*-r"$r".txt; do
-                [[ -e $f ]] || continue
-                echo
-                echo "## round $r: $(cat "$f.cmd")"
-                cat "$f"
-            done
-        done
-    } >"$raw"
+    write_raw "$OUT_DIR/coll-$key.raw.txt" "suite coll, $coll with $ranks ranks" "$work/$key"
 
     local sizes_arr=(0)
     [[ $coll == barrier ]] || IFS=',' read -r -a sizes_arr <<<"$COLL_SIZES"
