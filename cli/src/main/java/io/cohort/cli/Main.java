@@ -5,12 +5,14 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code cohort} command: {@code cohort run} launches a job on this machine (mpirun-style),
- * {@code cohort bench} measures the transport. Every verb has {@code --help}.
+ * The {@code cohort} command: {@code cohort run} launches a job (mpirun-style) on this machine or across hosts,
+ * {@code cohort bench} measures the transport, {@code cohort node start} runs a compute-node agent and
+ * {@code cohort secret} makes the cluster secret. Every verb has {@code --help}.
  */
 @Command(name = "cohort", mixinStandardHelpOptions = true, version = "cohort 0.1.0",
     description = "Cohort: an MPI-style runtime for the JVM.",
-    subcommands = {RunCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, BenchCommand.class, NodeCommand.class, SecretCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main implements Runnable
 {
     /**

@@ -1,9 +1,16 @@
 package io.cohort.cli;
 
+import io.cohort.node.cluster.ClusterLauncher;
+import io.cohort.node.cluster.ClusterSpec;
+import io.cohort.node.cluster.HostList;
+import io.cohort.node.cluster.MapBy;
 import io.cohort.node.launch.LaunchException;
 import io.cohort.node.launch.LaunchSpec;
 import io.cohort.node.launch.LocalLauncher;
 import io.cohort.node.launch.Program;
+import io.cohort.node.protocol.AgentProtocol;
+import io.cohort.node.protocol.ClusterSecret;
+import io.cohort.node.protocol.ProtocolException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -21,14 +28,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code cohort run}: launches N ranks on this machine, as mpirun does. */
+/** {@code cohort run}: launches N ranks on this machine, or across hosts' agents, as mpirun does. */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Launch a job of N ranks on this machine (mpirun-style).",
+    description = {"Launch a job of N ranks on this machine, or across hosts with --hosts/--hostfile (mpirun-style).",
         "  cohort run -n 4 app.jar [ARGS...]",
         "  cohort run -n 4 -cp CLASSPATH MAINCLASS [ARGS...]",
-        "  cohort run -n 4 -- PROGRAM [ARGS...]   (any executable; rank in COHORT_RANK)"},
+        "  cohort run -n 4 -- PROGRAM [ARGS...]   (any executable; rank in COHORT_RANK)",
+        "  cohort run -n 8 --hosts n1:4,n2:4 app.jar   (agents started with 'cohort node start')"},
     footer = {"Exit code: 0, or the first failing rank's exit code (the other ranks are stopped), "
-        + "or 124 after --timeout."})
+        + "or 124 after --timeout, or 1 when a host is lost mid-job."})
 public final class RunCommand implements Callable<Integer>
 {
     @Spec
@@ -54,6 +62,39 @@ public final class RunCommand implements Callable<Integer>
     @Option(names = "--jvm-opt", paramLabel = "OPTION",
         description = "An option for the ranks' JVMs, e.g. --jvm-opt=-Xmx2g (repeatable).")
     private List<String> jvmOptions = new ArrayList<>();
+
+    @Option(names = "--hosts", paramLabel = "HOST[:SLOTS],...",
+        description = "Run across these hosts' agents (cohort node start), e.g. --hosts n1:4,n2:4.")
+    private String hosts;
+
+    @Option(names = "--hostfile", paramLabel = "FILE",
+        description = "Hosts from a file: one per line, 'HOST slots=N' or 'HOST:N' (optional port=N).")
+    private Path hostfile;
+
+    @Option(names = "--map-by", paramLabel = "slot|node",
+        description = "Fill each host in turn (slot, the default) or deal ranks round robin (node).")
+    private String mapBy = "slot";
+
+    @Option(names = "--npernode", paramLabel = "K", description = "At most K ranks per host.")
+    private int perNode;
+
+    @Option(names = "--agent-port", paramLabel = "PORT", description = "The agents' port (default 7470).")
+    private int agentPort = AgentProtocol.DEFAULT_PORT;
+
+    @Option(names = "--secret", paramLabel = "FILE",
+        description = "The cluster secret (default: $COHORT_SECRET_FILE or ~/.cohort/secret).")
+    private Path secret;
+
+    @Option(names = "--keep-workdir", description = "Keep the job's working directories on the hosts.")
+    private boolean keepWorkdir;
+
+    @Option(names = "--transport", paramLabel = "auto|shm|tcp",
+        description = "Force how ranks talk: shm (one host only), tcp (everywhere), auto (shm on a host, tcp "
+            + "between hosts; the default).")
+    private String transport;
+
+    @Option(names = "--report-bindings", description = "Report where each rank runs and how it reaches each peer.")
+    private boolean reportBindings;
 
     @Parameters(paramLabel = "PROGRAM", arity = "1..*",
         description = "JAR, MAINCLASS (with -cp), or after --, any executable; then its arguments.")
@@ -87,18 +128,57 @@ public final class RunCommand implements Callable<Integer>
         {
             final LaunchSpec job = new LaunchSpec(ranks, what, program.subList(1, program.size()), environment(),
                 jvmOptions, tagOutput, timeoutSeconds == null ? null : Duration.ofSeconds(timeoutSeconds));
-            return new LocalLauncher(System.out, System.err).run(job);
+            if (hosts == null && hostfile == null)
+            {
+                return new LocalLauncher(System.out, System.err).run(job);
+            }
+            return new ClusterLauncher(System.out, System.err).run(job, cluster());
         }
-        catch (final LaunchException ex)
+        catch (final LaunchException | ProtocolException ex)
         {
             spec.commandLine().getErr().println("cohort run: " + ex.getMessage());
             return 2;
         }
     }
 
+    private ClusterSpec cluster()
+    {
+        if (hosts != null && hostfile != null)
+        {
+            throw new ParameterException(spec.commandLine(), "use either --hosts or --hostfile, not both");
+        }
+        final MapBy by = switch (mapBy)
+        {
+            case "slot" -> MapBy.SLOT;
+            case "node" -> MapBy.NODE;
+            default -> throw new ParameterException(spec.commandLine(), "--map-by '" + mapBy + "' is not one of "
+                + "slot, node");
+        };
+        if (perNode < 0)
+        {
+            throw new ParameterException(spec.commandLine(), "--npernode must be at least 1 (got " + perNode + ")");
+        }
+        return new ClusterSpec(hosts != null ? HostList.parse(hosts, agentPort) : HostList.read(hostfile, agentPort),
+            by, perNode, ClusterSecret.load(secret != null ? secret : ClusterSecret.defaultFile()), keepWorkdir,
+            reportBindings, AgentProtocol.DEFAULT_SILENCE_LIMIT);
+    }
+
     private Map<String, String> environment()
     {
         final Map<String, String> env = new LinkedHashMap<>();
+        if (transport != null)
+        {
+            if (!List.of("auto", "shm", "tcp").contains(transport))
+            {
+                throw new ParameterException(spec.commandLine(), "--transport '" + transport + "' is not one of "
+                    + "auto, shm, tcp");
+            }
+            env.put("COHORT_TRANSPORT", transport);
+        }
+        if (reportBindings)
+        {
+            env.put(ClusterLauncher.REPORT_BINDINGS, "1");
+        }
         for (final String export : exports)
         {
             final int eq = export.indexOf('=');

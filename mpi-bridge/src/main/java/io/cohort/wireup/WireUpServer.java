@@ -82,6 +82,16 @@ public final class WireUpServer implements AutoCloseable
     }
 
     /**
+     * The port ranks connect to (when listening on every address, each host reaches it at its own address).
+     *
+     * @return the port
+     */
+    public int port()
+    {
+        return listener.getLocalPort();
+    }
+
+    /**
      * Releases every rank waiting at a fence, now or later, with a reason: the job is failing.
      *
      * @param reason what happened, e.g. which rank exited

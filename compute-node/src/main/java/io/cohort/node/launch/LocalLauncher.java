@@ -1,6 +1,5 @@
 package io.cohort.node.launch;
 
-import io.cohort.wireup.JobEnvironment;
 import io.cohort.wireup.WireUpServer;
 
 import java.io.BufferedReader;
@@ -31,8 +30,6 @@ public final class LocalLauncher
 {
     /** Exit code when the job ran past its {@code --timeout} (as coreutils' timeout). */
     public static final int EXIT_TIMEOUT = 124;
-
-    private static final long KILL_GRACE_MS = 1_000;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -71,7 +68,7 @@ public final class LocalLauncher
         // On SIGINT or SIGTERM the JVM runs only its shutdown hooks, so the hook does the whole clean-up itself.
         final Thread forwarder = new Thread(() ->
         {
-            stopAll(ranks);
+            RankProcesses.stopAll(ranks);
             SharedMemoryCleanup.removeJobFiles(shmDir, jobId);
         }, "cohort-run-signals");
         try (WireUpServer exchange = new WireUpServer(spec.ranks(), randomHex(16), InetAddress.getLoopbackAddress()))
@@ -99,12 +96,12 @@ public final class LocalLauncher
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
-            stopAll(ranks);
+            RankProcesses.stopAll(ranks);
             return 130;
         }
         finally
         {
-            stopAll(ranks);
+            RankProcesses.stopAll(ranks);
             SharedMemoryCleanup.removeJobFiles(shmDir, jobId);
             try
             {
@@ -132,7 +129,7 @@ public final class LocalLauncher
                 err.println("cohort run: the job exceeded --timeout " + spec.timeout().toSeconds()
                     + " s; stopping its ranks");
                 exchange.abort("the job exceeded its time limit");
-                stopAll(ranks);
+                RankProcesses.stopAll(ranks);
                 return EXIT_TIMEOUT;
             }
             remaining--;
@@ -140,18 +137,13 @@ public final class LocalLauncher
             {
                 jobCode = exit.code();
                 err.println("cohort run: rank " + exit.rank() + " exited with code " + exit.code()
-                    + describeSignal(exit.code()) + "; stopping the other ranks");
+                    + RankProcesses.describeSignal(exit.code()) + "; stopping the other ranks");
                 exchange.abort("rank " + exit.rank() + " exited with code " + exit.code());
-                stopAll(ranks);
+                RankProcesses.stopAll(ranks);
             }
             exchange.rankExited(exit.rank());
         }
         return jobCode;
-    }
-
-    private static String describeSignal(final int code)
-    {
-        return code > 128 && code < 160 ? " (killed by signal " + (code - 128) + ")" : "";
     }
 
     private Process start(final LaunchSpec spec, final List<String> command, final String jobId, final int rank,
@@ -160,13 +152,7 @@ public final class LocalLauncher
         final ProcessBuilder builder = new ProcessBuilder(command);
         final Map<String, String> env = builder.environment();
         env.putAll(spec.environment());
-        env.put(JobEnvironment.JOB_ID, jobId);
-        env.put(JobEnvironment.RANK, Integer.toString(rank));
-        env.put(JobEnvironment.SIZE, Integer.toString(spec.ranks()));
-        env.put(JobEnvironment.PMI_RANK, Integer.toString(rank));
-        env.put(JobEnvironment.PMI_SIZE, Integer.toString(spec.ranks()));
-        env.put(JobEnvironment.WIREUP, exchange.hostPort());
-        env.put(JobEnvironment.TOKEN, exchange.token());
+        RankProcesses.putJobVariables(env, jobId, rank, spec.ranks(), exchange.hostPort(), exchange.token());
         builder.redirectInput(ProcessBuilder.Redirect.INHERIT);
         try
         {
@@ -201,59 +187,7 @@ public final class LocalLauncher
         });
     }
 
-    /** SIGTERM to every rank still running, then SIGKILL to those still there after a grace period. */
-    private static void stopAll(final List<Process> ranks)
-    {
-        final List<Process> snapshot;
-        synchronized (ranks)
-        {
-            snapshot = new ArrayList<>(ranks);
-        }
-        boolean any = false;
-        for (final Process process : snapshot)
-        {
-            if (process.isAlive())
-            {
-                process.destroy();
-                any = true;
-            }
-        }
-        if (!any)
-        {
-            return;
-        }
-        final long deadline = System.currentTimeMillis() + KILL_GRACE_MS;
-        for (final Process process : snapshot)
-        {
-            try
-            {
-                final long left = deadline - System.currentTimeMillis();
-                if (left <= 0 || !process.waitFor(left, TimeUnit.MILLISECONDS))
-                {
-                    process.destroyForcibly();
-                }
-            }
-            catch (final InterruptedException ex)
-            {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
-        for (final Process process : snapshot)
-        {
-            try
-            {
-                process.waitFor(KILL_GRACE_MS, TimeUnit.MILLISECONDS);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
-    private static String randomHex(final int bytes)
+    static String randomHex(final int bytes)
     {
         final byte[] random = new byte[bytes];
         new SecureRandom().nextBytes(random);

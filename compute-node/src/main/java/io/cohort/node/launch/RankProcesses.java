@@ -1,0 +1,110 @@
+package io.cohort.node.launch;
+
+import io.cohort.wireup.JobEnvironment;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** What every launcher of rank processes shares: their environment, and how they are stopped. */
+public final class RankProcesses
+{
+    /** How long a rank has to exit after SIGTERM before it gets SIGKILL. */
+    public static final long KILL_GRACE_MS = 1_000;
+
+    private RankProcesses()
+    {
+    }
+
+    /**
+     * Puts the variables through which a rank finds its job into an environment.
+     *
+     * @param env    the rank's environment, changed
+     * @param jobId  the job's id
+     * @param rank   the rank
+     * @param size   ranks in the job
+     * @param wireUp host:port of the job's address exchange
+     * @param token  the exchange's secret
+     */
+    public static void putJobVariables(final Map<String, String> env, final String jobId, final int rank,
+        final int size, final String wireUp, final String token)
+    {
+        env.put(JobEnvironment.JOB_ID, jobId);
+        env.put(JobEnvironment.RANK, Integer.toString(rank));
+        env.put(JobEnvironment.SIZE, Integer.toString(size));
+        env.put(JobEnvironment.PMI_RANK, Integer.toString(rank));
+        env.put(JobEnvironment.PMI_SIZE, Integer.toString(size));
+        env.put(JobEnvironment.WIREUP, wireUp);
+        env.put(JobEnvironment.TOKEN, token);
+    }
+
+    /**
+     * SIGTERM to every process still running, then SIGKILL to those still there after {@link #KILL_GRACE_MS};
+     * returns once they are gone.
+     *
+     * @param processes the processes; the collection is read under its own lock
+     */
+    public static void stopAll(final Collection<Process> processes)
+    {
+        final List<Process> snapshot;
+        synchronized (processes)
+        {
+            snapshot = new ArrayList<>(processes);
+        }
+        boolean any = false;
+        for (final Process process : snapshot)
+        {
+            if (process.isAlive())
+            {
+                process.destroy();
+                any = true;
+            }
+        }
+        if (!any)
+        {
+            return;
+        }
+        final long deadline = System.currentTimeMillis() + KILL_GRACE_MS;
+        for (final Process process : snapshot)
+        {
+            try
+            {
+                final long left = deadline - System.currentTimeMillis();
+                if (left <= 0 || !process.waitFor(left, TimeUnit.MILLISECONDS))
+                {
+                    process.destroyForcibly();
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (final Process process : snapshot)
+        {
+            try
+            {
+                process.waitFor(KILL_GRACE_MS, TimeUnit.MILLISECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /**
+     * How an exit code reads for a person: codes above 128 are deaths by a signal.
+     *
+     * @param code an exit code
+     * @return " (killed by signal N)" or ""
+     */
+    public static String describeSignal(final int code)
+    {
+        return code > 128 && code < 160 ? " (killed by signal " + (code - 128) + ")" : "";
+    }
+}
