@@ -1,0 +1,73 @@
+package io.cohort.node.cluster;
+
+import io.cohort.node.launch.LaunchException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Host lists as mpirun writes them. */
+class HostListTest
+{
+    @Test
+    void hostsOptionTakesHostsWithAndWithoutSlots()
+    {
+        assertEquals(List.of(new HostSlots("n1", 7470, 4), new HostSlots("n2", 7470, 0)),
+            HostList.parse("n1:4,n2", 7470));
+    }
+
+    @Test
+    void hostFileTakesSlotsPortsAndComments(@TempDir final Path dir) throws IOException
+    {
+        final Path file = dir.resolve("hosts");
+        Files.writeString(file, "# the cluster\nn1 slots=2\n\nn2:3   # a comment\n10.0.0.3 slots=1 port=7471\n");
+        assertEquals(List.of(new HostSlots("n1", 7470, 2), new HostSlots("n2", 7470, 3),
+            new HostSlots("10.0.0.3", 7471, 1)), HostList.read(file, 7470));
+    }
+
+    @Test
+    void hostFileWithUnknownWordNamesLineAndWord(@TempDir final Path dir) throws IOException
+    {
+        final Path file = dir.resolve("hosts");
+        Files.writeString(file, "n1 slots=2\nn2 cpus=4\n");
+        final LaunchException error = assertThrows(LaunchException.class, () -> HostList.read(file, 7470));
+        assertTrue(error.getMessage().contains("line 2") && error.getMessage().contains("cpus=4"),
+            error.getMessage());
+    }
+
+    @Test
+    void slotsThatAreNotANumberAreRefused()
+    {
+        final LaunchException error = assertThrows(LaunchException.class, () -> HostList.parse("n1:four", 7470));
+        assertTrue(error.getMessage().contains("'four' is not a whole number"), error.getMessage());
+    }
+
+    @Test
+    void zeroSlotsAreRefused()
+    {
+        final LaunchException error = assertThrows(LaunchException.class, () -> HostList.parse("n1:0", 7470));
+        assertTrue(error.getMessage().contains("below the minimum of 1"), error.getMessage());
+    }
+
+    @Test
+    void aHostListedTwiceIsRefused()
+    {
+        final LaunchException error = assertThrows(LaunchException.class, () -> HostList.parse("n1:2,n1:2", 7470));
+        assertTrue(error.getMessage().contains("listed twice"), error.getMessage());
+    }
+
+    @Test
+    void emptyHostFileIsRefused(@TempDir final Path dir) throws IOException
+    {
+        final Path file = dir.resolve("hosts");
+        Files.writeString(file, "# nothing\n");
+        assertThrows(LaunchException.class, () -> HostList.read(file, 7470));
+    }
+}
