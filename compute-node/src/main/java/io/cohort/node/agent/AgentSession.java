@@ -39,6 +39,9 @@ final class AgentSession
     /** Variable through which a rank learns the address its TCP transport should use on this host. */
     static final String TCP_ADDRESS = "COHORT_TCP_ADDRESS";
 
+    /** Variable through which a rank learns the name of the agent (host) it runs on, for reports. */
+    static final String NODE_NAME = "COHORT_NODE_NAME";
+
     private final Agent agent;
     private final Socket socket;
     private final MessageChannel channel;
@@ -226,6 +229,7 @@ final class AgentSession
             RankProcesses.putJobVariables(env, launch.jobId(), rank, launch.size(), launch.wireUp(), launch.token());
             // Peers on other hosts reach this rank at the address the launcher reached this agent on.
             env.putIfAbsent(TCP_ADDRESS, socket.getLocalAddress().getHostAddress());
+            env.put(NODE_NAME, agent.config().name());
             builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             try
             {
