@@ -850,6 +850,8 @@ public final class TcpTransport implements Transport
     {
         connection.attach(channel);
         channel.config().setOption(ChannelOption.TCP_NODELAY, true);
+        // Frames are written from the provider's own memory; this allocator serves the reads.
+        channel.config().setOption(ChannelOption.ALLOCATOR, new ReadBuffers());
         channel.config().setOption(ChannelOption.SO_KEEPALIVE, true);
         if (epoll)
         {
