@@ -1,0 +1,128 @@
+package io.cohort.transport.tcp;
+
+/**
+ * The byte stream of one TCP connection between two ranks: a sequence of records, each an 8-byte header (body
+ * length, record type) followed by its body, padded to 8 bytes so every record (and every frame handed to the
+ * engine) starts 8-byte aligned. Nothing but this class knows the offsets (Agrona's descriptor style).
+ *
+ * <pre>
+ *   0       4       8
+ *   +-------+-------+----------------------+---------+
+ *   |length | type  | body (length bytes)  | padding |
+ *   +-------+-------+----------------------+---------+
+ * </pre>
+ *
+ * <p>A positive type is a frame of that frame type, its body the frame. Negative types are the provider's own:
+ * {@link #HELLO} (first record on a connection, from the rank that opened it), {@link #BULK} (one bulk slot),
+ * {@link #CREDIT} (the receiver released bulk slots; flows against the connection's direction) and
+ * {@link #GOODBYE} (the rank closed cleanly; sent both ways). Integers are in the machine's byte order: a job's
+ * hosts share one architecture (x86-64 or aarch64, both little-endian).
+ */
+public final class TcpFrameLayout
+{
+    /** Bytes of every record's header. */
+    public static final int HEADER_LENGTH = 8;
+    /** Offset of the body length (int) in the header. */
+    public static final int LENGTH_OFFSET = 0;
+    /** Offset of the record type (int) in the header. */
+    public static final int TYPE_OFFSET = 4;
+    /** Every record starts at a multiple of this. */
+    public static final int ALIGNMENT = 8;
+
+    /** The first record on a connection: who opened it, for which job, with which bulk geometry. */
+    public static final int HELLO = -1;
+    /** One bulk slot's bytes: a slot index, then the whole slot. */
+    public static final int BULK = -2;
+    /** The receiver of bulk slots released some: a count. */
+    public static final int CREDIT = -3;
+    /** The sender closed cleanly: nothing more comes from it. */
+    public static final int GOODBYE = -4;
+
+    /** "COHT": the first int of a hello, so a stray client (a port scanner, a browser) is told apart at once. */
+    public static final int MAGIC = 0x434F4854;
+    /** The version of this layout; ranks of different versions refuse each other. */
+    public static final int VERSION = 1;
+    /** Offset of the magic in a hello record. */
+    public static final int HELLO_MAGIC_OFFSET = HEADER_LENGTH;
+    /** Offset of the layout version in a hello record. */
+    public static final int HELLO_VERSION_OFFSET = HEADER_LENGTH + 4;
+    /** Offset of the sending rank in a hello record. */
+    public static final int HELLO_RANK_OFFSET = HEADER_LENGTH + 8;
+    /** Offset of the sender's bulk slot count in a hello record. */
+    public static final int HELLO_BULK_SLOTS_OFFSET = HEADER_LENGTH + 12;
+    /** Offset of the sender's bulk slot length in a hello record. */
+    public static final int HELLO_BULK_SLOT_LENGTH_OFFSET = HEADER_LENGTH + 16;
+    /** Offset of the job id's length in bytes (UTF-8) in a hello record. */
+    public static final int HELLO_JOB_ID_LENGTH_OFFSET = HEADER_LENGTH + 20;
+    /** Offset of the job id's bytes in a hello record. */
+    public static final int HELLO_JOB_ID_OFFSET = HEADER_LENGTH + 24;
+    /** The longest job id a hello carries, in UTF-8 bytes. */
+    public static final int MAX_JOB_ID_BYTES = 1024;
+
+    /** Offset of the slot index in a bulk record; the slot's bytes follow at {@link #BULK_PREFIX_LENGTH}. */
+    public static final int BULK_SLOT_INDEX_OFFSET = HEADER_LENGTH;
+    /** Bytes of a bulk record before the slot's bytes: header, slot index, padding. */
+    public static final int BULK_PREFIX_LENGTH = 16;
+
+    /** Offset of the number of released slots in a credit record. */
+    public static final int CREDIT_COUNT_OFFSET = HEADER_LENGTH;
+    /** Bytes of a credit record. */
+    public static final int CREDIT_RECORD_LENGTH = 16;
+    /** Bytes of a goodbye record. */
+    public static final int GOODBYE_RECORD_LENGTH = HEADER_LENGTH;
+
+    /** The largest frame body: 64 KiB, four times the engine's default eager limit. */
+    public static final int MAX_FRAME_LENGTH = 64 * 1024;
+    /** The largest frame record, header and padding included. */
+    public static final int MAX_FRAME_RECORD_LENGTH = HEADER_LENGTH + MAX_FRAME_LENGTH;
+
+    private TcpFrameLayout()
+    {
+    }
+
+    /**
+     * The bytes a record of a given body length takes on the wire, padding included.
+     *
+     * @param bodyLength the body's length
+     * @return header plus body, rounded up to {@link #ALIGNMENT}
+     */
+    public static int recordLength(final int bodyLength)
+    {
+        return (HEADER_LENGTH + bodyLength + ALIGNMENT - 1) & -ALIGNMENT;
+    }
+
+    /**
+     * The bytes of a hello carrying a job id of a given length.
+     *
+     * @param jobIdBytes the job id's length in UTF-8 bytes
+     * @return the hello record's length, padding included
+     */
+    public static int helloLength(final int jobIdBytes)
+    {
+        return recordLength(HELLO_JOB_ID_OFFSET - HEADER_LENGTH + jobIdBytes);
+    }
+
+    /**
+     * The distance between two bulk slots in a rank's slot memory: each slot is preceded by room for its record's
+     * prefix, so a slot goes out as one contiguous write with no copy.
+     *
+     * @param slotLength bytes per slot
+     * @return the stride
+     */
+    public static int bulkStride(final int slotLength)
+    {
+        return BULK_PREFIX_LENGTH + slotLength;
+    }
+
+    /**
+     * Where slot {@code index}'s bytes start in slot memory.
+     *
+     * @param index      the slot
+     * @param slotLength bytes per slot
+     * @return the offset handed to the engine
+     */
+    public static int bulkSlotOffset(final int index, final int slotLength)
+    {
+        return index * bulkStride(slotLength) + BULK_PREFIX_LENGTH;
+    }
+}
