@@ -45,7 +45,8 @@ public final class ChattyJob
                     {
                         if (in[i] != from * 1_000_003L + rank * 7L + i)
                         {
-                            throw new IllegalStateException("rank " + rank + " got a wrong word " + i + " from " + from);
+                            throw new IllegalStateException("rank " + rank + " got a wrong word " + i + " from "
+                                + from);
                         }
                         sum += in[i];
                     }

@@ -8,11 +8,15 @@ import io.cohort.transport.Transport;
 import io.cohort.transport.TransportException;
 import io.cohort.transport.shm.ShmConfig;
 import io.cohort.transport.shm.ShmTransport;
+import io.cohort.transport.tcp.TcpConfig;
+import io.cohort.transport.tcp.TcpTransport;
 import io.cohort.wireup.JobEnvironment;
 import io.cohort.wireup.WireUpClient;
 import io.cohort.wireup.WireUpException;
 
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -45,7 +49,10 @@ public final class Cohort implements AutoCloseable
 
     private final JobEnvironment job;
     private final WireUpClient wireUp;
+    /** Shared memory, for peers on this host; null when --transport tcp forces TCP everywhere. */
     private final Transport shm;
+    /** TCP, for peers on other hosts; null when the job runs on one host and nothing forces it. */
+    private final Transport tcp;
     private final ProgressEngine engine;
     private final Communicator world;
     private final int localRanks;
@@ -63,51 +70,58 @@ public final class Cohort implements AutoCloseable
         final AddressExchange exchange = given != null ? given : wireUp == null ? new InMemoryExchange(1) : wireUp;
         final int size = job.size();
         final int rank = job.rank();
+        final TransportChoice choice;
         try
         {
-            shm = new ShmTransport(ShmConfig.fromEnvironment(env), job.jobId(), rank, size);
+            choice = TransportChoice.fromEnvironment(env);
         }
-        catch (final TransportException ex)
+        catch (final CohortException ex)
         {
-            closeWireUp();
-            throw new CohortException("rank " + rank + " cannot set up shared memory: " + ex.getMessage(), ex);
-        }
-        try
-        {
-            shm.publish(exchange);
-            exchange.fence();
-            final Transport[] byPeer = new Transport[size];
-            int local = 1;
-            for (int peer = 0; peer < size; peer++)
-            {
-                if (peer == rank)
-                {
-                    continue;
-                }
-                if (!shm.connect(peer, exchange))
-                {
-                    throw new CohortException("rank " + rank + " has no transport that reaches rank " + peer
-                        + ": it runs on another host, and this build of Cohort only has the shared-memory "
-                        + "transport");
-                }
-                byPeer[peer] = shm;
-                local++;
-            }
-            exchange.fence();
-            shm.connected();
-            this.localRanks = local;
-            final boolean oversubscribed = local > Runtime.getRuntime().availableProcessors();
-            this.engine = new ProgressEngine(rank, size, new Transport[] {shm}, byPeer,
-                EngineConfig.fromEnvironment(env, oversubscribed));
-        }
-        catch (final RuntimeException ex)
-        {
-            shm.abort();
-            shm.close();
             closeWireUp();
             throw ex;
         }
-        this.cleanupHook = new Thread(shm::removeNamedFiles, "cohort-shm-cleanup");
+        Transport sharedMemory = null;
+        Transport network = null;
+        try
+        {
+            if (choice.usesSharedMemory())
+            {
+                sharedMemory = new ShmTransport(ShmConfig.fromEnvironment(env), job.jobId(), rank, size);
+            }
+            if (choice.usesTcp())
+            {
+                network = new TcpTransport(TcpConfig.fromEnvironment(env), job.jobId(), rank, size);
+            }
+        }
+        catch (final TransportException ex)
+        {
+            closeAll(sharedMemory, network);
+            closeWireUp();
+            throw new CohortException("rank " + rank + " cannot set up its " + (sharedMemory == null ? "shared-memory"
+                : "TCP") + " transport: " + ex.getMessage(), ex);
+        }
+        this.shm = sharedMemory;
+        this.tcp = network;
+        try
+        {
+            final Wiring wiring = wire(exchange, choice, rank, size);
+            this.localRanks = wiring.localRanks();
+            final boolean oversubscribed = localRanks > Runtime.getRuntime().availableProcessors();
+            this.engine = new ProgressEngine(rank, size, wiring.polled(), wiring.byPeer(),
+                EngineConfig.fromEnvironment(env, oversubscribed));
+            if ("1".equals(env.get("COHORT_REPORT_BINDINGS")))
+            {
+                System.err.println(TransportChoice.describe(rank, wiring.byPeer(), env.get("COHORT_NODE_NAME")));
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            abortAll(shm, tcp);
+            closeAll(shm, tcp);
+            closeWireUp();
+            throw ex;
+        }
+        this.cleanupHook = new Thread(() -> removeNamedFiles(shm, tcp), "cohort-shm-cleanup");
         final int[] identity = new int[size];
         for (int i = 0; i < size; i++)
         {
@@ -124,6 +138,104 @@ public final class Cohort implements AutoCloseable
         }
         // Files peers may still open by name are removed however the JVM ends (exit, exception, SIGTERM).
         Runtime.getRuntime().addShutdownHook(cleanupHook);
+    }
+
+    /** Which transport reaches each peer, which transports to poll, and how many ranks share this host. */
+    private record Wiring(Transport[] byPeer, Transport[] polled, int localRanks)
+    {
+    }
+
+    /** Publishes this rank's endpoints, fences, and connects each peer through the first transport reaching it. */
+    private Wiring wire(final AddressExchange exchange, final TransportChoice choice, final int rank, final int size)
+    {
+        if (shm != null)
+        {
+            shm.publish(exchange);
+        }
+        if (tcp != null)
+        {
+            tcp.publish(exchange);
+        }
+        exchange.fence();
+        final Transport[] byPeer = new Transport[size];
+        int local = 1;
+        boolean anyShm = false;
+        boolean anyTcp = false;
+        for (int peer = 0; peer < size; peer++)
+        {
+            if (peer == rank)
+            {
+                continue;
+            }
+            if (shm != null && shm.connect(peer, exchange))
+            {
+                byPeer[peer] = shm;
+                anyShm = true;
+                local++;
+            }
+            else if (tcp != null && tcp.connect(peer, exchange))
+            {
+                byPeer[peer] = tcp;
+                anyTcp = true;
+            }
+            else
+            {
+                throw new CohortException(choice.unreachable(rank, peer));
+            }
+        }
+        exchange.fence();
+        if (shm != null)
+        {
+            shm.connected();
+        }
+        if (tcp != null)
+        {
+            tcp.connected();
+        }
+        // Only transports that reach a peer are polled: a job on one host never pays for a TCP poll.
+        final List<Transport> polled = new ArrayList<>();
+        if (anyShm || !anyTcp && shm != null)
+        {
+            polled.add(shm);
+        }
+        if (anyTcp || polled.isEmpty())
+        {
+            polled.add(tcp);
+        }
+        return new Wiring(byPeer, polled.toArray(Transport[]::new), local);
+    }
+
+    private static void closeAll(final Transport... transports)
+    {
+        for (final Transport transport : transports)
+        {
+            if (transport != null)
+            {
+                transport.close();
+            }
+        }
+    }
+
+    private static void abortAll(final Transport... transports)
+    {
+        for (final Transport transport : transports)
+        {
+            if (transport != null)
+            {
+                transport.abort();
+            }
+        }
+    }
+
+    private static void removeNamedFiles(final Transport... transports)
+    {
+        for (final Transport transport : transports)
+        {
+            if (transport != null)
+            {
+                transport.removeNamedFiles();
+            }
+        }
     }
 
     /**
@@ -207,7 +319,7 @@ public final class Cohort implements AutoCloseable
         {
             throw new CohortException("allocate(" + bytes + "): the size must be positive");
         }
-        return shm.allocateRegistered(bytes);
+        return (shm != null ? shm : tcp).allocateRegistered(bytes);
     }
 
     /**
@@ -218,7 +330,7 @@ public final class Cohort implements AutoCloseable
      */
     public void abort(final int exitCode)
     {
-        shm.abort();
+        abortAll(shm, tcp);
         Runtime.getRuntime().halt(exitCode);
     }
 
@@ -260,7 +372,7 @@ public final class Cohort implements AutoCloseable
         finally
         {
             engine.markClosed();
-            shm.close();
+            closeAll(shm, tcp);
             closeWireUp();
             try
             {

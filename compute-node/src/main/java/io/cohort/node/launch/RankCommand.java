@@ -21,7 +21,7 @@ import java.util.jar.Manifest;
 /**
  * Turns a {@link Program} into the command line of one rank process, checking first that it can start: the jar
  * exists and names a main class, the class is on the classpath, the executable is on PATH. Every Java rank gets
- * Cohort's runtime (mpi-bridge, transport, Agrona) ahead of the program's own classpath.
+ * Cohort's runtime (mpi-bridge, transport, Agrona, Netty) ahead of the program's own classpath.
  */
 public final class RankCommand
 {
@@ -29,6 +29,14 @@ public final class RankCommand
     public static final List<String> BASE_JVM_OPTIONS =
         List.of("--enable-native-access=ALL-UNNAMED", "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
             "--sun-misc-unsafe-memory-access=allow");
+
+    /** One class of each jar a rank needs besides the program: Cohort, Agrona, Netty (the TCP transport). */
+    private static final List<Class<?>> RUNTIME_CLASSES = List.of(Cohort.class, Transport.class,
+        org.agrona.BitUtil.class, io.netty.util.concurrent.EventExecutor.class, io.netty.buffer.ByteBuf.class,
+        io.netty.channel.Channel.class, io.netty.resolver.AddressResolver.class,
+        io.netty.channel.unix.Socket.class, io.netty.channel.epoll.Epoll.class);
+
+    private static final String EPOLL_LIBRARY = "META-INF/native/libnetty_transport_native_epoll_x86_64.so";
 
     private RankCommand()
     {
@@ -72,19 +80,32 @@ public final class RankCommand
     public static List<String> runtimeClasspath()
     {
         final Set<String> entries = new LinkedHashSet<>();
-        for (final Class<?> type : List.of(Cohort.class, Transport.class, org.agrona.BitUtil.class))
+        for (final Class<?> type : RUNTIME_CLASSES)
         {
-            try
-            {
-                entries.add(Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
-            }
-            catch (final URISyntaxException | NullPointerException ex)
-            {
-                throw new LaunchException("cannot locate Cohort's runtime (" + type.getName() + ") to put on the "
-                    + "ranks' classpath", ex);
-            }
+            entries.add(location(type.getName(), type.getProtectionDomain().getCodeSource() == null ? null
+                : type.getProtectionDomain().getCodeSource().getLocation()));
+        }
+        // Netty's epoll library is a jar of native code only: found by its resource, when it is there.
+        final URL epoll = RankCommand.class.getClassLoader().getResource(EPOLL_LIBRARY);
+        if (epoll != null && "jar".equals(epoll.getProtocol()))
+        {
+            final String path = epoll.getPath();
+            entries.add(Path.of(java.net.URI.create(path.substring(0, path.indexOf("!/")))).toString());
         }
         return new ArrayList<>(entries);
+    }
+
+    private static String location(final String what, final URL url)
+    {
+        try
+        {
+            return Path.of(url.toURI()).toString();
+        }
+        catch (final URISyntaxException | NullPointerException ex)
+        {
+            throw new LaunchException("cannot locate Cohort's runtime (" + what + ") to put on the ranks' classpath",
+                ex);
+        }
     }
 
     private static void javaPrefix(final List<String> command, final LaunchSpec spec, final List<String> classpath)
