@@ -16,7 +16,7 @@
 # Suites: shm and tcp (point-to-point, 2 ranks: latency and bandwidth) and coll (allreduce, bcast and
 # barrier with 2 and 4 ranks; see run_coll_suite).
 # Adding a point-to-point suite: write suite_<name>() that fills SUITE_CONFIGS / SUITE_COHORT_ARGS and
-# calls run_suite <name>; list it in KNOWN_SUITES. (tcp is already wired for the Open MPI side.)
+# calls run_suite <name>; list it in KNOWN_SUITES. (tcp runs Cohort with -x COHORT_TRANSPORT=tcp.)
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -56,7 +56,7 @@ Usage: scripts/bench-vs-openmpi.sh [options]
 Measures Cohort against Open MPI (C, and Java through Open MPI's own Java bindings) on one host with
 OSU-style yardsticks, and prints one table per measure. Suites:
   shm   ping-pong latency and streaming bandwidth, 2 ranks, shared memory (default)
-  tcp   the same over TCP loopback (Open MPI only so far)
+  tcp   the same over TCP loopback (Open MPI: ob1 + btl tcp; Cohort: --transport tcp)
   coll  allreduce (sum of doubles), bcast (from rank 0) and barrier with 2 and 4 ranks (4 ranks on a
         2-core machine run oversubscribed): the slowest rank's average time per call, in us
 
@@ -634,8 +634,8 @@ suite_tcp() {
         "c-tcp|c|$TCP_MCA|C Open MPI, TCP loopback"
         "java-tcp|java|$TCP_MCA|Open MPI Java, TCP loopback"
     )
-    SUITE_COHORT=0   # set to 1 with the right SUITE_COHORT_ARGS once ./cohort bench has a TCP mode
-    SUITE_COHORT_ARGS=()
+    SUITE_COHORT=1
+    SUITE_COHORT_ARGS=(-x COHORT_TRANSPORT=tcp)
     run_suite tcp
 }
 

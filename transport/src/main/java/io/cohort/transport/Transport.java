@@ -115,6 +115,31 @@ public interface Transport extends AutoCloseable
     int poll(FrameHandler handler, int limit);
 
     /**
+     * Whether {@link #awaitFrames} can block until something arrives (a socket can wake a thread; shared memory
+     * cannot, so a rank waiting on it spins, yields and parks instead).
+     *
+     * @return true if this provider wakes a waiting rank when a frame arrives
+     */
+    default boolean wakesOnArrival()
+    {
+        return false;
+    }
+
+    /**
+     * As {@link #poll}, but when nothing has arrived, waits up to the timeout for something to: how a rank parks
+     * when this provider {@link #wakesOnArrival()}. Providers that cannot wake a rank just poll.
+     *
+     * @param handler      receives each frame
+     * @param limit        the most frames to deliver from each peer in this call
+     * @param timeoutNanos the longest wait when nothing is there
+     * @return the number of frames delivered
+     */
+    default int awaitFrames(final FrameHandler handler, final int limit, final long timeoutNanos)
+    {
+        return poll(handler, limit);
+    }
+
+    /**
      * The length of one bulk slot: the fragment size of large messages.
      *
      * <p>The bulk channel carries the fragments of large messages without the frame ring's overheads. A sender

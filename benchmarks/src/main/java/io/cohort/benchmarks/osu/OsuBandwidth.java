@@ -57,7 +57,9 @@ public final class OsuBandwidth
             final Status status = new Status();
             if (rank == 0)
             {
-                System.out.println("# Cohort Bandwidth Test (transport shm, buffer " + kind.name().toLowerCase()
+                System.out.println("# Cohort Bandwidth Test (transport "
+                    + System.getenv().getOrDefault("COHORT_TRANSPORT", "auto")
+                    + ", buffer " + kind.name().toLowerCase()
                     + ", window " + window + ")");
                 System.out.println("# Size      Bandwidth (MB/s)");
             }

@@ -53,7 +53,9 @@ public final class OsuLatency
             final Status status = new Status();
             if (rank == 0)
             {
-                System.out.println("# Cohort Latency Test (transport shm, buffer " + kind.name().toLowerCase() + ")");
+                System.out.println("# Cohort Latency Test (transport "
+                    + System.getenv().getOrDefault("COHORT_TRANSPORT", "auto")
+                    + ", buffer " + kind.name().toLowerCase() + ")");
                 System.out.println("# Size          Latency (us)" + (percentiles
                     ? "       p50 (us)       p99 (us)     p99.9 (us)" : ""));
             }

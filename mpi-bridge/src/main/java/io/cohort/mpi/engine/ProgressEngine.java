@@ -12,6 +12,8 @@ import io.cohort.transport.TransportException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayDeque;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongConsumer;
 
 import static io.cohort.mpi.engine.FrameLayout.CONTEXT_OFFSET;
 import static io.cohort.mpi.engine.FrameLayout.CTRL_SEND_ID_OFFSET;
@@ -93,7 +95,7 @@ public final class ProgressEngine implements FrameHandler
         this.transports = transports.clone();
         this.transportOfPeer = transportOfPeer.clone();
         this.config = config;
-        this.waitPolicy = new WaitPolicy(config);
+        this.waitPolicy = new WaitPolicy(config, parker(transports));
         this.pendingHead = new Operation[size];
         this.pendingTail = new Operation[size];
         this.control = new ControlQueue[size];
@@ -101,6 +103,22 @@ public final class ProgressEngine implements FrameHandler
         {
             config.check(transport.maxFrameLength());
         }
+    }
+
+    /**
+     * How a waiting rank parks: in a transport that wakes it when a frame arrives (a socket), if one is in use,
+     * else in the scheduler. Shared memory cannot wake a thread, but its waits are bounded by the park period.
+     */
+    private LongConsumer parker(final Transport[] polled)
+    {
+        for (final Transport transport : polled)
+        {
+            if (transport.wakesOnArrival())
+            {
+                return nanos -> transport.awaitFrames(this, POLL_LIMIT, nanos);
+            }
+        }
+        return LockSupport::parkNanos;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.cohort.mpi.engine;
 
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongConsumer;
 
 /**
  * How a rank waits when there is nothing to do: spin, then yield, then park for doubling periods (Agrona's
@@ -13,6 +14,7 @@ final class WaitPolicy
 {
     private static final long MIN_PARK_NS = 1_000;
 
+    private final LongConsumer parker;
     private final int maxSpins;
     private final int maxYields;
     private final long maxParkNs;
@@ -22,6 +24,18 @@ final class WaitPolicy
 
     WaitPolicy(final EngineConfig config)
     {
+        this(config, LockSupport::parkNanos);
+    }
+
+    /**
+     * A policy that parks through the given action, e.g. a blocking wait on a socket that wakes at the first byte.
+     *
+     * @param config the spin, yield and park limits
+     * @param parker parks the thread for at most the given nanoseconds
+     */
+    WaitPolicy(final EngineConfig config, final LongConsumer parker)
+    {
+        this.parker = parker;
         this.maxSpins = config.spins();
         this.maxYields = config.yields();
         this.maxParkNs = config.maxParkMicros() * 1_000L;
@@ -59,7 +73,7 @@ final class WaitPolicy
             Thread.yield();
             return false;
         }
-        LockSupport.parkNanos(parkNs);
+        parker.accept(parkNs);
         parkNs = Math.min(parkNs << 1, maxParkNs);
         return true;
     }

@@ -366,6 +366,24 @@ public final class TcpTransport implements Transport
     @Override
     public int poll(final FrameHandler frameHandler, final int limit)
     {
+        return pollOrWait(frameHandler, limit, 0);
+    }
+
+    @Override
+    public boolean wakesOnArrival()
+    {
+        return true;
+    }
+
+    @Override
+    public int awaitFrames(final FrameHandler frameHandler, final int limit, final long timeoutNanos)
+    {
+        return pollOrWait(frameHandler, limit, Math.max(1, timeoutNanos));
+    }
+
+    /** Delivers what has arrived; when nothing has and waitNanos is positive, blocks in epoll up to that long. */
+    private int pollOrWait(final FrameHandler frameHandler, final int limit, final long waitNanos)
+    {
         own();
         handler = frameHandler;
         delivered = 0;
@@ -386,7 +404,15 @@ public final class TcpTransport implements Transport
             }
             if (failure == null)
             {
-                loop.runNow();
+                if (waitNanos > 0 && delivered == 0)
+                {
+                    // Parking in epoll_wait rather than in the scheduler: the first byte to arrive wakes the rank.
+                    loop.run(waitNanos);
+                }
+                else
+                {
+                    loop.runNow();
+                }
             }
         }
         finally
