@@ -14,7 +14,7 @@ package io.cohort.head.node;
  * calls them while holding its state lock. A message that cannot be delivered is reported as
  * {@link AgentEvents#nodeLost} or {@link AgentEvents#launchFailed}, never thrown.
  */
-public interface AgentLink
+public interface AgentLink extends AutoCloseable
 {
     /**
      * Asks a node to start its share of an attempt.
@@ -32,4 +32,10 @@ public interface AgentLink
      * @param signal  TERM or KILL
      */
     void kill(String node, long jobId, int attempt, KillSignal signal);
+
+    /** Stops listening and closes the links to the agents (the agents keep their ranks and rejoin later). */
+    @Override
+    default void close()
+    {
+    }
 }
