@@ -20,20 +20,24 @@ import java.time.Duration;
  * @param scheduling           aging
  * @param maxPackageBytes      the largest package upload
  * @param maxNodeLossRequeues  how often one job is requeued after losing a node before it is dead-lettered
+ * @param startTimeout         how long a node may take to confirm it started its ranks (staging the package
+ *                             included) before the launch counts as failed
  */
 public record HeadConfig(Duration heartbeatTimeout, Duration killGrace, Duration reconcileGrace,
-    Duration tickInterval, SchedulingPolicy scheduling, long maxPackageBytes, int maxNodeLossRequeues)
+    Duration tickInterval, SchedulingPolicy scheduling, long maxPackageBytes, int maxNodeLossRequeues,
+    Duration startTimeout)
 {
     /**
      * Heartbeat timeout 15 s, kill grace 10 s, reconcile grace 30 s, tick 250 ms, default aging, 512 MiB packages,
-     * 5 node-loss requeues.
+     * 5 node-loss requeues, 5 minutes to start.
      *
      * @return the defaults
      */
     public static HeadConfig defaults()
     {
         return new HeadConfig(Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(30),
-            Duration.ofMillis(250), SchedulingPolicy.defaults(), PackageStore.DEFAULT_MAX_BYTES, 5);
+            Duration.ofMillis(250), SchedulingPolicy.defaults(), PackageStore.DEFAULT_MAX_BYTES, 5,
+            Duration.ofMinutes(5));
     }
 
     /**
@@ -45,7 +49,7 @@ public record HeadConfig(Duration heartbeatTimeout, Duration killGrace, Duration
     public HeadConfig withKillGrace(final Duration grace)
     {
         return new HeadConfig(heartbeatTimeout, grace, reconcileGrace, tickInterval, scheduling, maxPackageBytes,
-            maxNodeLossRequeues);
+            maxNodeLossRequeues, startTimeout);
     }
 
     /**
@@ -57,6 +61,6 @@ public record HeadConfig(Duration heartbeatTimeout, Duration killGrace, Duration
     public HeadConfig withMaxPackageBytes(final long bytes)
     {
         return new HeadConfig(heartbeatTimeout, killGrace, reconcileGrace, tickInterval, scheduling, bytes,
-            maxNodeLossRequeues);
+            maxNodeLossRequeues, startTimeout);
     }
 }

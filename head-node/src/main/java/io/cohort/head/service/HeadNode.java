@@ -434,7 +434,10 @@ public final class HeadNode implements AgentEvents, AutoCloseable
         return again;
     }
 
-    /** One scheduling pass: node timeouts, reconciliation deadline, time limits, kills, dependencies, starts. */
+    /**
+     * One scheduling pass: node timeouts, reconciliation deadline, start timeouts, time limits, kills, dependencies,
+     * starts.
+     */
     public synchronized void tick()
     {
         final Instant now = clock.instant();
@@ -460,6 +463,20 @@ public final class HeadNode implements AgentEvents, AutoCloseable
                 && run.end(AttemptRun.Ending.TIMEOUT, "time limit of "
                     + live.get(run.jobId).spec().timeLimit().toSeconds() + " s reached", null))
             {
+                stop(run, now);
+            }
+            if (run.ending == null && !run.notStarted.isEmpty() && run.unconfirmed.isEmpty()
+                && !now.isBefore(run.startedAt.plus(config.startTimeout())))
+            {
+                final List<String> silent = List.copyOf(run.notStarted);
+                for (final String node : silent)
+                {
+                    // The confirmation may have been lost rather than the launch: make sure nothing of it runs.
+                    link.kill(node, run.jobId, run.number, KillSignal.KILL);
+                    run.forgetRanksOn(node);
+                }
+                run.end(AttemptRun.Ending.LAUNCH_FAILED, "launch failed: " + silent + " did not start the ranks "
+                    + "within " + config.startTimeout().toSeconds() + " s", -1);
                 stop(run, now);
             }
             if (run.killAt != null && !run.killSent && !now.isBefore(run.killAt))

@@ -486,6 +486,19 @@ class HeadNodeTest
     }
 
     @Test
+    void launchThatNoNodeConfirmsFailsAfterTheStartTimeout() throws Exception
+    {
+        join("n1", 1);
+        final long id = submit(Specs.simple(1)).id();
+        head.tick();
+        pass(HeadConfig.defaults().startTimeout());
+        final JobState state = state(id);
+        assertInstanceOf(JobState.Failed.class, state);
+        assertTrue(state.reason().contains("did not start the ranks"), state.reason());
+        assertEquals(List.of(new FakeAgents.Kill("n1", id, 1, KillSignal.KILL)), agents.kills());
+    }
+
+    @Test
     void higherPriorityJobStartsFirst() throws Exception
     {
         join("n1", 1);
