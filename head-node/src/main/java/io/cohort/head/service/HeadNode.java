@@ -73,6 +73,8 @@ public final class HeadNode implements AgentEvents, AutoCloseable
     private final Map<Long, Instant> queuedAt = new HashMap<>();
     private final Map<Long, AttemptRun> active = new HashMap<>();
     private final Map<Long, String> waiting = new HashMap<>();
+    private final java.util.concurrent.ConcurrentLinkedQueue<Job> arrivals =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final Semaphore wake = new Semaphore(0);
     private Instant reconcileBy;
     private Thread loop;
@@ -195,13 +197,10 @@ public final class HeadNode implements AgentEvents, AutoCloseable
             }
         }
         checkFits(spec);
-        final Job job;
-        synchronized (this)
-        {
-            job = store.submit(owner, spec, clock.instant());
-            live.put(job.id(), job);
-            queuedAt.put(job.id(), job.submittedAt());
-        }
+        // Stored without the head node's lock, so submissions share commits and never wait for a scheduling pass;
+        // the job joins the live state at the next locked operation.
+        final Job job = store.submit(owner, spec, clock.instant());
+        arrivals.add(job);
         wake();
         return job;
     }
@@ -413,6 +412,7 @@ public final class HeadNode implements AgentEvents, AutoCloseable
      */
     public synchronized Job requeue(final long id, final String by) throws RequestException
     {
+        absorbArrivals();
         final Instant now = clock.instant();
         final AttemptRun run = active.get(id);
         if (run != null)
@@ -440,6 +440,7 @@ public final class HeadNode implements AgentEvents, AutoCloseable
      */
     public synchronized void tick()
     {
+        absorbArrivals();
         final Instant now = clock.instant();
         for (final String node : registry.sweep(now))
         {
@@ -759,8 +760,22 @@ public final class HeadNode implements AgentEvents, AutoCloseable
         return job;
     }
 
+    /** Takes newly stored jobs into the live state; called under the lock before live state is read. */
+    private void absorbArrivals()
+    {
+        for (Job job = arrivals.poll(); job != null; job = arrivals.poll())
+        {
+            if (!live.containsKey(job.id()))
+            {
+                live.put(job.id(), job);
+                queuedAt.put(job.id(), job.submittedAt());
+            }
+        }
+    }
+
     private Job liveJob(final long id, final String verb) throws RequestException
     {
+        absorbArrivals();
         final Job job = live.get(id);
         if (job != null)
         {

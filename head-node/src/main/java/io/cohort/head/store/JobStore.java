@@ -61,6 +61,8 @@ public final class JobStore implements AutoCloseable
     private final FileLock lock;
     private final JobSpecCodec codec = new JobSpecCodec();
     private final ObjectMapper json = new ObjectMapper();
+    private final java.util.concurrent.ConcurrentLinkedQueue<Queued> arrivals =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /**
      * How an attempt ended, written together with the job's new state.
@@ -153,40 +155,117 @@ public final class JobStore implements AutoCloseable
     }
 
     /**
-     * Stores a new job, PENDING (or HELD if its spec says so), and its submission event.
+     * Stores a new job, PENDING (or HELD if its spec says so), and its submission event. Concurrent submissions
+     * share commits (group commit): a caller that finds the store busy queues its job, and whoever holds the store
+     * next commits every queued job in one transaction. Each caller still returns only after its own job is durable.
      *
      * @param owner the submitting user
      * @param spec  the validated spec
      * @param now   the submission time
      * @return the stored job with its id; durable when this returns
+     * @throws StoreException if the job could not be stored (then none of the jobs committed with it were)
      */
-    public synchronized Job submit(final String owner, final JobSpec spec, final Instant now)
+    public Job submit(final String owner, final JobSpec spec, final Instant now)
     {
-        final String state = spec.hold() ? "HELD" : "PENDING";
-        final String reason = spec.hold() ? "submitted held by " + owner : null;
+        final Queued queued = new Queued(new Submission(owner, spec));
+        arrivals.add(queued);
+        synchronized (this)
+        {
+            if (queued.job == null && queued.failure == null)
+            {
+                final List<Queued> batch = new ArrayList<>();
+                for (Queued next = arrivals.poll(); next != null; next = arrivals.poll())
+                {
+                    batch.add(next);
+                }
+                try
+                {
+                    final List<Job> jobs = submitAll(batch.stream().map(q -> q.submission).toList(), now);
+                    for (int i = 0; i < batch.size(); i++)
+                    {
+                        batch.get(i).job = jobs.get(i);
+                    }
+                }
+                catch (final StoreException ex)
+                {
+                    batch.forEach(q -> q.failure = ex);
+                }
+            }
+        }
+        // Read after the lock: whoever committed this job set the fields while holding it.
+        if (queued.failure != null)
+        {
+            throw queued.failure;
+        }
+        return queued.job;
+    }
+
+    /** A submission waiting for a group commit; its fields are written and read under the store's lock. */
+    private static final class Queued
+    {
+        final Submission submission;
+        Job job;
+        StoreException failure;
+
+        Queued(final Submission submission)
+        {
+            this.submission = submission;
+        }
+    }
+
+    /**
+     * A job to store.
+     *
+     * @param owner the submitting user
+     * @param spec  the validated spec
+     */
+    public record Submission(String owner, JobSpec spec)
+    {
+    }
+
+    /**
+     * Stores several new jobs in one transaction (group commit: one write to the file for all of them), each with
+     * its submission event.
+     *
+     * @param submissions the jobs
+     * @param now         the submission time
+     * @return the stored jobs with their ids, in the same order; all durable when this returns, or none stored
+     */
+    public synchronized List<Job> submitAll(final List<Submission> submissions, final Instant now)
+    {
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO jobs (owner, name, spec, priority, "
             + "ranks, state, reason, submitted_at, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             Statement.RETURN_GENERATED_KEYS))
         {
-            insert.setString(1, owner);
-            insert.setString(2, spec.name());
-            insert.setString(3, codec.write(spec).toString());
-            insert.setInt(4, spec.priority());
-            insert.setInt(5, spec.ranks());
-            insert.setString(6, state);
-            insert.setString(7, reason);
-            insert.setLong(8, now.toEpochMilli());
-            insert.setLong(9, now.toEpochMilli());
-            insert.executeUpdate();
-            final long id;
-            try (ResultSet keys = insert.getGeneratedKeys())
+            final List<Job> jobs = new ArrayList<>(submissions.size());
+            for (final Submission submission : submissions)
             {
-                keys.next();
-                id = keys.getLong(1);
+                final JobSpec spec = submission.spec();
+                final String owner = submission.owner();
+                final String state = spec.hold() ? "HELD" : "PENDING";
+                final String reason = spec.hold() ? "submitted held by " + owner : null;
+                insert.setString(1, owner);
+                insert.setString(2, spec.name());
+                insert.setString(3, codec.write(spec).toString());
+                insert.setInt(4, spec.priority());
+                insert.setInt(5, spec.ranks());
+                insert.setString(6, state);
+                insert.setString(7, reason);
+                insert.setLong(8, now.toEpochMilli());
+                insert.setLong(9, now.toEpochMilli());
+                insert.executeUpdate();
+                final long id;
+                try (ResultSet keys = insert.getGeneratedKeys())
+                {
+                    keys.next();
+                    id = keys.getLong(1);
+                }
+                event(now, id, null, "job.submitted", state, spec.name() + ", " + spec.ranks() + " ranks, by "
+                    + owner);
+                jobs.add(new Job(id, owner, spec, JobState.of(state, reason, null, 0, null), 0, 0, now, null));
             }
-            event(now, id, null, "job.submitted", state, spec.name() + ", " + spec.ranks() + " ranks, by " + owner);
             connection.commit();
-            return new Job(id, owner, spec, JobState.of(state, reason, null, 0, null), 0, 0, now, null);
+            return jobs;
         }
         catch (final SQLException ex)
         {

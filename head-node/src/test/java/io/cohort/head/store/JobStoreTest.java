@@ -43,6 +43,42 @@ class JobStoreTest
     }
 
     @Test
+    void concurrentSubmissionsEachGetTheirOwnDurableJob() throws Exception
+    {
+        final java.util.Set<Long> ids = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        try (JobStore store = JobStore.open(data))
+        {
+            final List<Thread> threads = new java.util.ArrayList<>();
+            for (int t = 0; t < 8; t++)
+            {
+                final String owner = "user" + t;
+                threads.add(Thread.ofPlatform().start(() ->
+                {
+                    for (int i = 0; i < 50; i++)
+                    {
+                        final Job job = store.submit(owner, Specs.simple(1), T0);
+                        assertEquals(owner, job.owner());
+                        ids.add(job.id());
+                    }
+                }));
+            }
+            for (final Thread thread : threads)
+            {
+                thread.join();
+            }
+        }
+        assertEquals(400, ids.size());
+        try (JobStore store = JobStore.open(data))
+        {
+            for (final long id : ids)
+            {
+                assertTrue(store.job(id).isPresent(), "job " + id);
+            }
+            assertEquals(400, store.events(0, null, 1000).size());
+        }
+    }
+
+    @Test
     void secondHeadNodeOnTheSameDataDirectoryIsRefused()
     {
         try (JobStore first = JobStore.open(data))
