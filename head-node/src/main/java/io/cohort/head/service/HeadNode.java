@@ -466,7 +466,7 @@ public final class HeadNode implements AgentEvents, AutoCloseable
             {
                 stop(run, now);
             }
-            if (run.ending == null && !run.notStarted.isEmpty() && run.unconfirmed.isEmpty()
+            if (!run.notStarted.isEmpty() && run.unconfirmed.isEmpty()
                 && !now.isBefore(run.startedAt.plus(config.startTimeout())))
             {
                 final List<String> silent = List.copyOf(run.notStarted);
@@ -827,8 +827,8 @@ public final class HeadNode implements AgentEvents, AutoCloseable
      * Compares what a node says it runs with what the head node believes: attempts the head node no longer runs are
      * killed there (nothing runs twice), exits the head node missed are applied, and attempts the node should run
      * but does not report are counted lost: on a join, every such attempt (the node's agent started afresh or its
-     * link broke); on a heartbeat, only attempts recovered after a head restart (a launch sent a moment ago may not
-     * be in a heartbeat yet).
+     * link broke); on a heartbeat, attempts the node confirmed it started and attempts recovered after a head
+     * restart (a launch sent a moment ago, not yet confirmed, may not be in a heartbeat yet).
      */
     private void reconcile(final AgentReport report, final Instant now, final boolean joined)
     {
@@ -860,7 +860,10 @@ public final class HeadNode implements AgentEvents, AutoCloseable
         }
         for (final AttemptRun run : List.copyOf(active.values()))
         {
-            final boolean expected = joined ? run.runsOn(node) : run.unconfirmed.contains(node);
+            // A node's messages arrive in order: once it confirmed the start, its heartbeats list the attempt until
+            // its ranks' exits were sent.
+            final boolean expected = joined ? run.runsOn(node) : run.unconfirmed.contains(node)
+                || run.runsOn(node) && !run.notStarted.contains(node);
             if (expected && !reported.contains(run.jobId))
             {
                 loseRanks(run, node, "node " + node + " no longer runs attempt " + run.number
@@ -925,10 +928,13 @@ public final class HeadNode implements AgentEvents, AutoCloseable
     private void exited(final String node, final AttemptRun run, final int rank, final int exitCode,
         final Instant now)
     {
-        if (!node.equals(run.nodeOf(rank)) || !run.live.remove(rank))
+        if (!node.equals(run.nodeOf(rank)) || !run.live.contains(rank))
         {
             return;
         }
+        // A rank that exited had started, even if the node's start confirmation has not arrived.
+        started(node, run, now);
+        run.live.remove(rank);
         if (exitCode != 0 && run.end(AttemptRun.Ending.RANK_FAILED, "rank " + rank + " on " + node
             + " exited with " + exitCode, exitCode))
         {

@@ -72,7 +72,10 @@ class HeadNodeTest
 
     private final java.util.Set<String> joined = new java.util.TreeSet<>();
 
-    /** Lets time pass with every joined node heartbeating (reporting nothing) and the scheduler ticking. */
+    /**
+     * Lets time pass with the scheduler ticking and every joined node heartbeating; a node reports the attempts it
+     * confirmed starting that are still active, as an agent running them would.
+     */
     private void pass(final Duration time)
     {
         Duration left = time;
@@ -81,9 +84,35 @@ class HeadNodeTest
             final Duration step = left.compareTo(Duration.ofSeconds(5)) < 0 ? left : Duration.ofSeconds(5);
             clock.advance(step);
             left = left.minus(step);
-            joined.forEach(node -> head.heartbeat(new AgentReport(node, List.of())));
+            joined.forEach(node -> head.heartbeat(new AgentReport(node, running(node))));
             head.tick();
         }
+    }
+
+    private List<AgentReport.Running> running(final String node)
+    {
+        final List<AgentReport.Running> running = new java.util.ArrayList<>();
+        for (final LaunchOrder order : agents.launches())
+        {
+            final boolean active = head.attempts(order.jobId()).stream().anyMatch(a -> a.number() == order.attempt()
+                && a.status() == Attempt.Status.ACTIVE);
+            if (order.node().equals(node) && active && started.contains(order.jobId() + "/" + order.attempt()))
+            {
+                final List<Integer> ranks = new java.util.ArrayList<>();
+                order.local().forEach(b -> java.util.stream.IntStream.range(b.firstRank(), b.firstRank() + b.count())
+                    .forEach(ranks::add));
+                running.add(new AgentReport.Running(order.jobId(), order.attempt(), ranks, Map.of()));
+            }
+        }
+        return running;
+    }
+
+    private final java.util.Set<String> started = new java.util.HashSet<>();
+
+    private void confirm(final String node, final long id, final int attempt)
+    {
+        started.add(id + "/" + attempt);
+        head.attemptStarted(node, id, attempt);
     }
 
     private void join(final String node, final int slots)
@@ -296,7 +325,7 @@ class HeadNodeTest
         join("n1", 1);
         final long id = submit(Specs.spec(1, 0, Duration.ofSeconds(60), RetryPolicy.none(), List.of())).id();
         head.tick();
-        head.attemptStarted("n1", id, 1);
+        confirm("n1", id, 1);
         pass(Duration.ofSeconds(59));
         assertTrue(agents.kills().isEmpty());
         pass(Duration.ofSeconds(1));
@@ -496,6 +525,51 @@ class HeadNodeTest
         assertInstanceOf(JobState.Failed.class, state);
         assertTrue(state.reason().contains("did not start the ranks"), state.reason());
         assertEquals(List.of(new FakeAgents.Kill("n1", id, 1, KillSignal.KILL)), agents.kills());
+    }
+
+    @Test
+    void startedAttemptMissingFromItsNodesHeartbeatIsCountedLost() throws Exception
+    {
+        join("n1", 1);
+        final long id = submit(Specs.simple(1)).id();
+        head.tick();
+        head.attemptStarted("n1", id, 1);
+        head.heartbeat(new AgentReport("n1", List.of(new AgentReport.Running(id, 1, List.of(0), Map.of()))));
+        assertEquals(new JobState.Running(1), state(id));
+        head.heartbeat(new AgentReport("n1", List.of()));
+        assertInstanceOf(JobState.Pending.class, state(id));
+        assertEquals(Attempt.Status.NODE_LOST, head.attempts(id).get(0).status());
+    }
+
+    @Test
+    void launchNotYetConfirmedIsNotLostByAHeartbeatThatPredatesIt() throws Exception
+    {
+        join("n1", 1);
+        final long id = submit(Specs.simple(1)).id();
+        head.tick();
+        head.heartbeat(new AgentReport("n1", List.of()));
+        assertInstanceOf(JobState.Starting.class, state(id));
+    }
+
+    @Test
+    void cancelledJobWhoseNodeNeverStartedItEndsAtTheStartTimeout() throws Exception
+    {
+        join("n1", 1);
+        final long id = submit(Specs.simple(1)).id();
+        head.tick();
+        head.cancel(id, "alice");
+        pass(HeadConfig.defaults().startTimeout());
+        assertEquals(new JobState.Cancelled("cancelled by alice"), state(id));
+    }
+
+    @Test
+    void rankExitBeforeTheStartConfirmationStillCompletesTheJob() throws Exception
+    {
+        join("n1", 1);
+        final long id = submit(Specs.simple(1)).id();
+        head.tick();
+        head.rankExited("n1", id, 1, 0, 0);
+        assertInstanceOf(JobState.Completed.class, state(id));
     }
 
     @Test
