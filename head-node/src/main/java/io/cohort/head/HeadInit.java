@@ -61,6 +61,34 @@ public final class HeadInit
      */
     public static Result init(final Path dataDir, final String advertise, final boolean tls) throws IOException
     {
+        return init(dataDir, advertise, tls, null);
+    }
+
+    /**
+     * Certificates an operator made, used instead of generated ones.
+     *
+     * @param certificate the server certificate (PEM)
+     * @param key         its private key (PKCS#8 PEM)
+     * @param ca          the CA that signed it (PEM), which clients and agents will trust
+     */
+    public record OperatorTls(Path certificate, Path key, Path ca)
+    {
+    }
+
+    /**
+     * Initialises a data directory, with the operator's certificates if given.
+     *
+     * @param dataDir   the directory (created; must not hold a head node already)
+     * @param advertise HOST:PORT clients reach the API by; agents connect to PORT+1
+     * @param tls       whether to serve HTTPS
+     * @param operator  the operator's certificates, or null to make a CA and a certificate here
+     * @return what was made
+     * @throws IOException              if files cannot be written or the operator's certificates do not fit
+     * @throws IllegalArgumentException if advertise is not HOST:PORT or the directory is initialised already
+     */
+    public static Result init(final Path dataDir, final String advertise, final boolean tls,
+        final OperatorTls operator) throws IOException
+    {
         final int colon = advertise.lastIndexOf(':');
         final String host = colon > 0 ? advertise.substring(0, colon) : "";
         final int port;
@@ -83,6 +111,15 @@ public final class HeadInit
             throw new IllegalArgumentException(dataDir + " holds a head node already (" + HeadSettings.FILE
                 + " exists); start it with cohort head start --data " + dataDir + ", or choose an empty directory");
         }
+        if (operator != null && !tls)
+        {
+            throw new IllegalArgumentException("--tls-cert, --tls-key and --tls-ca cannot go with --no-tls");
+        }
+        if (operator != null)
+        {
+            // Checked before anything is written, so a bad certificate leaves no half-made directory.
+            Certificates.check(operator.certificate(), operator.key(), operator.ca());
+        }
         Files.createDirectories(dataDir);
         final HeadSettings settings = new HeadSettings(host, port, port + 1, tls);
         final byte[] secret = new byte[32];
@@ -90,7 +127,12 @@ public final class HeadInit
         final String secretHex = HexFormat.of().formatHex(secret);
         Secrets.writePrivate(dataDir.resolve(SECRET), secretHex + "\n");
         String caPem = null;
-        if (tls)
+        if (operator != null)
+        {
+            Certificates.install(dataDir.resolve("tls"), operator.certificate(), operator.key(), operator.ca());
+            caPem = Files.readString(dataDir.resolve("tls").resolve(Certificates.CA));
+        }
+        else if (tls)
         {
             Certificates.create(dataDir.resolve("tls"), host);
             caPem = Files.readString(dataDir.resolve("tls").resolve(Certificates.CA));

@@ -53,6 +53,42 @@ class HeadInitTest
     }
 
     @Test
+    void operatorCertificatesAreUsedInsteadOfMakingACa() throws Exception
+    {
+        final Path made = Files.createDirectories(data.resolve("made"));
+        Certificates.create(made, "localhost");
+        final Path dir = data.resolve("head");
+        final HeadInit.Result result = HeadInit.init(dir, "localhost:9443", true, new HeadInit.OperatorTls(
+            made.resolve(Certificates.SERVER), made.resolve(Certificates.SERVER_KEY), made.resolve(Certificates.CA)));
+        assertEquals(Files.readString(made.resolve(Certificates.CA)),
+            new ObjectMapper().readTree(result.client().toFile()).get("caCertificate").asText());
+        assertTrue(!Files.exists(dir.resolve("tls").resolve(Certificates.CA_KEY)));
+        try (HeadServer server = HeadServer.start(dir, (events, context) -> new FakeAgents(), HeadConfig.defaults(),
+            new InetSocketAddress("127.0.0.1", 0)))
+        {
+            final HttpClient trusting = HttpClient.newBuilder().sslContext(Certificates.clientContext(
+                Files.readString(made.resolve(Certificates.CA)))).build();
+            assertEquals(200, new ApiClient(trusting, "https://localhost:" + server.apiPort(), result.adminToken())
+                .send("GET", "/jobs", null).status());
+        }
+    }
+
+    @Test
+    void operatorKeyOfAnotherCertificateIsRefusedBeforeAnythingIsWritten() throws Exception
+    {
+        final Path one = Files.createDirectories(data.resolve("one"));
+        final Path two = Files.createDirectories(data.resolve("two"));
+        Certificates.create(one, "localhost");
+        Certificates.create(two, "localhost");
+        final Path dir = data.resolve("head");
+        final java.io.IOException ex = assertThrows(java.io.IOException.class, () -> HeadInit.init(dir,
+            "localhost:9443", true, new HeadInit.OperatorTls(one.resolve(Certificates.SERVER),
+                two.resolve(Certificates.SERVER_KEY), one.resolve(Certificates.CA))));
+        assertTrue(ex.getMessage().contains("is not the key of the certificate"), ex.getMessage());
+        assertTrue(!Files.exists(dir));
+    }
+
+    @Test
     void advertiseWithoutAPortIsRefused()
     {
         assertThrows(IllegalArgumentException.class, () -> HeadInit.init(data, "localhost", false));

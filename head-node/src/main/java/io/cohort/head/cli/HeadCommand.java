@@ -52,13 +52,30 @@ public final class HeadCommand implements Runnable
         @Option(names = "--no-tls", description = "Serve plain HTTP and plain agent links (trusted networks only).")
         boolean noTls;
 
+        @Option(names = "--tls-cert", paramLabel = "PEM",
+            description = "Use this server certificate instead of making a CA (with --tls-key and --tls-ca).")
+        Path tlsCert;
+
+        @Option(names = "--tls-key", paramLabel = "PEM", description = "The certificate's PKCS#8 private key.")
+        Path tlsKey;
+
+        @Option(names = "--tls-ca", paramLabel = "PEM", description = "The CA that signed it (clients trust it).")
+        Path tlsCa;
+
         @Override
         public Integer call() throws IOException
         {
+            final int given = (tlsCert == null ? 0 : 1) + (tlsKey == null ? 0 : 1) + (tlsCa == null ? 0 : 1);
+            if (given != 0 && given != 3)
+            {
+                throw new CommandLine.ParameterException(spec.commandLine(), "give --tls-cert, --tls-key and --tls-ca "
+                    + "together, or none of them to have a CA made here");
+            }
             final HeadInit.Result result;
             try
             {
-                result = HeadInit.init(data, advertise, !noTls);
+                result = HeadInit.init(data, advertise, !noTls, given == 3
+                    ? new HeadInit.OperatorTls(tlsCert, tlsKey, tlsCa) : null);
             }
             catch (final IllegalArgumentException ex)
             {

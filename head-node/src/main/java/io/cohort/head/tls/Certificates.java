@@ -125,6 +125,93 @@ public final class Certificates
     }
 
     /**
+     * Installs certificates an operator made instead of generating them: the server certificate (PEM, the first
+     * certificate of the file), its PKCS#8 private key (PEM, EC or RSA), and the CA that signed it (PEM). Checked
+     * before anything is written: the key must belong to the certificate, and the CA must have signed it.
+     *
+     * @param tlsDir the directory to write (created)
+     * @param cert   the server certificate file
+     * @param key    the private key file
+     * @param ca     the CA certificate file
+     * @throws IOException if a file cannot be read or the checks fail (the message says which)
+     */
+    public static void install(final Path tlsDir, final Path cert, final Path key, final Path ca) throws IOException
+    {
+        check(cert, key, ca);
+        Files.createDirectories(tlsDir);
+        Files.writeString(tlsDir.resolve(CA), Files.readString(ca));
+        Files.writeString(tlsDir.resolve(SERVER), Files.readString(cert));
+        Secrets.writePrivate(tlsDir.resolve(SERVER_KEY), Files.readString(key));
+    }
+
+    /**
+     * Checks an operator's certificates without writing anything: the key belongs to the certificate, and the CA
+     * signed it.
+     *
+     * @param cert the server certificate file
+     * @param key  the private key file
+     * @param ca   the CA certificate file
+     * @throws IOException if a file cannot be read or a check fails (the message says which)
+     */
+    public static void check(final Path cert, final Path key, final Path ca) throws IOException
+    {
+        final String certPem = Files.readString(cert);
+        final String keyPem = Files.readString(key);
+        final String caPem = Files.readString(ca);
+        try
+        {
+            final X509Certificate server = certificate(certPem);
+            final X509Certificate authority = certificate(caPem);
+            final PrivateKey privateKey = privateKey(keyPem);
+            final java.security.Signature signer = java.security.Signature.getInstance(
+                "EC".equals(privateKey.getAlgorithm()) ? "SHA256withECDSA" : "SHA256withRSA");
+            final byte[] probe = new byte[32];
+            RANDOM.nextBytes(probe);
+            signer.initSign(privateKey);
+            signer.update(probe);
+            final byte[] signature = signer.sign();
+            signer.initVerify(server.getPublicKey());
+            signer.update(probe);
+            if (!signer.verify(signature))
+            {
+                throw new IOException("--tls-key " + key + " is not the key of the certificate in " + cert);
+            }
+            try
+            {
+                server.verify(authority.getPublicKey());
+            }
+            catch (final GeneralSecurityException ex)
+            {
+                throw new IOException("the certificate in " + cert + " is not signed by the CA in " + ca
+                    + " (intermediate CAs are not supported: give the CA that signed it directly)", ex);
+            }
+        }
+        catch (final GeneralSecurityException | IllegalArgumentException ex)
+        {
+            throw new IOException("cannot use the TLS files " + cert + ", " + key + ", " + ca + ": " + ex.getMessage(),
+                ex);
+        }
+    }
+
+    private static PrivateKey privateKey(final String pem) throws GeneralSecurityException
+    {
+        if (!pem.contains("-----BEGIN PRIVATE KEY-----"))
+        {
+            throw new GeneralSecurityException("the key must be PKCS#8 PEM (-----BEGIN PRIVATE KEY-----); convert it "
+                + "with: openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pk8");
+        }
+        final PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(der(pem));
+        try
+        {
+            return KeyFactory.getInstance("EC").generatePrivate(spec);
+        }
+        catch (final GeneralSecurityException ex)
+        {
+            return KeyFactory.getInstance("RSA").generatePrivate(spec);
+        }
+    }
+
+    /**
      * The server side's TLS context from the files {@link #create} wrote.
      *
      * @param tlsDir the TLS directory
@@ -137,8 +224,7 @@ public final class Certificates
         {
             final X509Certificate cert = certificate(Files.readString(tlsDir.resolve(SERVER)));
             final X509Certificate ca = certificate(Files.readString(tlsDir.resolve(CA)));
-            final PrivateKey key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(
-                der(Files.readString(tlsDir.resolve(SERVER_KEY)))));
+            final PrivateKey key = privateKey(Files.readString(tlsDir.resolve(SERVER_KEY)));
             final char[] password = new char[0];
             final KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, password);
@@ -241,9 +327,16 @@ public final class Certificates
             + "\n-----END " + type + "-----\n";
     }
 
+    /** The DER bytes of the first PEM block in the text. */
     private static byte[] der(final String pem)
     {
-        final String body = pem.replaceAll("-----(BEGIN|END) [A-Z ]+-----", "").replaceAll("\\s", "");
-        return Base64.getDecoder().decode(body);
+        final int begin = pem.indexOf("-----BEGIN ");
+        final int bodyStart = pem.indexOf("-----", begin + 11) + 5;
+        final int end = pem.indexOf("-----END ", bodyStart);
+        if (begin < 0 || bodyStart < 5 || end < 0)
+        {
+            throw new IllegalArgumentException("not PEM: no -----BEGIN ...----- / -----END ...----- block");
+        }
+        return Base64.getDecoder().decode(pem.substring(bodyStart, end).replaceAll("\\s", ""));
     }
 }
