@@ -532,10 +532,7 @@ public final class HeadNode implements AgentEvents, AutoCloseable
                 ? run.killAt.plus(config.killGrace()) : run.deadline));
         }
         final Decision decision = scheduler.schedule(queue, nodes, running, now);
-        for (final Decision.Start start : decision.starts())
-        {
-            launch(live.get(start.jobId()), start.placement(), now);
-        }
+        launch(decision.starts(), now);
         for (final QueuedJob job : queue)
         {
             waiting.put(job.id(), "waiting for free slots");
@@ -577,18 +574,34 @@ public final class HeadNode implements AgentEvents, AutoCloseable
         return null;
     }
 
-    private void launch(final Job job, final List<RankBlock> placement, final Instant now)
+    /** Records the pass's new attempts in one commit, then sends every node its share. */
+    private void launch(final List<Decision.Start> starts, final Instant now)
     {
-        final int number = job.attempts() + 1;
-        store.startAttempt(job.id(), number, placement, now);
-        final AttemptRun run = new AttemptRun(job.id(), number, placement, now, deadline(job.spec(), now));
-        active.put(job.id(), run);
-        refresh(job.id());
-        final Path pkg = job.spec().packageHash() == null ? null
-            : packages.path(job.spec().packageHash()).orElse(null);
-        for (final String node : run.nodes())
+        if (starts.isEmpty())
         {
-            link.launch(new LaunchOrder(job.id(), number, node, placement, job.spec(), pkg));
+            return;
+        }
+        final List<JobStore.AttemptStart> records = new ArrayList<>(starts.size());
+        for (final Decision.Start start : starts)
+        {
+            records.add(new JobStore.AttemptStart(start.jobId(), live.get(start.jobId()).attempts() + 1,
+                start.placement()));
+        }
+        store.startAttempts(records, now);
+        for (final JobStore.AttemptStart record : records)
+        {
+            final Job job = live.get(record.jobId());
+            final AttemptRun run = new AttemptRun(job.id(), record.number(), record.placement(), now,
+                deadline(job.spec(), now));
+            active.put(job.id(), run);
+            remember(new Job(job.id(), job.owner(), job.spec(), new JobState.Starting(record.number()),
+                record.number(), job.retryBase(), job.submittedAt(), null));
+            final Path pkg = job.spec().packageHash() == null ? null
+                : packages.path(job.spec().packageHash()).orElse(null);
+            for (final String node : run.nodes())
+            {
+                link.launch(new LaunchOrder(job.id(), record.number(), node, record.placement(), job.spec(), pkg));
+            }
         }
     }
 
@@ -741,12 +754,14 @@ public final class HeadNode implements AgentEvents, AutoCloseable
         final boolean requeue)
     {
         store.transition(job.id(), next, now, end, requeue);
-        return refresh(job.id());
+        // The store now holds exactly this: no need to read it back.
+        return remember(new Job(job.id(), job.owner(), job.spec(), next, job.attempts(),
+            requeue ? job.attempts() : job.retryBase(), job.submittedAt(), next.terminal() ? now : null));
     }
 
-    private Job refresh(final long id)
+    private Job remember(final Job job)
     {
-        final Job job = store.job(id).orElseThrow();
+        final long id = job.id();
         if (job.state().terminal())
         {
             live.remove(id);

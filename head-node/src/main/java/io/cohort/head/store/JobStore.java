@@ -401,6 +401,17 @@ public final class JobStore implements AutoCloseable
     }
 
     /**
+     * A new attempt to record.
+     *
+     * @param jobId     the job
+     * @param number    the attempt's number
+     * @param placement its ranks on each node
+     */
+    public record AttemptStart(long jobId, int number, List<RankBlock> placement)
+    {
+    }
+
+    /**
      * Records a new attempt and makes the job STARTING.
      *
      * @param jobId     the job
@@ -408,29 +419,42 @@ public final class JobStore implements AutoCloseable
      * @param placement its ranks on each node
      * @param now       the time the launches are sent
      */
-    public synchronized void startAttempt(final long jobId, final int number, final List<RankBlock> placement,
-        final Instant now)
+    public void startAttempt(final long jobId, final int number, final List<RankBlock> placement, final Instant now)
+    {
+        startAttempts(List.of(new AttemptStart(jobId, number, placement)), now);
+    }
+
+    /**
+     * Records the new attempts of one scheduling pass in one transaction, each job STARTING.
+     *
+     * @param starts the attempts
+     * @param now    the time the launches are sent
+     */
+    public synchronized void startAttempts(final List<AttemptStart> starts, final Instant now)
     {
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO attempts (job_id, number, status, "
             + "placement, started_at) VALUES (?, ?, 'ACTIVE', ?, ?)");
             PreparedStatement update = connection.prepareStatement("UPDATE jobs SET state = 'STARTING', reason = NULL, "
                 + "exit_code = NULL, not_before = NULL, attempts = ? WHERE id = ?"))
         {
-            insert.setLong(1, jobId);
-            insert.setInt(2, number);
-            insert.setString(3, json.writeValueAsString(placement));
-            insert.setLong(4, now.toEpochMilli());
-            insert.executeUpdate();
-            update.setInt(1, number);
-            update.setLong(2, jobId);
-            update.executeUpdate();
-            event(now, jobId, null, "attempt.started", "STARTING", "attempt " + number + " on "
-                + placement.stream().map(b -> b.node() + ":" + b.count()).toList());
+            for (final AttemptStart start : starts)
+            {
+                insert.setLong(1, start.jobId());
+                insert.setInt(2, start.number());
+                insert.setString(3, json.writeValueAsString(start.placement()));
+                insert.setLong(4, now.toEpochMilli());
+                insert.executeUpdate();
+                update.setInt(1, start.number());
+                update.setLong(2, start.jobId());
+                update.executeUpdate();
+                event(now, start.jobId(), null, "attempt.started", "STARTING", "attempt " + start.number() + " on "
+                    + start.placement().stream().map(b -> b.node() + ":" + b.count()).toList());
+            }
             connection.commit();
         }
         catch (final SQLException | JsonProcessingException ex)
         {
-            throw rollback("cannot record attempt " + number + " of job " + jobId, ex);
+            throw rollback("cannot record " + starts.size() + " new attempts", ex);
         }
     }
 
