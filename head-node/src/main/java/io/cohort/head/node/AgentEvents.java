@@ -3,7 +3,9 @@ package io.cohort.head.node;
 /**
  * What the head node hears from the agents: the callbacks the agent link calls, from any thread. Every callback is
  * idempotent (a repeated exit or start is ignored), and news about an attempt the head node no longer runs is answered
- * by a kill, so nothing runs twice.
+ * by a kill, so nothing runs twice. A callback may wait for the head node's lock and a database commit (about a
+ * millisecond): call it from a worker or virtual thread, not from a network event loop, and deliver one agent's
+ * callbacks in the order the agent sent them.
  *
  * <pre>{@code
  * events.nodeJoined("n1", new NodeCapacity(8, 8, 32L << 30, List.of("shm", "tcp")), "10.0.0.5:7078", report);
