@@ -1,0 +1,554 @@
+package io.cohort.head.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import io.cohort.head.auth.AuthException;
+import io.cohort.head.auth.Caller;
+import io.cohort.head.auth.Role;
+import io.cohort.head.auth.Tokens;
+import io.cohort.head.job.Job;
+import io.cohort.head.job.JobSpec;
+import io.cohort.head.job.JobSpecCodec;
+import io.cohort.head.job.JobState;
+import io.cohort.head.job.SpecException;
+import io.cohort.head.node.NodeStatus;
+import io.cohort.head.service.HeadNode;
+import io.cohort.head.service.RequestException;
+import io.cohort.head.store.Event;
+import io.cohort.head.store.JobQuery;
+import io.cohort.head.store.OutputStore;
+import io.cohort.head.store.PackageStore;
+import io.cohort.head.store.TokenRecord;
+
+import javax.net.ssl.SSLContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The REST API under {@code /api/v1}, served by the JDK's HTTP server (HTTPS when given an SSL context) with one
+ * virtual thread per request. Every call needs a bearer token; users see and act on their own jobs, admins on all
+ * jobs, nodes and tokens. Errors are JSON {@code {"error": "...", "field": "..."}} with a 4xx status; the OpenAPI
+ * document is at {@code /api/v1/openapi.json}.
+ *
+ * <pre>{@code
+ * ApiServer api = ApiServer.start(new InetSocketAddress(8443), head, tokens, packages, maxPackageBytes, sslContext);
+ * }</pre>
+ */
+public final class ApiServer implements AutoCloseable
+{
+    private static final System.Logger LOG = System.getLogger("io.cohort.head.api");
+    private static final String PREFIX = "/api/v1";
+    private static final int MAX_PAGE = 1000;
+    private static final int MAX_LOG_CHUNK = 1 << 20;
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final HeadNode head;
+    private final Tokens tokens;
+    private final PackageStore packages;
+    private final long maxPackageBytes;
+    private final JobSpecCodec codec = new JobSpecCodec();
+    private final byte[] openApi;
+
+    private ApiServer(final HttpServer server, final HeadNode head, final Tokens tokens, final PackageStore packages,
+        final long maxPackageBytes) throws IOException
+    {
+        this.server = server;
+        this.head = head;
+        this.tokens = tokens;
+        this.packages = packages;
+        this.maxPackageBytes = maxPackageBytes;
+        try (InputStream in = ApiServer.class.getResourceAsStream("openapi.json"))
+        {
+            this.openApi = in.readAllBytes();
+        }
+        this.executor = Executors.newVirtualThreadPerTaskExecutor();
+        server.setExecutor(executor);
+        server.createContext("/", this::handle);
+    }
+
+    /**
+     * Starts serving.
+     *
+     * @param address         where to listen
+     * @param head            the head node
+     * @param tokens          the tokens
+     * @param packages        the package store
+     * @param maxPackageBytes the largest package upload
+     * @param tls             the TLS context, or null for plain HTTP
+     * @return the running server
+     * @throws IOException if the address cannot be bound
+     */
+    public static ApiServer start(final InetSocketAddress address, final HeadNode head, final Tokens tokens,
+        final PackageStore packages, final long maxPackageBytes, final SSLContext tls) throws IOException
+    {
+        final HttpServer server;
+        if (tls == null)
+        {
+            server = HttpServer.create(address, 256);
+        }
+        else
+        {
+            final HttpsServer https = HttpsServer.create(address, 256);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls));
+            server = https;
+        }
+        final ApiServer api = new ApiServer(server, head, tokens, packages, maxPackageBytes);
+        server.start();
+        return api;
+    }
+
+    /**
+     * The port served.
+     *
+     * @return the bound port
+     */
+    public int port()
+    {
+        return server.getAddress().getPort();
+    }
+
+    private void handle(final HttpExchange http) throws IOException
+    {
+        final Exchange exchange = new Exchange(http);
+        try (http)
+        {
+            try
+            {
+                route(exchange);
+            }
+            catch (final ApiException ex)
+            {
+                error(exchange, ex.status(), ex.field(), ex.getMessage());
+            }
+            catch (final AuthException ex)
+            {
+                http.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+                error(exchange, 401, null, ex.getMessage());
+            }
+            catch (final SpecException ex)
+            {
+                error(exchange, 400, ex.field(), ex.getMessage());
+            }
+            catch (final RequestException ex)
+            {
+                final int status = switch (ex.kind())
+                {
+                    case NOT_FOUND -> 404;
+                    case FORBIDDEN -> 403;
+                    case CONFLICT -> 409;
+                };
+                error(exchange, status, null, ex.getMessage());
+            }
+            catch (final Exception ex)
+            {
+                LOG.log(System.Logger.Level.ERROR, "request " + http.getRequestMethod() + " "
+                    + http.getRequestURI() + " failed", ex);
+                error(exchange, 500, null, "internal error: " + ex.getMessage());
+            }
+        }
+    }
+
+    private static void error(final Exchange exchange, final int status, final String field, final String message)
+        throws IOException
+    {
+        final ObjectNode body = Exchange.JSON.createObjectNode();
+        body.put("error", message);
+        if (field != null)
+        {
+            body.put("field", field);
+        }
+        body.put("status", status);
+        exchange.send(status, body);
+    }
+
+    private void route(final Exchange exchange) throws Exception
+    {
+        final String path = exchange.http().getRequestURI().getPath();
+        if (!path.startsWith(PREFIX + "/") && !path.equals(PREFIX))
+        {
+            throw new ApiException(404, null, "no such endpoint " + path + "; the API is under " + PREFIX
+                + " (see " + PREFIX + "/openapi.json)");
+        }
+        final Caller caller = tokens.authenticate(exchange.header("Authorization"));
+        final List<String> parts = Arrays.stream(path.substring(PREFIX.length()).split("/"))
+            .filter(p -> !p.isEmpty()).toList();
+        final String method = exchange.method();
+        final String first = parts.isEmpty() ? "" : parts.get(0);
+        switch (first)
+        {
+            case "openapi.json" -> only(method, "GET", () -> exchange.send(200, "application/json", openApi));
+            case "jobs" -> jobs(exchange, caller, parts, method);
+            case "packages" -> only(method, "PUT", () -> upload(exchange, parts));
+            case "nodes" -> nodes(exchange, caller, parts, method);
+            case "tokens" -> tokens(exchange, caller, parts, method);
+            case "events" -> only(method, "GET", () -> events(exchange, caller));
+            default -> throw new ApiException(404, null, "no such endpoint " + path + " (see " + PREFIX
+                + "/openapi.json)");
+        }
+    }
+
+    /** An endpoint body that may throw what {@link #handle} maps to statuses. */
+    private interface Action
+    {
+        void run() throws Exception;
+    }
+
+    private static void only(final String method, final String allowed, final Action action) throws Exception
+    {
+        if (!allowed.equals(method))
+        {
+            throw new ApiException(405, null, "method " + method + " is not allowed here; use " + allowed);
+        }
+        action.run();
+    }
+
+    private void jobs(final Exchange exchange, final Caller caller, final List<String> parts, final String method)
+        throws Exception
+    {
+        if (parts.size() == 1)
+        {
+            if ("POST".equals(method))
+            {
+                submit(exchange, caller);
+            }
+            else
+            {
+                only(method, "GET", () -> list(exchange, caller));
+            }
+            return;
+        }
+        final long id = jobId(parts.get(1));
+        final Job job = visible(id, caller);
+        if (parts.size() == 2)
+        {
+            only(method, "GET", () -> exchange.send(200, Views.jobDetail(job, head.waitingReason(id),
+                head.attempts(id))));
+            return;
+        }
+        final String verb = parts.get(2);
+        if (parts.size() == 3 && "logs".equals(verb))
+        {
+            only(method, "GET", () -> logs(exchange, job));
+            return;
+        }
+        if (parts.size() != 3)
+        {
+            throw new ApiException(404, null, "no such endpoint under job " + id);
+        }
+        final String by = caller.user();
+        final Job after = switch (verb)
+        {
+            case "cancel" -> post(method, () -> head.cancel(id, by));
+            case "hold" -> post(method, () -> head.hold(id, by));
+            case "release" -> post(method, () -> head.release(id, by));
+            case "requeue" -> post(method, () -> head.requeue(id, by));
+            default -> throw new ApiException(404, null, "no action '" + verb + "'; actions: cancel, hold, release, "
+                + "requeue, logs");
+        };
+        exchange.send(200, Views.job(after, head.waitingReason(id)));
+    }
+
+    /** A job action, which may be refused. */
+    private interface JobAction
+    {
+        Job run() throws RequestException;
+    }
+
+    private static Job post(final String method, final JobAction action) throws RequestException
+    {
+        if (!"POST".equals(method))
+        {
+            throw new ApiException(405, null, "method " + method + " is not allowed here; use POST");
+        }
+        return action.run();
+    }
+
+    private void submit(final Exchange exchange, final Caller caller) throws Exception
+    {
+        final JsonNode body = exchange.json();
+        final JobSpec spec = codec.read(body);
+        final Job job = head.submit(caller.user(), spec);
+        final ObjectNode answer = Views.job(job, null);
+        exchange.http().getResponseHeaders().set("Location", PREFIX + "/jobs/" + job.id());
+        exchange.send(201, answer);
+    }
+
+    private void list(final Exchange exchange, final Caller caller) throws IOException
+    {
+        final Set<String> states = new LinkedHashSet<>();
+        final String stateParam = exchange.query("state");
+        if (stateParam != null && !stateParam.isEmpty())
+        {
+            for (final String state : stateParam.split(","))
+            {
+                final String name = state.strip().toUpperCase(Locale.ROOT);
+                if (!JobState.NAMES.contains(name))
+                {
+                    throw new ApiException(400, "state", "unknown state '" + state + "'; states: " + JobState.NAMES);
+                }
+                states.add(name);
+            }
+        }
+        String owner = exchange.query("owner");
+        if (caller.role() != Role.ADMIN)
+        {
+            if (owner != null && !owner.equals(caller.user()))
+            {
+                throw new ApiException(403, "owner", "a user token sees only its own jobs (" + caller.user() + ")");
+            }
+            owner = caller.user();
+        }
+        final int limit = (int)exchange.queryLong("limit", 100, 1, MAX_PAGE);
+        final long after = exchange.queryLong("after", 0, 0, Long.MAX_VALUE);
+        final List<Job> jobs = head.jobs(new JobQuery(states, owner, exchange.query("name"), after, limit));
+        final ObjectNode answer = Exchange.JSON.createObjectNode();
+        final ArrayNode list = answer.putArray("jobs");
+        for (final Job job : jobs)
+        {
+            list.add(Views.job(job, head.waitingReason(job.id())));
+        }
+        if (jobs.size() == limit)
+        {
+            answer.put("next", jobs.get(jobs.size() - 1).id());
+        }
+        exchange.send(200, answer);
+    }
+
+    private void logs(final Exchange exchange, final Job job) throws IOException
+    {
+        if (job.attempts() == 0)
+        {
+            throw new ApiException(404, null, "job " + job.id() + " has not started yet; no output");
+        }
+        final int attempt = (int)exchange.queryLong("attempt", job.attempts(), 1, job.attempts());
+        final int rank = (int)exchange.queryLong("rank", 0, 0, job.spec().ranks() - 1);
+        final long offset = exchange.queryLong("offset", 0, 0, Long.MAX_VALUE);
+        final int max = (int)exchange.queryLong("max", 64 << 10, 1, MAX_LOG_CHUNK);
+        final OutputStore.Chunk chunk = head.output(job.id(), attempt, rank, offset, max);
+        final boolean ended = job.attempts() > attempt || !(job.state() instanceof JobState.Starting
+            || job.state() instanceof JobState.Running);
+        final Map<String, List<String>> headers = exchange.http().getResponseHeaders();
+        headers.put("Cohort-Next-Offset", List.of(Long.toString(chunk.next())));
+        headers.put("Cohort-Attempt", List.of(Integer.toString(attempt)));
+        headers.put("Cohort-Attempt-Ended", List.of(Boolean.toString(ended)));
+        exchange.send(200, "text/plain; charset=utf-8", chunk.data());
+    }
+
+    private void upload(final Exchange exchange, final List<String> parts) throws IOException
+    {
+        if (parts.size() != 1)
+        {
+            throw new ApiException(404, null, "upload with PUT " + PREFIX + "/packages");
+        }
+        final String length = exchange.header("Content-Length");
+        if (length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > maxPackageBytes)
+        {
+            throw new ApiException(413, "package", "the package has " + length + " bytes; the limit is "
+                + maxPackageBytes + " (the head node's --max-package-bytes)");
+        }
+        final String hash;
+        try (InputStream in = exchange.http().getRequestBody())
+        {
+            hash = packages.put(in, maxPackageBytes);
+        }
+        catch (final PackageStore.TooLargeException ex)
+        {
+            throw new ApiException(413, "package", ex.getMessage());
+        }
+        final ObjectNode answer = Exchange.JSON.createObjectNode();
+        answer.put("package", hash);
+        exchange.send(201, answer);
+    }
+
+    private void nodes(final Exchange exchange, final Caller caller, final List<String> parts, final String method)
+        throws Exception
+    {
+        if (parts.size() == 1)
+        {
+            only(method, "GET", () ->
+            {
+                final ObjectNode answer = Exchange.JSON.createObjectNode();
+                final ArrayNode list = answer.putArray("nodes");
+                for (final Map.Entry<NodeStatus, Integer> node : head.nodes().entrySet())
+                {
+                    list.add(Views.node(node.getKey(), node.getValue()));
+                }
+                exchange.send(200, answer);
+            });
+            return;
+        }
+        if (parts.size() != 3 || !Set.of("drain", "resume").contains(parts.get(2)))
+        {
+            throw new ApiException(404, null, "node actions: POST " + PREFIX + "/nodes/NAME/drain or .../resume");
+        }
+        admin(caller, "drain or resume nodes");
+        only(method, "POST", () ->
+        {
+            final NodeStatus status = head.setDrained(parts.get(1), "drain".equals(parts.get(2)));
+            final int used = head.nodes().getOrDefault(status, 0);
+            exchange.send(200, Views.node(status, used));
+        });
+    }
+
+    private void tokens(final Exchange exchange, final Caller caller, final List<String> parts, final String method)
+        throws Exception
+    {
+        admin(caller, "manage tokens");
+        if (parts.size() == 1 && "GET".equals(method))
+        {
+            final ObjectNode answer = Exchange.JSON.createObjectNode();
+            final ArrayNode list = answer.putArray("tokens");
+            tokens.list().forEach(token -> list.add(Views.token(token)));
+            exchange.send(200, answer);
+            return;
+        }
+        if (parts.size() == 1)
+        {
+            only(method, "POST", () -> createToken(exchange));
+            return;
+        }
+        if (parts.size() == 2)
+        {
+            only(method, "DELETE", () ->
+            {
+                final TokenRecord revoked = tokens.revoke(parts.get(1)).orElseThrow(() -> new ApiException(404,
+                    null, "no live token '" + parts.get(1) + "'; cohort token list shows them"));
+                exchange.send(200, Views.token(revoked));
+            });
+            return;
+        }
+        throw new ApiException(404, null, "token endpoints: GET/POST " + PREFIX + "/tokens, DELETE " + PREFIX
+            + "/tokens/ID");
+    }
+
+    private void createToken(final Exchange exchange) throws IOException
+    {
+        final JsonNode body = exchange.json();
+        if (!body.isObject())
+        {
+            throw new ApiException(400, null, "send a JSON object {\"user\": NAME, \"role\": \"user\"|\"admin\", "
+                + "\"name\": LABEL}");
+        }
+        final var fields = body.fieldNames();
+        while (fields.hasNext())
+        {
+            final String field = fields.next();
+            if (!Set.of("user", "role", "name").contains(field))
+            {
+                throw new ApiException(400, field, "unknown field; known fields: [name, role, user]");
+            }
+        }
+        final JsonNode user = body.get("user");
+        if (user == null || !user.isTextual())
+        {
+            throw new ApiException(400, "user", "is required: the user the token acts as");
+        }
+        final String roleText = body.has("role") ? body.get("role").asText() : "user";
+        final Role role;
+        try
+        {
+            role = Role.valueOf(roleText.toUpperCase(Locale.ROOT));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ApiException(400, "role", "'" + roleText + "' is neither \"user\" nor \"admin\"");
+        }
+        final String name = body.has("name") ? body.get("name").asText() : user.asText();
+        final Tokens.Issued issued;
+        try
+        {
+            issued = tokens.create(name, user.asText(), role);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ApiException(400, ex.getMessage().startsWith("user") ? "user" : "name", ex.getMessage());
+        }
+        final ObjectNode answer = Views.token(issued.record());
+        answer.put("token", issued.token());
+        exchange.send(201, answer);
+    }
+
+    private void events(final Exchange exchange, final Caller caller) throws Exception
+    {
+        final long after = exchange.queryLong("after", 0, 0, Long.MAX_VALUE);
+        final int limit = (int)exchange.queryLong("limit", 100, 1, MAX_PAGE);
+        final String jobParam = exchange.query("job");
+        Long job = null;
+        if (jobParam != null)
+        {
+            job = jobId(jobParam);
+            visible(job, caller);
+        }
+        else if (caller.role() != Role.ADMIN)
+        {
+            throw new ApiException(403, "job", "a user token reads the events of one of its jobs: add ?job=ID");
+        }
+        final ObjectNode answer = Exchange.JSON.createObjectNode();
+        final ArrayNode list = answer.putArray("events");
+        for (final Event event : head.events(after, job, limit))
+        {
+            list.add(Views.event(event));
+        }
+        exchange.send(200, answer);
+    }
+
+    private Job visible(final long id, final Caller caller) throws RequestException
+    {
+        final Job job = head.job(id).orElse(null);
+        if (job == null || !caller.mayActOn(job.owner()))
+        {
+            // Another user's job is reported as absent, so ids reveal nothing about other users' work.
+            throw new RequestException(RequestException.Kind.NOT_FOUND, "no job " + id
+                + (caller.role() == Role.ADMIN ? "" : " of user " + caller.user()));
+        }
+        return job;
+    }
+
+    private static void admin(final Caller caller, final String what)
+    {
+        if (caller.role() != Role.ADMIN)
+        {
+            throw new ApiException(403, null, "only an admin token may " + what + "; this token is user "
+                + caller.user() + "'s");
+        }
+    }
+
+    private static long jobId(final String text)
+    {
+        try
+        {
+            final long id = Long.parseLong(text);
+            if (id > 0)
+            {
+                return id;
+            }
+        }
+        catch (final NumberFormatException ex)
+        {
+            // answered below
+        }
+        throw new ApiException(400, "id", "'" + text + "' is not a job id (a positive whole number)");
+    }
+
+    @Override
+    public void close()
+    {
+        server.stop(0);
+        executor.close();
+    }
+}

@@ -1,0 +1,154 @@
+package io.cohort.head.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cohort.head.job.Attempt;
+import io.cohort.head.job.Job;
+import io.cohort.head.job.JobSpecCodec;
+import io.cohort.head.job.JobState;
+import io.cohort.head.job.RankBlock;
+import io.cohort.head.node.NodeStatus;
+import io.cohort.head.store.Event;
+import io.cohort.head.store.TokenRecord;
+
+import java.time.Instant;
+import java.util.List;
+
+/** The JSON shapes of the API's answers (the OpenAPI document describes the same). Stateless. */
+final class Views
+{
+    private static final JobSpecCodec CODEC = new JobSpecCodec();
+
+    private Views()
+    {
+    }
+
+    static ObjectNode job(final Job job, final String waiting)
+    {
+        final ObjectNode node = Exchange.JSON.createObjectNode();
+        node.put("id", job.id());
+        node.put("name", job.spec().name());
+        node.put("owner", job.owner());
+        node.put("state", job.state().name());
+        if (job.state().reason() != null)
+        {
+            node.put("reason", job.state().reason());
+        }
+        if (job.state() instanceof JobState.Failed failed)
+        {
+            node.put("exitCode", failed.exitCode());
+        }
+        else if (job.state() instanceof JobState.Completed)
+        {
+            node.put("exitCode", 0);
+        }
+        if (job.state() instanceof JobState.Pending pending && pending.notBefore() != null)
+        {
+            node.put("notBefore", pending.notBefore().toString());
+        }
+        if (waiting != null)
+        {
+            node.put("waiting", waiting);
+        }
+        node.put("ranks", job.spec().ranks());
+        node.put("priority", job.spec().priority());
+        node.put("attempts", job.attempts());
+        node.put("submittedAt", job.submittedAt().toString());
+        time(node, "endedAt", job.endedAt());
+        return node;
+    }
+
+    static ObjectNode jobDetail(final Job job, final String waiting, final List<Attempt> attempts)
+    {
+        final ObjectNode node = job(job, waiting);
+        node.set("spec", CODEC.write(job.spec()));
+        final ArrayNode list = node.putArray("attemptList");
+        for (final Attempt attempt : attempts)
+        {
+            final ObjectNode a = list.addObject();
+            a.put("number", attempt.number());
+            a.put("status", attempt.status().name());
+            final ArrayNode placement = a.putArray("placement");
+            for (final RankBlock block : attempt.placement())
+            {
+                placement.addObject().put("node", block.node()).put("firstRank", block.firstRank())
+                    .put("count", block.count());
+            }
+            a.put("startedAt", attempt.startedAt().toString());
+            time(a, "endedAt", attempt.endedAt());
+            if (attempt.exitCode() != null)
+            {
+                a.put("exitCode", attempt.exitCode());
+            }
+            if (attempt.reason() != null)
+            {
+                a.put("reason", attempt.reason());
+            }
+        }
+        return node;
+    }
+
+    static ObjectNode node(final NodeStatus status, final int used)
+    {
+        final ObjectNode node = Exchange.JSON.createObjectNode();
+        node.put("name", status.name());
+        node.put("state", status.state().name());
+        node.put("slots", status.capacity().slots());
+        node.put("slotsUsed", used);
+        node.put("cores", status.capacity().cores());
+        node.put("memoryBytes", status.capacity().memoryBytes());
+        final ArrayNode transports = node.putArray("transports");
+        status.capacity().transports().forEach(transports::add);
+        if (status.address() != null)
+        {
+            node.put("address", status.address());
+        }
+        time(node, "lastSeen", status.lastSeen());
+        return node;
+    }
+
+    static ObjectNode token(final TokenRecord token)
+    {
+        final ObjectNode node = Exchange.JSON.createObjectNode();
+        node.put("id", token.id());
+        node.put("name", token.name());
+        node.put("user", token.user());
+        node.put("role", token.role());
+        node.put("createdAt", token.createdAt().toString());
+        time(node, "revokedAt", token.revokedAt());
+        return node;
+    }
+
+    static ObjectNode event(final Event event)
+    {
+        final ObjectNode node = Exchange.JSON.createObjectNode();
+        node.put("seq", event.seq());
+        node.put("at", event.at().toString());
+        if (event.jobId() != null)
+        {
+            node.put("job", event.jobId());
+        }
+        if (event.node() != null)
+        {
+            node.put("node", event.node());
+        }
+        node.put("kind", event.kind());
+        if (event.state() != null)
+        {
+            node.put("state", event.state());
+        }
+        if (event.detail() != null)
+        {
+            node.put("detail", event.detail());
+        }
+        return node;
+    }
+
+    private static void time(final ObjectNode node, final String field, final Instant time)
+    {
+        if (time != null)
+        {
+            node.put(field, time.toString());
+        }
+    }
+}

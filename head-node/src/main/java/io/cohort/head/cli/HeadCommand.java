@@ -1,0 +1,163 @@
+package io.cohort.head.cli;
+
+import io.cohort.head.HeadInit;
+import io.cohort.head.HeadServer;
+import io.cohort.head.HeadSettings;
+import io.cohort.head.node.AgentLinkProvider;
+import io.cohort.head.service.HeadConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.ServiceLoader;
+import java.util.concurrent.Callable;
+
+/** {@code cohort head init|start}: make and run a head node. */
+@Command(name = "head", mixinStandardHelpOptions = true,
+    description = "Make (init) and run (start) a head node: the durable job queue, scheduler and REST API.",
+    subcommands = {HeadCommand.Init.class, HeadCommand.Start.class})
+public final class HeadCommand implements Runnable
+{
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run()
+    {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** {@code cohort head init --data DIR --advertise HOST:PORT}. */
+    @Command(name = "init", mixinStandardHelpOptions = true,
+        description = {"Create a head node's data directory: store, cluster secret, certificate authority and TLS "
+            + "certificate, the first admin token, and two files to hand on:",
+            "  DIR/client.json  for the CLI (copy to ~/.cohort/config.json, or use --config / COHORT_CONFIG)",
+            "  DIR/join.json    for agents (cohort node start --join FILE)"})
+    public static final class Init implements Callable<Integer>
+    {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--data", required = true, paramLabel = "DIR", description = "The data directory to create.")
+        Path data;
+
+        @Option(names = "--advertise", required = true, paramLabel = "HOST:PORT",
+            description = "Where clients reach the API; agents connect to PORT+1.")
+        String advertise;
+
+        @Option(names = "--no-tls", description = "Serve plain HTTP and plain agent links (trusted networks only).")
+        boolean noTls;
+
+        @Option(names = "--tls-cert", paramLabel = "PEM",
+            description = "Use this server certificate instead of making a CA (with --tls-key and --tls-ca).")
+        Path tlsCert;
+
+        @Option(names = "--tls-key", paramLabel = "PEM", description = "The certificate's PKCS#8 private key.")
+        Path tlsKey;
+
+        @Option(names = "--tls-ca", paramLabel = "PEM", description = "The CA that signed it (clients trust it).")
+        Path tlsCa;
+
+        @Override
+        public Integer call() throws IOException
+        {
+            final int given = (tlsCert == null ? 0 : 1) + (tlsKey == null ? 0 : 1) + (tlsCa == null ? 0 : 1);
+            if (given != 0 && given != 3)
+            {
+                throw new CommandLine.ParameterException(spec.commandLine(), "give --tls-cert, --tls-key and --tls-ca "
+                    + "together, or none of them to have a CA made here");
+            }
+            final HeadInit.Result result;
+            try
+            {
+                result = HeadInit.init(data, advertise, !noTls, given == 3
+                    ? new HeadInit.OperatorTls(tlsCert, tlsKey, tlsCa) : null);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage());
+            }
+            final PrintWriter out = spec.commandLine().getOut();
+            out.println("Head node initialised in " + data.toAbsolutePath());
+            out.println("  API:        " + result.settings().url() + (noTls ? " (no TLS)" : " (TLS, CA in "
+                + data.resolve("tls/ca.pem") + ")"));
+            out.println("  agents:     port " + result.settings().agentPort());
+            out.println("  CLI config: " + result.client() + " (holds the admin token; keep it private)");
+            out.println("  agent join: " + result.join() + " (holds the cluster secret; keep it private)");
+            out.println("Start it with: cohort head start --data " + data);
+            out.flush();
+            return 0;
+        }
+    }
+
+    /** {@code cohort head start --data DIR}. */
+    @Command(name = "start", mixinStandardHelpOptions = true,
+        description = "Run the head node of a data directory until SIGINT or SIGTERM.")
+    public static final class Start implements Callable<Integer>
+    {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--data", required = true, paramLabel = "DIR", description = "The data directory (head init).")
+        Path data;
+
+        @Option(names = "--kill-grace", paramLabel = "DURATION",
+            description = "Time between SIGTERM and SIGKILL when stopping a job (default 10s).")
+        String killGrace;
+
+        @Option(names = "--max-package-bytes", paramLabel = "BYTES",
+            description = "The largest package upload (default 536870912).")
+        Long maxPackageBytes;
+
+        @Override
+        public Integer call() throws Exception
+        {
+            final Iterator<AgentLinkProvider> providers = ServiceLoader.load(AgentLinkProvider.class).iterator();
+            if (!providers.hasNext())
+            {
+                spec.commandLine().getErr().println("cohort head start: no agent link on the classpath (an "
+                    + AgentLinkProvider.class.getName() + " service, provided by the compute-node module)");
+                return 2;
+            }
+            HeadConfig config = HeadConfig.defaults();
+            try
+            {
+                if (killGrace != null)
+                {
+                    config = config.withKillGrace(Durations.parse("--kill-grace", killGrace));
+                }
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage());
+            }
+            if (maxPackageBytes != null)
+            {
+                config = config.withMaxPackageBytes(maxPackageBytes);
+            }
+            final HeadSettings settings = HeadSettings.read(data);
+            final HeadServer server = HeadServer.start(data, providers.next(), config, null);
+            Runtime.getRuntime().addShutdownHook(new Thread(() ->
+            {
+                try
+                {
+                    server.close();
+                }
+                catch (final IOException ex)
+                {
+                    System.err.println("cohort head: closing failed: " + ex.getMessage());
+                }
+            }, "cohort-head-shutdown"));
+            final PrintWriter out = spec.commandLine().getOut();
+            out.println("Head node serving " + settings.url() + " (port " + server.apiPort() + "); agents connect to "
+                + settings.advertiseHost() + ":" + settings.agentPort());
+            out.flush();
+            server.awaitClose();
+            return 0;
+        }
+    }
+}

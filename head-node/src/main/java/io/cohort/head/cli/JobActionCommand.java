@@ -1,0 +1,56 @@
+package io.cohort.head.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The verbs that act on jobs by id: cancel, hold, release, requeue. Each job is tried; the exit code is 1 if any was
+ * refused.
+ */
+public abstract class JobActionCommand extends ClientCommand
+{
+    @Parameters(paramLabel = "JOB", arity = "1..*", description = "Job ids.")
+    List<Long> jobs = new ArrayList<>();
+
+    /**
+     * The API action's name.
+     *
+     * @return e.g. cancel
+     */
+    protected abstract String action();
+
+    @Override
+    protected int run(final HeadClient client, final PrintWriter out) throws IOException
+    {
+        int status = 0;
+        for (final long job : jobs)
+        {
+            try
+            {
+                final JsonNode answer = client.call("POST", "/jobs/" + job + "/" + action(), null);
+                if (json())
+                {
+                    printJson(out, answer);
+                }
+                else
+                {
+                    out.println("Job " + job + ": " + answer.get("state").asText()
+                        + (answer.has("reason") ? " (" + answer.get("reason").asText() + ")" : ""));
+                    out.flush();
+                }
+            }
+            catch (final HeadClient.RefusedException ex)
+            {
+                spec.commandLine().getErr().println("cohort " + action() + " " + job + ": " + ex.getMessage());
+                spec.commandLine().getErr().flush();
+                status = REFUSED;
+            }
+        }
+        return status;
+    }
+}

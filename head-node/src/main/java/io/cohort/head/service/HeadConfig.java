@@ -1,0 +1,66 @@
+package io.cohort.head.service;
+
+import io.cohort.head.schedule.SchedulingPolicy;
+import io.cohort.head.store.PackageStore;
+
+import java.time.Duration;
+
+/**
+ * The head node's tunables.
+ *
+ * <pre>{@code
+ * HeadConfig config = HeadConfig.defaults().withKillGrace(Duration.ofSeconds(5));
+ * }</pre>
+ *
+ * @param heartbeatTimeout     silence after which a node is DOWN and its ranks are counted lost
+ * @param killGrace            time between SIGTERM and SIGKILL when stopping an attempt
+ * @param reconcileGrace       after a restart, how long nodes have to report the attempts they still run before
+ *                             those attempts are counted lost
+ * @param tickInterval         how often the scheduler runs when nothing wakes it
+ * @param scheduling           aging
+ * @param maxPackageBytes      the largest package upload
+ * @param maxNodeLossRequeues  how often one job is requeued after losing a node before it is dead-lettered
+ * @param startTimeout         how long a node may take to confirm it started its ranks (staging the package
+ *                             included) before the launch counts as failed
+ */
+public record HeadConfig(Duration heartbeatTimeout, Duration killGrace, Duration reconcileGrace,
+    Duration tickInterval, SchedulingPolicy scheduling, long maxPackageBytes, int maxNodeLossRequeues,
+    Duration startTimeout)
+{
+    /**
+     * Heartbeat timeout 15 s, kill grace 10 s, reconcile grace 30 s, tick 250 ms, default aging, 512 MiB packages,
+     * 5 node-loss requeues, 5 minutes to start.
+     *
+     * @return the defaults
+     */
+    public static HeadConfig defaults()
+    {
+        return new HeadConfig(Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(30),
+            Duration.ofMillis(250), SchedulingPolicy.defaults(), PackageStore.DEFAULT_MAX_BYTES, 5,
+            Duration.ofMinutes(5));
+    }
+
+    /**
+     * The same with another kill grace.
+     *
+     * @param grace time between SIGTERM and SIGKILL
+     * @return the new configuration
+     */
+    public HeadConfig withKillGrace(final Duration grace)
+    {
+        return new HeadConfig(heartbeatTimeout, grace, reconcileGrace, tickInterval, scheduling, maxPackageBytes,
+            maxNodeLossRequeues, startTimeout);
+    }
+
+    /**
+     * The same with another package size limit.
+     *
+     * @param bytes the largest upload
+     * @return the new configuration
+     */
+    public HeadConfig withMaxPackageBytes(final long bytes)
+    {
+        return new HeadConfig(heartbeatTimeout, killGrace, reconcileGrace, tickInterval, scheduling, bytes,
+            maxNodeLossRequeues, startTimeout);
+    }
+}

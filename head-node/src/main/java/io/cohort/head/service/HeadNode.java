@@ -1,0 +1,1009 @@
+package io.cohort.head.service;
+
+import io.cohort.head.job.Attempt;
+import io.cohort.head.job.Dependency;
+import io.cohort.head.job.Job;
+import io.cohort.head.job.JobSpec;
+import io.cohort.head.job.JobState;
+import io.cohort.head.job.RankBlock;
+import io.cohort.head.job.SpecException;
+import io.cohort.head.node.AgentEvents;
+import io.cohort.head.node.AgentLink;
+import io.cohort.head.node.AgentReport;
+import io.cohort.head.node.KillSignal;
+import io.cohort.head.node.LaunchOrder;
+import io.cohort.head.node.NodeCapacity;
+import io.cohort.head.node.NodeRegistry;
+import io.cohort.head.node.NodeStatus;
+import io.cohort.head.schedule.Allocation;
+import io.cohort.head.schedule.Decision;
+import io.cohort.head.schedule.NodeView;
+import io.cohort.head.schedule.Placer;
+import io.cohort.head.schedule.QueuedJob;
+import io.cohort.head.schedule.Scheduler;
+import io.cohort.head.store.Event;
+import io.cohort.head.store.JobQuery;
+import io.cohort.head.store.JobStore;
+import io.cohort.head.store.OutputStore;
+import io.cohort.head.store.PackageStore;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The head node: takes jobs, keeps them durable, schedules them onto nodes through the {@link AgentLink}, and acts on
+ * what the agents report ({@link AgentEvents}): attempts start, ranks exit, nodes die. It retries, requeues and
+ * dead-letters by each job's policy, stops attempts at their time limit or on cancel (SIGTERM, then SIGKILL after
+ * the grace period), holds jobs until their dependencies end, and after a restart reconciles the attempts it had
+ * running with what the agents say they still run.
+ *
+ * <pre>{@code
+ * HeadNode head = new HeadNode(HeadConfig.defaults(), store, packages, output, link, InstantSource.system());
+ * head.start();                          // recovers, then schedules on a virtual thread
+ * Job job = head.submit("alice", spec);  // durable when it returns
+ * }</pre>
+ *
+ * Thread-safe: one lock guards the live state; callbacks from agents may come from any thread. Tests drive it
+ * without the background thread by calling {@link #recover()} and {@link #tick()} with their own clock.
+ */
+public final class HeadNode implements AgentEvents, AutoCloseable
+{
+    private static final System.Logger LOG = System.getLogger("io.cohort.head");
+
+    private final HeadConfig config;
+    private final JobStore store;
+    private final PackageStore packages;
+    private final OutputStore output;
+    private final AgentLink link;
+    private final InstantSource clock;
+    private final NodeRegistry registry;
+    private final Scheduler scheduler;
+    private final Map<Long, Job> live = new TreeMap<>();
+    private final Map<Long, Instant> queuedAt = new HashMap<>();
+    private final Map<Long, AttemptRun> active = new HashMap<>();
+    private final Map<Long, String> waiting = new HashMap<>();
+    private final java.util.concurrent.ConcurrentLinkedQueue<Job> arrivals =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final Semaphore wake = new Semaphore(0);
+    private Instant reconcileBy;
+    private Thread loop;
+    private volatile boolean closed;
+
+    /**
+     * A head node over its stores and the agent link.
+     *
+     * @param config   tunables
+     * @param store    the durable store
+     * @param packages the package store
+     * @param output   rank output
+     * @param link     the way to the agents
+     * @param clock    the time source
+     */
+    public HeadNode(final HeadConfig config, final JobStore store, final PackageStore packages,
+        final OutputStore output, final AgentLink link, final InstantSource clock)
+    {
+        this.config = config;
+        this.store = store;
+        this.packages = packages;
+        this.output = output;
+        this.link = link;
+        this.clock = clock;
+        this.registry = new NodeRegistry(store, config.heartbeatTimeout());
+        this.scheduler = new Scheduler(config.scheduling());
+    }
+
+    /** Recovers from the store, then schedules on a virtual thread until {@link #close()}. */
+    public void start()
+    {
+        recover();
+        loop = Thread.ofVirtual().name("cohort-head-scheduler").start(this::run);
+    }
+
+    private void run()
+    {
+        while (!closed)
+        {
+            try
+            {
+                wake.tryAcquire(config.tickInterval().toMillis(), TimeUnit.MILLISECONDS);
+                wake.drainPermits();
+                if (!closed)
+                {
+                    tick();
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                return;
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.log(System.Logger.Level.ERROR, "scheduling pass failed; trying again", ex);
+            }
+        }
+    }
+
+    private void wake()
+    {
+        wake.release();
+    }
+
+    /**
+     * Loads every live job from the store. Attempts that were STARTING or RUNNING when the head node stopped are
+     * kept as they were (nothing is restarted) until the agents report: an attempt a node still runs carries on, one
+     * no node reports within the reconcile grace is counted lost with its node.
+     */
+    public synchronized void recover()
+    {
+        final Instant now = clock.instant();
+        live.clear();
+        active.clear();
+        for (final JobStore.QueuedEntry entry : store.live())
+        {
+            final Job job = entry.job();
+            live.put(job.id(), job);
+            queuedAt.put(job.id(), entry.queuedAt());
+            if (job.state() instanceof JobState.Starting || job.state() instanceof JobState.Running)
+            {
+                final List<Attempt> attempts = store.attempts(job.id());
+                final Attempt last = attempts.get(attempts.size() - 1);
+                final AttemptRun run = new AttemptRun(job.id(), last.number(), last.placement(), last.startedAt(),
+                    deadline(job.spec(), last.startedAt()));
+                if (job.state() instanceof JobState.Running)
+                {
+                    run.notStarted.clear();
+                }
+                run.unconfirmed.addAll(run.nodes());
+                active.put(job.id(), run);
+            }
+        }
+        reconcileBy = active.isEmpty() ? null : now.plus(config.reconcileGrace());
+        LOG.log(System.Logger.Level.INFO, "recovered " + live.size() + " live jobs, " + active.size()
+            + " with attempts to reconcile");
+    }
+
+    /**
+     * Validates and stores a job; durable when this returns.
+     *
+     * @param owner the submitting user
+     * @param spec  the spec
+     * @return the stored job with its id
+     * @throws SpecException if the package is missing, a dependency does not exist, or the layout cannot fit the
+     *                       cluster even when empty
+     */
+    public Job submit(final String owner, final JobSpec spec) throws SpecException
+    {
+        if (spec.packageHash() != null && !packages.contains(spec.packageHash()))
+        {
+            throw new SpecException("package", "no package " + spec.packageHash() + " on this head node; upload "
+                + "the jar or zip first (PUT /api/v1/packages, or cohort submit does it for you)");
+        }
+        for (final Dependency dependency : spec.dependencies())
+        {
+            if (store.job(dependency.jobId()).isEmpty())
+            {
+                throw new SpecException("dependencies", "no job " + dependency.jobId() + " to depend on");
+            }
+        }
+        checkFits(spec);
+        // Stored without the head node's lock, so submissions share commits and never wait for a scheduling pass;
+        // the job joins the live state at the next locked operation.
+        final Job job = store.submit(owner, spec, clock.instant());
+        arrivals.add(job);
+        wake();
+        return job;
+    }
+
+    private void checkFits(final JobSpec spec) throws SpecException
+    {
+        final Map<String, Integer> capacity = new TreeMap<>();
+        int total = 0;
+        for (final NodeStatus node : registry.all())
+        {
+            capacity.put(node.name(), node.capacity().slots());
+            total += node.capacity().slots();
+        }
+        if (Placer.place(spec.ranks(), spec.layout(), capacity) != null)
+        {
+            return;
+        }
+        final String cluster = "the cluster has " + total + " slots on " + capacity.size() + " nodes"
+            + (capacity.isEmpty() ? " (no node has joined yet: start agents with cohort node start)" : " (largest "
+            + capacity.values().stream().mapToInt(Integer::intValue).max().orElse(0) + ")");
+        if (spec.ranks() > total)
+        {
+            throw new SpecException("ranks", spec.ranks() + " ranks can never run: " + cluster);
+        }
+        throw new SpecException("layout", "ranks " + spec.ranks() + " with layout " + spec.layout().kind()
+            + (spec.layout().count() > 0 ? " " + spec.layout().count() : "") + " can never be placed: " + cluster);
+    }
+
+    /**
+     * One job.
+     *
+     * @param id the job id
+     * @return the job, or empty
+     */
+    public Optional<Job> job(final long id)
+    {
+        return store.job(id);
+    }
+
+    /**
+     * A page of jobs.
+     *
+     * @param query filter and page
+     * @return the jobs
+     */
+    public List<Job> jobs(final JobQuery query)
+    {
+        return store.jobs(query);
+    }
+
+    /**
+     * A job's attempts.
+     *
+     * @param id the job id
+     * @return its attempts
+     */
+    public List<Attempt> attempts(final long id)
+    {
+        return store.attempts(id);
+    }
+
+    /**
+     * Why a pending job waits, as of the last scheduling pass.
+     *
+     * @param id the job id
+     * @return the reason, or null
+     */
+    public synchronized String waitingReason(final long id)
+    {
+        return waiting.get(id);
+    }
+
+    /**
+     * Events after a sequence number.
+     *
+     * @param afterSeq last seen
+     * @param jobId    one job, or null
+     * @param limit    most to return
+     * @return events in order
+     */
+    public List<Event> events(final long afterSeq, final Long jobId, final int limit)
+    {
+        return store.events(afterSeq, jobId, limit);
+    }
+
+    /**
+     * Every node with the slots in use on it.
+     *
+     * @return nodes and used slots
+     */
+    public synchronized Map<NodeStatus, Integer> nodes()
+    {
+        final Map<String, Integer> used = usedSlots();
+        final Map<NodeStatus, Integer> nodes = new java.util.LinkedHashMap<>();
+        for (final NodeStatus node : registry.all())
+        {
+            nodes.put(node, used.getOrDefault(node.name(), 0));
+        }
+        return nodes;
+    }
+
+    /**
+     * Drains or resumes a node.
+     *
+     * @param name    the node
+     * @param drained true to drain
+     * @return the node's new status
+     * @throws RequestException if there is no such node
+     */
+    public NodeStatus setDrained(final String name, final boolean drained) throws RequestException
+    {
+        if (!registry.setDrained(name, drained, clock.instant()))
+        {
+            throw new RequestException(RequestException.Kind.NOT_FOUND, "no node '" + name + "'; cohort nodes lists "
+                + "them");
+        }
+        wake();
+        return registry.node(name).orElseThrow();
+    }
+
+    /**
+     * Reads a rank's output.
+     *
+     * @param jobId    the job
+     * @param attempt  the attempt
+     * @param rank     the rank
+     * @param offset   where to start
+     * @param maxBytes the most to read
+     * @return the bytes and the next offset
+     * @throws IOException if reading fails
+     */
+    public OutputStore.Chunk output(final long jobId, final int attempt, final int rank, final long offset,
+        final int maxBytes) throws IOException
+    {
+        return output.read(jobId, attempt, rank, offset, maxBytes);
+    }
+
+    /**
+     * Cancels a job: a waiting job at once, a running one by SIGTERM, then SIGKILL after the grace period (it is
+     * CANCELLED when its ranks are gone).
+     *
+     * @param id the job
+     * @param by who asks
+     * @return the job as it is now
+     * @throws RequestException if there is no such job or it has ended
+     */
+    public synchronized Job cancel(final long id, final String by) throws RequestException
+    {
+        final Job job = liveJob(id, "cancelled");
+        final Instant now = clock.instant();
+        final AttemptRun run = active.get(id);
+        if (run != null)
+        {
+            run.end(AttemptRun.Ending.CANCEL, "cancelled by " + by, null);
+            stop(run, now);
+            return job;
+        }
+        return move(job, new JobState.Cancelled("cancelled by " + by), now, null, false);
+    }
+
+    /**
+     * Holds a pending job.
+     *
+     * @param id the job
+     * @param by who asks
+     * @return the job, HELD
+     * @throws RequestException if there is no such job or it is not PENDING
+     */
+    public synchronized Job hold(final long id, final String by) throws RequestException
+    {
+        final Job job = liveJob(id, "held");
+        if (!(job.state() instanceof JobState.Pending))
+        {
+            throw new RequestException(RequestException.Kind.CONFLICT, "job " + id + " is " + job.state().name()
+                + "; only a PENDING job can be held");
+        }
+        return move(job, new JobState.Held("held by " + by), clock.instant(), null, false);
+    }
+
+    /**
+     * Releases a held job.
+     *
+     * @param id the job
+     * @param by who asks
+     * @return the job, PENDING
+     * @throws RequestException if there is no such job or it is not HELD
+     */
+    public synchronized Job release(final long id, final String by) throws RequestException
+    {
+        final Job job = liveJob(id, "released");
+        if (!(job.state() instanceof JobState.Held))
+        {
+            throw new RequestException(RequestException.Kind.CONFLICT, "job " + id + " is " + job.state().name()
+                + "; only a HELD job can be released");
+        }
+        final Job released = move(job, new JobState.Pending(null, "released by " + by), clock.instant(), null, false);
+        wake();
+        return released;
+    }
+
+    /**
+     * Requeues a job: an ended job becomes PENDING with a fresh retry budget; a running one is stopped (SIGTERM,
+     * then SIGKILL) and then waits again as a new attempt.
+     *
+     * @param id the job
+     * @param by who asks
+     * @return the job as it is now
+     * @throws RequestException if there is no such job or it is already waiting
+     */
+    public synchronized Job requeue(final long id, final String by) throws RequestException
+    {
+        absorbArrivals();
+        final Instant now = clock.instant();
+        final AttemptRun run = active.get(id);
+        if (run != null)
+        {
+            run.end(AttemptRun.Ending.REQUEUE, "requeued by " + by, null);
+            stop(run, now);
+            return live.get(id);
+        }
+        final Job job = store.job(id).orElseThrow(() -> new RequestException(RequestException.Kind.NOT_FOUND,
+            "no job " + id));
+        if (!job.state().terminal())
+        {
+            throw new RequestException(RequestException.Kind.CONFLICT, "job " + id + " is " + job.state().name()
+                + " and waits already; requeue applies to running and ended jobs");
+        }
+        queuedAt.put(id, now);
+        final Job again = move(job, new JobState.Pending(null, "requeued by " + by), now, null, true);
+        wake();
+        return again;
+    }
+
+    /**
+     * One scheduling pass: node timeouts, reconciliation deadline, start timeouts, time limits, kills, dependencies,
+     * starts.
+     */
+    public synchronized void tick()
+    {
+        absorbArrivals();
+        final Instant now = clock.instant();
+        for (final String node : registry.sweep(now))
+        {
+            nodeDown(node, "no heartbeat for " + config.heartbeatTimeout().toSeconds() + " s", now);
+        }
+        if (reconcileBy != null && !now.isBefore(reconcileBy))
+        {
+            reconcileBy = null;
+            for (final AttemptRun run : List.copyOf(active.values()))
+            {
+                for (final String node : List.copyOf(run.unconfirmed))
+                {
+                    loseRanks(run, node, "node " + node + " did not report attempt " + run.number
+                        + " after the head node restarted", now);
+                }
+            }
+        }
+        for (final AttemptRun run : List.copyOf(active.values()))
+        {
+            if (run.deadline != null && !now.isBefore(run.deadline)
+                && run.end(AttemptRun.Ending.TIMEOUT, "time limit of "
+                    + live.get(run.jobId).spec().timeLimit().toSeconds() + " s reached", null))
+            {
+                stop(run, now);
+            }
+            if (!run.notStarted.isEmpty() && run.unconfirmed.isEmpty()
+                && !now.isBefore(run.startedAt.plus(config.startTimeout())))
+            {
+                final List<String> silent = List.copyOf(run.notStarted);
+                for (final String node : silent)
+                {
+                    // The confirmation may have been lost rather than the launch: make sure nothing of it runs.
+                    link.kill(node, run.jobId, run.number, KillSignal.KILL);
+                    run.forgetRanksOn(node);
+                }
+                run.end(AttemptRun.Ending.LAUNCH_FAILED, "launch failed: " + silent + " did not start the ranks "
+                    + "within " + config.startTimeout().toSeconds() + " s", -1);
+                stop(run, now);
+            }
+            if (run.killAt != null && !run.killSent && !now.isBefore(run.killAt))
+            {
+                run.killSent = true;
+                for (final String node : run.nodesWithLiveRanks())
+                {
+                    link.kill(node, run.jobId, run.number, KillSignal.KILL);
+                }
+            }
+        }
+        schedule(now);
+    }
+
+    private void schedule(final Instant now)
+    {
+        waiting.clear();
+        final List<QueuedJob> queue = new ArrayList<>();
+        for (final Job job : List.copyOf(live.values()))
+        {
+            if (!(job.state() instanceof JobState.Pending pending))
+            {
+                continue;
+            }
+            if (pending.notBefore() != null && now.isBefore(pending.notBefore()))
+            {
+                waiting.put(job.id(), "retry backoff until " + pending.notBefore());
+                continue;
+            }
+            final String blocked = dependencies(job, now);
+            if (blocked != null)
+            {
+                waiting.put(job.id(), blocked);
+                continue;
+            }
+            queue.add(new QueuedJob(job.id(), job.spec().priority(), queuedAt.getOrDefault(job.id(),
+                job.submittedAt()), job.spec().ranks(), job.spec().layout(), job.spec().timeLimit()));
+        }
+        if (queue.isEmpty())
+        {
+            return;
+        }
+        final List<NodeView> nodes = new ArrayList<>();
+        for (final NodeStatus node : registry.all())
+        {
+            nodes.add(new NodeView(node.name(), node.state(), node.capacity().slots()));
+        }
+        final List<Allocation> running = new ArrayList<>();
+        for (final AttemptRun run : active.values())
+        {
+            running.add(new Allocation(run.jobId, run.placement, run.killAt != null
+                ? run.killAt.plus(config.killGrace()) : run.deadline));
+        }
+        final Decision decision = scheduler.schedule(queue, nodes, running, now);
+        launch(decision.starts(), now);
+        for (final QueuedJob job : queue)
+        {
+            waiting.put(job.id(), "waiting for free slots");
+        }
+        for (final Decision.Start start : decision.starts())
+        {
+            waiting.remove(start.jobId());
+        }
+        if (decision.reservation() != null)
+        {
+            waiting.put(decision.reservation().jobId(), "first in line; slots reserved "
+                + (decision.reservation().at() == null ? "when running jobs end" : "from "
+                + decision.reservation().at()));
+        }
+        for (final long id : decision.tooLarge())
+        {
+            waiting.put(id, "too large for the nodes now UP");
+        }
+    }
+
+    /** Null if the job may start; a reason if it waits; cancels it if a dependency can never be met. */
+    private String dependencies(final Job job, final Instant now)
+    {
+        for (final Dependency dependency : job.spec().dependencies())
+        {
+            final Job other = live.containsKey(dependency.jobId()) ? live.get(dependency.jobId())
+                : store.job(dependency.jobId()).orElse(null);
+            if (other == null || !other.state().terminal())
+            {
+                return "waiting for job " + dependency.jobId() + " to end";
+            }
+            if (dependency.kind() == Dependency.Kind.AFTER_SUCCESS && !(other.state() instanceof JobState.Completed))
+            {
+                move(job, new JobState.Cancelled("dependency never met: job " + dependency.jobId() + " ended "
+                    + other.state().name() + ", not COMPLETED"), now, null, false);
+                return "cancelled";
+            }
+        }
+        return null;
+    }
+
+    /** Records the pass's new attempts in one commit, then sends every node its share. */
+    private void launch(final List<Decision.Start> starts, final Instant now)
+    {
+        if (starts.isEmpty())
+        {
+            return;
+        }
+        final List<JobStore.AttemptStart> records = new ArrayList<>(starts.size());
+        for (final Decision.Start start : starts)
+        {
+            records.add(new JobStore.AttemptStart(start.jobId(), live.get(start.jobId()).attempts() + 1,
+                start.placement()));
+        }
+        store.startAttempts(records, now);
+        for (final JobStore.AttemptStart record : records)
+        {
+            final Job job = live.get(record.jobId());
+            final AttemptRun run = new AttemptRun(job.id(), record.number(), record.placement(), now,
+                deadline(job.spec(), now));
+            active.put(job.id(), run);
+            remember(new Job(job.id(), job.owner(), job.spec(), new JobState.Starting(record.number()),
+                record.number(), job.retryBase(), job.submittedAt(), null));
+            final Path pkg = job.spec().packageHash() == null ? null
+                : packages.path(job.spec().packageHash()).orElse(null);
+            for (final String node : run.nodes())
+            {
+                link.launch(new LaunchOrder(job.id(), record.number(), node, record.placement(), job.spec(), pkg));
+            }
+        }
+    }
+
+    private static Instant deadline(final JobSpec spec, final Instant start)
+    {
+        return spec.timeLimit() == null ? null : start.plus(spec.timeLimit());
+    }
+
+    /** Sends SIGTERM to every node still running ranks of the attempt; SIGKILL follows after the grace period. */
+    private void stop(final AttemptRun run, final Instant now)
+    {
+        if (run.killAt == null)
+        {
+            run.killAt = now.plus(config.killGrace());
+            for (final String node : run.nodesWithLiveRanks())
+            {
+                link.kill(node, run.jobId, run.number, KillSignal.TERM);
+            }
+        }
+        if (run.live.isEmpty())
+        {
+            finish(run, now);
+        }
+    }
+
+    private void nodeDown(final String node, final String reason, final Instant now)
+    {
+        for (final AttemptRun run : List.copyOf(active.values()))
+        {
+            if (run.runsOn(node))
+            {
+                loseRanks(run, node, "node " + node + " lost: " + reason, now);
+            }
+        }
+        wake();
+    }
+
+    private void loseRanks(final AttemptRun run, final String node, final String reason, final Instant now)
+    {
+        run.forgetRanksOn(node);
+        run.end(AttemptRun.Ending.NODE_LOST, reason, null);
+        stop(run, now);
+    }
+
+    /** Every rank is gone: records how the attempt ended and what becomes of the job, by its policy. */
+    private void finish(final AttemptRun run, final Instant now)
+    {
+        if (active.remove(run.jobId) == null)
+        {
+            return;
+        }
+        try
+        {
+            output.close(run.jobId, run.number);
+        }
+        catch (final IOException ex)
+        {
+            LOG.log(System.Logger.Level.WARNING, "cannot close the output of job " + run.jobId, ex);
+        }
+        final Job job = live.get(run.jobId);
+        final int n = run.number;
+        if (run.ending == null)
+        {
+            move(job, new JobState.Completed(), now, new JobStore.AttemptEnd(n, Attempt.Status.SUCCEEDED, 0, null),
+                false);
+            wake();
+            return;
+        }
+        final JobStore.AttemptEnd end;
+        final JobState next;
+        boolean requeue = false;
+        switch (run.ending)
+        {
+            case CANCEL ->
+            {
+                end = new JobStore.AttemptEnd(n, Attempt.Status.CANCELLED, null, run.reason);
+                next = new JobState.Cancelled(run.reason);
+            }
+            case TIMEOUT ->
+            {
+                end = new JobStore.AttemptEnd(n, Attempt.Status.TIMED_OUT, null, run.reason);
+                next = new JobState.TimedOut(run.reason);
+            }
+            case REQUEUE ->
+            {
+                end = new JobStore.AttemptEnd(n, Attempt.Status.REQUEUED, null, run.reason);
+                next = new JobState.Pending(null, run.reason);
+                requeue = true;
+                queuedAt.put(run.jobId, now);
+            }
+            case NODE_LOST ->
+            {
+                end = new JobStore.AttemptEnd(n, Attempt.Status.NODE_LOST, null, run.reason);
+                next = afterNodeLoss(job, run);
+            }
+            default ->
+            {
+                end = new JobStore.AttemptEnd(n, Attempt.Status.FAILED, run.exitCode, run.reason);
+                next = afterFailure(job, run, now);
+            }
+        }
+        move(job, next, now, end, requeue);
+        wake();
+    }
+
+    private JobState afterNodeLoss(final Job job, final AttemptRun run)
+    {
+        if (!job.spec().retry().requeueOnNodeLoss())
+        {
+            return new JobState.Failed(-1, run.reason + " (retry.onNodeLoss is \"fail\")");
+        }
+        final long losses = previous(job, Attempt.Status.NODE_LOST) + 1;
+        if (losses > config.maxNodeLossRequeues())
+        {
+            return new JobState.DeadLetter("lost its nodes " + losses + " times; last: " + run.reason);
+        }
+        return new JobState.Pending(null, "attempt " + run.number + " requeued: " + run.reason);
+    }
+
+    private JobState afterFailure(final Job job, final AttemptRun run, final Instant now)
+    {
+        final int code = run.exitCode == null ? -1 : run.exitCode;
+        final long failures = previous(job, Attempt.Status.FAILED) + 1;
+        final int max = job.spec().retry().maxAttempts();
+        if (!job.spec().retry().retries(code))
+        {
+            return new JobState.Failed(code, run.reason);
+        }
+        if (failures < max)
+        {
+            final Instant notBefore = now.plus(job.spec().retry().delayAfter((int)failures));
+            return new JobState.Pending(notBefore, "attempt " + run.number + " failed (" + run.reason + "); try "
+                + (failures + 1) + " of " + max + " from " + notBefore);
+        }
+        if (max > 1)
+        {
+            return new JobState.DeadLetter("all " + max + " attempts failed; last: " + run.reason);
+        }
+        return new JobState.Failed(code, run.reason);
+    }
+
+    /** Attempts with this status since the job's last requeue (the current attempt is still ACTIVE in the store). */
+    private long previous(final Job job, final Attempt.Status status)
+    {
+        return store.attempts(job.id()).stream()
+            .filter(attempt -> attempt.number() > job.retryBase() && attempt.status() == status).count();
+    }
+
+    private Job move(final Job job, final JobState next, final Instant now, final JobStore.AttemptEnd end,
+        final boolean requeue)
+    {
+        store.transition(job.id(), next, now, end, requeue);
+        // The store now holds exactly this: no need to read it back.
+        return remember(new Job(job.id(), job.owner(), job.spec(), next, job.attempts(),
+            requeue ? job.attempts() : job.retryBase(), job.submittedAt(), next.terminal() ? now : null));
+    }
+
+    private Job remember(final Job job)
+    {
+        final long id = job.id();
+        if (job.state().terminal())
+        {
+            live.remove(id);
+            queuedAt.remove(id);
+            waiting.remove(id);
+        }
+        else
+        {
+            live.put(id, job);
+        }
+        return job;
+    }
+
+    /** Takes newly stored jobs into the live state; called under the lock before live state is read. */
+    private void absorbArrivals()
+    {
+        for (Job job = arrivals.poll(); job != null; job = arrivals.poll())
+        {
+            if (!live.containsKey(job.id()))
+            {
+                live.put(job.id(), job);
+                queuedAt.put(job.id(), job.submittedAt());
+            }
+        }
+    }
+
+    private Job liveJob(final long id, final String verb) throws RequestException
+    {
+        absorbArrivals();
+        final Job job = live.get(id);
+        if (job != null)
+        {
+            return job;
+        }
+        final Job ended = store.job(id).orElseThrow(() -> new RequestException(RequestException.Kind.NOT_FOUND,
+            "no job " + id));
+        throw new RequestException(RequestException.Kind.CONFLICT, "job " + id + " has ended ("
+            + ended.state().name() + ") and cannot be " + verb);
+    }
+
+    private Map<String, Integer> usedSlots()
+    {
+        final Map<String, Integer> used = new HashMap<>();
+        for (final AttemptRun run : active.values())
+        {
+            for (final RankBlock block : run.placement)
+            {
+                used.merge(block.node(), block.count(), Integer::sum);
+            }
+        }
+        return used;
+    }
+
+    @Override
+    public void nodeJoined(final String node, final NodeCapacity capacity, final String address,
+        final AgentReport report)
+    {
+        synchronized (this)
+        {
+            final Instant now = clock.instant();
+            registry.join(node, capacity, address, now);
+            reconcile(report, now, true);
+        }
+        wake();
+    }
+
+    @Override
+    public synchronized void heartbeat(final AgentReport report)
+    {
+        final Instant now = clock.instant();
+        if (registry.heartbeat(report.node(), now))
+        {
+            reconcile(report, now, false);
+        }
+    }
+
+    /**
+     * Compares what a node says it runs with what the head node believes: attempts the head node no longer runs are
+     * killed there (nothing runs twice), exits the head node missed are applied, and attempts the node should run
+     * but does not report are counted lost: on a join, every such attempt (the node's agent started afresh or its
+     * link broke); on a heartbeat, attempts the node confirmed it started and attempts recovered after a head
+     * restart (a launch sent a moment ago, not yet confirmed, may not be in a heartbeat yet).
+     */
+    private void reconcile(final AgentReport report, final Instant now, final boolean joined)
+    {
+        final String node = report.node();
+        final Set<Long> reported = new java.util.HashSet<>();
+        for (final AgentReport.Running running : report.attempts())
+        {
+            final AttemptRun run = active.get(running.jobId());
+            if (run == null || run.number != running.attempt())
+            {
+                if (!running.liveRanks().isEmpty())
+                {
+                    LOG.log(System.Logger.Level.WARNING, "node " + node + " runs job " + running.jobId() + " attempt "
+                        + running.attempt() + ", which the head node does not run: killing it");
+                    link.kill(node, running.jobId(), running.attempt(), KillSignal.KILL);
+                }
+                continue;
+            }
+            reported.add(run.jobId);
+            run.unconfirmed.remove(node);
+            if (run.notStarted.contains(node))
+            {
+                started(node, run, now);
+            }
+            for (final Map.Entry<Integer, Integer> exit : running.exited().entrySet())
+            {
+                exited(node, run, exit.getKey(), exit.getValue(), now);
+            }
+        }
+        for (final AttemptRun run : List.copyOf(active.values()))
+        {
+            // A node's messages arrive in order: once it confirmed the start, its heartbeats list the attempt until
+            // its ranks' exits were sent.
+            final boolean expected = joined ? run.runsOn(node) : run.unconfirmed.contains(node)
+                || run.runsOn(node) && !run.notStarted.contains(node);
+            if (expected && !reported.contains(run.jobId))
+            {
+                loseRanks(run, node, "node " + node + " no longer runs attempt " + run.number
+                    + (joined ? " (it joined again)" : " after the head node restarted"), now);
+            }
+        }
+    }
+
+    @Override
+    public synchronized void attemptStarted(final String node, final long jobId, final int attempt)
+    {
+        final AttemptRun run = active.get(jobId);
+        if (run != null && run.number == attempt)
+        {
+            started(node, run, clock.instant());
+        }
+    }
+
+    private void started(final String node, final AttemptRun run, final Instant now)
+    {
+        if (run.notStarted.remove(node) && run.notStarted.isEmpty() && run.ending == null
+            && live.get(run.jobId).state() instanceof JobState.Starting)
+        {
+            move(live.get(run.jobId), new JobState.Running(run.number), now, null, false);
+        }
+    }
+
+    @Override
+    public void launchFailed(final String node, final long jobId, final int attempt, final String reason)
+    {
+        synchronized (this)
+        {
+            final AttemptRun run = active.get(jobId);
+            if (run == null || run.number != attempt)
+            {
+                return;
+            }
+            final Instant now = clock.instant();
+            run.forgetRanksOn(node);
+            run.end(AttemptRun.Ending.LAUNCH_FAILED, "launch failed on " + node + ": " + reason, -1);
+            stop(run, now);
+        }
+        wake();
+    }
+
+    @Override
+    public void rankExited(final String node, final long jobId, final int attempt, final int rank,
+        final int exitCode)
+    {
+        synchronized (this)
+        {
+            final AttemptRun run = active.get(jobId);
+            if (run == null || run.number != attempt)
+            {
+                return;
+            }
+            exited(node, run, rank, exitCode, clock.instant());
+        }
+        wake();
+    }
+
+    private void exited(final String node, final AttemptRun run, final int rank, final int exitCode,
+        final Instant now)
+    {
+        if (!node.equals(run.nodeOf(rank)) || !run.live.contains(rank))
+        {
+            return;
+        }
+        // A rank that exited had started, even if the node's start confirmation has not arrived.
+        started(node, run, now);
+        run.live.remove(rank);
+        if (exitCode != 0 && run.end(AttemptRun.Ending.RANK_FAILED, "rank " + rank + " on " + node
+            + " exited with " + exitCode, exitCode))
+        {
+            // One failed rank fails the gang, as with mpirun: the other ranks are stopped.
+            stop(run, now);
+        }
+        else if (run.live.isEmpty())
+        {
+            finish(run, now);
+        }
+    }
+
+    @Override
+    public void output(final long jobId, final int attempt, final int rank, final byte[] chunk)
+    {
+        try
+        {
+            output.append(jobId, attempt, rank, chunk);
+        }
+        catch (final IOException ex)
+        {
+            LOG.log(System.Logger.Level.WARNING, "cannot store output of job " + jobId + " rank " + rank, ex);
+        }
+    }
+
+    @Override
+    public void nodeLost(final String node, final String reason)
+    {
+        synchronized (this)
+        {
+            final Instant now = clock.instant();
+            if (registry.lost(node, reason, now))
+            {
+                nodeDown(node, reason, now);
+            }
+        }
+        wake();
+    }
+
+    @Override
+    public void close()
+    {
+        closed = true;
+        wake();
+        if (loop != null)
+        {
+            try
+            {
+                loop.join();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

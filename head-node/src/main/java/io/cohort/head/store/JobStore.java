@@ -1,0 +1,859 @@
+package io.cohort.head.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cohort.head.job.Attempt;
+import io.cohort.head.job.Job;
+import io.cohort.head.job.JobSpec;
+import io.cohort.head.job.JobSpecCodec;
+import io.cohort.head.job.JobState;
+import io.cohort.head.job.RankBlock;
+import io.cohort.head.job.SpecException;
+
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The head node's durable state in an embedded H2 database ({@code DATA/db/cohort.mv.db}): jobs, their attempts,
+ * nodes, tokens, and the event log. Every change is one transaction that also appends its event, and a method
+ * returns only after the commit, so whatever it acknowledged survives a SIGKILL of the head node.
+ *
+ * <pre>{@code
+ * try (JobStore store = JobStore.open(dataDir))
+ * {
+ *     Job job = store.submit("alice", spec, Instant.now()); // durable when this returns
+ * }
+ * }</pre>
+ *
+ * Thread-safe: one connection, one writer at a time, which also makes event sequence numbers follow commit order.
+ */
+public final class JobStore implements AutoCloseable
+{
+    /** The states in which a job still has a future without a requeue. */
+    public static final Set<String> LIVE = Set.of("PENDING", "HELD", "STARTING", "RUNNING");
+
+    private static final String JOB_COLUMNS = "id, owner, spec, state, reason, exit_code, attempts, retry_base, "
+        + "not_before, submitted_at, queued_at, ended_at";
+    private static final TypeReference<List<RankBlock>> PLACEMENT = new TypeReference<>()
+    {
+    };
+
+    private final Connection connection;
+    private final FileChannel lockFile;
+    private final FileLock lock;
+    private final JobSpecCodec codec = new JobSpecCodec();
+    private final ObjectMapper json = new ObjectMapper();
+    private final java.util.concurrent.ConcurrentLinkedQueue<Queued> arrivals =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /**
+     * How an attempt ended, written together with the job's new state.
+     *
+     * @param number   the attempt
+     * @param status   how it ended
+     * @param exitCode the first failing exit code (0 on success), or null
+     * @param reason   for people, or null
+     */
+    public record AttemptEnd(int number, Attempt.Status status, Integer exitCode, String reason)
+    {
+    }
+
+    /**
+     * A stored job with the time it last entered the queue (aging counts from there).
+     *
+     * @param job      the job
+     * @param queuedAt when it was submitted or last requeued by a user
+     */
+    public record QueuedEntry(Job job, Instant queuedAt)
+    {
+    }
+
+    private JobStore(final Connection connection, final FileChannel lockFile, final FileLock lock)
+    {
+        this.connection = connection;
+        this.lockFile = lockFile;
+        this.lock = lock;
+    }
+
+    /**
+     * Opens (creating if needed) the store in a data directory and brings its schema up to date. A lock on
+     * {@code DATA/head.lock} (released by the operating system when the process dies, even by SIGKILL) refuses a
+     * second head node on the same directory, so no job is ever run by two head nodes.
+     *
+     * @param dataDir the head node's data directory
+     * @return the open store
+     * @throws StoreException if the database cannot be opened or migrated
+     */
+    public static JobStore open(final Path dataDir)
+    {
+        FileChannel lockFile = null;
+        try
+        {
+            Files.createDirectories(dataDir.resolve("db"));
+            lockFile = FileChannel.open(dataDir.resolve("head.lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+            FileLock lock;
+            try
+            {
+                lock = lockFile.tryLock();
+            }
+            catch (final OverlappingFileLockException ex)
+            {
+                lock = null;
+            }
+            if (lock == null)
+            {
+                throw new java.io.IOException("another head node is using " + dataDir.toAbsolutePath()
+                    + "; stop it first, or give a different --data directory");
+            }
+            // WRITE_DELAY=0: a commit reaches the file before it returns (H2 otherwise batches writes for 500 ms).
+            final String url = "jdbc:h2:file:" + dataDir.resolve("db").resolve("cohort").toAbsolutePath()
+                + ";WRITE_DELAY=0";
+            final Connection connection = DriverManager.getConnection(url, "cohort", "");
+            connection.setAutoCommit(false);
+            Migrator.migrate(connection);
+            return new JobStore(connection, lockFile, lock);
+        }
+        catch (final SQLException | java.io.IOException ex)
+        {
+            closeQuietly(lockFile, ex);
+            throw new StoreException("cannot open the job store in " + dataDir, ex);
+        }
+    }
+
+    private static void closeQuietly(final FileChannel channel, final Exception failure)
+    {
+        if (channel != null)
+        {
+            try
+            {
+                channel.close();
+            }
+            catch (final java.io.IOException ex)
+            {
+                failure.addSuppressed(ex);
+            }
+        }
+    }
+
+    /**
+     * Stores a new job, PENDING (or HELD if its spec says so), and its submission event. Concurrent submissions
+     * share commits (group commit): a caller that finds the store busy queues its job, and whoever holds the store
+     * next commits every queued job in one transaction. Each caller still returns only after its own job is durable.
+     *
+     * @param owner the submitting user
+     * @param spec  the validated spec
+     * @param now   the submission time
+     * @return the stored job with its id; durable when this returns
+     * @throws StoreException if the job could not be stored (then none of the jobs committed with it were)
+     */
+    public Job submit(final String owner, final JobSpec spec, final Instant now)
+    {
+        final Queued queued = new Queued(new Submission(owner, spec));
+        arrivals.add(queued);
+        synchronized (this)
+        {
+            if (queued.job == null && queued.failure == null)
+            {
+                final List<Queued> batch = new ArrayList<>();
+                for (Queued next = arrivals.poll(); next != null; next = arrivals.poll())
+                {
+                    batch.add(next);
+                }
+                try
+                {
+                    final List<Job> jobs = submitAll(batch.stream().map(q -> q.submission).toList(), now);
+                    for (int i = 0; i < batch.size(); i++)
+                    {
+                        batch.get(i).job = jobs.get(i);
+                    }
+                }
+                catch (final StoreException ex)
+                {
+                    batch.forEach(q -> q.failure = ex);
+                }
+            }
+        }
+        // Read after the lock: whoever committed this job set the fields while holding it.
+        if (queued.failure != null)
+        {
+            throw queued.failure;
+        }
+        return queued.job;
+    }
+
+    /** A submission waiting for a group commit; its fields are written and read under the store's lock. */
+    private static final class Queued
+    {
+        final Submission submission;
+        Job job;
+        StoreException failure;
+
+        Queued(final Submission submission)
+        {
+            this.submission = submission;
+        }
+    }
+
+    /**
+     * A job to store.
+     *
+     * @param owner the submitting user
+     * @param spec  the validated spec
+     */
+    public record Submission(String owner, JobSpec spec)
+    {
+    }
+
+    /**
+     * Stores several new jobs in one transaction (group commit: one write to the file for all of them), each with
+     * its submission event.
+     *
+     * @param submissions the jobs
+     * @param now         the submission time
+     * @return the stored jobs with their ids, in the same order; all durable when this returns, or none stored
+     */
+    public synchronized List<Job> submitAll(final List<Submission> submissions, final Instant now)
+    {
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO jobs (owner, name, spec, priority, "
+            + "ranks, state, reason, submitted_at, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            Statement.RETURN_GENERATED_KEYS))
+        {
+            final List<Job> jobs = new ArrayList<>(submissions.size());
+            for (final Submission submission : submissions)
+            {
+                final JobSpec spec = submission.spec();
+                final String owner = submission.owner();
+                final String state = spec.hold() ? "HELD" : "PENDING";
+                final String reason = spec.hold() ? "submitted held by " + owner : null;
+                insert.setString(1, owner);
+                insert.setString(2, spec.name());
+                insert.setString(3, codec.write(spec).toString());
+                insert.setInt(4, spec.priority());
+                insert.setInt(5, spec.ranks());
+                insert.setString(6, state);
+                insert.setString(7, reason);
+                insert.setLong(8, now.toEpochMilli());
+                insert.setLong(9, now.toEpochMilli());
+                insert.executeUpdate();
+                final long id;
+                try (ResultSet keys = insert.getGeneratedKeys())
+                {
+                    keys.next();
+                    id = keys.getLong(1);
+                }
+                event(now, id, null, "job.submitted", state, spec.name() + ", " + spec.ranks() + " ranks, by "
+                    + owner);
+                jobs.add(new Job(id, owner, spec, JobState.of(state, reason, null, 0, null), 0, 0, now, null));
+            }
+            connection.commit();
+            return jobs;
+        }
+        catch (final SQLException ex)
+        {
+            throw rollback("cannot store the job", ex);
+        }
+    }
+
+    /**
+     * One job.
+     *
+     * @param id the job id
+     * @return the job, or empty if there is none
+     */
+    public synchronized Optional<Job> job(final long id)
+    {
+        try (PreparedStatement query = connection.prepareStatement("SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = ?"))
+        {
+            query.setLong(1, id);
+            try (ResultSet rows = query.executeQuery())
+            {
+                return rows.next() ? Optional.of(job(rows)) : Optional.empty();
+            }
+        }
+        catch (final SQLException ex)
+        {
+            throw new StoreException("cannot read job " + id, ex);
+        }
+    }
+
+    /**
+     * A page of jobs.
+     *
+     * @param filter the filter and page
+     * @return matching jobs in id order
+     */
+    public synchronized List<Job> jobs(final JobQuery filter)
+    {
+        final StringBuilder sql = new StringBuilder("SELECT " + JOB_COLUMNS + " FROM jobs WHERE id > ?");
+        final List<Object> params = new ArrayList<>();
+        params.add(filter.afterId());
+        if (!filter.states().isEmpty())
+        {
+            sql.append(" AND state IN (").append(String.join(", ", filter.states().stream().map(s -> "?").toList()))
+                .append(')');
+            params.addAll(filter.states());
+        }
+        if (filter.owner() != null)
+        {
+            sql.append(" AND owner = ?");
+            params.add(filter.owner());
+        }
+        if (filter.name() != null)
+        {
+            sql.append(" AND name = ?");
+            params.add(filter.name());
+        }
+        sql.append(" ORDER BY id LIMIT ?");
+        params.add(filter.limit());
+        try (PreparedStatement query = connection.prepareStatement(sql.toString()))
+        {
+            for (int i = 0; i < params.size(); i++)
+            {
+                query.setObject(i + 1, params.get(i));
+            }
+            final List<Job> jobs = new ArrayList<>();
+            try (ResultSet rows = query.executeQuery())
+            {
+                while (rows.next())
+                {
+                    jobs.add(job(rows));
+                }
+            }
+            return jobs;
+        }
+        catch (final SQLException ex)
+        {
+            throw new StoreException("cannot list jobs", ex);
+        }
+    }
+
+    /**
+     * Every job that is not final, with its queue time: what the head node loads at start and schedules from.
+     *
+     * @return live jobs in id order
+     */
+    public synchronized List<QueuedEntry> live()
+    {
+        try (PreparedStatement query = connection.prepareStatement("SELECT " + JOB_COLUMNS
+            + " FROM jobs WHERE state IN ('PENDING', 'HELD', 'STARTING', 'RUNNING') ORDER BY id");
+            ResultSet rows = query.executeQuery())
+        {
+            final List<QueuedEntry> jobs = new ArrayList<>();
+            while (rows.next())
+            {
+                jobs.add(new QueuedEntry(job(rows), Instant.ofEpochMilli(rows.getLong("queued_at"))));
+            }
+            return jobs;
+        }
+        catch (final SQLException ex)
+        {
+            throw new StoreException("cannot load live jobs", ex);
+        }
+    }
+
+    /**
+     * A job's attempts.
+     *
+     * @param jobId the job
+     * @return its attempts, first first
+     */
+    public synchronized List<Attempt> attempts(final long jobId)
+    {
+        try (PreparedStatement query = connection.prepareStatement("SELECT number, status, placement, started_at, "
+            + "ended_at, exit_code, reason FROM attempts WHERE job_id = ? ORDER BY number"))
+        {
+            query.setLong(1, jobId);
+            final List<Attempt> attempts = new ArrayList<>();
+            try (ResultSet rows = query.executeQuery())
+            {
+                while (rows.next())
+                {
+                    attempts.add(new Attempt(jobId, rows.getInt(1), Attempt.Status.valueOf(rows.getString(2)),
+                        json.readValue(rows.getString(3), PLACEMENT), Instant.ofEpochMilli(rows.getLong(4)),
+                        instant(rows, 5), integer(rows, 6), rows.getString(7)));
+                }
+            }
+            return attempts;
+        }
+        catch (final SQLException | JsonProcessingException ex)
+        {
+            throw new StoreException("cannot read the attempts of job " + jobId, ex);
+        }
+    }
+
+    /**
+     * A new attempt to record.
+     *
+     * @param jobId     the job
+     * @param number    the attempt's number
+     * @param placement its ranks on each node
+     */
+    public record AttemptStart(long jobId, int number, List<RankBlock> placement)
+    {
+    }
+
+    /**
+     * Records a new attempt and makes the job STARTING.
+     *
+     * @param jobId     the job
+     * @param number    the attempt's number
+     * @param placement its ranks on each node
+     * @param now       the time the launches are sent
+     */
+    public void startAttempt(final long jobId, final int number, final List<RankBlock> placement, final Instant now)
+    {
+        startAttempts(List.of(new AttemptStart(jobId, number, placement)), now);
+    }
+
+    /**
+     * Records the new attempts of one scheduling pass in one transaction, each job STARTING.
+     *
+     * @param starts the attempts
+     * @param now    the time the launches are sent
+     */
+    public synchronized void startAttempts(final List<AttemptStart> starts, final Instant now)
+    {
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO attempts (job_id, number, status, "
+            + "placement, started_at) VALUES (?, ?, 'ACTIVE', ?, ?)");
+            PreparedStatement update = connection.prepareStatement("UPDATE jobs SET state = 'STARTING', reason = NULL, "
+                + "exit_code = NULL, not_before = NULL, attempts = ? WHERE id = ?"))
+        {
+            for (final AttemptStart start : starts)
+            {
+                insert.setLong(1, start.jobId());
+                insert.setInt(2, start.number());
+                insert.setString(3, json.writeValueAsString(start.placement()));
+                insert.setLong(4, now.toEpochMilli());
+                insert.executeUpdate();
+                update.setInt(1, start.number());
+                update.setLong(2, start.jobId());
+                update.executeUpdate();
+                event(now, start.jobId(), null, "attempt.started", "STARTING", "attempt " + start.number() + " on "
+                    + start.placement().stream().map(b -> b.node() + ":" + b.count()).toList());
+            }
+            connection.commit();
+        }
+        catch (final SQLException | JsonProcessingException ex)
+        {
+            throw rollback("cannot record " + starts.size() + " new attempts", ex);
+        }
+    }
+
+    /**
+     * Moves a job to a new state, ending its current attempt in the same transaction if one is given.
+     *
+     * @param jobId   the job
+     * @param next    the new state
+     * @param now     when
+     * @param end     how the current attempt ended, or null
+     * @param requeue whether this is a user's requeue (the retry budget and the queue time start again)
+     */
+    public synchronized void transition(final long jobId, final JobState next, final Instant now,
+        final AttemptEnd end, final boolean requeue)
+    {
+        try (PreparedStatement update = connection.prepareStatement("UPDATE jobs SET state = ?, reason = ?, "
+            + "exit_code = ?, not_before = ?, ended_at = ?, "
+            + "retry_base = CASE WHEN ? THEN attempts ELSE retry_base END, "
+            + "queued_at = CASE WHEN ? THEN ? ELSE queued_at END WHERE id = ?"))
+        {
+            update.setString(1, next.name());
+            update.setString(2, next.reason());
+            if (next instanceof JobState.Failed failed)
+            {
+                update.setInt(3, failed.exitCode());
+            }
+            else
+            {
+                update.setNull(3, Types.INTEGER);
+            }
+            if (next instanceof JobState.Pending pending && pending.notBefore() != null)
+            {
+                update.setLong(4, pending.notBefore().toEpochMilli());
+            }
+            else
+            {
+                update.setNull(4, Types.BIGINT);
+            }
+            if (next.terminal())
+            {
+                update.setLong(5, now.toEpochMilli());
+            }
+            else
+            {
+                update.setNull(5, Types.BIGINT);
+            }
+            update.setBoolean(6, requeue);
+            update.setBoolean(7, requeue);
+            update.setLong(8, now.toEpochMilli());
+            update.setLong(9, jobId);
+            if (update.executeUpdate() != 1)
+            {
+                throw new SQLException("no job " + jobId);
+            }
+            if (end != null)
+            {
+                endAttempt(jobId, end, now);
+            }
+            event(now, jobId, null, "job.state", next.name(), next.reason());
+            connection.commit();
+        }
+        catch (final SQLException ex)
+        {
+            throw rollback("cannot move job " + jobId + " to " + next.name(), ex);
+        }
+    }
+
+    private void endAttempt(final long jobId, final AttemptEnd end, final Instant now) throws SQLException
+    {
+        try (PreparedStatement update = connection.prepareStatement("UPDATE attempts SET status = ?, ended_at = ?, "
+            + "exit_code = ?, reason = ? WHERE job_id = ? AND number = ?"))
+        {
+            update.setString(1, end.status().name());
+            update.setLong(2, now.toEpochMilli());
+            if (end.exitCode() == null)
+            {
+                update.setNull(3, Types.INTEGER);
+            }
+            else
+            {
+                update.setInt(3, end.exitCode());
+            }
+            update.setString(4, end.reason());
+            update.setLong(5, jobId);
+            update.setInt(6, end.number());
+            update.executeUpdate();
+        }
+        event(now, jobId, null, "attempt.ended", end.status().name(), "attempt " + end.number()
+            + (end.reason() == null ? "" : ": " + end.reason()));
+    }
+
+    /**
+     * Events after a sequence number.
+     *
+     * @param afterSeq the last sequence number seen (0 for all)
+     * @param jobId    only this job's events, or null
+     * @param limit    the most to return
+     * @return events in sequence order
+     */
+    public synchronized List<Event> events(final long afterSeq, final Long jobId, final int limit)
+    {
+        final String sql = "SELECT seq, at, job_id, node, kind, state, detail FROM events WHERE seq > ?"
+            + (jobId == null ? "" : " AND job_id = ?") + " ORDER BY seq LIMIT ?";
+        try (PreparedStatement query = connection.prepareStatement(sql))
+        {
+            int i = 1;
+            query.setLong(i++, afterSeq);
+            if (jobId != null)
+            {
+                query.setLong(i++, jobId);
+            }
+            query.setInt(i, limit);
+            final List<Event> events = new ArrayList<>();
+            try (ResultSet rows = query.executeQuery())
+            {
+                while (rows.next())
+                {
+                    final long job = rows.getLong(3);
+                    events.add(new Event(rows.getLong(1), Instant.ofEpochMilli(rows.getLong(2)),
+                        rows.wasNull() ? null : job, rows.getString(4), rows.getString(5), rows.getString(6),
+                        rows.getString(7)));
+                }
+            }
+            return events;
+        }
+        catch (final SQLException ex)
+        {
+            throw new StoreException("cannot read events", ex);
+        }
+    }
+
+    /**
+     * Records that a node joined or reported a new capacity; keeps its drained flag.
+     *
+     * @param node the node as reported (its drained flag is ignored when the node is known)
+     * @param now  when
+     */
+    public synchronized void saveNode(final NodeRecord node, final Instant now)
+    {
+        try (PreparedStatement merge = connection.prepareStatement("MERGE INTO nodes (name, drained, slots, cores, "
+            + "memory_bytes, transports, address, joined_at) KEY (name) VALUES (?, COALESCE((SELECT drained FROM "
+            + "nodes WHERE name = ?), ?), ?, ?, ?, ?, ?, COALESCE((SELECT joined_at FROM nodes WHERE name = ?), ?))"))
+        {
+            merge.setString(1, node.name());
+            merge.setString(2, node.name());
+            merge.setBoolean(3, node.drained());
+            merge.setInt(4, node.slots());
+            merge.setInt(5, node.cores());
+            merge.setLong(6, node.memoryBytes());
+            merge.setString(7, String.join(",", node.transports()));
+            merge.setString(8, node.address());
+            merge.setString(9, node.name());
+            merge.setLong(10, now.toEpochMilli());
+            merge.executeUpdate();
+            event(now, null, node.name(), "node.joined", null, node.slots() + " slots, " + node.cores() + " cores");
+            connection.commit();
+        }
+        catch (final SQLException ex)
+        {
+            throw rollback("cannot record node " + node.name(), ex);
+        }
+    }
+
+    /**
+     * Sets or clears a node's drained flag.
+     *
+     * @param name    the node
+     * @param drained whether it takes no new work
+     * @param now     when
+     * @return false if no such node is known
+     */
+    public synchronized boolean setDrained(final String name, final boolean drained, final Instant now)
+    {
+        try (PreparedStatement update = connection.prepareStatement("UPDATE nodes SET drained = ? WHERE name = ?"))
+        {
+            update.setBoolean(1, drained);
+            update.setString(2, name);
+            if (update.executeUpdate() == 0)
+            {
+                connection.rollback();
+                return false;
+            }
+            event(now, null, name, "node.state", drained ? "DRAINING" : "UP", drained ? "drained" : "resumed");
+            connection.commit();
+            return true;
+        }
+        catch (final SQLException ex)
+        {
+            throw rollback("cannot drain or resume node " + name, ex);
+        }
+    }
+
+    /**
+     * Records a node's state change in the event log (UP again, DOWN).
+     *
+     * @param name   the node
+     * @param state  its new state
+     * @param detail why
+     * @param now    when
+     */
+    public synchronized void nodeEvent(final String name, final String state, final String detail, final Instant now)
+    {
+        try
+        {
+            event(now, null, name, "node.state", state, detail);
+            connection.commit();
+        }
+        catch (final SQLException ex)
+        {
+            throw rollback("cannot record the state of node " + name, ex);
+        }
+    }
+
+    /**
+     * Every known node.
+     *
+     * @return nodes by name
+     */
+    public synchronized List<NodeRecord> nodes()
+    {
+        try (PreparedStatement query = connection.prepareStatement("SELECT name, drained, slots, cores, memory_bytes, "
+            + "transports, address, joined_at FROM nodes ORDER BY name");
+            ResultSet rows = query.executeQuery())
+        {
+            final List<NodeRecord> nodes = new ArrayList<>();
+            while (rows.next())
+            {
+                final String transports = rows.getString(6);
+                nodes.add(new NodeRecord(rows.getString(1), rows.getBoolean(2), rows.getInt(3), rows.getInt(4),
+                    rows.getLong(5), transports.isEmpty() ? List.of() : Arrays.asList(transports.split(",")),
+                    rows.getString(7), Instant.ofEpochMilli(rows.getLong(8))));
+            }
+            return nodes;
+        }
+        catch (final SQLException ex)
+        {
+            throw new StoreException("cannot list nodes", ex);
+        }
+    }
+
+    /**
+     * Stores a new token (its hash only).
+     *
+     * @param token the token record
+     */
+    public synchronized void insertToken(final TokenRecord token)
+    {
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO tokens (id, name, username, role, "
+            + "hash, created_at) VALUES (?, ?, ?, ?, ?, ?)"))
+        {
+            insert.setString(1, token.id());
+            insert.setString(2, token.name());
+            insert.setString(3, token.user());
+            insert.setString(4, token.role());
+            insert.setString(5, token.hash());
+            insert.setLong(6, token.createdAt().toEpochMilli());
+            insert.executeUpdate();
+            connection.commit();
+        }
+        catch (final SQLException ex)
+        {
+            throw rollback("cannot store the token", ex);
+        }
+    }
+
+    /**
+     * Every token, revoked ones included.
+     *
+     * @return tokens by creation time
+     */
+    public synchronized List<TokenRecord> tokens()
+    {
+        try (PreparedStatement query = connection.prepareStatement("SELECT id, name, username, role, hash, created_at, "
+            + "revoked_at FROM tokens ORDER BY created_at, id");
+            ResultSet rows = query.executeQuery())
+        {
+            final List<TokenRecord> tokens = new ArrayList<>();
+            while (rows.next())
+            {
+                tokens.add(new TokenRecord(rows.getString(1), rows.getString(2), rows.getString(3), rows.getString(4),
+                    rows.getString(5), Instant.ofEpochMilli(rows.getLong(6)), instant(rows, 7)));
+            }
+            return tokens;
+        }
+        catch (final SQLException ex)
+        {
+            throw new StoreException("cannot list tokens", ex);
+        }
+    }
+
+    /**
+     * Revokes a token.
+     *
+     * @param id  the token's id
+     * @param now when
+     * @return false if there is no such token or it was already revoked
+     */
+    public synchronized boolean revokeToken(final String id, final Instant now)
+    {
+        try (PreparedStatement update = connection.prepareStatement("UPDATE tokens SET revoked_at = ? WHERE id = ? "
+            + "AND revoked_at IS NULL"))
+        {
+            update.setLong(1, now.toEpochMilli());
+            update.setString(2, id);
+            final boolean revoked = update.executeUpdate() == 1;
+            connection.commit();
+            return revoked;
+        }
+        catch (final SQLException ex)
+        {
+            throw rollback("cannot revoke token " + id, ex);
+        }
+    }
+
+    @Override
+    public synchronized void close()
+    {
+        try
+        {
+            if (!connection.isClosed())
+            {
+                connection.close();
+            }
+            if (lockFile.isOpen())
+            {
+                lock.release();
+                lockFile.close();
+            }
+        }
+        catch (final SQLException | java.io.IOException ex)
+        {
+            throw new StoreException("cannot close the job store", ex);
+        }
+    }
+
+    private void event(final Instant at, final Long jobId, final String node, final String kind, final String state,
+        final String detail) throws SQLException
+    {
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO events (at, job_id, node, kind, "
+            + "state, detail) VALUES (?, ?, ?, ?, ?, ?)"))
+        {
+            insert.setLong(1, at.toEpochMilli());
+            if (jobId == null)
+            {
+                insert.setNull(2, Types.BIGINT);
+            }
+            else
+            {
+                insert.setLong(2, jobId);
+            }
+            insert.setString(3, node);
+            insert.setString(4, kind);
+            insert.setString(5, state);
+            insert.setString(6, detail == null || detail.length() <= 4000 ? detail : detail.substring(0, 4000));
+            insert.executeUpdate();
+        }
+    }
+
+    private Job job(final ResultSet rows) throws SQLException
+    {
+        final long id = rows.getLong("id");
+        final JobSpec spec;
+        try
+        {
+            spec = codec.read(json.readTree(rows.getString("spec")));
+        }
+        catch (final SpecException | JsonProcessingException ex)
+        {
+            throw new SQLException("job " + id + " has an unreadable spec: " + ex.getMessage(), ex);
+        }
+        final Instant notBefore = instant(rows, rows.findColumn("not_before"));
+        final JobState state = JobState.of(rows.getString("state"), rows.getString("reason"),
+            integer(rows, rows.findColumn("exit_code")), rows.getInt("attempts"), notBefore);
+        return new Job(id, rows.getString("owner"), spec, state, rows.getInt("attempts"), rows.getInt("retry_base"),
+            Instant.ofEpochMilli(rows.getLong("submitted_at")), instant(rows, rows.findColumn("ended_at")));
+    }
+
+    private static Instant instant(final ResultSet rows, final int column) throws SQLException
+    {
+        final long millis = rows.getLong(column);
+        return rows.wasNull() ? null : Instant.ofEpochMilli(millis);
+    }
+
+    private static Integer integer(final ResultSet rows, final int column) throws SQLException
+    {
+        final int value = rows.getInt(column);
+        return rows.wasNull() ? null : value;
+    }
+
+    private StoreException rollback(final String what, final Exception cause)
+    {
+        try
+        {
+            connection.rollback();
+        }
+        catch (final SQLException ex)
+        {
+            cause.addSuppressed(ex);
+        }
+        return new StoreException(what, cause);
+    }
+}

@@ -1,0 +1,142 @@
+package io.cohort.head.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+
+/**
+ * Uploaded jars and zips, stored once by content: {@code DATA/packages/<sha256>}. An upload is written to a temporary
+ * file, hashed as it streams, and moved into place atomically, so a package file is either whole or absent.
+ *
+ * <pre>{@code
+ * String hash = packages.put(request.getRequestBody(), PackageStore.DEFAULT_MAX_BYTES);
+ * Path jar = packages.path(hash).orElseThrow();
+ * }</pre>
+ *
+ * Thread-safe.
+ */
+public final class PackageStore
+{
+    /** The largest upload accepted unless configured otherwise: 512 MiB. */
+    public static final long DEFAULT_MAX_BYTES = 512L << 20;
+
+    private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
+
+    private final Path dir;
+
+    /** An upload larger than the limit; nothing was kept. */
+    public static final class TooLargeException extends IOException
+    {
+        private static final long serialVersionUID = 1L;
+
+        /**
+         * An oversized upload.
+         *
+         * @param limit the limit in bytes
+         */
+        public TooLargeException(final long limit)
+        {
+            super("the package is larger than the limit of " + limit + " bytes; upload a smaller jar or zip, or raise "
+                + "the head node's --max-package-bytes");
+        }
+    }
+
+    /**
+     * The package store of a data directory.
+     *
+     * @param dataDir the head node's data directory
+     * @throws IOException if the directory cannot be made
+     */
+    public PackageStore(final Path dataDir) throws IOException
+    {
+        this.dir = Files.createDirectories(dataDir.resolve("packages"));
+    }
+
+    /**
+     * Stores an upload.
+     *
+     * @param in       the bytes
+     * @param maxBytes the most accepted
+     * @return the SHA-256 of the content in lower-case hex, its name from now on
+     * @throws IOException if writing fails or the upload is too large ({@link TooLargeException})
+     */
+    public String put(final InputStream in, final long maxBytes) throws IOException
+    {
+        final MessageDigest digest = sha256();
+        final Path temp = Files.createTempFile(dir, ".upload-", ".part");
+        try
+        {
+            long total = 0;
+            try (OutputStream out = Files.newOutputStream(temp))
+            {
+                final byte[] buffer = new byte[64 << 10];
+                for (int n = in.read(buffer); n >= 0; n = in.read(buffer))
+                {
+                    total += n;
+                    if (total > maxBytes)
+                    {
+                        throw new TooLargeException(maxBytes);
+                    }
+                    digest.update(buffer, 0, n);
+                    out.write(buffer, 0, n);
+                }
+            }
+            final String hash = HexFormat.of().formatHex(digest.digest());
+            final Path target = dir.resolve(hash);
+            if (Files.exists(target))
+            {
+                Files.delete(temp);
+            }
+            else
+            {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            }
+            return hash;
+        }
+        finally
+        {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    /**
+     * Whether a package is stored.
+     *
+     * @param hash a SHA-256 in hex
+     * @return true if it is here
+     */
+    public boolean contains(final String hash)
+    {
+        return HASH.matcher(hash).matches() && Files.isRegularFile(dir.resolve(hash));
+    }
+
+    /**
+     * A stored package's file, for staging it to agents.
+     *
+     * @param hash a SHA-256 in hex
+     * @return its file, or empty
+     */
+    public java.util.Optional<Path> path(final String hash)
+    {
+        return contains(hash) ? java.util.Optional.of(dir.resolve(hash)) : java.util.Optional.empty();
+    }
+
+    private static MessageDigest sha256()
+    {
+        try
+        {
+            return MessageDigest.getInstance("SHA-256");
+        }
+        catch (final NoSuchAlgorithmException ex)
+        {
+            throw new IllegalStateException("every Java runtime has SHA-256", ex);
+        }
+    }
+}

@@ -1,0 +1,238 @@
+package io.cohort.head.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cohort.head.HeadInit;
+import io.cohort.head.HeadServer;
+import io.cohort.head.auth.Role;
+import io.cohort.head.node.AgentReport;
+import io.cohort.head.node.NodeCapacity;
+import io.cohort.head.service.HeadConfig;
+import io.cohort.head.testing.ApiClient;
+import io.cohort.head.testing.FakeAgents;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.InetSocketAddress;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ApiServerTest
+{
+    private static final String JOB =
+        "{\"name\": \"hello\", \"ranks\": 2, \"program\": {\"executable\": \"/bin/true\"}}";
+
+    @TempDir
+    Path data;
+
+    private final FakeAgents agents = new FakeAgents();
+    private HeadServer server;
+    private ApiClient admin;
+    private ApiClient alice;
+    private ApiClient bob;
+
+    @BeforeEach
+    void start() throws Exception
+    {
+        final HeadInit.Result init = HeadInit.init(data, "localhost:9000", false);
+        server = HeadServer.start(data, (events, context) -> agents, HeadConfig.defaults().withMaxPackageBytes(1000),
+            new InetSocketAddress("127.0.0.1", 0));
+        server.head().nodeJoined("n1", new NodeCapacity(4, 4, 1L << 30, List.of("shm")), null,
+            new AgentReport("n1", List.of()));
+        admin = new ApiClient(HttpClient.newHttpClient(), "http://127.0.0.1:" + server.apiPort(), init.adminToken());
+        alice = admin.withToken(server.tokens().create("alice", "alice", Role.USER).token());
+        bob = admin.withToken(server.tokens().create("bob", "bob", Role.USER).token());
+    }
+
+    @AfterEach
+    void stop() throws Exception
+    {
+        server.close();
+    }
+
+    @Test
+    void submitAnswers201WithTheIdAndTheJobCanBeShown() throws Exception
+    {
+        final ApiClient.Response submitted = alice.send("POST", "/jobs", JOB);
+        assertEquals(201, submitted.status(), submitted.body());
+        final long id = submitted.json().get("id").asLong();
+        final JsonNode shown = alice.send("GET", "/jobs/" + id, null).json();
+        assertEquals("hello", shown.get("name").asText());
+        assertEquals("alice", shown.get("owner").asText());
+        assertTrue(List.of("PENDING", "STARTING").contains(shown.get("state").asText()), shown.toString());
+        assertEquals(2, shown.get("spec").get("ranks").asInt());
+    }
+
+    @Test
+    void requestWithoutATokenIsRefusedWith401() throws Exception
+    {
+        final ApiClient.Response response = alice.withToken(null).send("GET", "/jobs", null);
+        assertEquals(401, response.status());
+        assertTrue(response.json().get("error").asText().contains("Authorization"), response.body());
+    }
+
+    @Test
+    void wrongTokenIsRefusedWith401() throws Exception
+    {
+        final String forged = "cohort_0123456789abcdef_" + "A".repeat(43);
+        assertEquals(401, alice.withToken(forged).send("GET", "/jobs", null).status());
+    }
+
+    @Test
+    void revokedTokenIsRefusedWith401() throws Exception
+    {
+        final JsonNode created = admin.send("POST", "/tokens", "{\"user\": \"carol\"}").json();
+        final ApiClient carol = admin.withToken(created.get("token").asText());
+        assertEquals(200, carol.send("GET", "/jobs", null).status());
+        assertEquals(200, admin.send("DELETE", "/tokens/" + created.get("id").asText(), null).status());
+        final ApiClient.Response refused = carol.send("GET", "/jobs", null);
+        assertEquals(401, refused.status());
+        assertTrue(refused.body().contains("revoked"), refused.body());
+    }
+
+    @Test
+    void malformedJsonIsA400SayingWhere() throws Exception
+    {
+        final ApiClient.Response response = alice.send("POST", "/jobs", "{\"ranks\": 2,");
+        assertEquals(400, response.status());
+        assertTrue(response.json().get("error").asText().startsWith("malformed JSON at line 1"), response.body());
+    }
+
+    @Test
+    void unknownFieldIsA400NamingTheField() throws Exception
+    {
+        final ApiClient.Response response = alice.send("POST", "/jobs",
+            "{\"ranks\": 2, \"program\": {\"executable\": \"/bin/true\"}, \"prio\": 3}");
+        assertEquals(400, response.status());
+        assertEquals("prio", response.json().get("field").asText());
+    }
+
+    @Test
+    void moreRanksThanTheClusterHasIsA400AndStoresNothing() throws Exception
+    {
+        final ApiClient.Response response = alice.send("POST", "/jobs",
+            "{\"ranks\": 64, \"program\": {\"executable\": \"/bin/true\"}}");
+        assertEquals(400, response.status());
+        assertEquals("ranks", response.json().get("field").asText());
+        assertEquals(0, admin.send("GET", "/jobs", null).json().get("jobs").size());
+    }
+
+    @Test
+    void missingPackageIsA400NamingThePackage() throws Exception
+    {
+        final ApiClient.Response response = alice.send("POST", "/jobs", "{\"ranks\": 1, \"program\": {\"jar\": "
+            + "\"app.jar\"}, \"package\": \"" + "0".repeat(64) + "\"}");
+        assertEquals(400, response.status());
+        assertEquals("package", response.json().get("field").asText());
+    }
+
+    @Test
+    void uploadedPackageCanBeUsedBySubmissions() throws Exception
+    {
+        final ApiClient.Response upload = alice.send("PUT", "/packages", "jar bytes");
+        assertEquals(201, upload.status(), upload.body());
+        final String hash = upload.json().get("package").asText();
+        assertEquals(201, alice.send("POST", "/jobs", "{\"ranks\": 1, \"program\": {\"jar\": \"app.jar\"}, "
+            + "\"package\": \"" + hash + "\"}").status());
+    }
+
+    @Test
+    void oversizedUploadIsA413AndLeavesNoFile() throws Exception
+    {
+        final ApiClient.Response response = alice.send("PUT", "/packages", "x".repeat(1001));
+        assertEquals(413, response.status());
+        try (Stream<Path> files = Files.list(data.resolve("packages")))
+        {
+            assertEquals(0, files.count());
+        }
+    }
+
+    @Test
+    void userSeesAndTouchesOnlyTheirOwnJobs() throws Exception
+    {
+        final long id = alice.send("POST", "/jobs", JOB).json().get("id").asLong();
+        assertEquals(404, bob.send("GET", "/jobs/" + id, null).status());
+        assertEquals(404, bob.send("POST", "/jobs/" + id + "/cancel", null).status());
+        assertEquals(0, bob.send("GET", "/jobs", null).json().get("jobs").size());
+        assertEquals(1, admin.send("GET", "/jobs", null).json().get("jobs").size());
+    }
+
+    @Test
+    void onlyAnAdminDrainsNodesOrManagesTokens() throws Exception
+    {
+        assertEquals(403, alice.send("POST", "/nodes/n1/drain", null).status());
+        assertEquals(403, alice.send("GET", "/tokens", null).status());
+        final ApiClient.Response drained = admin.send("POST", "/nodes/n1/drain", null);
+        assertEquals("DRAINING", drained.json().get("state").asText());
+        assertEquals("DRAINING", alice.send("GET", "/nodes", null).json().get("nodes").get(0).get("state").asText());
+        assertEquals("UP", admin.send("POST", "/nodes/n1/resume", null).json().get("state").asText());
+    }
+
+    @Test
+    void listingPagesWithNext() throws Exception
+    {
+        for (int i = 0; i < 3; i++)
+        {
+            alice.send("POST", "/jobs", JOB);
+        }
+        final JsonNode first = alice.send("GET", "/jobs?limit=2", null).json();
+        assertEquals(2, first.get("jobs").size());
+        final JsonNode second = alice.send("GET", "/jobs?limit=2&after=" + first.get("next").asLong(), null).json();
+        assertEquals(1, second.get("jobs").size());
+        assertFalse(second.has("next"));
+        assertEquals(400, alice.send("GET", "/jobs?state=RUNING", null).status());
+    }
+
+    @Test
+    void holdReleaseAndCancelMoveTheJobAndImpossibleMovesAre409() throws Exception
+    {
+        admin.send("POST", "/nodes/n1/drain", null);
+        final long id = alice.send("POST", "/jobs", JOB).json().get("id").asLong();
+        assertEquals("HELD", alice.send("POST", "/jobs/" + id + "/hold", null).json().get("state").asText());
+        assertEquals(409, alice.send("POST", "/jobs/" + id + "/hold", null).status());
+        assertEquals("PENDING", alice.send("POST", "/jobs/" + id + "/release", null).json().get("state").asText());
+        assertEquals("CANCELLED", alice.send("POST", "/jobs/" + id + "/cancel", null).json().get("state").asText());
+        assertEquals(409, alice.send("POST", "/jobs/" + id + "/cancel", null).status());
+    }
+
+    @Test
+    void logsReturnARanksOutputWithTheNextOffset() throws Exception
+    {
+        final long id = alice.send("POST", "/jobs", JOB).json().get("id").asLong();
+        server.head().tick();
+        server.head().output(id, 1, 1, "rank one\n".getBytes(StandardCharsets.UTF_8));
+        final ApiClient.Response logs = alice.send("GET", "/jobs/" + id + "/logs?rank=1", null);
+        assertEquals("rank one\n", logs.body());
+        assertEquals("9", logs.raw().headers().firstValue("Cohort-Next-Offset").orElseThrow());
+        assertEquals("", alice.send("GET", "/jobs/" + id + "/logs?rank=1&offset=9", null).body());
+        assertEquals(400, alice.send("GET", "/jobs/" + id + "/logs?rank=2", null).status());
+    }
+
+    @Test
+    void eventsOfAJobComeInSequenceOrder() throws Exception
+    {
+        final long id = alice.send("POST", "/jobs", JOB).json().get("id").asLong();
+        alice.send("POST", "/jobs/" + id + "/cancel", null);
+        final JsonNode events = alice.send("GET", "/events?job=" + id, null).json().get("events");
+        assertEquals("job.submitted", events.get(0).get("kind").asText());
+        assertTrue(events.get(1).get("seq").asLong() > events.get(0).get("seq").asLong());
+        assertEquals(403, alice.send("GET", "/events", null).status());
+    }
+
+    @Test
+    void openApiDocumentDescribesTheEndpoints() throws Exception
+    {
+        final JsonNode doc = alice.send("GET", "/openapi.json", null).json();
+        assertEquals("3.1.0", doc.get("openapi").asText());
+        assertTrue(doc.get("paths").has("/jobs/{id}/cancel"));
+    }
+}

@@ -1,0 +1,230 @@
+package io.cohort.head.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cohort.head.HeadInit;
+import io.cohort.head.HeadServer;
+import io.cohort.head.job.RankBlock;
+import io.cohort.head.node.AgentReport;
+import io.cohort.head.node.LaunchOrder;
+import io.cohort.head.node.NodeCapacity;
+import io.cohort.head.service.HeadConfig;
+import io.cohort.head.testing.FakeAgents;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class HeadCliTest
+{
+    @TempDir
+    Path data;
+
+    @TempDir
+    Path work;
+
+    private final FakeAgents agents = new FakeAgents();
+    private HeadServer server;
+    private Path config;
+
+    /** A stand-in for cli's Main: the head verbs registered the way HeadCommands says. */
+    @Command(name = "cohort")
+    static final class Root
+    {
+    }
+
+    /**
+     * The outcome of one command line.
+     *
+     * @param code exit code
+     * @param out  standard output
+     * @param err  standard error
+     */
+    record Run(int code, String out, String err)
+    {
+    }
+
+    @BeforeEach
+    void start() throws Exception
+    {
+        HeadInit.init(data, "localhost:9443", true);
+        server = HeadServer.start(data, (events, context) -> agents, HeadConfig.defaults(),
+            new InetSocketAddress("127.0.0.1", 0));
+        server.head().nodeJoined("n1", new NodeCapacity(4, 4, 1L << 30, List.of("shm", "tcp")), null,
+            new AgentReport("n1", List.of()));
+        final ObjectMapper json = new ObjectMapper();
+        final ObjectNode client = (ObjectNode)json.readTree(data.resolve(HeadInit.CLIENT).toFile());
+        client.put("url", "https://localhost:" + server.apiPort());
+        config = work.resolve("config.json");
+        Files.writeString(config, client.toString());
+    }
+
+    @AfterEach
+    void stop() throws Exception
+    {
+        server.close();
+    }
+
+    private Run cohort(final String... args)
+    {
+        final CommandLine cli = new CommandLine(new Root());
+        HeadCommands.TOP_LEVEL.forEach(cli::addSubcommand);
+        final CommandLine node = new CommandLine(new Root());
+        HeadCommands.NODE.forEach(node::addSubcommand);
+        cli.addSubcommand("node", node);
+        cli.getSubcommands().get("submit").setStopAtPositional(true);
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        final List<String> line = new ArrayList<>(List.of(args));
+        // --config goes right after the verb (and its sub-verb), before any positional.
+        final int at = List.of("token", "node").contains(args[0]) ? 2 : 1;
+        line.add(at, "--config=" + config);
+        final int code = cli.execute(line.toArray(new String[0]));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private void finish(final long id, final int exitCode)
+    {
+        for (final LaunchOrder order : agents.launches(id))
+        {
+            server.head().attemptStarted(order.node(), id, order.attempt());
+            for (final RankBlock block : order.local())
+            {
+                for (int rank = block.firstRank(); rank < block.firstRank() + block.count(); rank++)
+                {
+                    server.head().rankExited(order.node(), id, order.attempt(), rank, exitCode);
+                }
+            }
+        }
+    }
+
+    @Test
+    void submitJsonCarriesTheIdAndStatusShowsTheStateByName() throws Exception
+    {
+        final Run submitted = cohort("submit", "--json", "-n", "2", "--", "/bin/echo", "hi");
+        assertEquals(0, submitted.code(), submitted.err());
+        final long id = new ObjectMapper().readTree(submitted.out()).get("id").asLong();
+        server.head().tick();
+        finish(id, 0);
+        final Run status = cohort("status", Long.toString(id));
+        assertTrue(status.out().contains("COMPLETED"), status.out());
+        final JsonNode json = new ObjectMapper().readTree(cohort("status", "--json", Long.toString(id)).out());
+        assertEquals("COMPLETED", json.get("state").asText());
+        assertEquals("/bin/echo", json.get("spec").get("program").get("executable").asText());
+        assertEquals("hi", json.get("spec").get("args").get(0).asText());
+    }
+
+    @Test
+    void submitOfALocalJarUploadsItAsThePackage() throws Exception
+    {
+        final Path jar = Files.write(work.resolve("app.jar"), "not really a jar".getBytes(StandardCharsets.UTF_8));
+        final Run submitted = cohort("submit", "--json", "-n", "1", jar.toString(), "--size", "10");
+        assertEquals(0, submitted.code(), submitted.err());
+        final JsonNode job = new ObjectMapper().readTree(cohort("status", "--json",
+            new ObjectMapper().readTree(submitted.out()).get("id").asText()).out());
+        assertEquals("app.jar", job.get("spec").get("program").get("jar").asText());
+        assertEquals(List.of("--size", "10"), List.of(job.get("spec").get("args").get(0).asText(),
+            job.get("spec").get("args").get(1).asText()));
+        assertTrue(Files.exists(data.resolve("packages").resolve(job.get("spec").get("package").asText())));
+    }
+
+    @Test
+    void queueShowsWaitingJobsInATable()
+    {
+        cohort("node", "drain", "n1");
+        cohort("submit", "--name", "waiter", "-n", "1", "--", "/bin/true");
+        final Run queue = cohort("queue");
+        assertEquals(0, queue.code(), queue.err());
+        assertTrue(queue.out().startsWith("ID"), queue.out());
+        assertTrue(queue.out().contains("waiter") && queue.out().contains("PENDING"), queue.out());
+    }
+
+    @Test
+    void impossibleSubmissionExitsWith1NamingTheField()
+    {
+        final Run refused = cohort("submit", "-n", "64", "--", "/bin/true");
+        assertEquals(1, refused.code());
+        assertTrue(refused.err().contains("ranks: 64 ranks can never run"), refused.err());
+    }
+
+    @Test
+    void cancelOfAnEndedJobExitsWith1AndSaysWhy() throws Exception
+    {
+        cohort("node", "drain", "n1");
+        final long id = new ObjectMapper().readTree(cohort("submit", "--json", "-n", "1", "--", "/bin/true").out())
+            .get("id").asLong();
+        assertEquals(0, cohort("cancel", Long.toString(id)).code());
+        final Run again = cohort("cancel", Long.toString(id));
+        assertEquals(1, again.code());
+        assertTrue(again.err().contains("has ended (CANCELLED)"), again.err());
+    }
+
+    @Test
+    void holdAndReleaseMoveAJob() throws Exception
+    {
+        cohort("node", "drain", "n1");
+        final long id = new ObjectMapper().readTree(cohort("submit", "--json", "-n", "1", "--", "/bin/true").out())
+            .get("id").asLong();
+        assertTrue(cohort("hold", Long.toString(id)).out().contains("HELD"));
+        assertTrue(cohort("release", Long.toString(id)).out().contains("PENDING"));
+    }
+
+    @Test
+    void tokensAreCreatedListedAndRevoked() throws Exception
+    {
+        final JsonNode created = new ObjectMapper().readTree(cohort("token", "create", "--json", "--user",
+            "alice").out());
+        final String id = created.get("id").asText();
+        assertTrue(cohort("token", "list").out().contains(id));
+        assertEquals(0, cohort("token", "revoke", id).code());
+        assertTrue(cohort("token", "list", "--json").out().contains("revokedAt"));
+    }
+
+    @Test
+    void nodesTableShowsDrainedNodes()
+    {
+        assertTrue(cohort("node", "drain", "n1").out().contains("DRAINING"));
+        final Run nodes = cohort("nodes");
+        assertTrue(nodes.out().contains("n1") && nodes.out().contains("DRAINING"), nodes.out());
+        assertTrue(cohort("node", "resume", "n1").out().contains("UP"));
+    }
+
+    @Test
+    void logsPrintARanksOutput() throws Exception
+    {
+        final long id = new ObjectMapper().readTree(cohort("submit", "--json", "-n", "2", "--", "/bin/true").out())
+            .get("id").asLong();
+        server.head().tick();
+        server.head().output(id, 1, 1, "from rank one\n".getBytes(StandardCharsets.UTF_8));
+        finish(id, 0);
+        assertEquals("from rank one\n", cohort("logs", "--rank", "1", "-f", Long.toString(id)).out());
+    }
+
+    @Test
+    void missingConfigurationSaysWhereToPutIt()
+    {
+        final CommandLine cli = new CommandLine(new Root());
+        HeadCommands.TOP_LEVEL.forEach(cli::addSubcommand);
+        final StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err));
+        assertEquals(1, cli.execute("queue", "--config=" + work.resolve("absent.json")));
+        assertTrue(err.toString().contains("cohort head init"), err.toString());
+    }
+}
