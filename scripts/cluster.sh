@@ -2,7 +2,10 @@
 # A cluster of N hosts on this machine: N network namespaces joined by veth pairs on a bridge, each with its own
 # address and a Cohort agent, so that what crosses between "hosts" really crosses a network stack.
 #
-#   scripts/cluster.sh up N [--slots S]   create hosts n1..nN (10.77.0.1..N) and start an agent in each
+#   scripts/cluster.sh up N [--slots S] [--join FILE]
+#                                         create hosts n1..nN (10.77.0.1..N) and start an agent in each
+#                                         (with --join, the agents also join the head node of that join.json;
+#                                         the machine itself is 10.77.0.254 on the cluster's bridge)
 #   scripts/cluster.sh run ARGS...        cohort run --hostfile <the cluster's hosts> ARGS...
 #   scripts/cluster.sh link nK down|up    cut or restore host nK's network link
 #   scripts/cluster.sh status             hosts, addresses, agents
@@ -54,12 +57,13 @@ down() {
 
 up() {
   need_root
-  local n="${1:-}" slots=2
+  local n="${1:-}" slots=2 join=""
   shift || true
   while [ $# -gt 0 ]; do
     case "$1" in
       --slots) slots="$2"; shift 2 ;;
-      *) die "unknown option '$1' for up; use: up N [--slots S]" ;;
+      --join) join="$(readlink -f "$2")"; [ -f "$join" ] || die "--join: no file '$2'"; shift 2 ;;
+      *) die "unknown option '$1' for up; use: up N [--slots S] [--join FILE]" ;;
     esac
   done
   [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le 200 ] || die "up needs a host count between 1 and 200 (got '$n')"
@@ -85,7 +89,7 @@ up() {
     ip -n "$ns" link set lo up
     echo "$subnet.$i slots=$slots" >> "$state/hosts"
     ip netns exec "$ns" "$root/cohort" node start --listen "$subnet.$i:$port" --slots "$slots" --name "n$i" \
-      --secret "$state/secret" --work-dir "$state/work-n$i" > "$state/n$i.log" 2>&1 &
+      --secret "$state/secret" --work-dir "$state/work-n$i" ${join:+--join "$join"} > "$state/n$i.log" 2>&1 &
     echo $! > "$state/n$i.pid"
   done
   for i in $(seq 1 "$n"); do

@@ -1,13 +1,15 @@
 package io.cohort.cli;
 
 import io.cohort.benchmarks.osu.BenchCommand;
+import io.cohort.head.cli.HeadCommands;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * The {@code cohort} command: {@code cohort run} launches a job (mpirun-style) on this machine or across hosts,
  * {@code cohort bench} measures the transport, {@code cohort node start} runs a compute-node agent and
- * {@code cohort secret} makes the cluster secret. Every verb has {@code --help}.
+ * {@code cohort secret} makes the cluster secret; {@code cohort head}, {@code submit}, {@code status} and the other
+ * head-node verbs talk to a head node. Every verb has {@code --help}.
  */
 @Command(name = "cohort", mixinStandardHelpOptions = true, version = "cohort 0.1.0",
     description = "Cohort: an MPI-style runtime for the JVM.",
@@ -33,8 +35,12 @@ public final class Main implements Runnable
     public static CommandLine commandLine()
     {
         final CommandLine cli = new CommandLine(new Main());
-        // Everything after the program's name belongs to the program, as with mpirun.
-        cli.setStopAtPositional(true);
+        HeadCommands.TOP_LEVEL.forEach(cli::addSubcommand);
+        final CommandLine node = cli.getSubcommands().get("node");
+        HeadCommands.NODE.forEach(node::addSubcommand);
+        // Everything after the program's name belongs to the program, as with mpirun and srun.
+        cli.getSubcommands().get("run").setStopAtPositional(true);
+        cli.getSubcommands().get("submit").setStopAtPositional(true);
         cli.setExecutionExceptionHandler((ex, line, parsed) ->
         {
             line.getErr().println(line.getCommandName() + ": " + ex.getMessage());

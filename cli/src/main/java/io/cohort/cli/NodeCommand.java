@@ -2,6 +2,8 @@ package io.cohort.cli;
 
 import io.cohort.node.agent.Agent;
 import io.cohort.node.agent.AgentConfig;
+import io.cohort.node.agent.HeadConnection;
+import io.cohort.node.agent.JoinFile;
 import io.cohort.node.protocol.AgentProtocol;
 import io.cohort.node.protocol.ClusterSecret;
 import io.cohort.node.protocol.ProtocolException;
@@ -21,7 +23,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code cohort node}: the compute-node agent. */
-@Command(name = "node", mixinStandardHelpOptions = true, description = "The compute-node agent.",
+@Command(name = "node", mixinStandardHelpOptions = true,
+    description = "The compute-node agent (start), and a head node's view of nodes (drain, resume).",
     subcommands = NodeCommand.Start.class)
 public final class NodeCommand implements Runnable
 {
@@ -62,6 +65,11 @@ public final class NodeCommand implements Runnable
             description = "Where per-job working directories are made (default: $TMPDIR/cohort-agent-NAME).")
         private Path workDir;
 
+        @Option(names = "--join", paramLabel = "FILE",
+            description = "Join a head node with the join.json 'cohort head init' wrote (its secret is then the "
+                + "cluster secret).")
+        private Path joinFile;
+
         @Option(names = "--heartbeat-timeout", paramLabel = "SECONDS",
             description = "Stop a job whose launcher is silent this long (default 5).")
         private int heartbeatTimeout = (int) AgentProtocol.DEFAULT_SILENCE_LIMIT.toSeconds();
@@ -71,11 +79,14 @@ public final class NodeCommand implements Runnable
         {
             final String agentName = name != null ? name : hostName();
             final AgentConfig config;
+            final JoinFile join;
             try
             {
+                join = joinFile == null ? null : JoinFile.read(joinFile);
+                final ClusterSecret key = secret == null && join != null ? join.secret()
+                    : ClusterSecret.load(secret != null ? secret : ClusterSecret.defaultFile());
                 config = new AgentConfig(address(listen), slots != null ? slots
-                    : Runtime.getRuntime().availableProcessors(), agentName,
-                    ClusterSecret.load(secret != null ? secret : ClusterSecret.defaultFile()),
+                    : Runtime.getRuntime().availableProcessors(), agentName, key,
                     workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir"),
                         "cohort-agent-" + agentName), Duration.ofSeconds(positive(heartbeatTimeout)));
             }
@@ -86,10 +97,21 @@ public final class NodeCommand implements Runnable
             final CountDownLatch stopped = new CountDownLatch(1);
             try (Agent agent = new Agent(config, System.err))
             {
-                System.out.println("cohort node " + agentName + ": ready on " + agent.address().getAddress()
-                    .getHostAddress() + ":" + agent.address().getPort());
-                System.out.flush();
-                stopped.await();
+                final HeadConnection head = join == null ? null : new HeadConnection(agent, join);
+                try
+                {
+                    System.out.println("cohort node " + agentName + ": ready on " + agent.address().getAddress()
+                        .getHostAddress() + ":" + agent.address().getPort());
+                    System.out.flush();
+                    stopped.await();
+                }
+                finally
+                {
+                    if (head != null)
+                    {
+                        head.close();
+                    }
+                }
             }
             return 0;
         }

@@ -128,7 +128,8 @@ public final class Cohort implements AutoCloseable
             identity[i] = i;
         }
         this.world = new Communicator(this, engine, 0, rank, identity, identity);
-        if (wireUp != null)
+        // A head node's ranks are watched by their agent instead: they outlive a restart of the head node.
+        if (wireUp != null && !"0".equals(env.get("COHORT_WATCH_LAUNCHER")))
         {
             wireUp.watchLauncher(() ->
             {

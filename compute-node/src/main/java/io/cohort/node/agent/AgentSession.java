@@ -1,11 +1,6 @@
 package io.cohort.node.agent;
 
 import io.cohort.node.launch.LaunchException;
-import io.cohort.node.launch.LaunchSpec;
-import io.cohort.node.launch.Program;
-import io.cohort.node.launch.RankCommand;
-import io.cohort.node.launch.RankProcesses;
-import io.cohort.node.launch.SharedMemoryCleanup;
 import io.cohort.node.protocol.AgentMessage;
 import io.cohort.node.protocol.AgentMessage.Auth;
 import io.cohort.node.protocol.AgentMessage.Launch;
@@ -14,16 +9,8 @@ import io.cohort.node.protocol.ClusterSecret;
 import io.cohort.node.protocol.MessageChannel;
 import io.cohort.node.protocol.ProtocolException;
 
-import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -36,18 +23,11 @@ import java.util.concurrent.TimeUnit;
  */
 final class AgentSession
 {
-    /** Variable through which a rank learns the address its TCP transport should use on this host. */
-    static final String TCP_ADDRESS = "COHORT_TCP_ADDRESS";
-
-    /** Variable through which a rank learns the name of the agent (host) it runs on, for reports. */
-    static final String NODE_NAME = "COHORT_NODE_NAME";
-
     private final Agent agent;
     private final Socket socket;
     private final MessageChannel channel;
-    private final List<Process> processes = new ArrayList<>();
+    private volatile RankGroup group;
     private final CountDownLatch cleanedUp = new CountDownLatch(1);
-    private volatile boolean stopping;
     private volatile boolean running;
     private String jobId = "?";
 
@@ -67,7 +47,6 @@ final class AgentSession
     void run()
     {
         int reserved = 0;
-        JobWorkspace workspace = null;
         Launch launch = null;
         boolean finished = false;
         try
@@ -89,23 +68,21 @@ final class AgentSession
                 return;
             }
             reserved = launch.ranks().size();
+            group = new RankGroup(agent, launch, socket.getLocalAddress().getHostAddress(), new Relay());
             try
             {
-                workspace = JobWorkspace.create(agent.config().workRoot(), launch.jobId());
-                workspace.stage(launch.files());
-                start(launch, workspace);
+                group.start();
             }
             catch (final IOException | LaunchException | IllegalArgumentException ex)
             {
-                RankProcesses.stopAll(processes);
                 channel.send(new AgentMessage.LaunchFailed("agent " + agent.config().name() + " cannot start ranks "
                     + launch.ranks() + ": " + ex.getMessage()));
                 return;
             }
             running = true;
-            agent.log("job " + jobId + ": started ranks " + launch.ranks() + " in " + workspace.directory());
-            channel.send(new AgentMessage.Launched(workspace.directory().toString()));
-            superviseUntilEnd(launch);
+            agent.log("job " + jobId + ": started ranks " + launch.ranks() + " in " + group.workdir());
+            channel.send(new AgentMessage.Launched(group.workdir()));
+            superviseUntilEnd();
             finished = true;
         }
         catch (final ProtocolException ex)
@@ -114,9 +91,12 @@ final class AgentSession
         }
         finally
         {
-            RankProcesses.stopAll(processes);
             running = false;
-            cleanUp(launch, workspace);
+            if (group != null)
+            {
+                group.stop();
+                group.cleanUp();
+            }
             if (reserved > 0)
             {
                 agent.release(reserved);
@@ -127,6 +107,29 @@ final class AgentSession
             }
             channel.close();
             cleanedUp.countDown();
+        }
+    }
+
+    /** Relays the ranks' output and exits to the launcher; a launcher gone stops the ranks. */
+    private final class Relay implements RankGroup.Listener
+    {
+        @Override
+        public void output(final int rank, final boolean stderr, final String line)
+        {
+            channel.send(new AgentMessage.Output(rank, stderr, line));
+        }
+
+        @Override
+        public void exited(final int rank, final int code)
+        {
+            try
+            {
+                channel.send(new AgentMessage.Exited(rank, code));
+            }
+            catch (final ProtocolException ex)
+            {
+                stop("lost the launcher: " + ex.getMessage());
+            }
         }
     }
 
@@ -208,71 +211,13 @@ final class AgentSession
         return null;
     }
 
-    private void start(final Launch launch, final JobWorkspace workspace)
+    private void superviseUntilEnd()
     {
-        final Program program = switch (launch.program().kind())
-        {
-            case "jar" -> new Program.Jar(workspace.resolve(launch.program().target()));
-            case "class" -> new Program.MainClass(launch.program().classpath().stream()
-                .map(entry -> workspace.resolve(entry).toString()).toList(), launch.program().target());
-            case "executable" -> new Program.Executable(launch.program().target());
-            default -> throw new IllegalArgumentException("unknown program kind '" + launch.program().kind() + "'");
-        };
-        final LaunchSpec spec = new LaunchSpec(launch.size(), program, launch.arguments(), launch.environment(),
-            launch.jvmOptions(), false, null);
-        final List<String> command = RankCommand.of(spec);
-        for (final int rank : launch.ranks())
-        {
-            final ProcessBuilder builder = new ProcessBuilder(command).directory(workspace.directory().toFile());
-            final Map<String, String> env = builder.environment();
-            env.putAll(launch.environment());
-            RankProcesses.putJobVariables(env, launch.jobId(), rank, launch.size(), launch.wireUp(), launch.token());
-            // Peers on other hosts reach this rank at the address the launcher reached this agent on.
-            env.putIfAbsent(TCP_ADDRESS, socket.getLocalAddress().getHostAddress());
-            env.put(NODE_NAME, agent.config().name());
-            builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            try
-            {
-                final Process process = builder.start();
-                synchronized (processes)
-                {
-                    processes.add(process);
-                }
-            }
-            catch (final IOException ex)
-            {
-                throw new LaunchException("cannot start rank " + rank + " (" + command.get(0) + "): "
-                    + ex.getMessage(), ex);
-            }
-            if (stopping)
-            {
-                throw new LaunchException("the agent is shutting down");
-            }
-        }
-    }
-
-    private void superviseUntilEnd(final Launch launch)
-    {
-        final List<Thread> watchers = new ArrayList<>();
-        final List<Process> started;
-        synchronized (processes)
-        {
-            started = List.copyOf(processes);
-        }
-        for (int i = 0; i < started.size(); i++)
-        {
-            final int rank = launch.ranks().get(i);
-            final Process process = started.get(i);
-            watchers.add(Thread.ofVirtual().name("cohort-agent-rank-" + rank).start(() -> watch(rank, process)));
-        }
         Thread.ofVirtual().name("cohort-agent-reader").start(this::readOrders);
         final Thread pinger = Thread.ofVirtual().name("cohort-agent-pinger").start(this::ping);
         try
         {
-            for (final Thread watcher : watchers)
-            {
-                watcher.join();
-            }
+            group.awaitEnd();
         }
         catch (final InterruptedException ex)
         {
@@ -293,47 +238,6 @@ final class AgentSession
         {
             // The launcher is gone; the job is over either way.
         }
-    }
-
-    private void watch(final int rank, final Process process)
-    {
-        final Thread out = pump(rank, process.getInputStream(), false);
-        final Thread err = pump(rank, process.getErrorStream(), true);
-        try
-        {
-            final int code = process.waitFor();
-            // Output first, so the launcher prints a rank's last lines before reporting its exit.
-            out.join(5_000);
-            err.join(5_000);
-            channel.send(new AgentMessage.Exited(rank, code));
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-        catch (final ProtocolException ex)
-        {
-            stop("lost the launcher: " + ex.getMessage());
-        }
-    }
-
-    private Thread pump(final int rank, final InputStream stream, final boolean stderr)
-    {
-        return Thread.ofVirtual().name("cohort-agent-output").start(() ->
-        {
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8)))
-            {
-                String line;
-                while ((line = reader.readLine()) != null)
-                {
-                    channel.send(new AgentMessage.Output(rank, stderr, line));
-                }
-            }
-            catch (final IOException | ProtocolException ex)
-            {
-                // The rank closed its output, or the launcher is gone (the reader stops the ranks then).
-            }
-        });
     }
 
     private void readOrders()
@@ -381,8 +285,11 @@ final class AgentSession
         {
             agent.log("job " + jobId + ": stopping its ranks (" + reason + ")");
         }
-        stopping = true;
-        RankProcesses.stopAll(processes);
+        final RankGroup ranks = group;
+        if (ranks != null)
+        {
+            ranks.stop();
+        }
     }
 
     void awaitCleanup()
@@ -394,26 +301,6 @@ final class AgentSession
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private void cleanUp(final Launch launch, final JobWorkspace given)
-    {
-        if (launch == null)
-        {
-            return;
-        }
-        SharedMemoryCleanup.removeJobFiles(SharedMemoryCleanup.directoryFor(launch.environment()), launch.jobId());
-        if (given != null && !launch.keepWorkdir())
-        {
-            try
-            {
-                given.delete();
-            }
-            catch (final IOException ex)
-            {
-                agent.log("job " + jobId + ": cannot remove " + given.directory() + ": " + ex.getMessage());
-            }
         }
     }
 }

@@ -17,6 +17,10 @@ import java.util.Map;
  * launcher → agent     Kill       (any time)
  * both                 Ping       (every second; silence means the other side is lost)
  * </pre>
+ * An agent that joins a head node dials it and keeps one connection for all its jobs: the head node speaks first
+ * (Hello, Auth, Welcome as above with the roles swapped), the agent sends Join and then a Heartbeat every second;
+ * the head node sends StartAttempt and Signal, the agent answers with AttemptStarted or AttemptFailed, then
+ * AttemptOutput and AttemptExited.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
@@ -31,7 +35,15 @@ import java.util.Map;
     @JsonSubTypes.Type(value = AgentMessage.Exited.class, name = "exited"),
     @JsonSubTypes.Type(value = AgentMessage.Done.class, name = "done"),
     @JsonSubTypes.Type(value = AgentMessage.Kill.class, name = "kill"),
-    @JsonSubTypes.Type(value = AgentMessage.Ping.class, name = "ping")})
+    @JsonSubTypes.Type(value = AgentMessage.Ping.class, name = "ping"),
+    @JsonSubTypes.Type(value = AgentMessage.Join.class, name = "join"),
+    @JsonSubTypes.Type(value = AgentMessage.Heartbeat.class, name = "heartbeat"),
+    @JsonSubTypes.Type(value = AgentMessage.StartAttempt.class, name = "start-attempt"),
+    @JsonSubTypes.Type(value = AgentMessage.AttemptStarted.class, name = "attempt-started"),
+    @JsonSubTypes.Type(value = AgentMessage.AttemptFailed.class, name = "attempt-failed"),
+    @JsonSubTypes.Type(value = AgentMessage.AttemptOutput.class, name = "attempt-output"),
+    @JsonSubTypes.Type(value = AgentMessage.AttemptExited.class, name = "attempt-exited"),
+    @JsonSubTypes.Type(value = AgentMessage.Signal.class, name = "signal")})
 public sealed interface AgentMessage
 {
     /**
@@ -173,6 +185,111 @@ public sealed interface AgentMessage
      * @param content its bytes
      */
     record StagedFile(String path, byte[] content)
+    {
+    }
+
+    /**
+     * An agent joins a head node (first message after the handshake, and again after every reconnect).
+     *
+     * @param name        the agent's name
+     * @param slots       ranks it runs at once
+     * @param cores       its processor cores
+     * @param memoryBytes its memory
+     * @param transports  the transports its ranks offer
+     * @param address     where it takes launch orders from launchers, for people
+     * @param attempts    what it runs now
+     */
+    record Join(String name, int slots, int cores, long memoryBytes, List<String> transports, String address,
+        List<AttemptReport> attempts) implements AgentMessage
+    {
+    }
+
+    /**
+     * An agent's sign of life to its head node, with what it runs.
+     *
+     * @param attempts the attempts it has ranks of (running, or exited and not yet reported in a heartbeat)
+     */
+    record Heartbeat(List<AttemptReport> attempts) implements AgentMessage
+    {
+    }
+
+    /**
+     * The head node's order to start an agent's share of an attempt.
+     *
+     * @param jobId   the job
+     * @param attempt the attempt
+     * @param launch  the share, as a launcher would order it
+     */
+    record StartAttempt(long jobId, int attempt, Launch launch) implements AgentMessage
+    {
+    }
+
+    /**
+     * The agent's ranks of an attempt run.
+     *
+     * @param jobId   the job
+     * @param attempt the attempt
+     */
+    record AttemptStarted(long jobId, int attempt) implements AgentMessage
+    {
+    }
+
+    /**
+     * The agent could not start its share of an attempt.
+     *
+     * @param jobId   the job
+     * @param attempt the attempt
+     * @param reason  why
+     */
+    record AttemptFailed(long jobId, int attempt, String reason) implements AgentMessage
+    {
+    }
+
+    /**
+     * A line a rank of an attempt wrote.
+     *
+     * @param jobId   the job
+     * @param attempt the attempt
+     * @param rank    the rank
+     * @param stderr  standard error rather than output
+     * @param line    the line
+     */
+    record AttemptOutput(long jobId, int attempt, int rank, boolean stderr, String line) implements AgentMessage
+    {
+    }
+
+    /**
+     * A rank of an attempt ended.
+     *
+     * @param jobId   the job
+     * @param attempt the attempt
+     * @param rank    the rank
+     * @param code    its exit code
+     */
+    record AttemptExited(long jobId, int attempt, int rank, int code) implements AgentMessage
+    {
+    }
+
+    /**
+     * The head node's order to signal every rank of an attempt.
+     *
+     * @param jobId   the job
+     * @param attempt the attempt
+     * @param kill    SIGKILL rather than SIGTERM
+     */
+    record Signal(long jobId, int attempt, boolean kill) implements AgentMessage
+    {
+    }
+
+    /**
+     * The ranks of one attempt on an agent.
+     *
+     * @param jobId     the job
+     * @param attempt   the attempt
+     * @param liveRanks ranks still running
+     * @param exited    ranks that ended, with their exit codes
+     */
+    record AttemptReport(long jobId, int attempt, List<Integer> liveRanks, Map<Integer, Integer> exited)
     {
     }
 }

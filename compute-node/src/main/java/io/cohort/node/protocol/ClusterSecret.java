@@ -120,6 +120,23 @@ public final class ClusterSecret
     }
 
     /**
+     * A secret from its bytes (as a head node keeps it).
+     *
+     * @param key    at least 16 bytes
+     * @param origin where it came from, for messages
+     * @return the secret
+     */
+    public static ClusterSecret of(final byte[] key, final Path origin)
+    {
+        if (key.length < 16)
+        {
+            throw new ProtocolException("the cluster secret from " + origin + " holds " + key.length
+                + " bytes; at least 16 are needed");
+        }
+        return new ClusterSecret(key.clone(), origin);
+    }
+
+    /**
      * The file the secret came from.
      *
      * @return its path

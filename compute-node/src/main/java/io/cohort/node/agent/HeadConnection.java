@@ -1,0 +1,397 @@
+package io.cohort.node.agent;
+
+import io.cohort.node.launch.LaunchException;
+import io.cohort.node.protocol.AgentMessage;
+import io.cohort.node.protocol.AgentMessage.AttemptReport;
+import io.cohort.node.protocol.AgentProtocol;
+import io.cohort.node.protocol.ClusterSecret;
+import io.cohort.node.protocol.MessageChannel;
+import io.cohort.node.protocol.ProtocolException;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * An agent's membership of a head node ({@code cohort node start --join FILE}): it dials the head node, proves it
+ * holds the cluster secret, joins with its capacity and what it runs, heartbeats every second, starts and signals
+ * the attempts the head node orders, and reports their output and exits. It redials when the link breaks; after
+ * {@link #FENCE_AFTER} without the head node it stops the head node's ranks itself, because by then the head node
+ * has counted them lost and requeued their jobs elsewhere.
+ *
+ * <p>Thread-safe.
+ */
+public final class HeadConnection implements AutoCloseable
+{
+    /** How long an agent keeps the head node's ranks running without hearing from it. */
+    public static final Duration FENCE_AFTER = Duration.ofSeconds(15);
+
+    private static final long REDIAL_MS = 1_000;
+
+    private final Agent agent;
+    private final JoinFile join;
+    private final Map<String, HeadAttempt> attempts = new ConcurrentHashMap<>();
+    private final Thread dialer;
+    private volatile MessageChannel channel;
+    private volatile long disconnectedSince = System.nanoTime();
+    private volatile boolean closed;
+
+    /**
+     * Starts dialing the head node.
+     *
+     * @param agent the agent whose slots the head node's attempts use
+     * @param join  the head node's address and the cluster secret
+     */
+    public HeadConnection(final Agent agent, final JoinFile join)
+    {
+        this.agent = agent;
+        this.join = join;
+        this.dialer = Thread.ofVirtual().name("cohort-agent-head").start(this::dialLoop);
+    }
+
+    /**
+     * Whether the agent is joined right now.
+     *
+     * @return true while the link to the head node is up
+     */
+    public boolean joined()
+    {
+        return channel != null;
+    }
+
+    private void dialLoop()
+    {
+        String lastProblem = null;
+        while (!closed)
+        {
+            try
+            {
+                serve(dial());
+            }
+            catch (final ProtocolException | IOException ex)
+            {
+                final String problem = ex.getMessage();
+                if (!problem.equals(lastProblem) && !closed)
+                {
+                    agent.log("head node " + join.head() + ":" + join.agentPort() + ": " + problem
+                        + "; retrying every second");
+                }
+                lastProblem = problem;
+            }
+            fenceIfAlone();
+            sleep(REDIAL_MS);
+        }
+    }
+
+    private MessageChannel dial() throws IOException
+    {
+        final Socket socket = join.tls() != null ? join.tls().getSocketFactory().createSocket() : new Socket();
+        try
+        {
+            socket.connect(new InetSocketAddress(join.head(), join.agentPort()), 5_000);
+            if (socket instanceof SSLSocket secure)
+            {
+                final SSLParameters parameters = secure.getSSLParameters();
+                parameters.setEndpointIdentificationAlgorithm("HTTPS");
+                secure.setSSLParameters(parameters);
+                secure.startHandshake();
+            }
+        }
+        catch (final IOException ex)
+        {
+            socket.close();
+            throw ex;
+        }
+        final MessageChannel link = new MessageChannel(socket, "the head node at " + join.head() + ":"
+            + join.agentPort(), AgentProtocol.DEFAULT_SILENCE_LIMIT);
+        try
+        {
+            handshake(link);
+        }
+        catch (final ProtocolException ex)
+        {
+            link.close();
+            throw ex;
+        }
+        return link;
+    }
+
+    private void handshake(final MessageChannel link)
+    {
+        final ClusterSecret secret = join.secret();
+        final AgentMessage first = link.receive();
+        if (!(first instanceof AgentMessage.Hello hello))
+        {
+            throw new ProtocolException(link.peer() + " is not a Cohort head node");
+        }
+        if (hello.protocol() != AgentProtocol.VERSION)
+        {
+            throw new ProtocolException(link.peer() + " speaks protocol " + hello.protocol() + " and this agent "
+                + AgentProtocol.VERSION + ": run the same Cohort version everywhere");
+        }
+        final String nonce = ClusterSecret.nonce();
+        link.send(new AgentMessage.Auth(AgentProtocol.VERSION, secret.sign(hello.nonce()), nonce));
+        final AgentMessage answer = link.receive();
+        if (answer instanceof AgentMessage.Refused refused)
+        {
+            throw new ProtocolException(link.peer() + " refused this agent: " + refused.reason());
+        }
+        if (!(answer instanceof AgentMessage.Welcome welcome) || !secret.verify(nonce, welcome.mac()))
+        {
+            throw new ProtocolException(link.peer() + " does not hold the cluster secret of " + join.file());
+        }
+    }
+
+    private void serve(final MessageChannel link)
+    {
+        final long memory = ((com.sun.management.OperatingSystemMXBean) ManagementFactory
+            .getOperatingSystemMXBean()).getTotalMemorySize();
+        final InetSocketAddress listen = agent.address();
+        final String address = link.socket().getLocalAddress().getHostAddress() + ":" + listen.getPort();
+        sendReport(link, true, memory, address);
+        channel = link;
+        disconnectedSince = 0;
+        agent.log("joined the head node at " + join.head() + ":" + join.agentPort());
+        final Thread heartbeat = Thread.ofVirtual().name("cohort-agent-heartbeat").start(() -> heartbeat(link));
+        try
+        {
+            while (!closed)
+            {
+                final AgentMessage message = link.receive();
+                switch (message)
+                {
+                    case AgentMessage.StartAttempt order ->
+                        Thread.ofVirtual().name("cohort-agent-start").start(() -> start(link, order));
+                    case AgentMessage.Signal signal ->
+                    {
+                        final HeadAttempt attempt = attempts.get(key(signal.jobId(), signal.attempt()));
+                        if (attempt != null)
+                        {
+                            attempt.group.signal(signal.kill());
+                        }
+                    }
+                    default ->
+                    {
+                        // Pings keep the link alive.
+                    }
+                }
+            }
+        }
+        finally
+        {
+            channel = null;
+            disconnectedSince = System.nanoTime();
+            heartbeat.interrupt();
+            link.close();
+            if (!closed)
+            {
+                agent.log("lost the head node at " + join.head() + ":" + join.agentPort() + "; redialing");
+            }
+        }
+    }
+
+    private void heartbeat(final MessageChannel link)
+    {
+        try
+        {
+            while (!Thread.currentThread().isInterrupted())
+            {
+                Thread.sleep(AgentProtocol.PING_INTERVAL.toMillis());
+                sendReport(link, false, 0, null);
+            }
+        }
+        catch (final InterruptedException | ProtocolException ex)
+        {
+            // The link is gone; the dialer notices and redials.
+        }
+    }
+
+    /** Sends a join or a heartbeat; attempts whose end it carried are then forgotten. */
+    private void sendReport(final MessageChannel link, final boolean joining, final long memory, final String address)
+    {
+        final List<String> ended = new ArrayList<>();
+        final List<AttemptReport> report = new ArrayList<>();
+        for (final Map.Entry<String, HeadAttempt> entry : attempts.entrySet())
+        {
+            final HeadAttempt attempt = entry.getValue();
+            if (attempt.ended)
+            {
+                ended.add(entry.getKey());
+            }
+            report.add(new AttemptReport(attempt.jobId, attempt.attempt, attempt.group.liveRanks(),
+                attempt.group.exitCodes()));
+        }
+        link.send(joining
+            ? new AgentMessage.Join(agent.config().name(), agent.config().slots(),
+                Runtime.getRuntime().availableProcessors(), memory, List.of("shm", "tcp"), address, report)
+            : new AgentMessage.Heartbeat(report));
+        ended.forEach(attempts::remove);
+    }
+
+    private void start(final MessageChannel link, final AgentMessage.StartAttempt order)
+    {
+        final String key = key(order.jobId(), order.attempt());
+        if (attempts.containsKey(key))
+        {
+            return;
+        }
+        final int slots = order.launch().ranks().size();
+        if (!agent.reserve(slots))
+        {
+            trySend(link, new AgentMessage.AttemptFailed(order.jobId(), order.attempt(), "agent "
+                + agent.config().name() + " has " + agent.freeSlots() + " free slots and the attempt needs "
+                + slots));
+            return;
+        }
+        final HeadAttempt attempt = new HeadAttempt(order.jobId(), order.attempt(), slots);
+        attempt.group = new RankGroup(agent, order.launch(), link.socket().getLocalAddress().getHostAddress(),
+            attempt);
+        attempts.put(key, attempt);
+        try
+        {
+            attempt.group.start();
+        }
+        catch (final IOException | LaunchException | IllegalArgumentException ex)
+        {
+            attempts.remove(key);
+            attempt.group.cleanUp();
+            agent.release(slots);
+            trySend(link, new AgentMessage.AttemptFailed(order.jobId(), order.attempt(), "agent "
+                + agent.config().name() + " cannot start ranks " + order.launch().ranks() + ": " + ex.getMessage()));
+            return;
+        }
+        agent.log("job " + order.jobId() + " attempt " + order.attempt() + ": started ranks "
+            + order.launch().ranks() + " in " + attempt.group.workdir());
+        trySend(link, new AgentMessage.AttemptStarted(order.jobId(), order.attempt()));
+        Thread.ofVirtual().name("cohort-agent-attempt").start(() -> finishWhenDone(attempt));
+    }
+
+    private void finishWhenDone(final HeadAttempt attempt)
+    {
+        try
+        {
+            attempt.group.awaitEnd();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            attempt.group.stop();
+        }
+        attempt.group.cleanUp();
+        agent.release(attempt.slots);
+        agent.log("job " + attempt.jobId + " attempt " + attempt.attempt + ": every rank has ended");
+        // Reported in the next heartbeat, then forgotten.
+        attempt.ended = true;
+    }
+
+    private void fenceIfAlone()
+    {
+        final long since = disconnectedSince;
+        if (since == 0 || System.nanoTime() - since < FENCE_AFTER.toNanos())
+        {
+            return;
+        }
+        for (final HeadAttempt attempt : attempts.values())
+        {
+            if (!attempt.ended && !attempt.fenced)
+            {
+                attempt.fenced = true;
+                agent.log("job " + attempt.jobId + " attempt " + attempt.attempt + ": no head node for "
+                    + FENCE_AFTER.toSeconds() + " s; stopping its ranks (the head node has requeued them)");
+                Thread.ofVirtual().start(attempt.group::stop);
+            }
+        }
+    }
+
+    private void trySend(final MessageChannel link, final AgentMessage message)
+    {
+        try
+        {
+            link.send(message);
+        }
+        catch (final ProtocolException ex)
+        {
+            // The link broke; what matters is in the next join's report.
+        }
+    }
+
+    private static String key(final long jobId, final int attempt)
+    {
+        return jobId + "/" + attempt;
+    }
+
+    private static void sleep(final long millis)
+    {
+        try
+        {
+            Thread.sleep(millis);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops dialing; the head node's ranks keep running (a restarted agent does not adopt them). Idempotent. */
+    @Override
+    public void close()
+    {
+        closed = true;
+        final MessageChannel link = channel;
+        if (link != null)
+        {
+            link.close();
+        }
+        dialer.interrupt();
+        for (final HeadAttempt attempt : attempts.values())
+        {
+            attempt.group.stop();
+        }
+    }
+
+    /** One attempt's ranks on this agent, and what is told about them. */
+    private final class HeadAttempt implements RankGroup.Listener
+    {
+        private final long jobId;
+        private final int attempt;
+        private final int slots;
+        private RankGroup group;
+        private volatile boolean ended;
+        private volatile boolean fenced;
+
+        HeadAttempt(final long jobId, final int attempt, final int slots)
+        {
+            this.jobId = jobId;
+            this.attempt = attempt;
+            this.slots = slots;
+        }
+
+        @Override
+        public void output(final int rank, final boolean stderr, final String line)
+        {
+            final MessageChannel link = channel;
+            if (link != null)
+            {
+                trySend(link, new AgentMessage.AttemptOutput(jobId, attempt, rank, stderr, line));
+            }
+        }
+
+        @Override
+        public void exited(final int rank, final int code)
+        {
+            final MessageChannel link = channel;
+            if (link != null)
+            {
+                trySend(link, new AgentMessage.AttemptExited(jobId, attempt, rank, code));
+            }
+        }
+    }
+}

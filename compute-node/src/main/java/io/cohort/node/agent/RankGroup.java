@@ -1,0 +1,282 @@
+package io.cohort.node.agent;
+
+import io.cohort.node.launch.LaunchException;
+import io.cohort.node.launch.LaunchSpec;
+import io.cohort.node.launch.Program;
+import io.cohort.node.launch.RankCommand;
+import io.cohort.node.launch.RankProcesses;
+import io.cohort.node.launch.SharedMemoryCleanup;
+import io.cohort.node.protocol.AgentMessage.Launch;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One job's ranks on this host: their working directory, their processes, their output and exits, and the clean-up
+ * after them. Whoever ordered the job (a launcher's connection, or the head node's link) listens to it.
+ *
+ * <p>Thread-safe.
+ */
+final class RankGroup
+{
+    /** Variable through which a rank learns the address its TCP transport should use on this host. */
+    static final String TCP_ADDRESS = "COHORT_TCP_ADDRESS";
+
+    /** Variable through which a rank learns the name of the agent (host) it runs on, for reports. */
+    static final String NODE_NAME = "COHORT_NODE_NAME";
+
+    /** What happens to the ranks, in order per rank: its output lines, then its exit. */
+    interface Listener
+    {
+        /**
+         * A rank wrote a line.
+         *
+         * @param rank   the rank
+         * @param stderr standard error rather than output
+         * @param line   the line
+         */
+        void output(int rank, boolean stderr, String line);
+
+        /**
+         * A rank ended, after its last line.
+         *
+         * @param rank the rank
+         * @param code its exit code
+         */
+        void exited(int rank, int code);
+    }
+
+    private final Agent agent;
+    private final Launch launch;
+    private final String tcpAddress;
+    private final Listener listener;
+    private final List<Process> processes = new ArrayList<>();
+    private final List<Thread> watchers = new ArrayList<>();
+    private final Map<Integer, Integer> exited = new LinkedHashMap<>();
+    private JobWorkspace workspace;
+
+    RankGroup(final Agent agent, final Launch launch, final String tcpAddress, final Listener listener)
+    {
+        this.agent = agent;
+        this.launch = launch;
+        this.tcpAddress = tcpAddress;
+        this.listener = listener;
+    }
+
+    Launch launch()
+    {
+        return launch;
+    }
+
+    String workdir()
+    {
+        return workspace == null ? "" : workspace.directory().toString();
+    }
+
+    /**
+     * Makes the working directory, stages the files and starts every rank; on failure stops what started.
+     *
+     * @throws IOException              if the directory or a file cannot be written
+     * @throws LaunchException          if a rank cannot start
+     * @throws IllegalArgumentException if the order is malformed
+     */
+    void start() throws IOException
+    {
+        try
+        {
+            workspace = JobWorkspace.create(agent.config().workRoot(), launch.jobId());
+            workspace.stage(launch.files());
+            startRanks();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            stop();
+            throw ex;
+        }
+        for (int i = 0; i < processes.size(); i++)
+        {
+            final int rank = launch.ranks().get(i);
+            final Process process = processes.get(i);
+            watchers.add(Thread.ofVirtual().name("cohort-agent-rank-" + rank).start(() -> watch(rank, process)));
+        }
+    }
+
+    private void startRanks()
+    {
+        final Program program = switch (launch.program().kind())
+        {
+            case "jar" -> new Program.Jar(Path.of(local(launch.program().target())));
+            case "class" -> new Program.MainClass(launch.program().classpath().stream()
+                .map(this::local).toList(), launch.program().target());
+            case "executable" -> new Program.Executable(launch.program().target().contains("/")
+                && !launch.program().target().startsWith("/")
+                ? workspace.resolve(launch.program().target()).toString() : launch.program().target());
+            default -> throw new IllegalArgumentException("unknown program kind '" + launch.program().kind() + "'");
+        };
+        final LaunchSpec spec = new LaunchSpec(launch.size(), program, launch.arguments(), launch.environment(),
+            launch.jvmOptions(), false, null);
+        final List<String> command = RankCommand.of(spec);
+        for (final int rank : launch.ranks())
+        {
+            final ProcessBuilder builder = new ProcessBuilder(command).directory(workspace.directory().toFile());
+            final Map<String, String> env = builder.environment();
+            env.putAll(launch.environment());
+            RankProcesses.putJobVariables(env, launch.jobId(), rank, launch.size(), launch.wireUp(), launch.token());
+            // Peers on other hosts reach this rank at the address this agent was reached on.
+            env.putIfAbsent(TCP_ADDRESS, tcpAddress);
+            env.put(NODE_NAME, agent.config().name());
+            builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            try
+            {
+                final Process process = builder.start();
+                synchronized (processes)
+                {
+                    processes.add(process);
+                }
+            }
+            catch (final IOException ex)
+            {
+                throw new LaunchException("cannot start rank " + rank + " (" + command.get(0) + "): "
+                    + ex.getMessage(), ex);
+            }
+        }
+    }
+
+    /** A path of the program: absolute ones are the host's own files, relative ones lie in the working directory. */
+    private String local(final String path)
+    {
+        return Path.of(path).isAbsolute() ? path : workspace.resolve(path).toString();
+    }
+
+    private void watch(final int rank, final Process process)
+    {
+        final Thread out = pump(rank, process.getInputStream(), false);
+        final Thread err = pump(rank, process.getErrorStream(), true);
+        try
+        {
+            final int code = process.waitFor();
+            // Output first, so a rank's last lines come before its exit.
+            out.join(5_000);
+            err.join(5_000);
+            synchronized (exited)
+            {
+                exited.put(rank, code);
+            }
+            listener.exited(rank, code);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Thread pump(final int rank, final InputStream stream, final boolean stderr)
+    {
+        return Thread.ofVirtual().name("cohort-agent-output").start(() ->
+        {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8)))
+            {
+                String line;
+                while ((line = reader.readLine()) != null)
+                {
+                    listener.output(rank, stderr, line);
+                }
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                // The rank closed its output, or its listener is gone: the rank is stopped by whoever noticed.
+            }
+        });
+    }
+
+    /** Waits until every rank has ended and its exit has been told. */
+    void awaitEnd() throws InterruptedException
+    {
+        for (final Thread watcher : watchers)
+        {
+            watcher.join();
+        }
+    }
+
+    /**
+     * Signals every rank still running, without waiting.
+     *
+     * @param kill SIGKILL rather than SIGTERM
+     */
+    void signal(final boolean kill)
+    {
+        synchronized (processes)
+        {
+            for (final Process process : processes)
+            {
+                if (kill)
+                {
+                    process.destroyForcibly();
+                }
+                else
+                {
+                    process.destroy();
+                }
+            }
+        }
+    }
+
+    /** SIGTERM, then SIGKILL after a grace period, to every rank still running; returns once they are gone. */
+    void stop()
+    {
+        RankProcesses.stopAll(processes);
+    }
+
+    /** The ranks still running. */
+    List<Integer> liveRanks()
+    {
+        final List<Integer> live = new ArrayList<>();
+        synchronized (exited)
+        {
+            for (final int rank : launch.ranks())
+            {
+                if (!exited.containsKey(rank))
+                {
+                    live.add(rank);
+                }
+            }
+        }
+        return live;
+    }
+
+    /** The ranks that ended, with their exit codes. */
+    Map<Integer, Integer> exitCodes()
+    {
+        synchronized (exited)
+        {
+            return new LinkedHashMap<>(exited);
+        }
+    }
+
+    /** Removes the job's shared-memory files and (unless kept) its working directory. */
+    void cleanUp()
+    {
+        SharedMemoryCleanup.removeJobFiles(SharedMemoryCleanup.directoryFor(launch.environment()), launch.jobId());
+        if (workspace != null && !launch.keepWorkdir())
+        {
+            try
+            {
+                workspace.delete();
+            }
+            catch (final IOException ex)
+            {
+                agent.log("job " + launch.jobId() + ": cannot remove " + workspace.directory() + ": "
+                    + ex.getMessage());
+            }
+        }
+    }
+}
