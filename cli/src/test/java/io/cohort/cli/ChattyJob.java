@@ -6,7 +6,8 @@ import io.cohort.mpi.ReduceOp;
 
 /**
  * Every rank exchanges small and large messages with every other, checks them, and allreduces a checksum; with
- * the argument {@code forever} it then keeps exchanging until it is killed (a job to cut in two).
+ * the argument {@code forever} it then keeps exchanging until it is killed (a job to cut in two), with
+ * {@code for:SECONDS} for that long.
  */
 public final class ChattyJob
 {
@@ -22,6 +23,7 @@ public final class ChattyJob
     public static void main(final String[] args)
     {
         final boolean forever = args.length > 0 && "forever".equals(args[0]);
+        final long seconds = args.length > 0 && args[0].startsWith("for:") ? Long.parseLong(args[0].substring(4)) : 0;
         try (Cohort cohort = Cohort.init(args))
         {
             final Communicator world = cohort.world();
@@ -61,9 +63,19 @@ public final class ChattyJob
             }
             final long[] one = {1};
             final long[] beats = new long[1];
-            while (forever)
+            final long until = System.nanoTime() + seconds * 1_000_000_000L;
+            final long[] more = {1};
+            while (forever || more[0] != 0)
             {
                 world.allreduce(one, 0, beats, 0, 1, ReduceOp.SUM);
+                // Rank 0's clock decides for everyone, so every rank leaves the loop after the same allreduce.
+                more[0] = rank == 0 && System.nanoTime() < until ? 1 : 0;
+                world.bcast(more, 0, 1, 0);
+            }
+            if (seconds > 0 && rank == 0)
+            {
+                System.out.println("CHATTY DONE after " + seconds + " s");
+                System.out.flush();
             }
         }
     }

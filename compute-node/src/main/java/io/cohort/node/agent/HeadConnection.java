@@ -36,6 +36,9 @@ public final class HeadConnection implements AutoCloseable
 
     private static final long REDIAL_MS = 1_000;
 
+    /** Output lines kept per attempt while the head node is unreachable. */
+    private static final int HELD_OUTPUT_LINES = 10_000;
+
     private final Agent agent;
     private final JoinFile join;
     private final Map<String, HeadAttempt> attempts = new ConcurrentHashMap<>();
@@ -156,8 +159,14 @@ public final class HeadConnection implements AutoCloseable
             .getOperatingSystemMXBean()).getTotalMemorySize();
         final InetSocketAddress listen = agent.address();
         final String address = link.socket().getLocalAddress().getHostAddress() + ":" + listen.getPort();
+        // Taken before the report, which forgets the attempts whose end it carries: their held output still goes.
+        final List<HeadAttempt> known = new ArrayList<>(attempts.values());
         sendReport(link, true, memory, address);
         channel = link;
+        for (final HeadAttempt attempt : known)
+        {
+            attempt.flushHeld(link);
+        }
         disconnectedSince = 0;
         agent.log("joined the head node at " + join.head() + ":" + join.agentPort());
         final Thread heartbeat = Thread.ofVirtual().name("cohort-agent-heartbeat").start(() -> heartbeat(link));
@@ -366,6 +375,8 @@ public final class HeadConnection implements AutoCloseable
         private RankGroup group;
         private volatile boolean ended;
         private volatile boolean fenced;
+        private final java.util.ArrayDeque<AgentMessage.AttemptOutput> held = new java.util.ArrayDeque<>();
+        private long droppedLines;
 
         HeadAttempt(final long jobId, final int attempt, final int slots)
         {
@@ -377,10 +388,41 @@ public final class HeadConnection implements AutoCloseable
         @Override
         public void output(final int rank, final boolean stderr, final String line)
         {
-            final MessageChannel link = channel;
-            if (link != null)
+            final AgentMessage.AttemptOutput message = new AgentMessage.AttemptOutput(jobId, attempt, rank, stderr,
+                line);
+            synchronized (this)
             {
-                trySend(link, new AgentMessage.AttemptOutput(jobId, attempt, rank, stderr, line));
+                final MessageChannel link = channel;
+                if (link != null && held.isEmpty())
+                {
+                    trySend(link, message);
+                }
+                else if (held.size() < HELD_OUTPUT_LINES)
+                {
+                    // Kept while the head node is away, and sent once the agent has joined again.
+                    held.addLast(message);
+                }
+                else
+                {
+                    droppedLines++;
+                }
+            }
+        }
+
+        /** Sends the output kept while the head node was away. */
+        synchronized void flushHeld(final MessageChannel link)
+        {
+            while (!held.isEmpty())
+            {
+                link.send(held.peekFirst());
+                held.removeFirst();
+            }
+            if (droppedLines > 0)
+            {
+                link.send(new AgentMessage.AttemptOutput(jobId, attempt, 0, true, "cohort node "
+                    + agent.config().name() + ": " + droppedLines + " lines of output were lost while the head "
+                    + "node was unreachable"));
+                droppedLines = 0;
             }
         }
 
