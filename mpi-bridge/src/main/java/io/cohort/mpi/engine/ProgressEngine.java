@@ -12,8 +12,6 @@ import io.cohort.transport.TransportException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayDeque;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.LongConsumer;
 
 import static io.cohort.mpi.engine.FrameLayout.CONTEXT_OFFSET;
 import static io.cohort.mpi.engine.FrameLayout.CTRL_SEND_ID_OFFSET;
@@ -95,7 +93,7 @@ public final class ProgressEngine implements FrameHandler
         this.transports = transports.clone();
         this.transportOfPeer = transportOfPeer.clone();
         this.config = config;
-        this.waitPolicy = new WaitPolicy(config, parker(transports));
+        this.waitPolicy = waitPolicy(transports, config);
         this.pendingHead = new Operation[size];
         this.pendingTail = new Operation[size];
         this.control = new ControlQueue[size];
@@ -108,17 +106,31 @@ public final class ProgressEngine implements FrameHandler
     /**
      * How a waiting rank parks: in a transport that wakes it when a frame arrives (a socket), if one is in use,
      * else in the scheduler. Shared memory cannot wake a thread, but its waits are bounded by the park period.
+     * Only if every transport wakes the rank may the policy cut spinning short (see {@link WaitPolicy}).
      */
-    private LongConsumer parker(final Transport[] polled)
+    private WaitPolicy waitPolicy(final Transport[] polled, final EngineConfig engineConfig)
     {
+        Transport waking = null;
+        boolean allWake = polled.length > 0;
         for (final Transport transport : polled)
         {
             if (transport.wakesOnArrival())
             {
-                return nanos -> transport.awaitFrames(this, POLL_LIMIT, nanos);
+                waking = waking == null ? transport : waking;
+            }
+            else
+            {
+                allWake = false;
             }
         }
-        return LockSupport::parkNanos;
+        if (waking == null)
+        {
+            return new WaitPolicy(engineConfig);
+        }
+        final Transport parkIn = waking;
+        // Frames delivered while parked count as work, so the policy spins again: the peer is active.
+        return new WaitPolicy(engineConfig, nanos -> parkIn.awaitFrames(this, POLL_LIMIT, nanos), allWake,
+            System::nanoTime);
     }
 
     /**

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -19,6 +20,8 @@ import static io.cohort.transport.tcp.TcpFrameLayout.CREDIT;
 import static io.cohort.transport.tcp.TcpFrameLayout.CREDIT_COUNT_OFFSET;
 import static io.cohort.transport.tcp.TcpFrameLayout.CREDIT_RECORD_LENGTH;
 import static io.cohort.transport.tcp.TcpFrameLayout.GOODBYE;
+import static io.cohort.transport.tcp.TcpFrameLayout.GOODBYE_OPENED_OFFSET;
+import static io.cohort.transport.tcp.TcpFrameLayout.GOODBYE_RECORD_LENGTH;
 import static io.cohort.transport.tcp.TcpFrameLayout.HEADER_LENGTH;
 import static io.cohort.transport.tcp.TcpFrameLayout.HELLO;
 import static io.cohort.transport.tcp.TcpFrameLayout.LENGTH_OFFSET;
@@ -244,15 +247,18 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
     /**
      * Sends a goodbye: this rank closes cleanly.
      *
+     * @param openedToPeer whether this rank opened a connection to the peer (it carries this rank's frames, and
+     *                     the peer must wait for the goodbye on it before taking this rank as finished)
      * @return false if the staging segment has no room now
      */
-    boolean sendGoodbye()
+    boolean sendGoodbye(final boolean openedToPeer)
     {
-        final int at = claim(GOODBYE, 0);
+        final int at = claim(GOODBYE, GOODBYE_RECORD_LENGTH - HEADER_LENGTH);
         if (at < 0)
         {
             return false;
         }
+        staging.set(ValueLayout.JAVA_INT, at + GOODBYE_OPENED_OFFSET, openedToPeer ? 1 : 0);
         commit(at);
         return true;
     }
@@ -464,11 +470,13 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
             }
             case GOODBYE ->
             {
+                final boolean peerOpenedOwn = length >= GOODBYE_RECORD_LENGTH - HEADER_LENGTH
+                    && record.get(ValueLayout.JAVA_INT, GOODBYE_OPENED_OFFSET) != 0;
                 nextRecord();
                 goodbye = true;
                 if (peer >= 0)
                 {
-                    transport.onGoodbye(peer);
+                    transport.onGoodbye(this, peerOpenedOwn);
                 }
                 return true;
             }
@@ -513,8 +521,12 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
     {
         // A reset, a timed-out keepalive, a write to a closed socket: the connection is over; channelInactive says
-        // whether the peer had said goodbye.
+        // whether the peer had said goodbye. A failed write alone leaves reading on (Netty shut the output down):
+        // what the peer sent before it closed is still delivered, and the end of the stream then closes.
         transport.onConnectionError(this, cause);
-        ctx.close();
+        if (!(cause instanceof IOException) || !channel.isActive())
+        {
+            ctx.close();
+        }
     }
 }

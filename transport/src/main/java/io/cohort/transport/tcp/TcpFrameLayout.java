@@ -35,13 +35,16 @@ public final class TcpFrameLayout
     public static final int BULK = -2;
     /** The receiver of bulk slots released some: a count. */
     public static final int CREDIT = -3;
-    /** The sender closed cleanly: nothing more comes from it. */
+    /**
+     * The sender closed cleanly: nothing more comes on this connection. On the connection the receiver opened, a
+     * flag says whether the sender also opened one to the receiver, whose own goodbye then ends the peer's frames.
+     */
     public static final int GOODBYE = -4;
 
     /** "COHT": the first int of a hello, so a stray client (a port scanner, a browser) is told apart at once. */
     public static final int MAGIC = 0x434F4854;
     /** The version of this layout; ranks of different versions refuse each other. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     /** Offset of the magic in a hello record. */
     public static final int HELLO_MAGIC_OFFSET = HEADER_LENGTH;
     /** Offset of the layout version in a hello record. */
@@ -68,8 +71,10 @@ public final class TcpFrameLayout
     public static final int CREDIT_COUNT_OFFSET = HEADER_LENGTH;
     /** Bytes of a credit record. */
     public static final int CREDIT_RECORD_LENGTH = 16;
+    /** Offset of the flag in a goodbye record: 1 if the sender opened a connection to the receiver, else 0. */
+    public static final int GOODBYE_OPENED_OFFSET = HEADER_LENGTH;
     /** Bytes of a goodbye record. */
-    public static final int GOODBYE_RECORD_LENGTH = HEADER_LENGTH;
+    public static final int GOODBYE_RECORD_LENGTH = 16;
 
     /** The largest frame body: 64 KiB, four times the engine's default eager limit. */
     public static final int MAX_FRAME_LENGTH = 64 * 1024;

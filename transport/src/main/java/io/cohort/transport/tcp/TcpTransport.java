@@ -707,7 +707,10 @@ public final class TcpTransport implements Transport
                 }
                 if (!said[i])
                 {
-                    said[i] = connection.sendGoodbye();
+                    // On a connection the peer opened, say whether this rank opened one too: its goodbye there
+                    // is the one that follows this rank's last frame.
+                    final int peer = connection.peer();
+                    said[i] = connection.sendGoodbye(connection.opened() || peer >= 0 && out[peer] != null);
                 }
                 pending |= !said[i] || !connection.nothingUnwritten();
             }
@@ -879,6 +882,10 @@ public final class TcpTransport implements Transport
         // Frames are written from the provider's own memory; this allocator serves the reads.
         channel.config().setOption(ChannelOption.ALLOCATOR, new ReadBuffers());
         channel.config().setOption(ChannelOption.SO_KEEPALIVE, true);
+        // A failed write (the peer closed while this rank still sends it credits) must not close the connection:
+        // the peer's last frames and its goodbye may still wait to be read. Netty shuts the output down instead;
+        // a read error or the end of the stream closes the connection.
+        channel.config().setOption(ChannelOption.AUTO_CLOSE, false);
         if (epoll)
         {
             channel.config().setOption(EpollChannelOption.TCP_KEEPIDLE, KEEPALIVE_IDLE_SECONDS);
@@ -1055,9 +1062,17 @@ public final class TcpTransport implements Transport
         bulkCredited[peer] += count;
     }
 
-    void onGoodbye(final int peer)
+    /**
+     * A peer said goodbye on one connection. It is finished only once nothing more can come from it: the goodbye
+     * came on the connection the peer opened (which carries its frames, in order, so every frame it sent is in), or
+     * on this rank's connection from a peer that never opened one. Otherwise its frames may still be in flight on its
+     * own connection, whose goodbye follows them (a goodbye on any connection used to do: a rank then saw a peer
+     * finished before its last message was read).
+     */
+    void onGoodbye(final TcpConnection connection, final boolean peerOpenedOwn)
     {
-        if (states[peer] == PEER_ALIVE)
+        final int peer = connection.peer();
+        if (states[peer] == PEER_ALIVE && (!connection.opened() || !peerOpenedOwn))
         {
             states[peer] = PEER_FINISHED;
         }
