@@ -5,12 +5,14 @@ import io.cohort.mpi.collective.Barrier;
 import io.cohort.mpi.collective.Broadcast;
 import io.cohort.mpi.collective.Exchange;
 import io.cohort.mpi.collective.CollectiveChannel;
+import io.cohort.mpi.collective.CollectiveTuning;
 import io.cohort.mpi.collective.Reduction;
 import io.cohort.mpi.collective.Schedule;
 import io.cohort.mpi.engine.ProgressEngine;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.reflect.Array;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -57,6 +59,7 @@ public final class Communicator
     private final int[] localToWorld;
     private final int[] worldToLocal;
     private int collectiveCalls;
+    private CollectiveTuning tuning = CollectiveTuning.ofProcess();
 
     Communicator(final Cohort cohort, final ProgressEngine engine, final int context, final int rank,
         final int[] localToWorld, final int[] worldToLocal)
@@ -116,7 +119,9 @@ public final class Communicator
             newContext = Math.max(newContext, c);
         }
         cohort.advanceContext(newContext + 2);
-        return new Communicator(cohort, engine, newContext, rank, localToWorld, worldToLocal);
+        final Communicator copy = new Communicator(cohort, engine, newContext, rank, localToWorld, worldToLocal);
+        copy.tuning = tuning;
+        return copy;
     }
 
     /**
@@ -168,7 +173,42 @@ public final class Communicator
                 newRank = i;
             }
         }
-        return new Communicator(cohort, engine, newContext, newRank, newLocalToWorld, newWorldToLocal);
+        final Communicator part = new Communicator(cohort, engine, newContext, newRank, newLocalToWorld,
+            newWorldToLocal);
+        part.tuning = tuning;
+        return part;
+    }
+
+    /**
+     * How this communicator chooses its collective algorithms: by default the process's tuning
+     * ({@link CollectiveTuning#ofProcess()}: measured defaults, {@code COHORT_COLL_TUNING}'s file, then the
+     * {@code COHORT_<COLLECTIVE>_*} variables). Communicators made by {@link #dup()} and {@link #split} inherit it.
+     *
+     * @return the tuning
+     */
+    public CollectiveTuning collectiveTuning()
+    {
+        return tuning;
+    }
+
+    /**
+     * Changes how this communicator chooses its collective algorithms, for example to force one for a benchmark.
+     * Like an MPI info hint that selects an algorithm, every rank must set the same tuning before the next
+     * collective call, or ranks would run different algorithms and hang.
+     * <pre>{@code
+     * world.useCollectiveTuning(CollectiveTuning.defaults().with("COHORT_ALLREDUCE_ALGORITHM", "ring"));
+     * }</pre>
+     *
+     * @param newTuning the tuning
+     */
+    public void useCollectiveTuning(final CollectiveTuning newTuning)
+    {
+        if (newTuning == null)
+        {
+            throw new CohortException("the collective tuning is null; use CollectiveTuning.ofProcess() for the "
+                + "default");
+        }
+        tuning = newTuning;
     }
 
     /**
@@ -470,6 +510,38 @@ public final class Communicator
                 + "ReduceOperation of your own");
         }
         return op;
+    }
+
+    /** Allgather of equal blocks, started: checks, then the algorithm the tuning picks. */
+    private Schedule allgatherBlocks(final Object send, final int sendOffset, final int count, final Object recv,
+        final int recvOffset)
+    {
+        final String type = send.getClass().getComponentType().getName();
+        range(Array.getLength(send), sendOffset, count, type);
+        if ((long) count * size > Integer.MAX_VALUE)
+        {
+            throw new CohortException("allgather of " + count + " elements from each of " + size + " ranks: at most "
+                + Integer.MAX_VALUE + " elements per call; split the call");
+        }
+        range(Array.getLength(recv), recvOffset, count * size, type);
+        check("allgather", count, -1, null, send);
+        return Exchange.allgather(tuning, nextChannel(), send, sendOffset, count, recv, recvOffset).start();
+    }
+
+    /** All-to-all of equal blocks, started: checks, then the algorithm the tuning picks. */
+    private Schedule alltoallBlocks(final Object send, final int sendOffset, final Object recv, final int recvOffset,
+        final int count)
+    {
+        final String type = send.getClass().getComponentType().getName();
+        if ((long) count * size > Integer.MAX_VALUE)
+        {
+            throw new CohortException("alltoall of " + count + " elements to each of " + size + " ranks: at most "
+                + Integer.MAX_VALUE + " elements per call; split the call");
+        }
+        range(Array.getLength(send), sendOffset, count * size, type);
+        range(Array.getLength(recv), recvOffset, count * size, type);
+        check("alltoall", count, -1, null, send);
+        return Exchange.alltoall(tuning, nextChannel(), send, sendOffset, recv, recvOffset, count).start();
     }
 
     // ------------------------------------------------------------------------------------------- checked core
@@ -1466,7 +1538,9 @@ public final class Communicator
     }
 
     /**
-     * Sends {@code count} elements from the root to every rank (MPI_Bcast), by a binomial tree. Collective.
+     * Sends {@code count} elements from the root to every rank (MPI_Bcast). Collective. The algorithm (binomial
+     * tree or scatter-allgather) is chosen by size, see
+     * {@link CollectiveTuning#bcast}.
      *
      * @param buf    the data at the root; where it lands on the other ranks
      * @param offset the first element
@@ -1476,12 +1550,14 @@ public final class Communicator
     public void bcast(final byte[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        Broadcast.binomial(nextChannel(), buf, range(buf.length, offset, count, "byte"), count, root(root))
-            .start().await();
+        Broadcast.bcast(tuning, nextChannel(), buf, range(buf.length, offset, count, "byte"), count,
+            root(root)).start().await();
     }
 
     /**
-     * Sends {@code count} elements from the root to every rank (MPI_Bcast), by a binomial tree. Collective.
+     * Sends {@code count} elements from the root to every rank (MPI_Bcast). Collective. The algorithm (binomial
+     * tree or scatter-allgather) is chosen by size, see
+     * {@link CollectiveTuning#bcast}.
      *
      * @param buf    the data at the root; where it lands on the other ranks
      * @param offset the first element
@@ -1491,12 +1567,14 @@ public final class Communicator
     public void bcast(final int[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        Broadcast.binomial(nextChannel(), buf, range(buf.length, offset, count, "int"), count, root(root))
-            .start().await();
+        Broadcast.bcast(tuning, nextChannel(), buf, range(buf.length, offset, count, "int"), count,
+            root(root)).start().await();
     }
 
     /**
-     * Sends {@code count} elements from the root to every rank (MPI_Bcast), by a binomial tree. Collective.
+     * Sends {@code count} elements from the root to every rank (MPI_Bcast). Collective. The algorithm (binomial
+     * tree or scatter-allgather) is chosen by size, see
+     * {@link CollectiveTuning#bcast}.
      *
      * @param buf    the data at the root; where it lands on the other ranks
      * @param offset the first element
@@ -1506,12 +1584,14 @@ public final class Communicator
     public void bcast(final long[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        Broadcast.binomial(nextChannel(), buf, range(buf.length, offset, count, "long"), count, root(root))
-            .start().await();
+        Broadcast.bcast(tuning, nextChannel(), buf, range(buf.length, offset, count, "long"), count,
+            root(root)).start().await();
     }
 
     /**
-     * Sends {@code count} elements from the root to every rank (MPI_Bcast), by a binomial tree. Collective.
+     * Sends {@code count} elements from the root to every rank (MPI_Bcast). Collective. The algorithm (binomial
+     * tree or scatter-allgather) is chosen by size, see
+     * {@link CollectiveTuning#bcast}.
      *
      * @param buf    the data at the root; where it lands on the other ranks
      * @param offset the first element
@@ -1521,12 +1601,14 @@ public final class Communicator
     public void bcast(final float[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        Broadcast.binomial(nextChannel(), buf, range(buf.length, offset, count, "float"), count, root(root))
-            .start().await();
+        Broadcast.bcast(tuning, nextChannel(), buf, range(buf.length, offset, count, "float"), count,
+            root(root)).start().await();
     }
 
     /**
-     * Sends {@code count} elements from the root to every rank (MPI_Bcast), by a binomial tree. Collective.
+     * Sends {@code count} elements from the root to every rank (MPI_Bcast). Collective. The algorithm (binomial
+     * tree or scatter-allgather) is chosen by size, see
+     * {@link CollectiveTuning#bcast}.
      *
      * @param buf    the data at the root; where it lands on the other ranks
      * @param offset the first element
@@ -1536,12 +1618,14 @@ public final class Communicator
     public void bcast(final double[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        Broadcast.binomial(nextChannel(), buf, range(buf.length, offset, count, "double"), count, root(root))
-            .start().await();
+        Broadcast.bcast(tuning, nextChannel(), buf, range(buf.length, offset, count, "double"), count,
+            root(root)).start().await();
     }
 
     /**
-     * Sends a whole segment from the root to every rank (MPI_Bcast), by a binomial tree. Collective.
+     * Sends a whole segment from the root to every rank (MPI_Bcast). Collective. The algorithm (binomial tree or
+     * scatter-allgather) is chosen by size, see
+     * {@link CollectiveTuning#bcast}.
      *
      * @param buf  the data at the root; where it lands on the other ranks (the same size everywhere)
      * @param root the rank that has the data
@@ -1554,7 +1638,7 @@ public final class Communicator
                 + " bytes per call; split the segment");
         }
         check("bcast", (int) buf.byteSize(), root, null, buf);
-        Broadcast.binomial(nextChannel(), buf, 0, (int) buf.byteSize(), root(root)).start().await();
+        Broadcast.bcast(tuning, nextChannel(), buf, 0, (int) buf.byteSize(), root(root)).start().await();
     }
 
     /**
@@ -1585,7 +1669,8 @@ public final class Communicator
 
     /**
      * Combines every rank's {@code count} elements with {@code op} and gives every rank the result
-     * (MPI_Allreduce), by recursive doubling. Collective. {@code recv} may be {@code send} (in place).
+     * (MPI_Allreduce). Collective. {@code recv} may be {@code send} (in place). The algorithm (recursive
+     * doubling, Rabenseifner or ring) is chosen by size, see {@link CollectiveTuning#allreduce}.
      *
      * @param send       this rank's contribution
      * @param sendOffset its first element
@@ -1601,7 +1686,7 @@ public final class Communicator
         range(recv.length, recvOffset, count, "int");
         final ReduceOperation operation = operation(op, send);
         check("allreduce", count, -1, operation, send);
-        Reduction.recursiveDoublingAllreduce(nextChannel(), send, sendOffset, recv, recvOffset, count,
+        Reduction.allreduce(tuning, nextChannel(), send, sendOffset, recv, recvOffset, count,
             operation).start().await();
     }
 
@@ -1633,7 +1718,8 @@ public final class Communicator
 
     /**
      * Combines every rank's {@code count} elements with {@code op} and gives every rank the result
-     * (MPI_Allreduce), by recursive doubling. Collective. {@code recv} may be {@code send} (in place).
+     * (MPI_Allreduce). Collective. {@code recv} may be {@code send} (in place). The algorithm (recursive
+     * doubling, Rabenseifner or ring) is chosen by size, see {@link CollectiveTuning#allreduce}.
      *
      * @param send       this rank's contribution
      * @param sendOffset its first element
@@ -1649,7 +1735,7 @@ public final class Communicator
         range(recv.length, recvOffset, count, "long");
         final ReduceOperation operation = operation(op, send);
         check("allreduce", count, -1, operation, send);
-        Reduction.recursiveDoublingAllreduce(nextChannel(), send, sendOffset, recv, recvOffset, count,
+        Reduction.allreduce(tuning, nextChannel(), send, sendOffset, recv, recvOffset, count,
             operation).start().await();
     }
 
@@ -1681,7 +1767,8 @@ public final class Communicator
 
     /**
      * Combines every rank's {@code count} elements with {@code op} and gives every rank the result
-     * (MPI_Allreduce), by recursive doubling. Collective. {@code recv} may be {@code send} (in place).
+     * (MPI_Allreduce). Collective. {@code recv} may be {@code send} (in place). The algorithm (recursive
+     * doubling, Rabenseifner or ring) is chosen by size, see {@link CollectiveTuning#allreduce}.
      *
      * @param send       this rank's contribution
      * @param sendOffset its first element
@@ -1697,7 +1784,7 @@ public final class Communicator
         range(recv.length, recvOffset, count, "float");
         final ReduceOperation operation = operation(op, send);
         check("allreduce", count, -1, operation, send);
-        Reduction.recursiveDoublingAllreduce(nextChannel(), send, sendOffset, recv, recvOffset, count,
+        Reduction.allreduce(tuning, nextChannel(), send, sendOffset, recv, recvOffset, count,
             operation).start().await();
     }
 
@@ -1729,7 +1816,8 @@ public final class Communicator
 
     /**
      * Combines every rank's {@code count} elements with {@code op} and gives every rank the result
-     * (MPI_Allreduce), by recursive doubling. Collective. {@code recv} may be {@code send} (in place).
+     * (MPI_Allreduce). Collective. {@code recv} may be {@code send} (in place). The algorithm (recursive
+     * doubling, Rabenseifner or ring) is chosen by size, see {@link CollectiveTuning#allreduce}.
      *
      * @param send       this rank's contribution
      * @param sendOffset its first element
@@ -1745,7 +1833,7 @@ public final class Communicator
         range(recv.length, recvOffset, count, "double");
         final ReduceOperation operation = operation(op, send);
         check("allreduce", count, -1, operation, send);
-        Reduction.recursiveDoublingAllreduce(nextChannel(), send, sendOffset, recv, recvOffset, count,
+        Reduction.allreduce(tuning, nextChannel(), send, sendOffset, recv, recvOffset, count,
             operation).start().await();
     }
 
@@ -1836,7 +1924,8 @@ public final class Communicator
 
     /**
      * Gives every rank every rank's {@code count} elements, rank r's at {@code recvOffset + r * count}
-     * (MPI_Allgather), by the ring algorithm. Collective.
+     * (MPI_Allgather). Collective. The algorithm (recursive doubling, Bruck or ring) is chosen by size, see
+     * {@link CollectiveTuning#allgather}.
      *
      * @param send       this rank's block
      * @param sendOffset its first element
@@ -1847,7 +1936,7 @@ public final class Communicator
     public void allgather(final byte[] send, final int sendOffset, final int count, final byte[] recv,
         final int recvOffset)
     {
-        allgatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset));
+        allgatherBlocks(send, sendOffset, count, recv, recvOffset).await();
     }
 
     /**
@@ -1875,8 +1964,8 @@ public final class Communicator
     }
 
     /**
-     * Sends {@code count} elements to every rank and receives as many from each (MPI_Alltoall), by pairwise
-     * exchange. Collective.
+     * Sends {@code count} elements to every rank and receives as many from each (MPI_Alltoall). Collective.
+     * The algorithm (Bruck or pairwise exchange) is chosen by size, see {@link CollectiveTuning#alltoall}.
      *
      * @param send       {@code size() * count} elements, the block for rank r at {@code sendOffset + r * count}
      * @param sendOffset its first element
@@ -1887,7 +1976,7 @@ public final class Communicator
     public void alltoall(final byte[] send, final int sendOffset, final byte[] recv, final int recvOffset,
         final int count)
     {
-        alltoallv(send, uniform(count), blocks(count, sendOffset), recv, uniform(count), blocks(count, recvOffset));
+        alltoallBlocks(send, sendOffset, recv, recvOffset, count).await();
     }
 
     /**
@@ -1998,7 +2087,8 @@ public final class Communicator
 
     /**
      * Gives every rank every rank's {@code count} elements, rank r's at {@code recvOffset + r * count}
-     * (MPI_Allgather), by the ring algorithm. Collective.
+     * (MPI_Allgather). Collective. The algorithm (recursive doubling, Bruck or ring) is chosen by size, see
+     * {@link CollectiveTuning#allgather}.
      *
      * @param send       this rank's block
      * @param sendOffset its first element
@@ -2009,7 +2099,7 @@ public final class Communicator
     public void allgather(final int[] send, final int sendOffset, final int count, final int[] recv,
         final int recvOffset)
     {
-        allgatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset));
+        allgatherBlocks(send, sendOffset, count, recv, recvOffset).await();
     }
 
     /**
@@ -2037,8 +2127,8 @@ public final class Communicator
     }
 
     /**
-     * Sends {@code count} elements to every rank and receives as many from each (MPI_Alltoall), by pairwise
-     * exchange. Collective.
+     * Sends {@code count} elements to every rank and receives as many from each (MPI_Alltoall). Collective.
+     * The algorithm (Bruck or pairwise exchange) is chosen by size, see {@link CollectiveTuning#alltoall}.
      *
      * @param send       {@code size() * count} elements, the block for rank r at {@code sendOffset + r * count}
      * @param sendOffset its first element
@@ -2049,7 +2139,7 @@ public final class Communicator
     public void alltoall(final int[] send, final int sendOffset, final int[] recv, final int recvOffset,
         final int count)
     {
-        alltoallv(send, uniform(count), blocks(count, sendOffset), recv, uniform(count), blocks(count, recvOffset));
+        alltoallBlocks(send, sendOffset, recv, recvOffset, count).await();
     }
 
     /**
@@ -2160,7 +2250,8 @@ public final class Communicator
 
     /**
      * Gives every rank every rank's {@code count} elements, rank r's at {@code recvOffset + r * count}
-     * (MPI_Allgather), by the ring algorithm. Collective.
+     * (MPI_Allgather). Collective. The algorithm (recursive doubling, Bruck or ring) is chosen by size, see
+     * {@link CollectiveTuning#allgather}.
      *
      * @param send       this rank's block
      * @param sendOffset its first element
@@ -2171,7 +2262,7 @@ public final class Communicator
     public void allgather(final long[] send, final int sendOffset, final int count, final long[] recv,
         final int recvOffset)
     {
-        allgatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset));
+        allgatherBlocks(send, sendOffset, count, recv, recvOffset).await();
     }
 
     /**
@@ -2199,8 +2290,8 @@ public final class Communicator
     }
 
     /**
-     * Sends {@code count} elements to every rank and receives as many from each (MPI_Alltoall), by pairwise
-     * exchange. Collective.
+     * Sends {@code count} elements to every rank and receives as many from each (MPI_Alltoall). Collective.
+     * The algorithm (Bruck or pairwise exchange) is chosen by size, see {@link CollectiveTuning#alltoall}.
      *
      * @param send       {@code size() * count} elements, the block for rank r at {@code sendOffset + r * count}
      * @param sendOffset its first element
@@ -2211,7 +2302,7 @@ public final class Communicator
     public void alltoall(final long[] send, final int sendOffset, final long[] recv, final int recvOffset,
         final int count)
     {
-        alltoallv(send, uniform(count), blocks(count, sendOffset), recv, uniform(count), blocks(count, recvOffset));
+        alltoallBlocks(send, sendOffset, recv, recvOffset, count).await();
     }
 
     /**
@@ -2322,7 +2413,8 @@ public final class Communicator
 
     /**
      * Gives every rank every rank's {@code count} elements, rank r's at {@code recvOffset + r * count}
-     * (MPI_Allgather), by the ring algorithm. Collective.
+     * (MPI_Allgather). Collective. The algorithm (recursive doubling, Bruck or ring) is chosen by size, see
+     * {@link CollectiveTuning#allgather}.
      *
      * @param send       this rank's block
      * @param sendOffset its first element
@@ -2333,7 +2425,7 @@ public final class Communicator
     public void allgather(final float[] send, final int sendOffset, final int count, final float[] recv,
         final int recvOffset)
     {
-        allgatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset));
+        allgatherBlocks(send, sendOffset, count, recv, recvOffset).await();
     }
 
     /**
@@ -2361,8 +2453,8 @@ public final class Communicator
     }
 
     /**
-     * Sends {@code count} elements to every rank and receives as many from each (MPI_Alltoall), by pairwise
-     * exchange. Collective.
+     * Sends {@code count} elements to every rank and receives as many from each (MPI_Alltoall). Collective.
+     * The algorithm (Bruck or pairwise exchange) is chosen by size, see {@link CollectiveTuning#alltoall}.
      *
      * @param send       {@code size() * count} elements, the block for rank r at {@code sendOffset + r * count}
      * @param sendOffset its first element
@@ -2373,7 +2465,7 @@ public final class Communicator
     public void alltoall(final float[] send, final int sendOffset, final float[] recv, final int recvOffset,
         final int count)
     {
-        alltoallv(send, uniform(count), blocks(count, sendOffset), recv, uniform(count), blocks(count, recvOffset));
+        alltoallBlocks(send, sendOffset, recv, recvOffset, count).await();
     }
 
     /**
@@ -2484,7 +2576,8 @@ public final class Communicator
 
     /**
      * Gives every rank every rank's {@code count} elements, rank r's at {@code recvOffset + r * count}
-     * (MPI_Allgather), by the ring algorithm. Collective.
+     * (MPI_Allgather). Collective. The algorithm (recursive doubling, Bruck or ring) is chosen by size, see
+     * {@link CollectiveTuning#allgather}.
      *
      * @param send       this rank's block
      * @param sendOffset its first element
@@ -2495,7 +2588,7 @@ public final class Communicator
     public void allgather(final double[] send, final int sendOffset, final int count, final double[] recv,
         final int recvOffset)
     {
-        allgatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset));
+        allgatherBlocks(send, sendOffset, count, recv, recvOffset).await();
     }
 
     /**
@@ -2523,8 +2616,8 @@ public final class Communicator
     }
 
     /**
-     * Sends {@code count} elements to every rank and receives as many from each (MPI_Alltoall), by pairwise
-     * exchange. Collective.
+     * Sends {@code count} elements to every rank and receives as many from each (MPI_Alltoall). Collective.
+     * The algorithm (Bruck or pairwise exchange) is chosen by size, see {@link CollectiveTuning#alltoall}.
      *
      * @param send       {@code size() * count} elements, the block for rank r at {@code sendOffset + r * count}
      * @param sendOffset its first element
@@ -2535,7 +2628,7 @@ public final class Communicator
     public void alltoall(final double[] send, final int sendOffset, final double[] recv, final int recvOffset,
         final int count)
     {
-        alltoallv(send, uniform(count), blocks(count, sendOffset), recv, uniform(count), blocks(count, recvOffset));
+        alltoallBlocks(send, sendOffset, recv, recvOffset, count).await();
     }
 
     /**
@@ -2947,8 +3040,8 @@ public final class Communicator
     public Request ibcast(final byte[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        return Broadcast.binomial(nextChannel(), buf, range(buf.length, offset, count, "byte"), count, root(root))
-            .start();
+        return Broadcast.bcast(tuning, nextChannel(), buf, range(buf.length, offset, count, "byte"), count,
+            root(root)).start();
     }
 
     /**
@@ -2963,8 +3056,8 @@ public final class Communicator
     public Request ibcast(final int[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        return Broadcast.binomial(nextChannel(), buf, range(buf.length, offset, count, "int"), count, root(root))
-            .start();
+        return Broadcast.bcast(tuning, nextChannel(), buf, range(buf.length, offset, count, "int"), count,
+            root(root)).start();
     }
 
     /**
@@ -2979,8 +3072,8 @@ public final class Communicator
     public Request ibcast(final long[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        return Broadcast.binomial(nextChannel(), buf, range(buf.length, offset, count, "long"), count, root(root))
-            .start();
+        return Broadcast.bcast(tuning, nextChannel(), buf, range(buf.length, offset, count, "long"), count,
+            root(root)).start();
     }
 
     /**
@@ -2995,8 +3088,8 @@ public final class Communicator
     public Request ibcast(final float[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        return Broadcast.binomial(nextChannel(), buf, range(buf.length, offset, count, "float"), count, root(root))
-            .start();
+        return Broadcast.bcast(tuning, nextChannel(), buf, range(buf.length, offset, count, "float"), count,
+            root(root)).start();
     }
 
     /**
@@ -3011,8 +3104,8 @@ public final class Communicator
     public Request ibcast(final double[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        return Broadcast.binomial(nextChannel(), buf, range(buf.length, offset, count, "double"), count, root(root))
-            .start();
+        return Broadcast.bcast(tuning, nextChannel(), buf, range(buf.length, offset, count, "double"), count,
+            root(root)).start();
     }
 
     /**
@@ -3060,7 +3153,7 @@ public final class Communicator
         range(recv.length, recvOffset, count, "int");
         final ReduceOperation operation = operation(op, send);
         check("allreduce", count, -1, operation, send);
-        return Reduction.recursiveDoublingAllreduce(nextChannel(), send, sendOffset, recv, recvOffset, count,
+        return Reduction.allreduce(tuning, nextChannel(), send, sendOffset, recv, recvOffset, count,
             operation).start();
     }
 
@@ -3109,7 +3202,7 @@ public final class Communicator
         range(recv.length, recvOffset, count, "long");
         final ReduceOperation operation = operation(op, send);
         check("allreduce", count, -1, operation, send);
-        return Reduction.recursiveDoublingAllreduce(nextChannel(), send, sendOffset, recv, recvOffset, count,
+        return Reduction.allreduce(tuning, nextChannel(), send, sendOffset, recv, recvOffset, count,
             operation).start();
     }
 
@@ -3158,7 +3251,7 @@ public final class Communicator
         range(recv.length, recvOffset, count, "float");
         final ReduceOperation operation = operation(op, send);
         check("allreduce", count, -1, operation, send);
-        return Reduction.recursiveDoublingAllreduce(nextChannel(), send, sendOffset, recv, recvOffset, count,
+        return Reduction.allreduce(tuning, nextChannel(), send, sendOffset, recv, recvOffset, count,
             operation).start();
     }
 
@@ -3207,7 +3300,7 @@ public final class Communicator
         range(recv.length, recvOffset, count, "double");
         final ReduceOperation operation = operation(op, send);
         check("allreduce", count, -1, operation, send);
-        return Reduction.recursiveDoublingAllreduce(nextChannel(), send, sendOffset, recv, recvOffset, count,
+        return Reduction.allreduce(tuning, nextChannel(), send, sendOffset, recv, recvOffset, count,
             operation).start();
     }
 
@@ -3316,7 +3409,7 @@ public final class Communicator
     public Request iallgather(final byte[] send, final int sendOffset, final int count, final byte[] recv,
         final int recvOffset)
     {
-        return iallgatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset));
+        return allgatherBlocks(send, sendOffset, count, recv, recvOffset);
     }
 
     /**
@@ -3359,8 +3452,7 @@ public final class Communicator
     public Request ialltoall(final byte[] send, final int sendOffset, final byte[] recv, final int recvOffset,
         final int count)
     {
-        return ialltoallv(send, uniform(count), blocks(count, sendOffset), recv, uniform(count),
-            blocks(count, recvOffset));
+        return alltoallBlocks(send, sendOffset, recv, recvOffset, count);
     }
 
     /**
@@ -3490,7 +3582,7 @@ public final class Communicator
     public Request iallgather(final int[] send, final int sendOffset, final int count, final int[] recv,
         final int recvOffset)
     {
-        return iallgatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset));
+        return allgatherBlocks(send, sendOffset, count, recv, recvOffset);
     }
 
     /**
@@ -3533,8 +3625,7 @@ public final class Communicator
     public Request ialltoall(final int[] send, final int sendOffset, final int[] recv, final int recvOffset,
         final int count)
     {
-        return ialltoallv(send, uniform(count), blocks(count, sendOffset), recv, uniform(count),
-            blocks(count, recvOffset));
+        return alltoallBlocks(send, sendOffset, recv, recvOffset, count);
     }
 
     /**
@@ -3664,7 +3755,7 @@ public final class Communicator
     public Request iallgather(final long[] send, final int sendOffset, final int count, final long[] recv,
         final int recvOffset)
     {
-        return iallgatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset));
+        return allgatherBlocks(send, sendOffset, count, recv, recvOffset);
     }
 
     /**
@@ -3707,8 +3798,7 @@ public final class Communicator
     public Request ialltoall(final long[] send, final int sendOffset, final long[] recv, final int recvOffset,
         final int count)
     {
-        return ialltoallv(send, uniform(count), blocks(count, sendOffset), recv, uniform(count),
-            blocks(count, recvOffset));
+        return alltoallBlocks(send, sendOffset, recv, recvOffset, count);
     }
 
     /**
@@ -3838,7 +3928,7 @@ public final class Communicator
     public Request iallgather(final float[] send, final int sendOffset, final int count, final float[] recv,
         final int recvOffset)
     {
-        return iallgatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset));
+        return allgatherBlocks(send, sendOffset, count, recv, recvOffset);
     }
 
     /**
@@ -3881,8 +3971,7 @@ public final class Communicator
     public Request ialltoall(final float[] send, final int sendOffset, final float[] recv, final int recvOffset,
         final int count)
     {
-        return ialltoallv(send, uniform(count), blocks(count, sendOffset), recv, uniform(count),
-            blocks(count, recvOffset));
+        return alltoallBlocks(send, sendOffset, recv, recvOffset, count);
     }
 
     /**
@@ -4012,7 +4101,7 @@ public final class Communicator
     public Request iallgather(final double[] send, final int sendOffset, final int count, final double[] recv,
         final int recvOffset)
     {
-        return iallgatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset));
+        return allgatherBlocks(send, sendOffset, count, recv, recvOffset);
     }
 
     /**
@@ -4055,8 +4144,7 @@ public final class Communicator
     public Request ialltoall(final double[] send, final int sendOffset, final double[] recv, final int recvOffset,
         final int count)
     {
-        return ialltoallv(send, uniform(count), blocks(count, sendOffset), recv, uniform(count),
-            blocks(count, recvOffset));
+        return alltoallBlocks(send, sendOffset, recv, recvOffset, count);
     }
 
     /**
