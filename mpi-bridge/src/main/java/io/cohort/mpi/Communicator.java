@@ -218,7 +218,7 @@ public final class Communicator
     public void barrier()
     {
         check("barrier", -1, -1, null, null);
-        Barrier.dissemination(nextChannel()).start().await();
+        Barrier.disseminationNow(blockingChannel());
     }
 
     /**
@@ -330,6 +330,35 @@ public final class Communicator
         }
 
         @Override
+        public void sendrecv(final Object sendBuffer, final int sendOffset, final int sendCount, final int dest,
+            final Object recvBuffer, final int recvOffset, final int recvCount, final int source, final int tag)
+        {
+            // Pooled operations, receive posted first: no allocation, and a peer's early message finds it waiting.
+            final Operation in = engine.acquire();
+            if (recvBuffer instanceof MemorySegment segment)
+            {
+                engine.prepareRecv(in, writable(segment.asSlice(recvOffset, recvCount)), sourceRank(source),
+                    recvTag(tag), collectiveContext, worldToLocal);
+            }
+            else
+            {
+                engine.prepareRecv(in, recvBuffer, layoutOf(recvBuffer), recvOffset, recvCount, sourceRank(source),
+                    recvTag(tag), collectiveContext, worldToLocal);
+            }
+            engine.startRecv(in);
+            try
+            {
+                send(sendBuffer, sendOffset, sendCount, dest, tag);
+            }
+            catch (final CohortException ex)
+            {
+                engine.abandon(in);
+                throw ex;
+            }
+            engine.awaitAndRelease(in, null);
+        }
+
+        @Override
         public void track(final Schedule schedule)
         {
             engine.addProgressable(schedule);
@@ -370,57 +399,111 @@ public final class Communicator
      */
     private CollectiveChannel nextChannel()
     {
-        final int offset = (collectiveCalls++ & 0x07FF_FFFF) << 4;
-        return new CollectiveChannel()
+        return new TaggedChannel(nextTagOffset(), false);
+    }
+
+    /**
+     * The channel of a blocking collective call: one object reused for every blocking call (a blocking call ends
+     * before the next one starts), with the call's own tag offset, and scratch space kept from call to call.
+     */
+    private CollectiveChannel blockingChannel()
+    {
+        blocking.offset = nextTagOffset();
+        return blocking;
+    }
+
+    private int nextTagOffset()
+    {
+        return (collectiveCalls++ & 0x07FF_FFFF) << 4;
+    }
+
+    private final TaggedChannel blocking = new TaggedChannel(0, true);
+
+    /** The collective channel with a call's tag offset added. */
+    private final class TaggedChannel implements CollectiveChannel
+    {
+        /** Scratch arrays kept by a blocking channel are at most this long (elements), so none pins much memory. */
+        private static final int KEPT_SCRATCH = 1 << 16;
+
+        private int offset;
+        private final boolean keepsScratch;
+        private Object kept;
+
+        TaggedChannel(final int offset, final boolean keepsScratch)
         {
-            @Override
-            public int rank()
-            {
-                return rank;
-            }
+            this.offset = offset;
+            this.keepsScratch = keepsScratch;
+        }
 
-            @Override
-            public int size()
-            {
-                return size;
-            }
+        @Override
+        public int rank()
+        {
+            return rank;
+        }
 
-            @Override
-            public void send(final Object buffer, final int at, final int count, final int dest, final int tag)
-            {
-                collectiveChannel.send(buffer, at, count, dest, offset + tag);
-            }
+        @Override
+        public int size()
+        {
+            return size;
+        }
 
-            @Override
-            public void recv(final Object buffer, final int at, final int count, final int source, final int tag)
-            {
-                collectiveChannel.recv(buffer, at, count, source, offset + tag);
-            }
+        @Override
+        public void send(final Object buffer, final int at, final int count, final int dest, final int tag)
+        {
+            collectiveChannel.send(buffer, at, count, dest, offset + tag);
+        }
 
-            @Override
-            public Request isend(final Object buffer, final int at, final int count, final int dest, final int tag)
-            {
-                return collectiveChannel.isend(buffer, at, count, dest, offset + tag);
-            }
+        @Override
+        public void recv(final Object buffer, final int at, final int count, final int source, final int tag)
+        {
+            collectiveChannel.recv(buffer, at, count, source, offset + tag);
+        }
 
-            @Override
-            public Request irecv(final Object buffer, final int at, final int count, final int source, final int tag)
-            {
-                return collectiveChannel.irecv(buffer, at, count, source, offset + tag);
-            }
+        @Override
+        public Request isend(final Object buffer, final int at, final int count, final int dest, final int tag)
+        {
+            return collectiveChannel.isend(buffer, at, count, dest, offset + tag);
+        }
 
-            @Override
-            public void track(final Schedule schedule)
-            {
-                collectiveChannel.track(schedule);
-            }
+        @Override
+        public Request irecv(final Object buffer, final int at, final int count, final int source, final int tag)
+        {
+            return collectiveChannel.irecv(buffer, at, count, source, offset + tag);
+        }
 
-            @Override
-            public void progress()
+        @Override
+        public void sendrecv(final Object sendBuffer, final int sendOffset, final int sendCount, final int dest,
+            final Object recvBuffer, final int recvOffset, final int recvCount, final int source, final int tag)
+        {
+            collectiveChannel.sendrecv(sendBuffer, sendOffset, sendCount, dest, recvBuffer, recvOffset, recvCount,
+                source, offset + tag);
+        }
+
+        @Override
+        public Object scratch(final Object like, final int count)
+        {
+            if (!keepsScratch || count > KEPT_SCRATCH || like instanceof MemorySegment)
             {
-                collectiveChannel.progress();
+                return collectiveChannel.scratch(like, count);
             }
-        };
+            if (kept == null || kept.getClass() != like.getClass() || Array.getLength(kept) < count)
+            {
+                kept = Array.newInstance(like.getClass().getComponentType(), Math.max(count, 64));
+            }
+            return kept;
+        }
+
+        @Override
+        public void track(final Schedule schedule)
+        {
+            collectiveChannel.track(schedule);
+        }
+
+        @Override
+        public void progress()
+        {
+            collectiveChannel.progress();
+        }
     }
 
     private int root(final int root)
@@ -1686,8 +1769,8 @@ public final class Communicator
         range(recv.length, recvOffset, count, "int");
         final ReduceOperation operation = operation(op, send);
         check("allreduce", count, -1, operation, send);
-        Reduction.allreduce(tuning, nextChannel(), send, sendOffset, recv, recvOffset, count,
-            operation).start().await();
+        Reduction.allreduceNow(tuning, blockingChannel(), send, sendOffset, recv, recvOffset, count,
+            operation);
     }
 
     /**
@@ -1735,8 +1818,8 @@ public final class Communicator
         range(recv.length, recvOffset, count, "long");
         final ReduceOperation operation = operation(op, send);
         check("allreduce", count, -1, operation, send);
-        Reduction.allreduce(tuning, nextChannel(), send, sendOffset, recv, recvOffset, count,
-            operation).start().await();
+        Reduction.allreduceNow(tuning, blockingChannel(), send, sendOffset, recv, recvOffset, count,
+            operation);
     }
 
     /**
@@ -1784,8 +1867,8 @@ public final class Communicator
         range(recv.length, recvOffset, count, "float");
         final ReduceOperation operation = operation(op, send);
         check("allreduce", count, -1, operation, send);
-        Reduction.allreduce(tuning, nextChannel(), send, sendOffset, recv, recvOffset, count,
-            operation).start().await();
+        Reduction.allreduceNow(tuning, blockingChannel(), send, sendOffset, recv, recvOffset, count,
+            operation);
     }
 
     /**
@@ -1833,8 +1916,8 @@ public final class Communicator
         range(recv.length, recvOffset, count, "double");
         final ReduceOperation operation = operation(op, send);
         check("allreduce", count, -1, operation, send);
-        Reduction.allreduce(tuning, nextChannel(), send, sendOffset, recv, recvOffset, count,
-            operation).start().await();
+        Reduction.allreduceNow(tuning, blockingChannel(), send, sendOffset, recv, recvOffset, count,
+            operation);
     }
 
     /**

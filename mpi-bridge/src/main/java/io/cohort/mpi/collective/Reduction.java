@@ -209,11 +209,105 @@ public final class Reduction
     }
 
     /**
+     * Blocking allreduce: recursive doubling (the small-message choice) runs at once as blocking exchanges, with no
+     * schedule and, on a channel that reuses scratch space, no allocation; any other algorithm runs as its schedule,
+     * awaited.
+     *
+     * @param tuning     the selection
+     * @param channel    the communicator's collective channel
+     * @param send       this rank's contribution (an int, long, float or double array)
+     * @param sendOffset its first element
+     * @param recv       where every rank gets the result (may be {@code send} at the same offset)
+     * @param recvOffset its first element
+     * @param count      elements
+     * @param op         the operation
+     */
+    public static void allreduceNow(final CollectiveTuning tuning, final CollectiveChannel channel,
+        final Object send, final int sendOffset, final Object recv, final int recvOffset, final int count,
+        final ReduceOperation op)
+    {
+        final int grain = grain(op, count);
+        final CollectiveAlgorithm algorithm = tuning.allreduce((long) count * Blocks.elementBytes(send),
+            count / grain, channel.size(), op.isCommutative());
+        if (algorithm == CollectiveAlgorithm.RECURSIVE_DOUBLING)
+        {
+            recursiveDoublingAllreduceNow(channel, send, sendOffset, recv, recvOffset, count, op);
+        }
+        else
+        {
+            allreduce(tuning, channel, send, sendOffset, recv, recvOffset, count, op).start().await();
+        }
+    }
+
+    /**
+     * Recursive-doubling allreduce run at once, blocking: the steps of {@link #recursiveDoublingAllreduce}, each a
+     * blocking exchange.
+     */
+    private static void recursiveDoublingAllreduceNow(final CollectiveChannel channel, final Object send,
+        final int sendOffset, final Object recv, final int recvOffset, final int count, final ReduceOperation op)
+    {
+        final int size = channel.size();
+        final int rank = channel.rank();
+        if (send != recv || sendOffset != recvOffset)
+        {
+            System.arraycopy(send, sendOffset, recv, recvOffset, count);
+        }
+        if (size == 1)
+        {
+            return;
+        }
+        final Object incoming = channel.scratch(recv, count);
+        final int powerOfTwo = Integer.highestOneBit(size);
+        final int extra = size - powerOfTwo;
+        int newRank = rank - extra;
+        if (rank < 2 * extra)
+        {
+            if (rank % 2 == 0)
+            {
+                channel.send(recv, recvOffset, count, rank + 1, ALLREDUCE_TAG);
+                newRank = -1;
+            }
+            else
+            {
+                channel.recv(incoming, 0, count, rank - 1, ALLREDUCE_TAG);
+                op.applyTo(incoming, 0, recv, recvOffset, count);
+                newRank = rank / 2;
+            }
+        }
+        if (newRank >= 0)
+        {
+            for (int mask = 1; mask < powerOfTwo; mask <<= 1)
+            {
+                final int newPartner = newRank ^ mask;
+                final int partner = newPartner < extra ? newPartner * 2 + 1 : newPartner + extra;
+                channel.sendrecv(recv, recvOffset, count, partner, incoming, 0, count, partner, ALLREDUCE_TAG);
+                foldInRankOrder(op, incoming, partner < rank, recv, recvOffset, count);
+            }
+        }
+        if (rank < 2 * extra)
+        {
+            if (rank % 2 == 1)
+            {
+                channel.send(recv, recvOffset, count, rank - 1, ALLREDUCE_TAG);
+            }
+            else
+            {
+                channel.recv(recv, recvOffset, count, rank + 1, ALLREDUCE_TAG);
+            }
+        }
+    }
+
+    /**
      * The elements that must stay together when a vector is split into blocks: MINLOC and MAXLOC work on
      * (value, index) pairs; every other operation, user-defined ones included, works element by element (as MPI's
      * user operations work on whole datatypes, here one primitive).
+     *
+     * @param op    the operation
+     * @param count the elements of the call
+     * @return 2 for MINLOC and MAXLOC, else 1
+     * @throws CohortException for MINLOC and MAXLOC with an odd count
      */
-    private static int grain(final ReduceOperation op, final int count)
+    public static int grain(final ReduceOperation op, final int count)
     {
         if (op == ReduceOp.MINLOC || op == ReduceOp.MAXLOC)
         {
