@@ -427,7 +427,7 @@ public final class Communicator
 
         private int offset;
         private final boolean keepsScratch;
-        private Object kept;
+        private final Object[] kept = new Object[5];
 
         TaggedChannel(final int offset, final boolean keepsScratch)
         {
@@ -486,11 +486,23 @@ public final class Communicator
             {
                 return collectiveChannel.scratch(like, count);
             }
-            if (kept == null || kept.getClass() != like.getClass() || Array.getLength(kept) < count)
+            // One kept array per element type, so calls alternating between types do not reallocate.
+            final int slot = switch (like)
             {
-                kept = Array.newInstance(like.getClass().getComponentType(), Math.max(count, 64));
+                case int[] a -> 0;
+                case long[] a -> 1;
+                case float[] a -> 2;
+                case double[] a -> 3;
+                default -> 4;
+            };
+            final Object mine = kept[slot];
+            if (mine != null && mine.getClass() == like.getClass() && Array.getLength(mine) >= count)
+            {
+                return mine;
             }
-            return kept;
+            final Object fresh = Array.newInstance(like.getClass().getComponentType(), Math.max(count, 64));
+            kept[slot] = fresh;
+            return fresh;
         }
 
         @Override
