@@ -639,6 +639,40 @@ public final class Communicator
         return Exchange.alltoall(tuning, nextChannel(), send, sendOffset, recv, recvOffset, count).start();
     }
 
+    /** Reduce-scatter, started: checks, then {@code Reduction.reduceScatter}. */
+    private Schedule reduceScatterStarted(final Object send, final int sendOffset, final Object recv,
+        final int recvOffset, final int[] counts, final ReduceOperation op)
+    {
+        if (counts == null || counts.length != size)
+        {
+            throw new CohortException("reduceScatter: counts must have one entry per rank (" + size + "), got "
+                + (counts == null ? "null" : counts.length));
+        }
+        final int[] displs = new int[size];
+        long total = 0;
+        for (int r = 0; r < size; r++)
+        {
+            if (counts[r] < 0)
+            {
+                throw new CohortException("reduceScatter: counts[" + r + "] is " + counts[r] + "; counts must be >= 0");
+            }
+            displs[r] = (int) Math.min(total, Integer.MAX_VALUE);
+            total += counts[r];
+        }
+        final String type = send.getClass().getComponentType().getName();
+        if (total > Integer.MAX_VALUE)
+        {
+            throw new CohortException("reduceScatter of " + total + " elements: at most " + Integer.MAX_VALUE
+                + " per call; split the call");
+        }
+        range(Array.getLength(send), sendOffset, (int) total, type);
+        range(Array.getLength(recv), recvOffset, counts[rank], type);
+        final ReduceOperation operation = operation(op, send);
+        check("reduceScatter", (int) total, -1, operation, send);
+        return Reduction.reduceScatter(tuning, nextChannel(), send, sendOffset, recv, recvOffset, counts.clone(),
+            operation).start();
+    }
+
     // ------------------------------------------------------------------------------------------- checked core
 
     private int[] allgatherInts(final int[] mine)
@@ -2810,7 +2844,8 @@ public final class Communicator
 
     /**
      * Combines every rank's elements and gives rank r its {@code counts[r]} elements of the result, in rank
-     * order (MPI_Reduce_scatter). Collective. (Today: an allreduce of the whole vector, then a copy.)
+     * order (MPI_Reduce_scatter). Collective. Commutative operations run the ring reduce-scatter; others an
+     * allreduce of the whole vector, which keeps rank order (see {@code Reduction.reduceScatter}).
      *
      * @param send       the sum of {@code counts} elements
      * @param sendOffset its first element
@@ -2822,23 +2857,43 @@ public final class Communicator
     public void reduceScatter(final int[] send, final int sendOffset, final int[] recv, final int recvOffset,
         final int[] counts, final ReduceOperation op)
     {
-        if (counts == null || counts.length != size)
-        {
-            throw new CohortException("reduceScatter: counts must have one entry per rank (" + size + "), got "
-                + (counts == null ? "null" : counts.length));
-        }
-        final int[] displs = new int[size];
-        for (int r = 1; r < size; r++)
-        {
-            displs[r] = displs[r - 1] + counts[r - 1];
-        }
-        final int total = displs[size - 1] + counts[size - 1];
-        range(send.length, sendOffset, total, "int");
-        layout("reduceScatter", total, counts, displs);
-        range(recv.length, recvOffset, counts[rank], "int");
-        final int[] whole = new int[total];
-        allreduce(send, sendOffset, whole, 0, total, op);
-        System.arraycopy(whole, displs[rank], recv, recvOffset, counts[rank]);
+        reduceScatterStarted(send, sendOffset, recv, recvOffset, counts, op).await();
+    }
+
+    /**
+     * Starts {@link #reduceScatter(int[], int, int[], int, int[], ReduceOperation)} without waiting
+     * (MPI_Ireduce_scatter); the buffers must not be touched until the request completes. Collective.
+     *
+     * @param send       the sum of {@code counts} elements
+     * @param sendOffset its first element
+     * @param recv       where this rank's block lands
+     * @param recvOffset its first element
+     * @param counts     each rank's block size, the same on every rank
+     * @param op         the operation
+     * @return the request
+     */
+    public Request ireduceScatter(final int[] send, final int sendOffset, final int[] recv, final int recvOffset,
+        final int[] counts, final ReduceOperation op)
+    {
+        return reduceScatterStarted(send, sendOffset, recv, recvOffset, counts, op);
+    }
+
+    /**
+     * Starts {@link #reduceScatterBlock(int[], int, int[], int, int, ReduceOperation)} without waiting
+     * (MPI_Ireduce_scatter_block); the buffers must not be touched until the request completes. Collective.
+     *
+     * @param send       {@code size() * count} elements
+     * @param sendOffset its first element
+     * @param recv       where this rank's {@code count} elements land
+     * @param recvOffset its first element
+     * @param count      elements per rank
+     * @param op         the operation
+     * @return the request
+     */
+    public Request ireduceScatterBlock(final int[] send, final int sendOffset, final int[] recv,
+        final int recvOffset, final int count, final ReduceOperation op)
+    {
+        return reduceScatterStarted(send, sendOffset, recv, recvOffset, uniform(count), op);
     }
 
     /**
@@ -2904,7 +2959,8 @@ public final class Communicator
 
     /**
      * Combines every rank's elements and gives rank r its {@code counts[r]} elements of the result, in rank
-     * order (MPI_Reduce_scatter). Collective. (Today: an allreduce of the whole vector, then a copy.)
+     * order (MPI_Reduce_scatter). Collective. Commutative operations run the ring reduce-scatter; others an
+     * allreduce of the whole vector, which keeps rank order (see {@code Reduction.reduceScatter}).
      *
      * @param send       the sum of {@code counts} elements
      * @param sendOffset its first element
@@ -2916,23 +2972,43 @@ public final class Communicator
     public void reduceScatter(final long[] send, final int sendOffset, final long[] recv, final int recvOffset,
         final int[] counts, final ReduceOperation op)
     {
-        if (counts == null || counts.length != size)
-        {
-            throw new CohortException("reduceScatter: counts must have one entry per rank (" + size + "), got "
-                + (counts == null ? "null" : counts.length));
-        }
-        final int[] displs = new int[size];
-        for (int r = 1; r < size; r++)
-        {
-            displs[r] = displs[r - 1] + counts[r - 1];
-        }
-        final int total = displs[size - 1] + counts[size - 1];
-        range(send.length, sendOffset, total, "long");
-        layout("reduceScatter", total, counts, displs);
-        range(recv.length, recvOffset, counts[rank], "long");
-        final long[] whole = new long[total];
-        allreduce(send, sendOffset, whole, 0, total, op);
-        System.arraycopy(whole, displs[rank], recv, recvOffset, counts[rank]);
+        reduceScatterStarted(send, sendOffset, recv, recvOffset, counts, op).await();
+    }
+
+    /**
+     * Starts {@link #reduceScatter(long[], int, long[], int, int[], ReduceOperation)} without waiting
+     * (MPI_Ireduce_scatter); the buffers must not be touched until the request completes. Collective.
+     *
+     * @param send       the sum of {@code counts} elements
+     * @param sendOffset its first element
+     * @param recv       where this rank's block lands
+     * @param recvOffset its first element
+     * @param counts     each rank's block size, the same on every rank
+     * @param op         the operation
+     * @return the request
+     */
+    public Request ireduceScatter(final long[] send, final int sendOffset, final long[] recv, final int recvOffset,
+        final int[] counts, final ReduceOperation op)
+    {
+        return reduceScatterStarted(send, sendOffset, recv, recvOffset, counts, op);
+    }
+
+    /**
+     * Starts {@link #reduceScatterBlock(long[], int, long[], int, int, ReduceOperation)} without waiting
+     * (MPI_Ireduce_scatter_block); the buffers must not be touched until the request completes. Collective.
+     *
+     * @param send       {@code size() * count} elements
+     * @param sendOffset its first element
+     * @param recv       where this rank's {@code count} elements land
+     * @param recvOffset its first element
+     * @param count      elements per rank
+     * @param op         the operation
+     * @return the request
+     */
+    public Request ireduceScatterBlock(final long[] send, final int sendOffset, final long[] recv,
+        final int recvOffset, final int count, final ReduceOperation op)
+    {
+        return reduceScatterStarted(send, sendOffset, recv, recvOffset, uniform(count), op);
     }
 
     /**
@@ -2998,7 +3074,8 @@ public final class Communicator
 
     /**
      * Combines every rank's elements and gives rank r its {@code counts[r]} elements of the result, in rank
-     * order (MPI_Reduce_scatter). Collective. (Today: an allreduce of the whole vector, then a copy.)
+     * order (MPI_Reduce_scatter). Collective. Commutative operations run the ring reduce-scatter; others an
+     * allreduce of the whole vector, which keeps rank order (see {@code Reduction.reduceScatter}).
      *
      * @param send       the sum of {@code counts} elements
      * @param sendOffset its first element
@@ -3010,23 +3087,43 @@ public final class Communicator
     public void reduceScatter(final float[] send, final int sendOffset, final float[] recv, final int recvOffset,
         final int[] counts, final ReduceOperation op)
     {
-        if (counts == null || counts.length != size)
-        {
-            throw new CohortException("reduceScatter: counts must have one entry per rank (" + size + "), got "
-                + (counts == null ? "null" : counts.length));
-        }
-        final int[] displs = new int[size];
-        for (int r = 1; r < size; r++)
-        {
-            displs[r] = displs[r - 1] + counts[r - 1];
-        }
-        final int total = displs[size - 1] + counts[size - 1];
-        range(send.length, sendOffset, total, "float");
-        layout("reduceScatter", total, counts, displs);
-        range(recv.length, recvOffset, counts[rank], "float");
-        final float[] whole = new float[total];
-        allreduce(send, sendOffset, whole, 0, total, op);
-        System.arraycopy(whole, displs[rank], recv, recvOffset, counts[rank]);
+        reduceScatterStarted(send, sendOffset, recv, recvOffset, counts, op).await();
+    }
+
+    /**
+     * Starts {@link #reduceScatter(float[], int, float[], int, int[], ReduceOperation)} without waiting
+     * (MPI_Ireduce_scatter); the buffers must not be touched until the request completes. Collective.
+     *
+     * @param send       the sum of {@code counts} elements
+     * @param sendOffset its first element
+     * @param recv       where this rank's block lands
+     * @param recvOffset its first element
+     * @param counts     each rank's block size, the same on every rank
+     * @param op         the operation
+     * @return the request
+     */
+    public Request ireduceScatter(final float[] send, final int sendOffset, final float[] recv, final int recvOffset,
+        final int[] counts, final ReduceOperation op)
+    {
+        return reduceScatterStarted(send, sendOffset, recv, recvOffset, counts, op);
+    }
+
+    /**
+     * Starts {@link #reduceScatterBlock(float[], int, float[], int, int, ReduceOperation)} without waiting
+     * (MPI_Ireduce_scatter_block); the buffers must not be touched until the request completes. Collective.
+     *
+     * @param send       {@code size() * count} elements
+     * @param sendOffset its first element
+     * @param recv       where this rank's {@code count} elements land
+     * @param recvOffset its first element
+     * @param count      elements per rank
+     * @param op         the operation
+     * @return the request
+     */
+    public Request ireduceScatterBlock(final float[] send, final int sendOffset, final float[] recv,
+        final int recvOffset, final int count, final ReduceOperation op)
+    {
+        return reduceScatterStarted(send, sendOffset, recv, recvOffset, uniform(count), op);
     }
 
     /**
@@ -3092,7 +3189,8 @@ public final class Communicator
 
     /**
      * Combines every rank's elements and gives rank r its {@code counts[r]} elements of the result, in rank
-     * order (MPI_Reduce_scatter). Collective. (Today: an allreduce of the whole vector, then a copy.)
+     * order (MPI_Reduce_scatter). Collective. Commutative operations run the ring reduce-scatter; others an
+     * allreduce of the whole vector, which keeps rank order (see {@code Reduction.reduceScatter}).
      *
      * @param send       the sum of {@code counts} elements
      * @param sendOffset its first element
@@ -3104,23 +3202,43 @@ public final class Communicator
     public void reduceScatter(final double[] send, final int sendOffset, final double[] recv, final int recvOffset,
         final int[] counts, final ReduceOperation op)
     {
-        if (counts == null || counts.length != size)
-        {
-            throw new CohortException("reduceScatter: counts must have one entry per rank (" + size + "), got "
-                + (counts == null ? "null" : counts.length));
-        }
-        final int[] displs = new int[size];
-        for (int r = 1; r < size; r++)
-        {
-            displs[r] = displs[r - 1] + counts[r - 1];
-        }
-        final int total = displs[size - 1] + counts[size - 1];
-        range(send.length, sendOffset, total, "double");
-        layout("reduceScatter", total, counts, displs);
-        range(recv.length, recvOffset, counts[rank], "double");
-        final double[] whole = new double[total];
-        allreduce(send, sendOffset, whole, 0, total, op);
-        System.arraycopy(whole, displs[rank], recv, recvOffset, counts[rank]);
+        reduceScatterStarted(send, sendOffset, recv, recvOffset, counts, op).await();
+    }
+
+    /**
+     * Starts {@link #reduceScatter(double[], int, double[], int, int[], ReduceOperation)} without waiting
+     * (MPI_Ireduce_scatter); the buffers must not be touched until the request completes. Collective.
+     *
+     * @param send       the sum of {@code counts} elements
+     * @param sendOffset its first element
+     * @param recv       where this rank's block lands
+     * @param recvOffset its first element
+     * @param counts     each rank's block size, the same on every rank
+     * @param op         the operation
+     * @return the request
+     */
+    public Request ireduceScatter(final double[] send, final int sendOffset, final double[] recv, final int recvOffset,
+        final int[] counts, final ReduceOperation op)
+    {
+        return reduceScatterStarted(send, sendOffset, recv, recvOffset, counts, op);
+    }
+
+    /**
+     * Starts {@link #reduceScatterBlock(double[], int, double[], int, int, ReduceOperation)} without waiting
+     * (MPI_Ireduce_scatter_block); the buffers must not be touched until the request completes. Collective.
+     *
+     * @param send       {@code size() * count} elements
+     * @param sendOffset its first element
+     * @param recv       where this rank's {@code count} elements land
+     * @param recvOffset its first element
+     * @param count      elements per rank
+     * @param op         the operation
+     * @return the request
+     */
+    public Request ireduceScatterBlock(final double[] send, final int sendOffset, final double[] recv,
+        final int recvOffset, final int count, final ReduceOperation op)
+    {
+        return reduceScatterStarted(send, sendOffset, recv, recvOffset, uniform(count), op);
     }
 
     /**

@@ -29,6 +29,8 @@ public final class Reduction
     public static final int SCAN_TAG = 10;
     /** The tag of the reduce-scatter half of Rabenseifner's allreduce and of the ring allreduce. */
     public static final int REDUCE_SCATTER_TAG = 11;
+    /** The tag of reduce-scatter messages. */
+    public static final int REDUCE_SCATTER_CALL_TAG = 13;
     /** The tag of the allgather half of Rabenseifner's allreduce and of the ring allreduce. */
     public static final int ALLGATHER_HALF_TAG = 12;
 
@@ -473,6 +475,65 @@ public final class Reduction
                 channel.isend(recv, recvOffset + giveFrom, giveCount, right, ALLGATHER_HALF_TAG)}, null);
         }
         return schedule;
+    }
+
+    /**
+     * Reduce-scatter (MPI_Reduce_scatter) as a schedule not yet started. A commutative operation runs the ring
+     * (the reduce-scatter half of the ring allreduce, Patarasuk and Yuan, JPDC 2009, with the blocks shifted so
+     * that rank r finishes block r): p - 1 steps, each rank sending one partial block to its right neighbour and
+     * folding in the one from its left, so each rank sends about (p - 1) / p of the vector, for any block sizes.
+     * A non-commutative operation must combine in rank order, which the ring does not: it runs the allreduce the
+     * tuning picks for the whole vector (those keep rank order) and keeps its own block.
+     *
+     * @param tuning     the selection, for the non-commutative case
+     * @param channel    the communicator's collective channel
+     * @param send       every rank's whole vector, the sum of {@code counts} elements (an int, long, float or
+     *                   double array)
+     * @param sendOffset its first element
+     * @param recv       where this rank's block lands
+     * @param recvOffset its first element
+     * @param counts     each rank's block size, the same on every rank
+     * @param op         the operation
+     * @return the schedule
+     */
+    public static Schedule reduceScatter(final CollectiveTuning tuning, final CollectiveChannel channel,
+        final Object send, final int sendOffset, final Object recv, final int recvOffset, final int[] counts,
+        final ReduceOperation op)
+    {
+        final int size = channel.size();
+        final int rank = channel.rank();
+        final int[] displs = new int[size + 1];
+        for (int r = 0; r < size; r++)
+        {
+            displs[r + 1] = displs[r] + counts[r];
+        }
+        final int total = displs[size];
+        final Object whole = Blocks.scratch(send, total);
+        if (!op.isCommutative())
+        {
+            return allreduce(tuning, channel, send, sendOffset, whole, 0, total, op)
+                .then(() -> System.arraycopy(whole, displs[rank], recv, recvOffset, counts[rank]));
+        }
+        int largest = 0;
+        for (final int count : counts)
+        {
+            largest = Math.max(largest, count);
+        }
+        final Object incoming = Blocks.scratch(send, largest);
+        final Schedule schedule = new Schedule(channel);
+        schedule.then(() -> System.arraycopy(send, sendOffset, whole, 0, total));
+        final int right = (rank + 1) % size;
+        final int left = (rank - 1 + size) % size;
+        for (int step = 0; step < size - 1; step++)
+        {
+            final int give = (rank - step - 1 + 2 * size) % size;
+            final int take = (rank - step - 2 + 2 * size) % size;
+            schedule.step(() -> new Request[] {
+                channel.irecv(incoming, 0, counts[take], left, REDUCE_SCATTER_CALL_TAG),
+                channel.isend(whole, displs[give], counts[give], right, REDUCE_SCATTER_CALL_TAG)},
+                () -> op.applyTo(incoming, 0, whole, displs[take], counts[take]));
+        }
+        return schedule.then(() -> System.arraycopy(whole, displs[rank], recv, recvOffset, counts[rank]));
     }
 
     /**
