@@ -49,6 +49,8 @@ public final class Communicator
     private static final ValueLayout.OfFloat FLOATS = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfDouble DOUBLES = ValueLayout.JAVA_DOUBLE_UNALIGNED;
     private static final int TAG_ALLGATHER = 2;
+    /** Stands for segment and ByteBuffer data in checking mode: they carry bytes, as byte arrays do. */
+    private static final byte[] SEGMENT_BYTES = new byte[0];
 
     private final Cohort cohort;
     private final ProgressEngine engine;
@@ -671,6 +673,299 @@ public final class Communicator
         check("reduceScatter", (int) total, -1, operation, send);
         return Reduction.reduceScatter(tuning, nextChannel(), send, sendOffset, recv, recvOffset, counts.clone(),
             operation).start();
+    }
+
+    // ------------------------------------------------------------------------------------------- collectives on
+    // segments and ByteBuffers (bytes; a ByteBuffer's bytes are those from its position to its limit)
+
+    /** A segment's size as a count of bytes for one collective call. */
+    private static int bytesOf(final MemorySegment segment, final String what)
+    {
+        if (segment.byteSize() > Integer.MAX_VALUE)
+        {
+            throw new CohortException(what + " of a segment of " + segment.byteSize() + " bytes: at most "
+                + Integer.MAX_VALUE + " bytes per call; split the call");
+        }
+        return (int) segment.byteSize();
+    }
+
+    private static MemorySegment roomFor(final MemorySegment recv, final long bytes, final String what)
+    {
+        if (recv == null || recv.byteSize() < bytes)
+        {
+            throw new CohortException(what + ": the receive segment needs " + bytes + " bytes, it has "
+                + (recv == null ? "null" : recv.byteSize() + " bytes"));
+        }
+        return writable(recv);
+    }
+
+    /**
+     * Starts {@link #bcast(MemorySegment, int)} without waiting (MPI_Ibcast); the segment must not be touched until
+     * the request completes. Collective.
+     *
+     * @param buf  the data at the root; where it lands on the other ranks (the same size everywhere)
+     * @param root the rank that has the data
+     * @return the request
+     */
+    public Request ibcast(final MemorySegment buf, final int root)
+    {
+        final int bytes = bytesOf(buf, "ibcast");
+        check("bcast", bytes, root, null, SEGMENT_BYTES);
+        return Broadcast.bcast(tuning, nextChannel(), writable(buf), 0, bytes, root(root)).start();
+    }
+
+    /**
+     * Sends the bytes of a ByteBuffer (position to limit) from the root to every rank (MPI_Bcast); see
+     * {@link #bcast(MemorySegment, int)}. The buffer's position and limit are left alone. Collective.
+     *
+     * @param buf  the data at the root; where it lands on the other ranks
+     * @param root the rank that has the data
+     */
+    public void bcast(final ByteBuffer buf, final int root)
+    {
+        bcast(MemorySegment.ofBuffer(buf), root);
+    }
+
+    /**
+     * Starts {@link #bcast(ByteBuffer, int)} without waiting (MPI_Ibcast). Collective.
+     *
+     * @param buf  the data at the root; where it lands on the other ranks
+     * @param root the rank that has the data
+     * @return the request
+     */
+    public Request ibcast(final ByteBuffer buf, final int root)
+    {
+        return ibcast(MemorySegment.ofBuffer(buf), root);
+    }
+
+    /**
+     * Gives every rank every rank's bytes (MPI_Allgather): rank r's {@code send} lands at byte
+     * {@code r * send.byteSize()} of every rank's {@code recv}. The algorithm is chosen by size, see
+     * {@link CollectiveTuning#allgather}. Collective.
+     *
+     * @param send this rank's block (the same size on every rank)
+     * @param recv room for {@code size() * send.byteSize()} bytes
+     */
+    public void allgather(final MemorySegment send, final MemorySegment recv)
+    {
+        iallgather(send, recv).await();
+    }
+
+    /**
+     * Starts {@link #allgather(MemorySegment, MemorySegment)} without waiting (MPI_Iallgather). Collective.
+     *
+     * @param send this rank's block (the same size on every rank)
+     * @param recv room for {@code size() * send.byteSize()} bytes
+     * @return the request
+     */
+    public Request iallgather(final MemorySegment send, final MemorySegment recv)
+    {
+        final int bytes = bytesOf(send, "allgather");
+        roomFor(recv, (long) bytes * size, "allgather of " + bytes + " bytes from each of " + size + " ranks");
+        bytesOf(recv, "allgather");
+        check("allgather", bytes, -1, null, SEGMENT_BYTES);
+        return Exchange.allgather(tuning, nextChannel(), send, 0, bytes, recv, 0).start();
+    }
+
+    /**
+     * {@link #allgather(MemorySegment, MemorySegment)} on ByteBuffers (position to limit). Collective.
+     *
+     * @param send this rank's block
+     * @param recv room for {@code size()} blocks
+     */
+    public void allgather(final ByteBuffer send, final ByteBuffer recv)
+    {
+        allgather(MemorySegment.ofBuffer(send), MemorySegment.ofBuffer(recv));
+    }
+
+    /**
+     * {@link #iallgather(MemorySegment, MemorySegment)} on ByteBuffers (position to limit). Collective.
+     *
+     * @param send this rank's block
+     * @param recv room for {@code size()} blocks
+     * @return the request
+     */
+    public Request iallgather(final ByteBuffer send, final ByteBuffer recv)
+    {
+        return iallgather(MemorySegment.ofBuffer(send), MemorySegment.ofBuffer(recv));
+    }
+
+    /**
+     * Sends block q of {@code send} to rank q and puts rank r's block for this rank at block r of {@code recv}
+     * (MPI_Alltoall); a block is {@code send.byteSize() / size()} bytes. The algorithm is chosen by size, see
+     * {@link CollectiveTuning#alltoall}. Collective.
+     *
+     * @param send {@code size()} blocks
+     * @param recv room for {@code size()} blocks; not overlapping {@code send}
+     */
+    public void alltoall(final MemorySegment send, final MemorySegment recv)
+    {
+        ialltoall(send, recv).await();
+    }
+
+    /**
+     * Starts {@link #alltoall(MemorySegment, MemorySegment)} without waiting (MPI_Ialltoall). Collective.
+     *
+     * @param send {@code size()} blocks
+     * @param recv room for {@code size()} blocks; not overlapping {@code send}
+     * @return the request
+     */
+    public Request ialltoall(final MemorySegment send, final MemorySegment recv)
+    {
+        final int bytes = bytesOf(send, "alltoall");
+        if (bytes % size != 0)
+        {
+            throw new CohortException("alltoall: the send segment's " + bytes + " bytes do not split into " + size
+                + " equal blocks; give it size() * block bytes");
+        }
+        roomFor(recv, bytes, "alltoall of " + bytes / size + " bytes to each of " + size + " ranks");
+        check("alltoall", bytes / size, -1, null, SEGMENT_BYTES);
+        return Exchange.alltoall(tuning, nextChannel(), send, 0, recv, 0, bytes / size).start();
+    }
+
+    /**
+     * {@link #alltoall(MemorySegment, MemorySegment)} on ByteBuffers (position to limit). Collective.
+     *
+     * @param send {@code size()} blocks
+     * @param recv room for {@code size()} blocks
+     */
+    public void alltoall(final ByteBuffer send, final ByteBuffer recv)
+    {
+        alltoall(MemorySegment.ofBuffer(send), MemorySegment.ofBuffer(recv));
+    }
+
+    /**
+     * {@link #ialltoall(MemorySegment, MemorySegment)} on ByteBuffers (position to limit). Collective.
+     *
+     * @param send {@code size()} blocks
+     * @param recv room for {@code size()} blocks
+     * @return the request
+     */
+    public Request ialltoall(final ByteBuffer send, final ByteBuffer recv)
+    {
+        return ialltoall(MemorySegment.ofBuffer(send), MemorySegment.ofBuffer(recv));
+    }
+
+    /**
+     * Collects every rank's bytes at the root (MPI_Gather): rank r's {@code send} lands at byte
+     * {@code r * send.byteSize()} of the root's {@code recv}. Collective.
+     *
+     * @param send this rank's block (the same size on every rank)
+     * @param recv at the root, room for {@code size()} blocks (ignored elsewhere, may be null)
+     * @param root the gathering rank
+     */
+    public void gather(final MemorySegment send, final MemorySegment recv, final int root)
+    {
+        final int bytes = bytesOf(send, "gather");
+        if (rank == root(root))
+        {
+            roomFor(recv, (long) bytes * size, "gather of " + bytes + " bytes from each of " + size + " ranks");
+        }
+        check("gather", bytes, root, null, SEGMENT_BYTES);
+        Exchange.linearGatherv(nextChannel(), send, 0, bytes, recv, uniform(bytes), blocks(bytes, 0), root)
+            .start().await();
+    }
+
+    /**
+     * {@link #gather(MemorySegment, MemorySegment, int)} on ByteBuffers (position to limit). Collective.
+     *
+     * @param send this rank's block
+     * @param recv at the root, room for {@code size()} blocks (ignored elsewhere, may be null)
+     * @param root the gathering rank
+     */
+    public void gather(final ByteBuffer send, final ByteBuffer recv, final int root)
+    {
+        gather(MemorySegment.ofBuffer(send), recv == null ? null : MemorySegment.ofBuffer(recv), root);
+    }
+
+    /**
+     * Hands out the root's blocks, block r to rank r (MPI_Scatter); a block is {@code recv.byteSize()} bytes.
+     * Collective.
+     *
+     * @param send at the root, {@code size()} blocks (ignored elsewhere, may be null)
+     * @param recv where this rank's block lands (the same size on every rank)
+     * @param root the scattering rank
+     */
+    public void scatter(final MemorySegment send, final MemorySegment recv, final int root)
+    {
+        final int bytes = bytesOf(writable(recv), "scatter");
+        if (rank == root(root) && (send == null || send.byteSize() < (long) bytes * size))
+        {
+            throw new CohortException("scatter of " + bytes + " bytes to each of " + size + " ranks: the root's "
+                + "send segment needs " + (long) bytes * size + " bytes, it has "
+                + (send == null ? "null" : send.byteSize() + " bytes"));
+        }
+        check("scatter", bytes, root, null, SEGMENT_BYTES);
+        Exchange.linearScatterv(nextChannel(), send, uniform(bytes), blocks(bytes, 0), recv, 0, bytes, root)
+            .start().await();
+    }
+
+    /**
+     * {@link #scatter(MemorySegment, MemorySegment, int)} on ByteBuffers (position to limit). Collective.
+     *
+     * @param send at the root, {@code size()} blocks (ignored elsewhere, may be null)
+     * @param recv where this rank's block lands
+     * @param root the scattering rank
+     */
+    public void scatter(final ByteBuffer send, final ByteBuffer recv, final int root)
+    {
+        scatter(send == null ? null : MemorySegment.ofBuffer(send), MemorySegment.ofBuffer(recv), root);
+    }
+
+    /**
+     * Allreduce of the numbers in a segment (MPI_Allreduce): {@code send.byteSize() / element.byteSize()} values
+     * of the element's type (int, long, float or double, any byte order) are combined with {@code op} and every
+     * rank gets the result in {@code recv} (may be {@code send}). The values are combined on the heap: they are
+     * copied in and the result copied out, around the allreduce the tuning picks for the count. Collective.
+     *
+     * @param send    this rank's values
+     * @param recv    where the result lands, at least as large as {@code send}
+     * @param element the values' layout: {@code ValueLayout.JAVA_INT}, {@code JAVA_LONG}, {@code JAVA_FLOAT} or
+     *                {@code JAVA_DOUBLE} (aligned or not, either byte order)
+     * @param op      the operation
+     */
+    public void allreduce(final MemorySegment send, final MemorySegment recv, final ValueLayout element,
+        final ReduceOperation op)
+    {
+        iallreduce(send, recv, element, op).await();
+    }
+
+    /**
+     * Starts {@link #allreduce(MemorySegment, MemorySegment, ValueLayout, ReduceOperation)} without waiting
+     * (MPI_Iallreduce); the segments must not be touched until the request completes. Collective.
+     *
+     * @param send    this rank's values
+     * @param recv    where the result lands, at least as large as {@code send}
+     * @param element the values' layout (int, long, float or double)
+     * @param op      the operation
+     * @return the request
+     */
+    public Request iallreduce(final MemorySegment send, final MemorySegment recv, final ValueLayout element,
+        final ReduceOperation op)
+    {
+        final int bytes = bytesOf(send, "allreduce");
+        if (element == null || bytes % element.byteSize() != 0)
+        {
+            throw new CohortException("allreduce of a " + bytes + "-byte segment: " + (element == null
+                ? "the element layout is null" : "not a whole number of " + element.byteSize() + "-byte " + element)
+                + "; pass ValueLayout.JAVA_INT, JAVA_LONG, JAVA_FLOAT or JAVA_DOUBLE and a segment of whole values");
+        }
+        final int count = (int) (bytes / element.byteSize());
+        roomFor(recv, bytes, "allreduce of " + bytes + " bytes");
+        final Object values = switch (element)
+        {
+            case ValueLayout.OfInt layout -> send.toArray(layout);
+            case ValueLayout.OfLong layout -> send.toArray(layout);
+            case ValueLayout.OfFloat layout -> send.toArray(layout);
+            case ValueLayout.OfDouble layout -> send.toArray(layout);
+            default -> throw new CohortException("allreduce on segments combines int, long, float or double values, "
+                + "not " + element + "; pass ValueLayout.JAVA_INT, JAVA_LONG, JAVA_FLOAT or JAVA_DOUBLE");
+        };
+        final ReduceOperation operation = operation(op, values);
+        check("allreduce", count, -1, operation, values);
+        return Reduction.allreduce(tuning, nextChannel(), values, 0, values, 0, count, operation)
+            .then(() -> MemorySegment.copy(values, 0, recv, element, 0, count))
+            .start();
     }
 
     // ------------------------------------------------------------------------------------------- checked core
@@ -1766,8 +2061,8 @@ public final class Communicator
             throw new CohortException("bcast of " + buf.byteSize() + " bytes: at most " + Integer.MAX_VALUE
                 + " bytes per call; split the segment");
         }
-        check("bcast", (int) buf.byteSize(), root, null, buf);
-        Broadcast.bcast(tuning, nextChannel(), buf, 0, (int) buf.byteSize(), root(root)).start().await();
+        check("bcast", (int) buf.byteSize(), root, null, SEGMENT_BYTES);
+        Broadcast.bcast(tuning, nextChannel(), writable(buf), 0, (int) buf.byteSize(), root(root)).start().await();
     }
 
     /**
