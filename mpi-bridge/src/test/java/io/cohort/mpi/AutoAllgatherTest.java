@@ -8,6 +8,7 @@ class AutoAllgatherTest extends AllgatherAlgorithmContract
     @Override
     CollectiveTuning tuning()
     {
-        return CollectiveTuning.defaults().with(CollectiveTuning.ALLGATHER_LARGE_BYTES, "2K");
+        return CollectiveTuning.defaults().with(CollectiveTuning.ALLGATHER_LARGE_BYTES, "2K")
+            .with(CollectiveTuning.ALLGATHER_SHORT_BYTES, "1K");
     }
 }

@@ -26,7 +26,8 @@ import java.util.Properties;
  * COHORT_BCAST_ALGORITHM=auto|binomial|scatter-allgather
  * COHORT_BCAST_LARGE_BYTES=...  COHORT_BCAST_MIN_RANKS=...
  * COHORT_ALLGATHER_ALGORITHM=auto|recursive-doubling|bruck|ring
- * COHORT_ALLGATHER_LARGE_BYTES=...         # total bytes gathered; from here: the ring
+ * COHORT_ALLGATHER_SHORT_BYTES=...         # total bytes gathered; from here: the ring, on sizes not a power of 2
+ * COHORT_ALLGATHER_LARGE_BYTES=...         # total bytes gathered; from here: the ring, on powers of two
  * COHORT_ALLTOALL_ALGORITHM=auto|bruck|pairwise
  * COHORT_ALLTOALL_SMALL_BYTES=...  COHORT_ALLTOALL_MIN_RANKS=...
  * </pre>
@@ -54,7 +55,9 @@ public final class CollectiveTuning
     public static final String BCAST_LARGE_BYTES = "COHORT_BCAST_LARGE_BYTES";
     /** Scatter-allgather broadcast only from this many ranks. */
     public static final String BCAST_MIN_RANKS = "COHORT_BCAST_MIN_RANKS";
-    /** Allgathers of at least this many bytes in all run the ring. */
+    /** Allgathers of at least this many bytes in all run the ring when the size is not a power of two. */
+    public static final String ALLGATHER_SHORT_BYTES = "COHORT_ALLGATHER_SHORT_BYTES";
+    /** Allgathers of at least this many bytes in all run the ring when the size is a power of two. */
     public static final String ALLGATHER_LARGE_BYTES = "COHORT_ALLGATHER_LARGE_BYTES";
     /** All-to-all blocks of at most this many bytes run Bruck's algorithm (with enough ranks). */
     public static final String ALLTOALL_SMALL_BYTES = "COHORT_ALLTOALL_SMALL_BYTES";
@@ -83,6 +86,7 @@ public final class CollectiveTuning
         limits.put(ALLREDUCE_RING_BYTES, 1L << 40);
         limits.put(BCAST_LARGE_BYTES, 524_288L);
         limits.put(BCAST_MIN_RANKS, 3L);
+        limits.put(ALLGATHER_SHORT_BYTES, 16_384L);
         limits.put(ALLGATHER_LARGE_BYTES, 524_288L);
         limits.put(ALLTOALL_SMALL_BYTES, 256L);
         limits.put(ALLTOALL_MIN_RANKS, 8L);
@@ -367,9 +371,10 @@ public final class CollectiveTuning
     }
 
     /**
-     * The allgather algorithm for a call. Automatic: the ring from {@link #ALLGATHER_LARGE_BYTES} gathered in all,
-     * below it recursive doubling when {@code ranks} is a power of two and Bruck's algorithm otherwise (MPICH's
-     * choice). Recursive doubling, forced on a size that is not a power of two, runs Bruck's algorithm.
+     * The allgather algorithm for a call. Automatic, as MPICH chooses: on a power of two of ranks recursive doubling
+     * below {@link #ALLGATHER_LARGE_BYTES} gathered in all, else Bruck's algorithm below
+     * {@link #ALLGATHER_SHORT_BYTES}; the ring from there. Recursive doubling, forced on a size that is not a power
+     * of two, runs Bruck's algorithm.
      *
      * @param totalBytes the bytes every rank ends up with
      * @param ranks      the communicator's size
@@ -381,8 +386,8 @@ public final class CollectiveTuning
         CollectiveAlgorithm algorithm = forced.get(TunedCollective.ALLGATHER);
         if (algorithm == null)
         {
-            algorithm = totalBytes >= limits.get(ALLGATHER_LARGE_BYTES) ? CollectiveAlgorithm.RING
-                : CollectiveAlgorithm.RECURSIVE_DOUBLING;
+            algorithm = totalBytes >= limits.get(powerOfTwo ? ALLGATHER_LARGE_BYTES : ALLGATHER_SHORT_BYTES)
+                ? CollectiveAlgorithm.RING : CollectiveAlgorithm.RECURSIVE_DOUBLING;
         }
         return algorithm == CollectiveAlgorithm.RECURSIVE_DOUBLING && !powerOfTwo ? CollectiveAlgorithm.BRUCK
             : algorithm;

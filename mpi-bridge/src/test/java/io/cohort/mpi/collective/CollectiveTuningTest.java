@@ -43,13 +43,17 @@ class CollectiveTuningTest
     }
 
     @Test
-    void recursiveDoublingAllgatherOnASizeThatIsNotAPowerOfTwoRunsBruck()
+    void allgatherRunsRecursiveDoublingOnPowersOfTwoBruckOtherwiseAndTheRingForLargeData()
     {
         final CollectiveTuning tuning = CollectiveTuning.defaults();
         assertEquals(CollectiveAlgorithm.RECURSIVE_DOUBLING, tuning.allgather(64, 8));
         assertEquals(CollectiveAlgorithm.BRUCK, tuning.allgather(64, 6));
-        assertEquals(CollectiveAlgorithm.RING, tuning.allgather(tuning.limit(CollectiveTuning.ALLGATHER_LARGE_BYTES),
+        assertEquals(CollectiveAlgorithm.RING, tuning.allgather(tuning.limit(CollectiveTuning.ALLGATHER_SHORT_BYTES),
             6));
+        assertEquals(CollectiveAlgorithm.RECURSIVE_DOUBLING, tuning.allgather(
+            tuning.limit(CollectiveTuning.ALLGATHER_LARGE_BYTES) - 1, 8));
+        assertEquals(CollectiveAlgorithm.RING, tuning.allgather(tuning.limit(CollectiveTuning.ALLGATHER_LARGE_BYTES),
+            8));
     }
 
     @Test
