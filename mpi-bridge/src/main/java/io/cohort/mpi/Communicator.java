@@ -613,6 +613,14 @@ public final class Communicator
     private Schedule allgatherBlocks(final Object send, final int sendOffset, final int count, final Object recv,
         final int recvOffset)
     {
+        checkAllgather(send, sendOffset, count, recv, recvOffset);
+        return Exchange.allgather(tuning, nextChannel(), send, sendOffset, count, recv, recvOffset).start();
+    }
+
+    /** Checks an allgather of equal blocks: ranges, and in checking mode that every rank agrees. */
+    private void checkAllgather(final Object send, final int sendOffset, final int count, final Object recv,
+        final int recvOffset)
+    {
         final String type = send.getClass().getComponentType().getName();
         range(Array.getLength(send), sendOffset, count, type);
         if ((long) count * size > Integer.MAX_VALUE)
@@ -622,11 +630,18 @@ public final class Communicator
         }
         range(Array.getLength(recv), recvOffset, count * size, type);
         check("allgather", count, -1, null, send);
-        return Exchange.allgather(tuning, nextChannel(), send, sendOffset, count, recv, recvOffset).start();
     }
 
     /** All-to-all of equal blocks, started: checks, then the algorithm the tuning picks. */
     private Schedule alltoallBlocks(final Object send, final int sendOffset, final Object recv, final int recvOffset,
+        final int count)
+    {
+        checkAlltoall(send, sendOffset, recv, recvOffset, count);
+        return Exchange.alltoall(tuning, nextChannel(), send, sendOffset, recv, recvOffset, count).start();
+    }
+
+    /** Checks an all-to-all of equal blocks: ranges, and in checking mode that every rank agrees. */
+    private void checkAlltoall(final Object send, final int sendOffset, final Object recv, final int recvOffset,
         final int count)
     {
         final String type = send.getClass().getComponentType().getName();
@@ -638,7 +653,6 @@ public final class Communicator
         range(Array.getLength(send), sendOffset, count * size, type);
         range(Array.getLength(recv), recvOffset, count * size, type);
         check("alltoall", count, -1, null, send);
-        return Exchange.alltoall(tuning, nextChannel(), send, sendOffset, recv, recvOffset, count).start();
     }
 
     /** Reduce-scatter, started: checks, then {@code Reduction.reduceScatter}. */
@@ -2360,7 +2374,8 @@ public final class Communicator
     public void allgather(final byte[] send, final int sendOffset, final int count, final byte[] recv,
         final int recvOffset)
     {
-        allgatherBlocks(send, sendOffset, count, recv, recvOffset).await();
+        checkAllgather(send, sendOffset, count, recv, recvOffset);
+        Exchange.allgatherNow(tuning, blockingChannel(), send, sendOffset, count, recv, recvOffset);
     }
 
     /**
@@ -2400,7 +2415,8 @@ public final class Communicator
     public void alltoall(final byte[] send, final int sendOffset, final byte[] recv, final int recvOffset,
         final int count)
     {
-        alltoallBlocks(send, sendOffset, recv, recvOffset, count).await();
+        checkAlltoall(send, sendOffset, recv, recvOffset, count);
+        Exchange.alltoallNow(tuning, blockingChannel(), send, sendOffset, recv, recvOffset, count);
     }
 
     /**
@@ -2523,7 +2539,8 @@ public final class Communicator
     public void allgather(final int[] send, final int sendOffset, final int count, final int[] recv,
         final int recvOffset)
     {
-        allgatherBlocks(send, sendOffset, count, recv, recvOffset).await();
+        checkAllgather(send, sendOffset, count, recv, recvOffset);
+        Exchange.allgatherNow(tuning, blockingChannel(), send, sendOffset, count, recv, recvOffset);
     }
 
     /**
@@ -2563,7 +2580,8 @@ public final class Communicator
     public void alltoall(final int[] send, final int sendOffset, final int[] recv, final int recvOffset,
         final int count)
     {
-        alltoallBlocks(send, sendOffset, recv, recvOffset, count).await();
+        checkAlltoall(send, sendOffset, recv, recvOffset, count);
+        Exchange.alltoallNow(tuning, blockingChannel(), send, sendOffset, recv, recvOffset, count);
     }
 
     /**
@@ -2686,7 +2704,8 @@ public final class Communicator
     public void allgather(final long[] send, final int sendOffset, final int count, final long[] recv,
         final int recvOffset)
     {
-        allgatherBlocks(send, sendOffset, count, recv, recvOffset).await();
+        checkAllgather(send, sendOffset, count, recv, recvOffset);
+        Exchange.allgatherNow(tuning, blockingChannel(), send, sendOffset, count, recv, recvOffset);
     }
 
     /**
@@ -2726,7 +2745,8 @@ public final class Communicator
     public void alltoall(final long[] send, final int sendOffset, final long[] recv, final int recvOffset,
         final int count)
     {
-        alltoallBlocks(send, sendOffset, recv, recvOffset, count).await();
+        checkAlltoall(send, sendOffset, recv, recvOffset, count);
+        Exchange.alltoallNow(tuning, blockingChannel(), send, sendOffset, recv, recvOffset, count);
     }
 
     /**
@@ -2849,7 +2869,8 @@ public final class Communicator
     public void allgather(final float[] send, final int sendOffset, final int count, final float[] recv,
         final int recvOffset)
     {
-        allgatherBlocks(send, sendOffset, count, recv, recvOffset).await();
+        checkAllgather(send, sendOffset, count, recv, recvOffset);
+        Exchange.allgatherNow(tuning, blockingChannel(), send, sendOffset, count, recv, recvOffset);
     }
 
     /**
@@ -2889,7 +2910,8 @@ public final class Communicator
     public void alltoall(final float[] send, final int sendOffset, final float[] recv, final int recvOffset,
         final int count)
     {
-        alltoallBlocks(send, sendOffset, recv, recvOffset, count).await();
+        checkAlltoall(send, sendOffset, recv, recvOffset, count);
+        Exchange.alltoallNow(tuning, blockingChannel(), send, sendOffset, recv, recvOffset, count);
     }
 
     /**
@@ -3012,7 +3034,8 @@ public final class Communicator
     public void allgather(final double[] send, final int sendOffset, final int count, final double[] recv,
         final int recvOffset)
     {
-        allgatherBlocks(send, sendOffset, count, recv, recvOffset).await();
+        checkAllgather(send, sendOffset, count, recv, recvOffset);
+        Exchange.allgatherNow(tuning, blockingChannel(), send, sendOffset, count, recv, recvOffset);
     }
 
     /**
@@ -3052,7 +3075,8 @@ public final class Communicator
     public void alltoall(final double[] send, final int sendOffset, final double[] recv, final int recvOffset,
         final int count)
     {
-        alltoallBlocks(send, sendOffset, recv, recvOffset, count).await();
+        checkAlltoall(send, sendOffset, recv, recvOffset, count);
+        Exchange.alltoallNow(tuning, blockingChannel(), send, sendOffset, recv, recvOffset, count);
     }
 
     /**

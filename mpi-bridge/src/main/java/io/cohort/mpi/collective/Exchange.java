@@ -388,4 +388,71 @@ public final class Exchange
             }
         });
     }
+
+    /**
+     * Blocking allgather of equal blocks: recursive doubling runs at once as blocking exchanges (no schedule, no
+     * allocation); the other algorithms run as their schedules, awaited.
+     *
+     * @param tuning     the selection
+     * @param channel    the collective channel
+     * @param send       this rank's block (an array or a segment)
+     * @param sendOffset its first element (byte for a segment)
+     * @param count      elements per rank (bytes for a segment)
+     * @param recv       room for {@code size * count} elements, of the same kind
+     * @param recvOffset its first element
+     */
+    public static void allgatherNow(final CollectiveTuning tuning, final CollectiveChannel channel,
+        final Object send, final int sendOffset, final int count, final Object recv, final int recvOffset)
+    {
+        final int size = channel.size();
+        final int rank = channel.rank();
+        if (tuning.allgather((long) size * count * Blocks.elementBytes(send), size)
+            != CollectiveAlgorithm.RECURSIVE_DOUBLING)
+        {
+            allgather(tuning, channel, send, sendOffset, count, recv, recvOffset).start().await();
+            return;
+        }
+        if (send != recv || sendOffset != recvOffset + rank * count)
+        {
+            Blocks.copy(send, sendOffset, recv, recvOffset + rank * count, count);
+        }
+        for (int mask = 1; mask < size; mask <<= 1)
+        {
+            final int partner = rank ^ mask;
+            channel.sendrecv(recv, recvOffset + (rank & ~(mask - 1)) * count, mask * count, partner,
+                recv, recvOffset + (partner & ~(mask - 1)) * count, mask * count, partner, ALLGATHER_TAG);
+        }
+    }
+
+    /**
+     * Blocking all-to-all of equal blocks: pairwise exchange runs at once as blocking exchanges (no schedule, no
+     * allocation); Bruck's algorithm runs as its schedule, awaited.
+     *
+     * @param tuning     the selection
+     * @param channel    the collective channel
+     * @param send       {@code size * count} elements (an array or a segment)
+     * @param sendOffset its first element
+     * @param recv       room for {@code size * count} elements, of the same kind; not overlapping {@code send}
+     * @param recvOffset its first element
+     * @param count      elements per pair
+     */
+    public static void alltoallNow(final CollectiveTuning tuning, final CollectiveChannel channel, final Object send,
+        final int sendOffset, final Object recv, final int recvOffset, final int count)
+    {
+        final int size = channel.size();
+        final int rank = channel.rank();
+        if (tuning.alltoall((long) count * Blocks.elementBytes(send), size) != CollectiveAlgorithm.PAIRWISE)
+        {
+            alltoall(tuning, channel, send, sendOffset, recv, recvOffset, count).start().await();
+            return;
+        }
+        Blocks.copy(send, sendOffset + rank * count, recv, recvOffset + rank * count, count);
+        for (int step = 1; step < size; step++)
+        {
+            final int to = (rank + step) % size;
+            final int from = (rank - step + size) % size;
+            channel.sendrecv(send, sendOffset + to * count, count, to, recv, recvOffset + from * count, count, from,
+                ALLTOALL_TAG);
+        }
+    }
 }
