@@ -10,11 +10,11 @@
 #   3. build the yardsticks in benchmarks/openmpi/{c,java} (OSU semantics) into .cache/bench-openmpi/;
 #   4. run each suite (default: shm) for a few rounds, interleaving C, Java and Cohort, median per size;
 #   5. run Cohort's own `./cohort bench latency|bandwidth --sizes LIST --iterations N` (suites shm, tcp)
-#      or `./cohort bench allreduce|bcast|barrier -n R ...` (suite coll);
+#      or `./cohort bench allreduce|bcast|allgather|alltoall|barrier -n R ...` (suite coll);
 #   6. print and save one table per measure, the raw outputs, and a plot (docs/bench/<suite>.png).
 #
-# Suites: shm and tcp (point-to-point, 2 ranks: latency and bandwidth) and coll (allreduce, bcast and
-# barrier with 2 and 4 ranks; see run_coll_suite).
+# Suites: shm and tcp (point-to-point, 2 ranks: latency and bandwidth) and coll (allreduce, bcast,
+# allgather, alltoall and barrier with 2 and 4 ranks; see run_coll_suite).
 # Adding a point-to-point suite: write suite_<name>() that fills SUITE_CONFIGS / SUITE_COHORT_ARGS and
 # calls run_suite <name>; list it in KNOWN_SUITES. (tcp runs Cohort with -x COHORT_TRANSPORT=tcp.)
 set -euo pipefail
@@ -27,7 +27,7 @@ YARD_SRC=$REPO_ROOT/benchmarks/openmpi
 
 DEFAULT_SIZES=8,1024,65536,1048576,4194304
 COLL_DEFAULT_SIZES=8,64,512,4096,32768,262144,1048576
-KNOWN_COLLECTIVES="allreduce bcast barrier"
+KNOWN_COLLECTIVES="allreduce bcast allgather alltoall barrier"
 KNOWN_SUITES="shm tcp coll"
 APT_PACKAGES=(openmpi-bin libopenmpi-dev dpkg-dev gnuplot-nox gcc)
 TCP_MCA="--mca pml ob1 --mca btl tcp,self --mca btl_tcp_if_include lo --mca oob_tcp_if_include lo"
@@ -41,7 +41,7 @@ LAT_ITERS=10000   # iterations for sizes <= 8 KiB; programs scale down for large
 BW_ITERS=100      # iterations of a 64-message window for sizes <= 8 KiB (bandwidth /5 for larger)
 COLL_SIZES=$COLL_DEFAULT_SIZES
 COLL_RANKS=2,4
-COLLECTIVES=allreduce,bcast,barrier
+COLLECTIVES=allreduce,bcast,allgather,alltoall,barrier
 COLL_ITERS=10000  # calls per size <= 8 KiB in the coll suite; a tenth (at least 10) above
 WARMUP_SECONDS=3  # coll: untimed repetitions of the whole sweep first (Java and Cohort; C gets at most 1)
 SUITES=shm
@@ -57,8 +57,9 @@ Measures Cohort against Open MPI (C, and Java through Open MPI's own Java bindin
 OSU-style yardsticks, and prints one table per measure. Suites:
   shm   ping-pong latency and streaming bandwidth, 2 ranks, shared memory (default)
   tcp   the same over TCP loopback (Open MPI: ob1 + btl tcp; Cohort: --transport tcp)
-  coll  allreduce (sum of doubles), bcast (from rank 0) and barrier with 2 and 4 ranks (4 ranks on a
-        2-core machine run oversubscribed): the slowest rank's average time per call, in us
+  coll  allreduce (sum of doubles), bcast (from rank 0), allgather (size bytes from each rank), alltoall
+        (size bytes to each rank) and barrier with 2 and 4 ranks (4 ranks on a 2-core machine run
+        oversubscribed): the slowest rank's average time per call, in us
 
 Options:
   --suites LIST           which suites to run, comma-separated: shm, tcp, coll (default shm)
@@ -73,8 +74,9 @@ Options:
   --lat-iterations N      latency iterations for sizes <= 8 KiB (default $LAT_ITERS; larger sizes get N/10)
   --bw-iterations N       bandwidth iterations for sizes <= 8 KiB (default $BW_ITERS; larger sizes get N/5)
  coll:
-  --collectives LIST      which of allreduce, bcast, barrier (default $COLLECTIVES)
-  --coll-sizes LIST       message sizes in bytes for allreduce and bcast, multiples of 8 for allreduce
+  --collectives LIST      which of allreduce, bcast, allgather, alltoall, barrier (default $COLLECTIVES)
+  --coll-sizes LIST       message sizes in bytes (allgather: per rank; alltoall: per pair), multiples of 8
+                          for allreduce
                           (default $COLL_DEFAULT_SIZES)
   --coll-ranks LIST       rank counts (default $COLL_RANKS); more ranks than cores ($(nproc 2>/dev/null || echo '?') here) run
                           with mpirun --oversubscribe
@@ -89,6 +91,8 @@ Cohort's side runs, from the repo root:
   ./cohort bench bandwidth --sizes LIST --iterations N
   ./cohort bench allreduce -n R --sizes LIST --iterations N --warmup-seconds S
   ./cohort bench bcast     -n R --sizes LIST --iterations N --warmup-seconds S
+  ./cohort bench allgather -n R --sizes LIST --iterations N --warmup-seconds S
+  ./cohort bench alltoall  -n R --sizes LIST --iterations N --warmup-seconds S
   ./cohort bench barrier   -n R --iterations N --warmup-seconds S
 each printing OSU format ('#' header lines, then rows of size and value; barrier: one value row).
 Environment: BENCH_RUN_TIMEOUT (seconds per run, default 900; coll: BENCH_COLL_TIMEOUT, default 180),
@@ -342,7 +346,7 @@ newer_than() { # $1 = target; true if any of the rest is newer (or target missin
 build_yardsticks() {
     mkdir -p "$BUILD_DIR/c" "$BUILD_DIR/java"
     local p
-    for p in osu_latency osu_bw osu_allreduce osu_bcast osu_barrier; do
+    for p in osu_latency osu_bw osu_allreduce osu_bcast osu_allgather osu_alltoall osu_barrier; do
         if newer_than "$BUILD_DIR/c/$p" "$YARD_SRC/c/$p.c" "$YARD_SRC/c/osu_common.h" "$YARD_SRC/c/osu_coll.h"; then
             mpicc -O2 -Wall -o "$BUILD_DIR/c/$p" "$YARD_SRC/c/$p.c" 2>"$BUILD_DIR/c/$p.log" \
                 || die "mpicc failed for benchmarks/openmpi/c/$p.c: $(head -n 5 "$BUILD_DIR/c/$p.log")"
@@ -640,7 +644,7 @@ suite_tcp() {
 }
 
 # ---------------------------------------------------------------------------------------------------
-# Suite coll: allreduce, bcast, barrier with several rank counts
+# Suite coll: allreduce, bcast, allgather, alltoall, barrier with several rank counts
 # ---------------------------------------------------------------------------------------------------
 # Every program (C and Java yardsticks, ./cohort bench) measures the same way: each rank times a loop of
 # the collective, and a row is the slowest rank's average time per call in us; before timing, the whole
@@ -706,6 +710,8 @@ run_coll_openmpi() {
         case $coll in
             allreduce) prog=OsuAllreduce ;;
             bcast) prog=OsuBcast ;;
+            allgather) prog=OsuAllgather ;;
+            alltoall) prog=OsuAlltoall ;;
             barrier) prog=OsuBarrier ;;
         esac
         cmd+=("${JAVA_CMD[@]}" "$prog")
@@ -828,6 +834,8 @@ write_coll_results() {
     case $coll in
         allreduce) what="allreduce, sum of doubles" ;;
         bcast) what="bcast of bytes from rank 0" ;;
+        allgather) what="allgather, size bytes from every rank" ;;
+        alltoall) what="alltoall, size bytes to every rank" ;;
         barrier) what="barrier" ;;
     esac
 

@@ -1,6 +1,6 @@
 /*
- * Harness of Cohort's C collective yardsticks (osu_allreduce / osu_bcast / osu_barrier semantics, own code),
- * the same measurement as `cohort bench allreduce|bcast|barrier`:
+ * Harness of Cohort's C collective yardsticks (osu_allreduce / osu_bcast / osu_allgather / osu_alltoall /
+ * osu_barrier semantics, own code), the same measurement as `cohort bench allreduce|bcast|allgather|alltoall|barrier`:
  *   - every rank times a loop of `iterations` calls of the collective (no barrier between calls), after
  *     `skip` untimed calls; sizes > 8 KiB use --iterations-large / --skip-large;
  *   - the row shows, per size, the average time per call of the slowest rank in microseconds
@@ -44,8 +44,10 @@ static void coll_sweep(const struct bench_opts *o, int nsizes, coll_fn fn, void 
     }
 }
 
-/* sized: 0 for barrier (sizes ignored, one row); multiple: sizes must be multiples of it (allreduce: 8). */
-static int coll_main(int argc, char **argv, const char *name, int sized, int multiple, coll_fn fn) {
+/* sized: 0 for barrier (sizes ignored, one row); multiple: sizes must be multiples of it (allreduce: 8);
+ * per_rank: 1 when size is per rank and the buffers hold one block per rank (allgather, alltoall). */
+static int coll_main_ex(int argc, char **argv, const char *name, int sized, int multiple, int per_rank,
+                        coll_fn fn) {
     MPI_Init(&argc, &argv);
     int rank, nprocs;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -63,8 +65,9 @@ static int coll_main(int argc, char **argv, const char *name, int sized, int mul
         }
     }
     int max = sized ? bench_max_size(&o) : 8;
-    char *sbuf = bench_alloc(max, 'a');
-    char *rbuf = bench_alloc(max, 'b');
+    int room = per_rank ? max * nprocs : max;
+    char *sbuf = bench_alloc(room, 'a');
+    char *rbuf = bench_alloc(room, 'b');
     if (multiple == sizeof(double)) { /* allreduce sums doubles: start from finite values */
         for (int i = 0; i < max / (int) sizeof(double); i++) ((double *) sbuf)[i] = 1.0;
     }
@@ -96,6 +99,10 @@ static int coll_main(int argc, char **argv, const char *name, int sized, int mul
     free(rbuf);
     MPI_Finalize();
     return 0;
+}
+
+static int coll_main(int argc, char **argv, const char *name, int sized, int multiple, coll_fn fn) {
+    return coll_main_ex(argc, argv, name, sized, multiple, 0, fn);
 }
 
 #endif

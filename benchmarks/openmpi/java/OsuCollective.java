@@ -2,7 +2,8 @@ import mpi.Comm;
 import mpi.MPI;
 
 /**
- * Harness of the collective yardsticks over Open MPI's Java bindings (OsuAllreduce, OsuBcast, OsuBarrier;
+ * Harness of the collective yardsticks over Open MPI's Java bindings (OsuAllreduce, OsuBcast, OsuAllgather,
+ * OsuAlltoall, OsuBarrier;
  * osu_allreduce / osu_bcast / osu_barrier semantics, written for Cohort, not OSU's code), the same
  * measurement as the C ones in ../c/osu_coll.h and as {@code cohort bench allreduce|bcast|barrier}:
  * <ul>
@@ -21,7 +22,7 @@ abstract class OsuCollective {
     private static final int WARM_ITERS = 1000, WARM_ITERS_LARGE = 100;
 
     /** Allocates the buffers for sizes up to {@code max} bytes. */
-    abstract void allocate(int max);
+    abstract void allocate(int max) throws Exception;
 
     /** One call of the collective on {@code size} bytes. */
     abstract void call(Comm world, int size) throws Exception;

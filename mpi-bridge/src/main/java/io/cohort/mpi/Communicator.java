@@ -5,12 +5,14 @@ import io.cohort.mpi.collective.Barrier;
 import io.cohort.mpi.collective.Broadcast;
 import io.cohort.mpi.collective.Exchange;
 import io.cohort.mpi.collective.CollectiveChannel;
+import io.cohort.mpi.collective.CollectiveTuning;
 import io.cohort.mpi.collective.Reduction;
 import io.cohort.mpi.collective.Schedule;
 import io.cohort.mpi.engine.ProgressEngine;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.reflect.Array;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,6 +49,8 @@ public final class Communicator
     private static final ValueLayout.OfFloat FLOATS = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfDouble DOUBLES = ValueLayout.JAVA_DOUBLE_UNALIGNED;
     private static final int TAG_ALLGATHER = 2;
+    /** Stands for segment and ByteBuffer data in checking mode: they carry bytes, as byte arrays do. */
+    private static final byte[] SEGMENT_BYTES = new byte[0];
 
     private final Cohort cohort;
     private final ProgressEngine engine;
@@ -57,6 +61,7 @@ public final class Communicator
     private final int[] localToWorld;
     private final int[] worldToLocal;
     private int collectiveCalls;
+    private CollectiveTuning tuning = CollectiveTuning.ofProcess();
 
     Communicator(final Cohort cohort, final ProgressEngine engine, final int context, final int rank,
         final int[] localToWorld, final int[] worldToLocal)
@@ -116,7 +121,9 @@ public final class Communicator
             newContext = Math.max(newContext, c);
         }
         cohort.advanceContext(newContext + 2);
-        return new Communicator(cohort, engine, newContext, rank, localToWorld, worldToLocal);
+        final Communicator copy = new Communicator(cohort, engine, newContext, rank, localToWorld, worldToLocal);
+        copy.tuning = tuning;
+        return copy;
     }
 
     /**
@@ -168,7 +175,42 @@ public final class Communicator
                 newRank = i;
             }
         }
-        return new Communicator(cohort, engine, newContext, newRank, newLocalToWorld, newWorldToLocal);
+        final Communicator part = new Communicator(cohort, engine, newContext, newRank, newLocalToWorld,
+            newWorldToLocal);
+        part.tuning = tuning;
+        return part;
+    }
+
+    /**
+     * How this communicator chooses its collective algorithms: by default the process's tuning
+     * ({@link CollectiveTuning#ofProcess()}: measured defaults, {@code COHORT_COLL_TUNING}'s file, then the
+     * {@code COHORT_<COLLECTIVE>_*} variables). Communicators made by {@link #dup()} and {@link #split} inherit it.
+     *
+     * @return the tuning
+     */
+    public CollectiveTuning collectiveTuning()
+    {
+        return tuning;
+    }
+
+    /**
+     * Changes how this communicator chooses its collective algorithms, for example to force one for a benchmark.
+     * Like an MPI info hint that selects an algorithm, every rank must set the same tuning before the next
+     * collective call, or ranks would run different algorithms and hang.
+     * <pre>{@code
+     * world.useCollectiveTuning(CollectiveTuning.defaults().with("COHORT_ALLREDUCE_ALGORITHM", "ring"));
+     * }</pre>
+     *
+     * @param newTuning the tuning
+     */
+    public void useCollectiveTuning(final CollectiveTuning newTuning)
+    {
+        if (newTuning == null)
+        {
+            throw new CohortException("the collective tuning is null; use CollectiveTuning.ofProcess() for the "
+                + "default");
+        }
+        tuning = newTuning;
     }
 
     /**
@@ -178,7 +220,7 @@ public final class Communicator
     public void barrier()
     {
         check("barrier", -1, -1, null, null);
-        Barrier.dissemination(nextChannel()).start().await();
+        Barrier.disseminationNow(blockingChannel());
     }
 
     /**
@@ -290,6 +332,35 @@ public final class Communicator
         }
 
         @Override
+        public void sendrecv(final Object sendBuffer, final int sendOffset, final int sendCount, final int dest,
+            final Object recvBuffer, final int recvOffset, final int recvCount, final int source, final int tag)
+        {
+            // Pooled operations, receive posted first: no allocation, and a peer's early message finds it waiting.
+            final Operation in = engine.acquire();
+            if (recvBuffer instanceof MemorySegment segment)
+            {
+                engine.prepareRecv(in, writable(segment.asSlice(recvOffset, recvCount)), sourceRank(source),
+                    recvTag(tag), collectiveContext, worldToLocal);
+            }
+            else
+            {
+                engine.prepareRecv(in, recvBuffer, layoutOf(recvBuffer), recvOffset, recvCount, sourceRank(source),
+                    recvTag(tag), collectiveContext, worldToLocal);
+            }
+            engine.startRecv(in);
+            try
+            {
+                send(sendBuffer, sendOffset, sendCount, dest, tag);
+            }
+            catch (final CohortException ex)
+            {
+                engine.abandon(in);
+                throw ex;
+            }
+            engine.awaitAndRelease(in, null);
+        }
+
+        @Override
         public void track(final Schedule schedule)
         {
             engine.addProgressable(schedule);
@@ -330,57 +401,123 @@ public final class Communicator
      */
     private CollectiveChannel nextChannel()
     {
-        final int offset = (collectiveCalls++ & 0x07FF_FFFF) << 4;
-        return new CollectiveChannel()
+        return new TaggedChannel(nextTagOffset(), false);
+    }
+
+    /**
+     * The channel of a blocking collective call: one object reused for every blocking call (a blocking call ends
+     * before the next one starts), with the call's own tag offset, and scratch space kept from call to call.
+     */
+    private CollectiveChannel blockingChannel()
+    {
+        blocking.offset = nextTagOffset();
+        return blocking;
+    }
+
+    private int nextTagOffset()
+    {
+        return (collectiveCalls++ & 0x07FF_FFFF) << 4;
+    }
+
+    private final TaggedChannel blocking = new TaggedChannel(0, true);
+
+    /** The collective channel with a call's tag offset added. */
+    private final class TaggedChannel implements CollectiveChannel
+    {
+        /** Scratch arrays kept by a blocking channel are at most this long (elements), so none pins much memory. */
+        private static final int KEPT_SCRATCH = 1 << 16;
+
+        private int offset;
+        private final boolean keepsScratch;
+        private final Object[] kept = new Object[5];
+
+        TaggedChannel(final int offset, final boolean keepsScratch)
         {
-            @Override
-            public int rank()
-            {
-                return rank;
-            }
+            this.offset = offset;
+            this.keepsScratch = keepsScratch;
+        }
 
-            @Override
-            public int size()
-            {
-                return size;
-            }
+        @Override
+        public int rank()
+        {
+            return rank;
+        }
 
-            @Override
-            public void send(final Object buffer, final int at, final int count, final int dest, final int tag)
-            {
-                collectiveChannel.send(buffer, at, count, dest, offset + tag);
-            }
+        @Override
+        public int size()
+        {
+            return size;
+        }
 
-            @Override
-            public void recv(final Object buffer, final int at, final int count, final int source, final int tag)
-            {
-                collectiveChannel.recv(buffer, at, count, source, offset + tag);
-            }
+        @Override
+        public void send(final Object buffer, final int at, final int count, final int dest, final int tag)
+        {
+            collectiveChannel.send(buffer, at, count, dest, offset + tag);
+        }
 
-            @Override
-            public Request isend(final Object buffer, final int at, final int count, final int dest, final int tag)
-            {
-                return collectiveChannel.isend(buffer, at, count, dest, offset + tag);
-            }
+        @Override
+        public void recv(final Object buffer, final int at, final int count, final int source, final int tag)
+        {
+            collectiveChannel.recv(buffer, at, count, source, offset + tag);
+        }
 
-            @Override
-            public Request irecv(final Object buffer, final int at, final int count, final int source, final int tag)
-            {
-                return collectiveChannel.irecv(buffer, at, count, source, offset + tag);
-            }
+        @Override
+        public Request isend(final Object buffer, final int at, final int count, final int dest, final int tag)
+        {
+            return collectiveChannel.isend(buffer, at, count, dest, offset + tag);
+        }
 
-            @Override
-            public void track(final Schedule schedule)
-            {
-                collectiveChannel.track(schedule);
-            }
+        @Override
+        public Request irecv(final Object buffer, final int at, final int count, final int source, final int tag)
+        {
+            return collectiveChannel.irecv(buffer, at, count, source, offset + tag);
+        }
 
-            @Override
-            public void progress()
+        @Override
+        public void sendrecv(final Object sendBuffer, final int sendOffset, final int sendCount, final int dest,
+            final Object recvBuffer, final int recvOffset, final int recvCount, final int source, final int tag)
+        {
+            collectiveChannel.sendrecv(sendBuffer, sendOffset, sendCount, dest, recvBuffer, recvOffset, recvCount,
+                source, offset + tag);
+        }
+
+        @Override
+        public Object scratch(final Object like, final int count)
+        {
+            if (!keepsScratch || count > KEPT_SCRATCH || like instanceof MemorySegment)
             {
-                collectiveChannel.progress();
+                return collectiveChannel.scratch(like, count);
             }
-        };
+            // One kept array per element type, so calls alternating between types do not reallocate.
+            final int slot = switch (like)
+            {
+                case int[] a -> 0;
+                case long[] a -> 1;
+                case float[] a -> 2;
+                case double[] a -> 3;
+                default -> 4;
+            };
+            final Object mine = kept[slot];
+            if (mine != null && mine.getClass() == like.getClass() && Array.getLength(mine) >= count)
+            {
+                return mine;
+            }
+            final Object fresh = Array.newInstance(like.getClass().getComponentType(), Math.max(count, 64));
+            kept[slot] = fresh;
+            return fresh;
+        }
+
+        @Override
+        public void track(final Schedule schedule)
+        {
+            collectiveChannel.track(schedule);
+        }
+
+        @Override
+        public void progress()
+        {
+            collectiveChannel.progress();
+        }
     }
 
     private int root(final int root)
@@ -470,6 +607,379 @@ public final class Communicator
                 + "ReduceOperation of your own");
         }
         return op;
+    }
+
+    /** Allgather of equal blocks, started: checks, then the algorithm the tuning picks. */
+    private Schedule allgatherBlocks(final Object send, final int sendOffset, final int count, final Object recv,
+        final int recvOffset)
+    {
+        checkAllgather(send, sendOffset, count, recv, recvOffset);
+        return Exchange.allgather(tuning, nextChannel(), send, sendOffset, count, recv, recvOffset).start();
+    }
+
+    /** Checks an allgather of equal blocks: ranges, and in checking mode that every rank agrees. */
+    private void checkAllgather(final Object send, final int sendOffset, final int count, final Object recv,
+        final int recvOffset)
+    {
+        final String type = send.getClass().getComponentType().getName();
+        range(Array.getLength(send), sendOffset, count, type);
+        if ((long) count * size > Integer.MAX_VALUE)
+        {
+            throw new CohortException("allgather of " + count + " elements from each of " + size + " ranks: at most "
+                + Integer.MAX_VALUE + " elements per call; split the call");
+        }
+        range(Array.getLength(recv), recvOffset, count * size, type);
+        check("allgather", count, -1, null, send);
+    }
+
+    /** All-to-all of equal blocks, started: checks, then the algorithm the tuning picks. */
+    private Schedule alltoallBlocks(final Object send, final int sendOffset, final Object recv, final int recvOffset,
+        final int count)
+    {
+        checkAlltoall(send, sendOffset, recv, recvOffset, count);
+        return Exchange.alltoall(tuning, nextChannel(), send, sendOffset, recv, recvOffset, count).start();
+    }
+
+    /** Checks an all-to-all of equal blocks: ranges, and in checking mode that every rank agrees. */
+    private void checkAlltoall(final Object send, final int sendOffset, final Object recv, final int recvOffset,
+        final int count)
+    {
+        final String type = send.getClass().getComponentType().getName();
+        if ((long) count * size > Integer.MAX_VALUE)
+        {
+            throw new CohortException("alltoall of " + count + " elements to each of " + size + " ranks: at most "
+                + Integer.MAX_VALUE + " elements per call; split the call");
+        }
+        range(Array.getLength(send), sendOffset, count * size, type);
+        range(Array.getLength(recv), recvOffset, count * size, type);
+        check("alltoall", count, -1, null, send);
+    }
+
+    /** Reduce-scatter, started: checks, then {@code Reduction.reduceScatter}. */
+    private Schedule reduceScatterStarted(final Object send, final int sendOffset, final Object recv,
+        final int recvOffset, final int[] counts, final ReduceOperation op)
+    {
+        if (counts == null || counts.length != size)
+        {
+            throw new CohortException("reduceScatter: counts must have one entry per rank (" + size + "), got "
+                + (counts == null ? "null" : counts.length));
+        }
+        final int[] displs = new int[size];
+        long total = 0;
+        for (int r = 0; r < size; r++)
+        {
+            if (counts[r] < 0)
+            {
+                throw new CohortException("reduceScatter: counts[" + r + "] is " + counts[r] + "; counts must be >= 0");
+            }
+            displs[r] = (int) Math.min(total, Integer.MAX_VALUE);
+            total += counts[r];
+        }
+        final String type = send.getClass().getComponentType().getName();
+        if (total > Integer.MAX_VALUE)
+        {
+            throw new CohortException("reduceScatter of " + total + " elements: at most " + Integer.MAX_VALUE
+                + " per call; split the call");
+        }
+        range(Array.getLength(send), sendOffset, (int) total, type);
+        range(Array.getLength(recv), recvOffset, counts[rank], type);
+        final ReduceOperation operation = operation(op, send);
+        check("reduceScatter", (int) total, -1, operation, send);
+        return Reduction.reduceScatter(tuning, nextChannel(), send, sendOffset, recv, recvOffset, counts.clone(),
+            operation).start();
+    }
+
+    // ------------------------------------------------------------------------------------------- collectives on
+    // segments and ByteBuffers (bytes; a ByteBuffer's bytes are those from its position to its limit)
+
+    /** A segment's size as a count of bytes for one collective call. */
+    private static int bytesOf(final MemorySegment segment, final String what)
+    {
+        if (segment.byteSize() > Integer.MAX_VALUE)
+        {
+            throw new CohortException(what + " of a segment of " + segment.byteSize() + " bytes: at most "
+                + Integer.MAX_VALUE + " bytes per call; split the call");
+        }
+        return (int) segment.byteSize();
+    }
+
+    private static MemorySegment roomFor(final MemorySegment recv, final long bytes, final String what)
+    {
+        if (recv == null || recv.byteSize() < bytes)
+        {
+            throw new CohortException(what + ": the receive segment needs " + bytes + " bytes, it has "
+                + (recv == null ? "null" : recv.byteSize() + " bytes"));
+        }
+        return writable(recv);
+    }
+
+    /**
+     * Starts {@link #bcast(MemorySegment, int)} without waiting (MPI_Ibcast); the segment must not be touched until
+     * the request completes. Collective.
+     *
+     * @param buf  the data at the root; where it lands on the other ranks (the same size everywhere)
+     * @param root the rank that has the data
+     * @return the request
+     */
+    public Request ibcast(final MemorySegment buf, final int root)
+    {
+        final int bytes = bytesOf(buf, "ibcast");
+        check("bcast", bytes, root, null, SEGMENT_BYTES);
+        return Broadcast.bcast(tuning, nextChannel(), writable(buf), 0, bytes, root(root)).start();
+    }
+
+    /**
+     * Sends the bytes of a ByteBuffer (position to limit) from the root to every rank (MPI_Bcast); see
+     * {@link #bcast(MemorySegment, int)}. The buffer's position and limit are left alone. Collective.
+     *
+     * @param buf  the data at the root; where it lands on the other ranks
+     * @param root the rank that has the data
+     */
+    public void bcast(final ByteBuffer buf, final int root)
+    {
+        bcast(MemorySegment.ofBuffer(buf), root);
+    }
+
+    /**
+     * Starts {@link #bcast(ByteBuffer, int)} without waiting (MPI_Ibcast). Collective.
+     *
+     * @param buf  the data at the root; where it lands on the other ranks
+     * @param root the rank that has the data
+     * @return the request
+     */
+    public Request ibcast(final ByteBuffer buf, final int root)
+    {
+        return ibcast(MemorySegment.ofBuffer(buf), root);
+    }
+
+    /**
+     * Gives every rank every rank's bytes (MPI_Allgather): rank r's {@code send} lands at byte
+     * {@code r * send.byteSize()} of every rank's {@code recv}. The algorithm is chosen by size, see
+     * {@link CollectiveTuning#allgather}. Collective.
+     *
+     * @param send this rank's block (the same size on every rank)
+     * @param recv room for {@code size() * send.byteSize()} bytes
+     */
+    public void allgather(final MemorySegment send, final MemorySegment recv)
+    {
+        iallgather(send, recv).await();
+    }
+
+    /**
+     * Starts {@link #allgather(MemorySegment, MemorySegment)} without waiting (MPI_Iallgather). Collective.
+     *
+     * @param send this rank's block (the same size on every rank)
+     * @param recv room for {@code size() * send.byteSize()} bytes
+     * @return the request
+     */
+    public Request iallgather(final MemorySegment send, final MemorySegment recv)
+    {
+        final int bytes = bytesOf(send, "allgather");
+        roomFor(recv, (long) bytes * size, "allgather of " + bytes + " bytes from each of " + size + " ranks");
+        bytesOf(recv, "allgather");
+        check("allgather", bytes, -1, null, SEGMENT_BYTES);
+        return Exchange.allgather(tuning, nextChannel(), send, 0, bytes, recv, 0).start();
+    }
+
+    /**
+     * {@link #allgather(MemorySegment, MemorySegment)} on ByteBuffers (position to limit). Collective.
+     *
+     * @param send this rank's block
+     * @param recv room for {@code size()} blocks
+     */
+    public void allgather(final ByteBuffer send, final ByteBuffer recv)
+    {
+        allgather(MemorySegment.ofBuffer(send), MemorySegment.ofBuffer(recv));
+    }
+
+    /**
+     * {@link #iallgather(MemorySegment, MemorySegment)} on ByteBuffers (position to limit). Collective.
+     *
+     * @param send this rank's block
+     * @param recv room for {@code size()} blocks
+     * @return the request
+     */
+    public Request iallgather(final ByteBuffer send, final ByteBuffer recv)
+    {
+        return iallgather(MemorySegment.ofBuffer(send), MemorySegment.ofBuffer(recv));
+    }
+
+    /**
+     * Sends block q of {@code send} to rank q and puts rank r's block for this rank at block r of {@code recv}
+     * (MPI_Alltoall); a block is {@code send.byteSize() / size()} bytes. The algorithm is chosen by size, see
+     * {@link CollectiveTuning#alltoall}. Collective.
+     *
+     * @param send {@code size()} blocks
+     * @param recv room for {@code size()} blocks; not overlapping {@code send}
+     */
+    public void alltoall(final MemorySegment send, final MemorySegment recv)
+    {
+        ialltoall(send, recv).await();
+    }
+
+    /**
+     * Starts {@link #alltoall(MemorySegment, MemorySegment)} without waiting (MPI_Ialltoall). Collective.
+     *
+     * @param send {@code size()} blocks
+     * @param recv room for {@code size()} blocks; not overlapping {@code send}
+     * @return the request
+     */
+    public Request ialltoall(final MemorySegment send, final MemorySegment recv)
+    {
+        final int bytes = bytesOf(send, "alltoall");
+        if (bytes % size != 0)
+        {
+            throw new CohortException("alltoall: the send segment's " + bytes + " bytes do not split into " + size
+                + " equal blocks; give it size() * block bytes");
+        }
+        roomFor(recv, bytes, "alltoall of " + bytes / size + " bytes to each of " + size + " ranks");
+        check("alltoall", bytes / size, -1, null, SEGMENT_BYTES);
+        return Exchange.alltoall(tuning, nextChannel(), send, 0, recv, 0, bytes / size).start();
+    }
+
+    /**
+     * {@link #alltoall(MemorySegment, MemorySegment)} on ByteBuffers (position to limit). Collective.
+     *
+     * @param send {@code size()} blocks
+     * @param recv room for {@code size()} blocks
+     */
+    public void alltoall(final ByteBuffer send, final ByteBuffer recv)
+    {
+        alltoall(MemorySegment.ofBuffer(send), MemorySegment.ofBuffer(recv));
+    }
+
+    /**
+     * {@link #ialltoall(MemorySegment, MemorySegment)} on ByteBuffers (position to limit). Collective.
+     *
+     * @param send {@code size()} blocks
+     * @param recv room for {@code size()} blocks
+     * @return the request
+     */
+    public Request ialltoall(final ByteBuffer send, final ByteBuffer recv)
+    {
+        return ialltoall(MemorySegment.ofBuffer(send), MemorySegment.ofBuffer(recv));
+    }
+
+    /**
+     * Collects every rank's bytes at the root (MPI_Gather): rank r's {@code send} lands at byte
+     * {@code r * send.byteSize()} of the root's {@code recv}. Collective.
+     *
+     * @param send this rank's block (the same size on every rank)
+     * @param recv at the root, room for {@code size()} blocks (ignored elsewhere, may be null)
+     * @param root the gathering rank
+     */
+    public void gather(final MemorySegment send, final MemorySegment recv, final int root)
+    {
+        final int bytes = bytesOf(send, "gather");
+        if (rank == root(root))
+        {
+            roomFor(recv, (long) bytes * size, "gather of " + bytes + " bytes from each of " + size + " ranks");
+        }
+        check("gather", bytes, root, null, SEGMENT_BYTES);
+        Exchange.linearGatherv(nextChannel(), send, 0, bytes, recv, uniform(bytes), blocks(bytes, 0), root)
+            .start().await();
+    }
+
+    /**
+     * {@link #gather(MemorySegment, MemorySegment, int)} on ByteBuffers (position to limit). Collective.
+     *
+     * @param send this rank's block
+     * @param recv at the root, room for {@code size()} blocks (ignored elsewhere, may be null)
+     * @param root the gathering rank
+     */
+    public void gather(final ByteBuffer send, final ByteBuffer recv, final int root)
+    {
+        gather(MemorySegment.ofBuffer(send), recv == null ? null : MemorySegment.ofBuffer(recv), root);
+    }
+
+    /**
+     * Hands out the root's blocks, block r to rank r (MPI_Scatter); a block is {@code recv.byteSize()} bytes.
+     * Collective.
+     *
+     * @param send at the root, {@code size()} blocks (ignored elsewhere, may be null)
+     * @param recv where this rank's block lands (the same size on every rank)
+     * @param root the scattering rank
+     */
+    public void scatter(final MemorySegment send, final MemorySegment recv, final int root)
+    {
+        final int bytes = bytesOf(writable(recv), "scatter");
+        if (rank == root(root) && (send == null || send.byteSize() < (long) bytes * size))
+        {
+            throw new CohortException("scatter of " + bytes + " bytes to each of " + size + " ranks: the root's "
+                + "send segment needs " + (long) bytes * size + " bytes, it has "
+                + (send == null ? "null" : send.byteSize() + " bytes"));
+        }
+        check("scatter", bytes, root, null, SEGMENT_BYTES);
+        Exchange.linearScatterv(nextChannel(), send, uniform(bytes), blocks(bytes, 0), recv, 0, bytes, root)
+            .start().await();
+    }
+
+    /**
+     * {@link #scatter(MemorySegment, MemorySegment, int)} on ByteBuffers (position to limit). Collective.
+     *
+     * @param send at the root, {@code size()} blocks (ignored elsewhere, may be null)
+     * @param recv where this rank's block lands
+     * @param root the scattering rank
+     */
+    public void scatter(final ByteBuffer send, final ByteBuffer recv, final int root)
+    {
+        scatter(send == null ? null : MemorySegment.ofBuffer(send), MemorySegment.ofBuffer(recv), root);
+    }
+
+    /**
+     * Allreduce of the numbers in a segment (MPI_Allreduce): {@code send.byteSize() / element.byteSize()} values
+     * of the element's type (int, long, float or double, any byte order) are combined with {@code op} and every
+     * rank gets the result in {@code recv} (may be {@code send}). The values are combined on the heap: they are
+     * copied in and the result copied out, around the allreduce the tuning picks for the count. Collective.
+     *
+     * @param send    this rank's values
+     * @param recv    where the result lands, at least as large as {@code send}
+     * @param element the values' layout: {@code ValueLayout.JAVA_INT}, {@code JAVA_LONG}, {@code JAVA_FLOAT} or
+     *                {@code JAVA_DOUBLE} (aligned or not, either byte order)
+     * @param op      the operation
+     */
+    public void allreduce(final MemorySegment send, final MemorySegment recv, final ValueLayout element,
+        final ReduceOperation op)
+    {
+        iallreduce(send, recv, element, op).await();
+    }
+
+    /**
+     * Starts {@link #allreduce(MemorySegment, MemorySegment, ValueLayout, ReduceOperation)} without waiting
+     * (MPI_Iallreduce); the segments must not be touched until the request completes. Collective.
+     *
+     * @param send    this rank's values
+     * @param recv    where the result lands, at least as large as {@code send}
+     * @param element the values' layout (int, long, float or double)
+     * @param op      the operation
+     * @return the request
+     */
+    public Request iallreduce(final MemorySegment send, final MemorySegment recv, final ValueLayout element,
+        final ReduceOperation op)
+    {
+        final int bytes = bytesOf(send, "allreduce");
+        if (element == null || bytes % element.byteSize() != 0)
+        {
+            throw new CohortException("allreduce of a " + bytes + "-byte segment: " + (element == null
+                ? "the element layout is null" : "not a whole number of " + element.byteSize() + "-byte " + element)
+                + "; pass ValueLayout.JAVA_INT, JAVA_LONG, JAVA_FLOAT or JAVA_DOUBLE and a segment of whole values");
+        }
+        final int count = (int) (bytes / element.byteSize());
+        roomFor(recv, bytes, "allreduce of " + bytes + " bytes");
+        final Object values = switch (element)
+        {
+            case ValueLayout.OfInt layout -> send.toArray(layout);
+            case ValueLayout.OfLong layout -> send.toArray(layout);
+            case ValueLayout.OfFloat layout -> send.toArray(layout);
+            case ValueLayout.OfDouble layout -> send.toArray(layout);
+            default -> throw new CohortException("allreduce on segments combines int, long, float or double values, "
+                + "not " + element + "; pass ValueLayout.JAVA_INT, JAVA_LONG, JAVA_FLOAT or JAVA_DOUBLE");
+        };
+        final ReduceOperation operation = operation(op, values);
+        check("allreduce", count, -1, operation, values);
+        return Reduction.allreduce(tuning, nextChannel(), values, 0, values, 0, count, operation)
+            .then(() -> MemorySegment.copy(values, 0, recv, element, 0, count))
+            .start();
     }
 
     // ------------------------------------------------------------------------------------------- checked core
@@ -1466,7 +1976,9 @@ public final class Communicator
     }
 
     /**
-     * Sends {@code count} elements from the root to every rank (MPI_Bcast), by a binomial tree. Collective.
+     * Sends {@code count} elements from the root to every rank (MPI_Bcast). Collective. The algorithm (binomial
+     * tree or scatter-allgather) is chosen by size, see
+     * {@link CollectiveTuning#bcast}.
      *
      * @param buf    the data at the root; where it lands on the other ranks
      * @param offset the first element
@@ -1476,12 +1988,14 @@ public final class Communicator
     public void bcast(final byte[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        Broadcast.binomial(nextChannel(), buf, range(buf.length, offset, count, "byte"), count, root(root))
-            .start().await();
+        Broadcast.bcast(tuning, nextChannel(), buf, range(buf.length, offset, count, "byte"), count,
+            root(root)).start().await();
     }
 
     /**
-     * Sends {@code count} elements from the root to every rank (MPI_Bcast), by a binomial tree. Collective.
+     * Sends {@code count} elements from the root to every rank (MPI_Bcast). Collective. The algorithm (binomial
+     * tree or scatter-allgather) is chosen by size, see
+     * {@link CollectiveTuning#bcast}.
      *
      * @param buf    the data at the root; where it lands on the other ranks
      * @param offset the first element
@@ -1491,12 +2005,14 @@ public final class Communicator
     public void bcast(final int[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        Broadcast.binomial(nextChannel(), buf, range(buf.length, offset, count, "int"), count, root(root))
-            .start().await();
+        Broadcast.bcast(tuning, nextChannel(), buf, range(buf.length, offset, count, "int"), count,
+            root(root)).start().await();
     }
 
     /**
-     * Sends {@code count} elements from the root to every rank (MPI_Bcast), by a binomial tree. Collective.
+     * Sends {@code count} elements from the root to every rank (MPI_Bcast). Collective. The algorithm (binomial
+     * tree or scatter-allgather) is chosen by size, see
+     * {@link CollectiveTuning#bcast}.
      *
      * @param buf    the data at the root; where it lands on the other ranks
      * @param offset the first element
@@ -1506,12 +2022,14 @@ public final class Communicator
     public void bcast(final long[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        Broadcast.binomial(nextChannel(), buf, range(buf.length, offset, count, "long"), count, root(root))
-            .start().await();
+        Broadcast.bcast(tuning, nextChannel(), buf, range(buf.length, offset, count, "long"), count,
+            root(root)).start().await();
     }
 
     /**
-     * Sends {@code count} elements from the root to every rank (MPI_Bcast), by a binomial tree. Collective.
+     * Sends {@code count} elements from the root to every rank (MPI_Bcast). Collective. The algorithm (binomial
+     * tree or scatter-allgather) is chosen by size, see
+     * {@link CollectiveTuning#bcast}.
      *
      * @param buf    the data at the root; where it lands on the other ranks
      * @param offset the first element
@@ -1521,12 +2039,14 @@ public final class Communicator
     public void bcast(final float[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        Broadcast.binomial(nextChannel(), buf, range(buf.length, offset, count, "float"), count, root(root))
-            .start().await();
+        Broadcast.bcast(tuning, nextChannel(), buf, range(buf.length, offset, count, "float"), count,
+            root(root)).start().await();
     }
 
     /**
-     * Sends {@code count} elements from the root to every rank (MPI_Bcast), by a binomial tree. Collective.
+     * Sends {@code count} elements from the root to every rank (MPI_Bcast). Collective. The algorithm (binomial
+     * tree or scatter-allgather) is chosen by size, see
+     * {@link CollectiveTuning#bcast}.
      *
      * @param buf    the data at the root; where it lands on the other ranks
      * @param offset the first element
@@ -1536,12 +2056,14 @@ public final class Communicator
     public void bcast(final double[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        Broadcast.binomial(nextChannel(), buf, range(buf.length, offset, count, "double"), count, root(root))
-            .start().await();
+        Broadcast.bcast(tuning, nextChannel(), buf, range(buf.length, offset, count, "double"), count,
+            root(root)).start().await();
     }
 
     /**
-     * Sends a whole segment from the root to every rank (MPI_Bcast), by a binomial tree. Collective.
+     * Sends a whole segment from the root to every rank (MPI_Bcast). Collective. The algorithm (binomial tree or
+     * scatter-allgather) is chosen by size, see
+     * {@link CollectiveTuning#bcast}.
      *
      * @param buf  the data at the root; where it lands on the other ranks (the same size everywhere)
      * @param root the rank that has the data
@@ -1553,8 +2075,8 @@ public final class Communicator
             throw new CohortException("bcast of " + buf.byteSize() + " bytes: at most " + Integer.MAX_VALUE
                 + " bytes per call; split the segment");
         }
-        check("bcast", (int) buf.byteSize(), root, null, buf);
-        Broadcast.binomial(nextChannel(), buf, 0, (int) buf.byteSize(), root(root)).start().await();
+        check("bcast", (int) buf.byteSize(), root, null, SEGMENT_BYTES);
+        Broadcast.bcast(tuning, nextChannel(), writable(buf), 0, (int) buf.byteSize(), root(root)).start().await();
     }
 
     /**
@@ -1585,7 +2107,8 @@ public final class Communicator
 
     /**
      * Combines every rank's {@code count} elements with {@code op} and gives every rank the result
-     * (MPI_Allreduce), by recursive doubling. Collective. {@code recv} may be {@code send} (in place).
+     * (MPI_Allreduce). Collective. {@code recv} may be {@code send} (in place). The algorithm (recursive
+     * doubling, Rabenseifner or ring) is chosen by size, see {@link CollectiveTuning#allreduce}.
      *
      * @param send       this rank's contribution
      * @param sendOffset its first element
@@ -1601,8 +2124,8 @@ public final class Communicator
         range(recv.length, recvOffset, count, "int");
         final ReduceOperation operation = operation(op, send);
         check("allreduce", count, -1, operation, send);
-        Reduction.recursiveDoublingAllreduce(nextChannel(), send, sendOffset, recv, recvOffset, count,
-            operation).start().await();
+        Reduction.allreduceNow(tuning, blockingChannel(), send, sendOffset, recv, recvOffset, count,
+            operation);
     }
 
     /**
@@ -1633,7 +2156,8 @@ public final class Communicator
 
     /**
      * Combines every rank's {@code count} elements with {@code op} and gives every rank the result
-     * (MPI_Allreduce), by recursive doubling. Collective. {@code recv} may be {@code send} (in place).
+     * (MPI_Allreduce). Collective. {@code recv} may be {@code send} (in place). The algorithm (recursive
+     * doubling, Rabenseifner or ring) is chosen by size, see {@link CollectiveTuning#allreduce}.
      *
      * @param send       this rank's contribution
      * @param sendOffset its first element
@@ -1649,8 +2173,8 @@ public final class Communicator
         range(recv.length, recvOffset, count, "long");
         final ReduceOperation operation = operation(op, send);
         check("allreduce", count, -1, operation, send);
-        Reduction.recursiveDoublingAllreduce(nextChannel(), send, sendOffset, recv, recvOffset, count,
-            operation).start().await();
+        Reduction.allreduceNow(tuning, blockingChannel(), send, sendOffset, recv, recvOffset, count,
+            operation);
     }
 
     /**
@@ -1681,7 +2205,8 @@ public final class Communicator
 
     /**
      * Combines every rank's {@code count} elements with {@code op} and gives every rank the result
-     * (MPI_Allreduce), by recursive doubling. Collective. {@code recv} may be {@code send} (in place).
+     * (MPI_Allreduce). Collective. {@code recv} may be {@code send} (in place). The algorithm (recursive
+     * doubling, Rabenseifner or ring) is chosen by size, see {@link CollectiveTuning#allreduce}.
      *
      * @param send       this rank's contribution
      * @param sendOffset its first element
@@ -1697,8 +2222,8 @@ public final class Communicator
         range(recv.length, recvOffset, count, "float");
         final ReduceOperation operation = operation(op, send);
         check("allreduce", count, -1, operation, send);
-        Reduction.recursiveDoublingAllreduce(nextChannel(), send, sendOffset, recv, recvOffset, count,
-            operation).start().await();
+        Reduction.allreduceNow(tuning, blockingChannel(), send, sendOffset, recv, recvOffset, count,
+            operation);
     }
 
     /**
@@ -1729,7 +2254,8 @@ public final class Communicator
 
     /**
      * Combines every rank's {@code count} elements with {@code op} and gives every rank the result
-     * (MPI_Allreduce), by recursive doubling. Collective. {@code recv} may be {@code send} (in place).
+     * (MPI_Allreduce). Collective. {@code recv} may be {@code send} (in place). The algorithm (recursive
+     * doubling, Rabenseifner or ring) is chosen by size, see {@link CollectiveTuning#allreduce}.
      *
      * @param send       this rank's contribution
      * @param sendOffset its first element
@@ -1745,8 +2271,8 @@ public final class Communicator
         range(recv.length, recvOffset, count, "double");
         final ReduceOperation operation = operation(op, send);
         check("allreduce", count, -1, operation, send);
-        Reduction.recursiveDoublingAllreduce(nextChannel(), send, sendOffset, recv, recvOffset, count,
-            operation).start().await();
+        Reduction.allreduceNow(tuning, blockingChannel(), send, sendOffset, recv, recvOffset, count,
+            operation);
     }
 
     /**
@@ -1836,7 +2362,8 @@ public final class Communicator
 
     /**
      * Gives every rank every rank's {@code count} elements, rank r's at {@code recvOffset + r * count}
-     * (MPI_Allgather), by the ring algorithm. Collective.
+     * (MPI_Allgather). Collective. The algorithm (recursive doubling, Bruck or ring) is chosen by size, see
+     * {@link CollectiveTuning#allgather}.
      *
      * @param send       this rank's block
      * @param sendOffset its first element
@@ -1847,7 +2374,8 @@ public final class Communicator
     public void allgather(final byte[] send, final int sendOffset, final int count, final byte[] recv,
         final int recvOffset)
     {
-        allgatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset));
+        checkAllgather(send, sendOffset, count, recv, recvOffset);
+        Exchange.allgatherNow(tuning, blockingChannel(), send, sendOffset, count, recv, recvOffset);
     }
 
     /**
@@ -1875,8 +2403,8 @@ public final class Communicator
     }
 
     /**
-     * Sends {@code count} elements to every rank and receives as many from each (MPI_Alltoall), by pairwise
-     * exchange. Collective.
+     * Sends {@code count} elements to every rank and receives as many from each (MPI_Alltoall). Collective.
+     * The algorithm (Bruck or pairwise exchange) is chosen by size, see {@link CollectiveTuning#alltoall}.
      *
      * @param send       {@code size() * count} elements, the block for rank r at {@code sendOffset + r * count}
      * @param sendOffset its first element
@@ -1887,7 +2415,8 @@ public final class Communicator
     public void alltoall(final byte[] send, final int sendOffset, final byte[] recv, final int recvOffset,
         final int count)
     {
-        alltoallv(send, uniform(count), blocks(count, sendOffset), recv, uniform(count), blocks(count, recvOffset));
+        checkAlltoall(send, sendOffset, recv, recvOffset, count);
+        Exchange.alltoallNow(tuning, blockingChannel(), send, sendOffset, recv, recvOffset, count);
     }
 
     /**
@@ -1998,7 +2527,8 @@ public final class Communicator
 
     /**
      * Gives every rank every rank's {@code count} elements, rank r's at {@code recvOffset + r * count}
-     * (MPI_Allgather), by the ring algorithm. Collective.
+     * (MPI_Allgather). Collective. The algorithm (recursive doubling, Bruck or ring) is chosen by size, see
+     * {@link CollectiveTuning#allgather}.
      *
      * @param send       this rank's block
      * @param sendOffset its first element
@@ -2009,7 +2539,8 @@ public final class Communicator
     public void allgather(final int[] send, final int sendOffset, final int count, final int[] recv,
         final int recvOffset)
     {
-        allgatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset));
+        checkAllgather(send, sendOffset, count, recv, recvOffset);
+        Exchange.allgatherNow(tuning, blockingChannel(), send, sendOffset, count, recv, recvOffset);
     }
 
     /**
@@ -2037,8 +2568,8 @@ public final class Communicator
     }
 
     /**
-     * Sends {@code count} elements to every rank and receives as many from each (MPI_Alltoall), by pairwise
-     * exchange. Collective.
+     * Sends {@code count} elements to every rank and receives as many from each (MPI_Alltoall). Collective.
+     * The algorithm (Bruck or pairwise exchange) is chosen by size, see {@link CollectiveTuning#alltoall}.
      *
      * @param send       {@code size() * count} elements, the block for rank r at {@code sendOffset + r * count}
      * @param sendOffset its first element
@@ -2049,7 +2580,8 @@ public final class Communicator
     public void alltoall(final int[] send, final int sendOffset, final int[] recv, final int recvOffset,
         final int count)
     {
-        alltoallv(send, uniform(count), blocks(count, sendOffset), recv, uniform(count), blocks(count, recvOffset));
+        checkAlltoall(send, sendOffset, recv, recvOffset, count);
+        Exchange.alltoallNow(tuning, blockingChannel(), send, sendOffset, recv, recvOffset, count);
     }
 
     /**
@@ -2160,7 +2692,8 @@ public final class Communicator
 
     /**
      * Gives every rank every rank's {@code count} elements, rank r's at {@code recvOffset + r * count}
-     * (MPI_Allgather), by the ring algorithm. Collective.
+     * (MPI_Allgather). Collective. The algorithm (recursive doubling, Bruck or ring) is chosen by size, see
+     * {@link CollectiveTuning#allgather}.
      *
      * @param send       this rank's block
      * @param sendOffset its first element
@@ -2171,7 +2704,8 @@ public final class Communicator
     public void allgather(final long[] send, final int sendOffset, final int count, final long[] recv,
         final int recvOffset)
     {
-        allgatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset));
+        checkAllgather(send, sendOffset, count, recv, recvOffset);
+        Exchange.allgatherNow(tuning, blockingChannel(), send, sendOffset, count, recv, recvOffset);
     }
 
     /**
@@ -2199,8 +2733,8 @@ public final class Communicator
     }
 
     /**
-     * Sends {@code count} elements to every rank and receives as many from each (MPI_Alltoall), by pairwise
-     * exchange. Collective.
+     * Sends {@code count} elements to every rank and receives as many from each (MPI_Alltoall). Collective.
+     * The algorithm (Bruck or pairwise exchange) is chosen by size, see {@link CollectiveTuning#alltoall}.
      *
      * @param send       {@code size() * count} elements, the block for rank r at {@code sendOffset + r * count}
      * @param sendOffset its first element
@@ -2211,7 +2745,8 @@ public final class Communicator
     public void alltoall(final long[] send, final int sendOffset, final long[] recv, final int recvOffset,
         final int count)
     {
-        alltoallv(send, uniform(count), blocks(count, sendOffset), recv, uniform(count), blocks(count, recvOffset));
+        checkAlltoall(send, sendOffset, recv, recvOffset, count);
+        Exchange.alltoallNow(tuning, blockingChannel(), send, sendOffset, recv, recvOffset, count);
     }
 
     /**
@@ -2322,7 +2857,8 @@ public final class Communicator
 
     /**
      * Gives every rank every rank's {@code count} elements, rank r's at {@code recvOffset + r * count}
-     * (MPI_Allgather), by the ring algorithm. Collective.
+     * (MPI_Allgather). Collective. The algorithm (recursive doubling, Bruck or ring) is chosen by size, see
+     * {@link CollectiveTuning#allgather}.
      *
      * @param send       this rank's block
      * @param sendOffset its first element
@@ -2333,7 +2869,8 @@ public final class Communicator
     public void allgather(final float[] send, final int sendOffset, final int count, final float[] recv,
         final int recvOffset)
     {
-        allgatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset));
+        checkAllgather(send, sendOffset, count, recv, recvOffset);
+        Exchange.allgatherNow(tuning, blockingChannel(), send, sendOffset, count, recv, recvOffset);
     }
 
     /**
@@ -2361,8 +2898,8 @@ public final class Communicator
     }
 
     /**
-     * Sends {@code count} elements to every rank and receives as many from each (MPI_Alltoall), by pairwise
-     * exchange. Collective.
+     * Sends {@code count} elements to every rank and receives as many from each (MPI_Alltoall). Collective.
+     * The algorithm (Bruck or pairwise exchange) is chosen by size, see {@link CollectiveTuning#alltoall}.
      *
      * @param send       {@code size() * count} elements, the block for rank r at {@code sendOffset + r * count}
      * @param sendOffset its first element
@@ -2373,7 +2910,8 @@ public final class Communicator
     public void alltoall(final float[] send, final int sendOffset, final float[] recv, final int recvOffset,
         final int count)
     {
-        alltoallv(send, uniform(count), blocks(count, sendOffset), recv, uniform(count), blocks(count, recvOffset));
+        checkAlltoall(send, sendOffset, recv, recvOffset, count);
+        Exchange.alltoallNow(tuning, blockingChannel(), send, sendOffset, recv, recvOffset, count);
     }
 
     /**
@@ -2484,7 +3022,8 @@ public final class Communicator
 
     /**
      * Gives every rank every rank's {@code count} elements, rank r's at {@code recvOffset + r * count}
-     * (MPI_Allgather), by the ring algorithm. Collective.
+     * (MPI_Allgather). Collective. The algorithm (recursive doubling, Bruck or ring) is chosen by size, see
+     * {@link CollectiveTuning#allgather}.
      *
      * @param send       this rank's block
      * @param sendOffset its first element
@@ -2495,7 +3034,8 @@ public final class Communicator
     public void allgather(final double[] send, final int sendOffset, final int count, final double[] recv,
         final int recvOffset)
     {
-        allgatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset));
+        checkAllgather(send, sendOffset, count, recv, recvOffset);
+        Exchange.allgatherNow(tuning, blockingChannel(), send, sendOffset, count, recv, recvOffset);
     }
 
     /**
@@ -2523,8 +3063,8 @@ public final class Communicator
     }
 
     /**
-     * Sends {@code count} elements to every rank and receives as many from each (MPI_Alltoall), by pairwise
-     * exchange. Collective.
+     * Sends {@code count} elements to every rank and receives as many from each (MPI_Alltoall). Collective.
+     * The algorithm (Bruck or pairwise exchange) is chosen by size, see {@link CollectiveTuning#alltoall}.
      *
      * @param send       {@code size() * count} elements, the block for rank r at {@code sendOffset + r * count}
      * @param sendOffset its first element
@@ -2535,7 +3075,8 @@ public final class Communicator
     public void alltoall(final double[] send, final int sendOffset, final double[] recv, final int recvOffset,
         final int count)
     {
-        alltoallv(send, uniform(count), blocks(count, sendOffset), recv, uniform(count), blocks(count, recvOffset));
+        checkAlltoall(send, sendOffset, recv, recvOffset, count);
+        Exchange.alltoallNow(tuning, blockingChannel(), send, sendOffset, recv, recvOffset, count);
     }
 
     /**
@@ -2622,7 +3163,8 @@ public final class Communicator
 
     /**
      * Combines every rank's elements and gives rank r its {@code counts[r]} elements of the result, in rank
-     * order (MPI_Reduce_scatter). Collective. (Today: an allreduce of the whole vector, then a copy.)
+     * order (MPI_Reduce_scatter). Collective. Commutative operations run the ring reduce-scatter; others an
+     * allreduce of the whole vector, which keeps rank order (see {@code Reduction.reduceScatter}).
      *
      * @param send       the sum of {@code counts} elements
      * @param sendOffset its first element
@@ -2634,23 +3176,43 @@ public final class Communicator
     public void reduceScatter(final int[] send, final int sendOffset, final int[] recv, final int recvOffset,
         final int[] counts, final ReduceOperation op)
     {
-        if (counts == null || counts.length != size)
-        {
-            throw new CohortException("reduceScatter: counts must have one entry per rank (" + size + "), got "
-                + (counts == null ? "null" : counts.length));
-        }
-        final int[] displs = new int[size];
-        for (int r = 1; r < size; r++)
-        {
-            displs[r] = displs[r - 1] + counts[r - 1];
-        }
-        final int total = displs[size - 1] + counts[size - 1];
-        range(send.length, sendOffset, total, "int");
-        layout("reduceScatter", total, counts, displs);
-        range(recv.length, recvOffset, counts[rank], "int");
-        final int[] whole = new int[total];
-        allreduce(send, sendOffset, whole, 0, total, op);
-        System.arraycopy(whole, displs[rank], recv, recvOffset, counts[rank]);
+        reduceScatterStarted(send, sendOffset, recv, recvOffset, counts, op).await();
+    }
+
+    /**
+     * Starts {@link #reduceScatter(int[], int, int[], int, int[], ReduceOperation)} without waiting
+     * (MPI_Ireduce_scatter); the buffers must not be touched until the request completes. Collective.
+     *
+     * @param send       the sum of {@code counts} elements
+     * @param sendOffset its first element
+     * @param recv       where this rank's block lands
+     * @param recvOffset its first element
+     * @param counts     each rank's block size, the same on every rank
+     * @param op         the operation
+     * @return the request
+     */
+    public Request ireduceScatter(final int[] send, final int sendOffset, final int[] recv, final int recvOffset,
+        final int[] counts, final ReduceOperation op)
+    {
+        return reduceScatterStarted(send, sendOffset, recv, recvOffset, counts, op);
+    }
+
+    /**
+     * Starts {@link #reduceScatterBlock(int[], int, int[], int, int, ReduceOperation)} without waiting
+     * (MPI_Ireduce_scatter_block); the buffers must not be touched until the request completes. Collective.
+     *
+     * @param send       {@code size() * count} elements
+     * @param sendOffset its first element
+     * @param recv       where this rank's {@code count} elements land
+     * @param recvOffset its first element
+     * @param count      elements per rank
+     * @param op         the operation
+     * @return the request
+     */
+    public Request ireduceScatterBlock(final int[] send, final int sendOffset, final int[] recv,
+        final int recvOffset, final int count, final ReduceOperation op)
+    {
+        return reduceScatterStarted(send, sendOffset, recv, recvOffset, uniform(count), op);
     }
 
     /**
@@ -2716,7 +3278,8 @@ public final class Communicator
 
     /**
      * Combines every rank's elements and gives rank r its {@code counts[r]} elements of the result, in rank
-     * order (MPI_Reduce_scatter). Collective. (Today: an allreduce of the whole vector, then a copy.)
+     * order (MPI_Reduce_scatter). Collective. Commutative operations run the ring reduce-scatter; others an
+     * allreduce of the whole vector, which keeps rank order (see {@code Reduction.reduceScatter}).
      *
      * @param send       the sum of {@code counts} elements
      * @param sendOffset its first element
@@ -2728,23 +3291,43 @@ public final class Communicator
     public void reduceScatter(final long[] send, final int sendOffset, final long[] recv, final int recvOffset,
         final int[] counts, final ReduceOperation op)
     {
-        if (counts == null || counts.length != size)
-        {
-            throw new CohortException("reduceScatter: counts must have one entry per rank (" + size + "), got "
-                + (counts == null ? "null" : counts.length));
-        }
-        final int[] displs = new int[size];
-        for (int r = 1; r < size; r++)
-        {
-            displs[r] = displs[r - 1] + counts[r - 1];
-        }
-        final int total = displs[size - 1] + counts[size - 1];
-        range(send.length, sendOffset, total, "long");
-        layout("reduceScatter", total, counts, displs);
-        range(recv.length, recvOffset, counts[rank], "long");
-        final long[] whole = new long[total];
-        allreduce(send, sendOffset, whole, 0, total, op);
-        System.arraycopy(whole, displs[rank], recv, recvOffset, counts[rank]);
+        reduceScatterStarted(send, sendOffset, recv, recvOffset, counts, op).await();
+    }
+
+    /**
+     * Starts {@link #reduceScatter(long[], int, long[], int, int[], ReduceOperation)} without waiting
+     * (MPI_Ireduce_scatter); the buffers must not be touched until the request completes. Collective.
+     *
+     * @param send       the sum of {@code counts} elements
+     * @param sendOffset its first element
+     * @param recv       where this rank's block lands
+     * @param recvOffset its first element
+     * @param counts     each rank's block size, the same on every rank
+     * @param op         the operation
+     * @return the request
+     */
+    public Request ireduceScatter(final long[] send, final int sendOffset, final long[] recv, final int recvOffset,
+        final int[] counts, final ReduceOperation op)
+    {
+        return reduceScatterStarted(send, sendOffset, recv, recvOffset, counts, op);
+    }
+
+    /**
+     * Starts {@link #reduceScatterBlock(long[], int, long[], int, int, ReduceOperation)} without waiting
+     * (MPI_Ireduce_scatter_block); the buffers must not be touched until the request completes. Collective.
+     *
+     * @param send       {@code size() * count} elements
+     * @param sendOffset its first element
+     * @param recv       where this rank's {@code count} elements land
+     * @param recvOffset its first element
+     * @param count      elements per rank
+     * @param op         the operation
+     * @return the request
+     */
+    public Request ireduceScatterBlock(final long[] send, final int sendOffset, final long[] recv,
+        final int recvOffset, final int count, final ReduceOperation op)
+    {
+        return reduceScatterStarted(send, sendOffset, recv, recvOffset, uniform(count), op);
     }
 
     /**
@@ -2810,7 +3393,8 @@ public final class Communicator
 
     /**
      * Combines every rank's elements and gives rank r its {@code counts[r]} elements of the result, in rank
-     * order (MPI_Reduce_scatter). Collective. (Today: an allreduce of the whole vector, then a copy.)
+     * order (MPI_Reduce_scatter). Collective. Commutative operations run the ring reduce-scatter; others an
+     * allreduce of the whole vector, which keeps rank order (see {@code Reduction.reduceScatter}).
      *
      * @param send       the sum of {@code counts} elements
      * @param sendOffset its first element
@@ -2822,23 +3406,43 @@ public final class Communicator
     public void reduceScatter(final float[] send, final int sendOffset, final float[] recv, final int recvOffset,
         final int[] counts, final ReduceOperation op)
     {
-        if (counts == null || counts.length != size)
-        {
-            throw new CohortException("reduceScatter: counts must have one entry per rank (" + size + "), got "
-                + (counts == null ? "null" : counts.length));
-        }
-        final int[] displs = new int[size];
-        for (int r = 1; r < size; r++)
-        {
-            displs[r] = displs[r - 1] + counts[r - 1];
-        }
-        final int total = displs[size - 1] + counts[size - 1];
-        range(send.length, sendOffset, total, "float");
-        layout("reduceScatter", total, counts, displs);
-        range(recv.length, recvOffset, counts[rank], "float");
-        final float[] whole = new float[total];
-        allreduce(send, sendOffset, whole, 0, total, op);
-        System.arraycopy(whole, displs[rank], recv, recvOffset, counts[rank]);
+        reduceScatterStarted(send, sendOffset, recv, recvOffset, counts, op).await();
+    }
+
+    /**
+     * Starts {@link #reduceScatter(float[], int, float[], int, int[], ReduceOperation)} without waiting
+     * (MPI_Ireduce_scatter); the buffers must not be touched until the request completes. Collective.
+     *
+     * @param send       the sum of {@code counts} elements
+     * @param sendOffset its first element
+     * @param recv       where this rank's block lands
+     * @param recvOffset its first element
+     * @param counts     each rank's block size, the same on every rank
+     * @param op         the operation
+     * @return the request
+     */
+    public Request ireduceScatter(final float[] send, final int sendOffset, final float[] recv, final int recvOffset,
+        final int[] counts, final ReduceOperation op)
+    {
+        return reduceScatterStarted(send, sendOffset, recv, recvOffset, counts, op);
+    }
+
+    /**
+     * Starts {@link #reduceScatterBlock(float[], int, float[], int, int, ReduceOperation)} without waiting
+     * (MPI_Ireduce_scatter_block); the buffers must not be touched until the request completes. Collective.
+     *
+     * @param send       {@code size() * count} elements
+     * @param sendOffset its first element
+     * @param recv       where this rank's {@code count} elements land
+     * @param recvOffset its first element
+     * @param count      elements per rank
+     * @param op         the operation
+     * @return the request
+     */
+    public Request ireduceScatterBlock(final float[] send, final int sendOffset, final float[] recv,
+        final int recvOffset, final int count, final ReduceOperation op)
+    {
+        return reduceScatterStarted(send, sendOffset, recv, recvOffset, uniform(count), op);
     }
 
     /**
@@ -2904,7 +3508,8 @@ public final class Communicator
 
     /**
      * Combines every rank's elements and gives rank r its {@code counts[r]} elements of the result, in rank
-     * order (MPI_Reduce_scatter). Collective. (Today: an allreduce of the whole vector, then a copy.)
+     * order (MPI_Reduce_scatter). Collective. Commutative operations run the ring reduce-scatter; others an
+     * allreduce of the whole vector, which keeps rank order (see {@code Reduction.reduceScatter}).
      *
      * @param send       the sum of {@code counts} elements
      * @param sendOffset its first element
@@ -2916,23 +3521,43 @@ public final class Communicator
     public void reduceScatter(final double[] send, final int sendOffset, final double[] recv, final int recvOffset,
         final int[] counts, final ReduceOperation op)
     {
-        if (counts == null || counts.length != size)
-        {
-            throw new CohortException("reduceScatter: counts must have one entry per rank (" + size + "), got "
-                + (counts == null ? "null" : counts.length));
-        }
-        final int[] displs = new int[size];
-        for (int r = 1; r < size; r++)
-        {
-            displs[r] = displs[r - 1] + counts[r - 1];
-        }
-        final int total = displs[size - 1] + counts[size - 1];
-        range(send.length, sendOffset, total, "double");
-        layout("reduceScatter", total, counts, displs);
-        range(recv.length, recvOffset, counts[rank], "double");
-        final double[] whole = new double[total];
-        allreduce(send, sendOffset, whole, 0, total, op);
-        System.arraycopy(whole, displs[rank], recv, recvOffset, counts[rank]);
+        reduceScatterStarted(send, sendOffset, recv, recvOffset, counts, op).await();
+    }
+
+    /**
+     * Starts {@link #reduceScatter(double[], int, double[], int, int[], ReduceOperation)} without waiting
+     * (MPI_Ireduce_scatter); the buffers must not be touched until the request completes. Collective.
+     *
+     * @param send       the sum of {@code counts} elements
+     * @param sendOffset its first element
+     * @param recv       where this rank's block lands
+     * @param recvOffset its first element
+     * @param counts     each rank's block size, the same on every rank
+     * @param op         the operation
+     * @return the request
+     */
+    public Request ireduceScatter(final double[] send, final int sendOffset, final double[] recv, final int recvOffset,
+        final int[] counts, final ReduceOperation op)
+    {
+        return reduceScatterStarted(send, sendOffset, recv, recvOffset, counts, op);
+    }
+
+    /**
+     * Starts {@link #reduceScatterBlock(double[], int, double[], int, int, ReduceOperation)} without waiting
+     * (MPI_Ireduce_scatter_block); the buffers must not be touched until the request completes. Collective.
+     *
+     * @param send       {@code size() * count} elements
+     * @param sendOffset its first element
+     * @param recv       where this rank's {@code count} elements land
+     * @param recvOffset its first element
+     * @param count      elements per rank
+     * @param op         the operation
+     * @return the request
+     */
+    public Request ireduceScatterBlock(final double[] send, final int sendOffset, final double[] recv,
+        final int recvOffset, final int count, final ReduceOperation op)
+    {
+        return reduceScatterStarted(send, sendOffset, recv, recvOffset, uniform(count), op);
     }
 
     /**
@@ -2947,8 +3572,8 @@ public final class Communicator
     public Request ibcast(final byte[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        return Broadcast.binomial(nextChannel(), buf, range(buf.length, offset, count, "byte"), count, root(root))
-            .start();
+        return Broadcast.bcast(tuning, nextChannel(), buf, range(buf.length, offset, count, "byte"), count,
+            root(root)).start();
     }
 
     /**
@@ -2963,8 +3588,8 @@ public final class Communicator
     public Request ibcast(final int[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        return Broadcast.binomial(nextChannel(), buf, range(buf.length, offset, count, "int"), count, root(root))
-            .start();
+        return Broadcast.bcast(tuning, nextChannel(), buf, range(buf.length, offset, count, "int"), count,
+            root(root)).start();
     }
 
     /**
@@ -2979,8 +3604,8 @@ public final class Communicator
     public Request ibcast(final long[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        return Broadcast.binomial(nextChannel(), buf, range(buf.length, offset, count, "long"), count, root(root))
-            .start();
+        return Broadcast.bcast(tuning, nextChannel(), buf, range(buf.length, offset, count, "long"), count,
+            root(root)).start();
     }
 
     /**
@@ -2995,8 +3620,8 @@ public final class Communicator
     public Request ibcast(final float[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        return Broadcast.binomial(nextChannel(), buf, range(buf.length, offset, count, "float"), count, root(root))
-            .start();
+        return Broadcast.bcast(tuning, nextChannel(), buf, range(buf.length, offset, count, "float"), count,
+            root(root)).start();
     }
 
     /**
@@ -3011,8 +3636,8 @@ public final class Communicator
     public Request ibcast(final double[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        return Broadcast.binomial(nextChannel(), buf, range(buf.length, offset, count, "double"), count, root(root))
-            .start();
+        return Broadcast.bcast(tuning, nextChannel(), buf, range(buf.length, offset, count, "double"), count,
+            root(root)).start();
     }
 
     /**
@@ -3060,7 +3685,7 @@ public final class Communicator
         range(recv.length, recvOffset, count, "int");
         final ReduceOperation operation = operation(op, send);
         check("allreduce", count, -1, operation, send);
-        return Reduction.recursiveDoublingAllreduce(nextChannel(), send, sendOffset, recv, recvOffset, count,
+        return Reduction.allreduce(tuning, nextChannel(), send, sendOffset, recv, recvOffset, count,
             operation).start();
     }
 
@@ -3109,7 +3734,7 @@ public final class Communicator
         range(recv.length, recvOffset, count, "long");
         final ReduceOperation operation = operation(op, send);
         check("allreduce", count, -1, operation, send);
-        return Reduction.recursiveDoublingAllreduce(nextChannel(), send, sendOffset, recv, recvOffset, count,
+        return Reduction.allreduce(tuning, nextChannel(), send, sendOffset, recv, recvOffset, count,
             operation).start();
     }
 
@@ -3158,7 +3783,7 @@ public final class Communicator
         range(recv.length, recvOffset, count, "float");
         final ReduceOperation operation = operation(op, send);
         check("allreduce", count, -1, operation, send);
-        return Reduction.recursiveDoublingAllreduce(nextChannel(), send, sendOffset, recv, recvOffset, count,
+        return Reduction.allreduce(tuning, nextChannel(), send, sendOffset, recv, recvOffset, count,
             operation).start();
     }
 
@@ -3207,7 +3832,7 @@ public final class Communicator
         range(recv.length, recvOffset, count, "double");
         final ReduceOperation operation = operation(op, send);
         check("allreduce", count, -1, operation, send);
-        return Reduction.recursiveDoublingAllreduce(nextChannel(), send, sendOffset, recv, recvOffset, count,
+        return Reduction.allreduce(tuning, nextChannel(), send, sendOffset, recv, recvOffset, count,
             operation).start();
     }
 
@@ -3316,7 +3941,7 @@ public final class Communicator
     public Request iallgather(final byte[] send, final int sendOffset, final int count, final byte[] recv,
         final int recvOffset)
     {
-        return iallgatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset));
+        return allgatherBlocks(send, sendOffset, count, recv, recvOffset);
     }
 
     /**
@@ -3359,8 +3984,7 @@ public final class Communicator
     public Request ialltoall(final byte[] send, final int sendOffset, final byte[] recv, final int recvOffset,
         final int count)
     {
-        return ialltoallv(send, uniform(count), blocks(count, sendOffset), recv, uniform(count),
-            blocks(count, recvOffset));
+        return alltoallBlocks(send, sendOffset, recv, recvOffset, count);
     }
 
     /**
@@ -3490,7 +4114,7 @@ public final class Communicator
     public Request iallgather(final int[] send, final int sendOffset, final int count, final int[] recv,
         final int recvOffset)
     {
-        return iallgatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset));
+        return allgatherBlocks(send, sendOffset, count, recv, recvOffset);
     }
 
     /**
@@ -3533,8 +4157,7 @@ public final class Communicator
     public Request ialltoall(final int[] send, final int sendOffset, final int[] recv, final int recvOffset,
         final int count)
     {
-        return ialltoallv(send, uniform(count), blocks(count, sendOffset), recv, uniform(count),
-            blocks(count, recvOffset));
+        return alltoallBlocks(send, sendOffset, recv, recvOffset, count);
     }
 
     /**
@@ -3664,7 +4287,7 @@ public final class Communicator
     public Request iallgather(final long[] send, final int sendOffset, final int count, final long[] recv,
         final int recvOffset)
     {
-        return iallgatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset));
+        return allgatherBlocks(send, sendOffset, count, recv, recvOffset);
     }
 
     /**
@@ -3707,8 +4330,7 @@ public final class Communicator
     public Request ialltoall(final long[] send, final int sendOffset, final long[] recv, final int recvOffset,
         final int count)
     {
-        return ialltoallv(send, uniform(count), blocks(count, sendOffset), recv, uniform(count),
-            blocks(count, recvOffset));
+        return alltoallBlocks(send, sendOffset, recv, recvOffset, count);
     }
 
     /**
@@ -3838,7 +4460,7 @@ public final class Communicator
     public Request iallgather(final float[] send, final int sendOffset, final int count, final float[] recv,
         final int recvOffset)
     {
-        return iallgatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset));
+        return allgatherBlocks(send, sendOffset, count, recv, recvOffset);
     }
 
     /**
@@ -3881,8 +4503,7 @@ public final class Communicator
     public Request ialltoall(final float[] send, final int sendOffset, final float[] recv, final int recvOffset,
         final int count)
     {
-        return ialltoallv(send, uniform(count), blocks(count, sendOffset), recv, uniform(count),
-            blocks(count, recvOffset));
+        return alltoallBlocks(send, sendOffset, recv, recvOffset, count);
     }
 
     /**
@@ -4012,7 +4633,7 @@ public final class Communicator
     public Request iallgather(final double[] send, final int sendOffset, final int count, final double[] recv,
         final int recvOffset)
     {
-        return iallgatherv(send, sendOffset, count, recv, uniform(count), blocks(count, recvOffset));
+        return allgatherBlocks(send, sendOffset, count, recv, recvOffset);
     }
 
     /**
@@ -4055,8 +4676,7 @@ public final class Communicator
     public Request ialltoall(final double[] send, final int sendOffset, final double[] recv, final int recvOffset,
         final int count)
     {
-        return ialltoallv(send, uniform(count), blocks(count, sendOffset), recv, uniform(count),
-            blocks(count, recvOffset));
+        return alltoallBlocks(send, sendOffset, recv, recvOffset, count);
     }
 
     /**

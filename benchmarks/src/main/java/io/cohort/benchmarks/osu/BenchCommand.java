@@ -1,5 +1,7 @@
 package io.cohort.benchmarks.osu;
 
+import io.cohort.mpi.collective.CollectiveAlgorithm;
+import io.cohort.mpi.collective.TunedCollective;
 import io.cohort.node.launch.LaunchException;
 import io.cohort.node.launch.LaunchSpec;
 import io.cohort.node.launch.LocalLauncher;
@@ -24,7 +26,8 @@ import java.util.Map;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "OSU-style benchmarks of Cohort's transport (each launches its own 2-rank job).",
     subcommands = {BenchCommand.Latency.class, BenchCommand.Bandwidth.class, BenchCommand.Allreduce.class,
-        BenchCommand.Bcast.class, BenchCommand.Barrier.class})
+        BenchCommand.Bcast.class, BenchCommand.Allgather.class, BenchCommand.Alltoall.class,
+        BenchCommand.Barrier.class})
 public final class BenchCommand implements Runnable
 {
     @Spec
@@ -33,8 +36,8 @@ public final class BenchCommand implements Runnable
     @Override
     public void run()
     {
-        throw new ParameterException(spec.commandLine(), "name a benchmark: latency, bandwidth, allreduce, bcast "
-            + "or barrier");
+        throw new ParameterException(spec.commandLine(), "name a benchmark: latency, bandwidth, allreduce, bcast, "
+            + "allgather, alltoall or barrier");
     }
 
     /** Options every benchmark shares. */
@@ -204,11 +207,62 @@ public final class BenchCommand implements Runnable
             + "Default: ${DEFAULT-VALUE}.")
         int warmup = 1_000;
 
+        @Option(names = "--algorithm", paramLabel = "NAME", description = "Force one algorithm on every call "
+            + "(allreduce: recursive-doubling, rabenseifner, ring; bcast: binomial, scatter-allgather; allgather: "
+            + "recursive-doubling, bruck, ring; alltoall: bruck, pairwise), or auto. Default: ${DEFAULT-VALUE}.")
+        String algorithm = "auto";
+
+        @Option(names = "--sweep", description = "Time every size under automatic selection and under each "
+            + "algorithm, one column each, to tune the COHORT_<COLLECTIVE>_* thresholds for this machine.")
+        boolean sweep;
+
         abstract String collective();
+
+        /** The algorithm argument of the rank program: auto, a valid algorithm's name, or sweep. */
+        String algorithmArgument()
+        {
+            final boolean forced = !"auto".equalsIgnoreCase(algorithm);
+            if ("barrier".equals(collective()))
+            {
+                if (forced || sweep)
+                {
+                    throw new ParameterException(spec.commandLine(), "barrier has one algorithm (dissemination): "
+                        + "--algorithm and --sweep apply to allreduce, bcast, allgather and alltoall");
+                }
+                return "auto";
+            }
+            if (sweep && forced)
+            {
+                throw new ParameterException(spec.commandLine(), "--sweep times every algorithm: leave out "
+                    + "--algorithm " + algorithm);
+            }
+            if (sweep)
+            {
+                return "sweep";
+            }
+            if (!forced)
+            {
+                return "auto";
+            }
+            final TunedCollective tuned = TunedCollective.valueOf(collective().toUpperCase(java.util.Locale.ROOT));
+            final CollectiveAlgorithm chosen = CollectiveAlgorithm.ofId(algorithm);
+            if (chosen == null || !tuned.algorithms().contains(chosen))
+            {
+                final List<String> allowed = new ArrayList<>(List.of("auto"));
+                for (final CollectiveAlgorithm each : tuned.algorithms())
+                {
+                    allowed.add(each.id());
+                }
+                throw new ParameterException(spec.commandLine(), "--algorithm " + algorithm + " is not an algorithm "
+                    + "of " + collective() + ": use one of " + String.join(", ", allowed));
+            }
+            return chosen.id();
+        }
 
         @Override
         public Integer call()
         {
+            final String algorithmArgument = algorithmArgument();
             if (!"barrier".equals(collective()))
             {
                 for (final long size : BenchArguments.sizes(sizes))
@@ -221,7 +275,8 @@ public final class BenchCommand implements Runnable
                 }
             }
             return launch(OsuCollective.class, ranks, iterations, warmup, List.of(collective(), sizes,
-                Integer.toString(iterations), Integer.toString(warmup), Double.toString(warmupSeconds(ranks))));
+                Integer.toString(iterations), Integer.toString(warmup), Double.toString(warmupSeconds(ranks)),
+                algorithmArgument));
         }
     }
 
@@ -251,6 +306,42 @@ public final class BenchCommand implements Runnable
         String collective()
         {
             return "bcast";
+        }
+    }
+
+    /** {@code cohort bench allgather}: osu_allgather. */
+    @Command(name = "allgather", mixinStandardHelpOptions = true,
+        description = "Allgather latency (osu_allgather): every rank gathers SIZE bytes from every rank; slowest "
+            + "rank's average per call.")
+    static final class Allgather extends CollectiveBenchmark
+    {
+        Allgather()
+        {
+            sizes = "1,2,4,8,16,32,64,128,256,512,1K,2K,4K,8K,16K,32K,64K,128K,256K,512K,1M";
+        }
+
+        @Override
+        String collective()
+        {
+            return "allgather";
+        }
+    }
+
+    /** {@code cohort bench alltoall}: osu_alltoall. */
+    @Command(name = "alltoall", mixinStandardHelpOptions = true,
+        description = "All-to-all latency (osu_alltoall): every rank sends SIZE bytes to every rank; slowest "
+            + "rank's average per call.")
+    static final class Alltoall extends CollectiveBenchmark
+    {
+        Alltoall()
+        {
+            sizes = "1,2,4,8,16,32,64,128,256,512,1K,2K,4K,8K,16K,32K,64K,128K,256K,512K,1M";
+        }
+
+        @Override
+        String collective()
+        {
+            return "alltoall";
         }
     }
 

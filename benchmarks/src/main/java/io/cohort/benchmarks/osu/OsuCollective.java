@@ -3,18 +3,31 @@ package io.cohort.benchmarks.osu;
 import io.cohort.mpi.Cohort;
 import io.cohort.mpi.Communicator;
 import io.cohort.mpi.ReduceOp;
+import io.cohort.mpi.collective.CollectiveAlgorithm;
+import io.cohort.mpi.collective.CollectiveTuning;
+import io.cohort.mpi.collective.TunedCollective;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The rank program of {@code cohort bench allreduce|bcast|barrier}, with osu_allreduce's semantics: every rank
- * times a loop of the collective, and the row shows, per message size, the average time per call of the slowest
- * rank, in microseconds. Allreduce sums doubles (size / 8 of them); bcast sends bytes from rank 0. Like the
- * point-to-point benchmarks, the whole timed sweep is first repeated untimed for a minimum time.
+ * The rank program of {@code cohort bench allreduce|bcast|allgather|alltoall|barrier}, with the OSU benchmarks'
+ * semantics: every rank times a loop of the collective, and the row shows, per message size, the average time per
+ * call of the slowest rank, in microseconds. Allreduce sums doubles (size / 8 of them); bcast sends bytes from rank
+ * 0; allgather gathers size bytes from every rank (osu_allgather); alltoall sends size bytes to every rank
+ * (osu_alltoall). Like the point-to-point benchmarks, the whole timed sweep is first repeated untimed for a minimum
+ * time.
  *
- * <p>Arguments: collective, sizes, iterations, warm-up iterations, warm-up seconds.
+ * <p>The algorithm argument is {@code auto} (the tuning's choice), an algorithm's name (forced on every call), or
+ * {@code sweep}: then every size is timed under automatic selection and under each algorithm, one column each, so
+ * a site can read off where one algorithm overtakes another and set the thresholds of {@link CollectiveTuning}.
+ *
+ * <p>Arguments: collective, sizes, iterations, warm-up iterations, warm-up seconds, algorithm.
  */
 public final class OsuCollective
 {
     private static final int LARGE = 8192;
+    private static final String SWEEP = "sweep";
 
     private OsuCollective()
     {
@@ -23,7 +36,7 @@ public final class OsuCollective
     /**
      * Runs as one rank.
      *
-     * @param args collective, sizes, iterations, warm-up, warm-up seconds
+     * @param args collective, sizes, iterations, warm-up, warm-up seconds, algorithm
      */
     public static void main(final String[] args)
     {
@@ -32,35 +45,113 @@ public final class OsuCollective
         final int iterations = Integer.parseInt(args[2]);
         final int warmup = Integer.parseInt(args[3]);
         final double warmupSeconds = Double.parseDouble(args[4]);
+        final String algorithm = args.length > 5 ? args[5] : "auto";
         try (Cohort cohort = Cohort.init(args))
         {
             final Communicator world = cohort.world();
-            final int max = (int) BenchArguments.max(sizes);
-            final double[] send = new double[Math.max(1, max / Double.BYTES)];
-            final double[] recv = new double[send.length];
-            final byte[] bytes = new byte[Math.max(1, max)];
-            final double[] rows = new double[sizes.length];
-            WarmUp.forAtLeast(world, warmupSeconds, pass -> sweep(world, collective, sizes,
-                Math.min(iterations, warmup), send, recv, bytes, rows));
-            sweep(world, collective, sizes, iterations, send, recv, bytes, rows);
+            final List<CollectiveTuning> tunings = new ArrayList<>();
+            final List<String> names = new ArrayList<>();
+            final CollectiveTuning base = world.collectiveTuning();
+            if (SWEEP.equals(algorithm))
+            {
+                final TunedCollective tuned = TunedCollective.valueOf(collective.toUpperCase(java.util.Locale.ROOT));
+                tunings.add(base.forcing(tuned, null));
+                names.add("auto");
+                for (final CollectiveAlgorithm each : tuned.algorithms())
+                {
+                    tunings.add(base.forcing(tuned, each));
+                    names.add(each.id());
+                }
+            }
+            else
+            {
+                tunings.add("auto".equals(algorithm) ? base : base.with("COHORT_"
+                    + collective.toUpperCase(java.util.Locale.ROOT) + "_ALGORITHM", algorithm));
+                names.add(algorithm);
+            }
+            final Buffers buffers = new Buffers(collective, (int) BenchArguments.max(sizes), world.size());
+            final double[][] rows = new double[tunings.size()][sizes.length];
+            WarmUp.forAtLeast(world, warmupSeconds, pass ->
+            {
+                for (int t = 0; t < tunings.size(); t++)
+                {
+                    world.useCollectiveTuning(tunings.get(t));
+                    sweep(world, collective, sizes, Math.min(iterations, warmup), buffers, rows[t]);
+                }
+            });
+            for (int t = 0; t < tunings.size(); t++)
+            {
+                world.useCollectiveTuning(tunings.get(t));
+                sweep(world, collective, sizes, iterations, buffers, rows[t]);
+            }
+            world.useCollectiveTuning(base);
             if (world.rank() == 0)
             {
-                final StringBuilder table = new StringBuilder();
-                table.append("# Cohort ").append(collective).append(" Latency Test (").append(world.size())
-                    .append(" ranks)\n");
-                table.append("barrier".equals(collective) ? "# Avg Latency(us)\n" : "# Size       Avg Latency(us)\n");
-                for (int i = 0; i < sizes.length; i++)
-                {
-                    table.append("barrier".equals(collective) ? String.format("%18.3f%n", rows[i])
-                        : String.format("%-10d%18.3f%n", sizes[i], rows[i]));
-                }
-                System.out.print(table);
+                System.out.print(table(collective, world.size(), algorithm, names, sizes, rows));
             }
         }
     }
 
+    private static String table(final String collective, final int ranks, final String algorithm,
+        final List<String> names, final long[] sizes, final double[][] rows)
+    {
+        final boolean barrier = "barrier".equals(collective);
+        final StringBuilder table = new StringBuilder();
+        table.append("# Cohort ").append(collective).append(" Latency Test (").append(ranks).append(" ranks");
+        if (!"auto".equals(algorithm) && !SWEEP.equals(algorithm))
+        {
+            table.append(", algorithm ").append(algorithm);
+        }
+        table.append(")\n");
+        if (SWEEP.equals(algorithm))
+        {
+            table.append("# Avg Latency(us) per algorithm\n# Size   ");
+            for (final String name : names)
+            {
+                table.append(String.format(" %18s", name));
+            }
+            table.append('\n');
+            for (int i = 0; i < sizes.length; i++)
+            {
+                table.append(String.format("%-10d", sizes[i]));
+                for (final double[] row : rows)
+                {
+                    table.append(String.format(" %18.3f", row[i]));
+                }
+                table.append('\n');
+            }
+            return table.toString();
+        }
+        table.append(barrier ? "# Avg Latency(us)\n" : "# Size       Avg Latency(us)\n");
+        for (int i = 0; i < sizes.length; i++)
+        {
+            table.append(barrier ? String.format("%18.3f%n", rows[0][i])
+                : String.format("%-10d%18.3f%n", sizes[i], rows[0][i]));
+        }
+        return table.toString();
+    }
+
+    /** The buffers of one collective, sized for the largest message. */
+    private static final class Buffers
+    {
+        final double[] send;
+        final double[] recv;
+        final byte[] bytes;
+        final byte[] gathered;
+
+        Buffers(final String collective, final int max, final int ranks)
+        {
+            final boolean reduction = "allreduce".equals(collective);
+            final boolean all = "allgather".equals(collective) || "alltoall".equals(collective);
+            send = new double[reduction ? Math.max(1, max / Double.BYTES) : 1];
+            recv = new double[send.length];
+            bytes = new byte[Math.max(1, "alltoall".equals(collective) ? max * ranks : max)];
+            gathered = new byte[all ? Math.max(1, max * ranks) : 1];
+        }
+    }
+
     private static void sweep(final Communicator world, final String collective, final long[] sizes,
-        final int iterations, final double[] send, final double[] recv, final byte[] bytes, final double[] rows)
+        final int iterations, final Buffers buffers, final double[] rows)
     {
         final double[] mine = new double[1];
         final double[] slowest = new double[1];
@@ -74,8 +165,11 @@ public final class OsuCollective
             {
                 switch (collective)
                 {
-                    case "allreduce" -> world.allreduce(send, 0, recv, 0, size / Double.BYTES, ReduceOp.SUM);
-                    case "bcast" -> world.bcast(bytes, 0, size, 0);
+                    case "allreduce" -> world.allreduce(buffers.send, 0, buffers.recv, 0, size / Double.BYTES,
+                        ReduceOp.SUM);
+                    case "bcast" -> world.bcast(buffers.bytes, 0, size, 0);
+                    case "allgather" -> world.allgather(buffers.bytes, 0, size, buffers.gathered, 0);
+                    case "alltoall" -> world.alltoall(buffers.bytes, 0, buffers.gathered, 0, size);
                     case "barrier" -> world.barrier();
                     default -> throw new IllegalArgumentException("unknown collective " + collective);
                 }

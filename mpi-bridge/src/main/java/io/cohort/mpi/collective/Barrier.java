@@ -38,4 +38,21 @@ public final class Barrier
         }
         return schedule;
     }
+
+    /**
+     * The dissemination barrier run at once, blocking: the same rounds as {@link #dissemination}, each a blocking
+     * exchange, with no schedule and no allocation (the fast path of the blocking barrier).
+     *
+     * @param channel the communicator's collective channel
+     */
+    public static void disseminationNow(final CollectiveChannel channel)
+    {
+        final int size = channel.size();
+        final int rank = channel.rank();
+        for (int distance = 1; distance < size; distance <<= 1)
+        {
+            channel.sendrecv(EMPTY, 0, 0, (rank + distance) % size, EMPTY, 0, 0, (rank - distance + size) % size,
+                TAG);
+        }
+    }
 }

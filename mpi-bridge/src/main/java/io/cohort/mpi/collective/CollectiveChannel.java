@@ -78,4 +78,34 @@ public interface CollectiveChannel
 
     /** Makes progress once (delivers frames, advances tracked schedules). */
     void progress();
+
+    /**
+     * A blocking exchange: posts the receive, sends, then waits for both (MPI_Sendrecv); the blocking
+     * collectives' fast path, allocation-free.
+     *
+     * @param sendBuffer  an array or a segment
+     * @param sendOffset  its first element (byte for a segment)
+     * @param sendCount   elements (bytes for a segment)
+     * @param dest        the destination rank
+     * @param recvBuffer  an array or a segment
+     * @param recvOffset  its first element (byte for a segment)
+     * @param recvCount   elements (bytes for a segment)
+     * @param source      the source rank
+     * @param tag         the tag of both
+     */
+    void sendrecv(Object sendBuffer, int sendOffset, int sendCount, int dest, Object recvBuffer, int recvOffset,
+        int recvCount, int source, int tag);
+
+    /**
+     * Scratch space for a collective: a channel used by one blocking call at a time may hand out the same
+     * buffer again; the default makes a new one.
+     *
+     * @param like  the collective's buffer (its element type)
+     * @param count elements (bytes for a segment)
+     * @return an array of the same element type (a byte array for a segment) of at least {@code count} elements
+     */
+    default Object scratch(final Object like, final int count)
+    {
+        return Blocks.scratch(like, count);
+    }
 }

@@ -1,0 +1,166 @@
+package io.cohort.mpi;
+
+import io.cohort.mpi.collective.CollectiveTuning;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+import static io.cohort.mpi.CollectiveReference.SEED;
+import static io.cohort.mpi.CollectiveReference.data;
+import static io.cohort.mpi.CollectiveReference.reference;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Collectives on MemorySegment (native, and shared from Cohort.allocate) and on direct ByteBuffers: every byte in
+ * its place, under each allgather and all-to-all algorithm; allreduce of typed values in either byte order.
+ */
+class SegmentCollectivesTest
+{
+    private static final String[][] TUNINGS = {
+        {"COHORT_ALLGATHER_ALGORITHM", "bruck", "COHORT_ALLTOALL_ALGORITHM", "bruck"},
+        {"COHORT_ALLGATHER_ALGORITHM", "ring", "COHORT_ALLTOALL_ALGORITHM", "pairwise"},
+        {"COHORT_ALLGATHER_ALGORITHM", "recursive-doubling", "COHORT_BCAST_ALGORITHM", "scatter-allgather"},
+    };
+
+    private static byte pattern(final int from, final int to, final int i)
+    {
+        return (byte) (from * 37 + to * 11 + i);
+    }
+
+    @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {1, 2, 3, 5})
+    void byteCollectivesOnSegmentsAndByteBuffersPutEveryByteInItsPlace(final int size)
+    {
+        ThreadedJob.run(size, cohort ->
+        {
+            final Communicator world = cohort.world();
+            final int rank = world.rank();
+            for (final String[] setting : TUNINGS)
+            {
+                world.useCollectiveTuning(CollectiveTuning.defaults().with(setting[0], setting[1])
+                    .with(setting[2], setting[3]));
+                for (final int block : new int[] {1, 13, 5000})
+                {
+                    final String what = block + " bytes per rank on " + size + " ranks, " + setting[1] + "/"
+                        + setting[3];
+                    try (Arena arena = Arena.ofConfined())
+                    {
+                        final MemorySegment mine = arena.allocate(block);
+                        final MemorySegment toAll = block % 2 == 1 ? arena.allocate((long) block * size)
+                            : cohort.allocate((long) block * size);
+                        for (int i = 0; i < block; i++)
+                        {
+                            mine.set(ValueLayout.JAVA_BYTE, i, pattern(rank, 0, i));
+                            for (int q = 0; q < size; q++)
+                            {
+                                toAll.set(ValueLayout.JAVA_BYTE, (long) q * block + i, pattern(rank, q, i));
+                            }
+                        }
+                        final MemorySegment gathered = arena.allocate((long) block * size);
+                        world.allgather(mine, gathered);
+                        final ByteBuffer exchanged = ByteBuffer.allocateDirect(block * size);
+                        world.alltoall(toAll.asByteBuffer(), exchanged);
+                        final MemorySegment atRoot = arena.allocate((long) block * size);
+                        final int root = size - 1;
+                        world.gather(mine, rank == root ? atRoot : null, root);
+                        final ByteBuffer scattered = ByteBuffer.allocateDirect(block);
+                        world.scatter(rank == root ? toAll.asByteBuffer() : null, scattered, root);
+                        final ByteBuffer broadcast = ByteBuffer.allocateDirect(block);
+                        if (rank == 0)
+                        {
+                            broadcast.put(0, mine.asByteBuffer(), 0, block);
+                        }
+                        world.ibcast(broadcast, 0).await();
+                        for (int r = 0; r < size; r++)
+                        {
+                            for (int i = 0; i < block; i++)
+                            {
+                                final long at = (long) r * block + i;
+                                assertEquals(pattern(r, 0, i), gathered.get(ValueLayout.JAVA_BYTE, at),
+                                    "allgather of " + what);
+                                assertEquals(pattern(r, rank, i), exchanged.get((int) at), "alltoall of " + what);
+                                if (rank == root)
+                                {
+                                    assertEquals(pattern(r, 0, i), atRoot.get(ValueLayout.JAVA_BYTE, at),
+                                        "gather of " + what);
+                                }
+                            }
+                        }
+                        for (int i = 0; i < block; i++)
+                        {
+                            assertEquals(pattern(root, rank, i), scattered.get(i), "scatter of " + what);
+                            assertEquals(pattern(0, 0, i), broadcast.get(i), "ibcast of " + what);
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {1, 2, 3, 5})
+    void allreduceOfValuesInASegmentMatchesTheSerialReferenceInEitherByteOrder(final int size)
+    {
+        ThreadedJob.run(size, cohort ->
+        {
+            final Communicator world = cohort.world();
+            final int rank = world.rank();
+            final ValueLayout.OfInt bigEndianInts = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+            for (final int count : new int[] {1, 7, 20_000})
+            {
+                final long[] values = data(rank, count, ReduceOp.SUM, count);
+                final long[] expected = reference(size, count, ReduceOp.SUM, count);
+                try (Arena arena = Arena.ofConfined())
+                {
+                    final MemorySegment doubles = arena.allocate(8L * count);
+                    final MemorySegment ints = arena.allocate(4L * count);
+                    for (int i = 0; i < count; i++)
+                    {
+                        doubles.setAtIndex(ValueLayout.JAVA_DOUBLE, i, values[i]);
+                        ints.set(bigEndianInts, 4L * i, (int) values[i]);
+                    }
+                    final MemorySegment sums = cohort.allocate(8L * count);
+                    world.allreduce(doubles, sums, ValueLayout.JAVA_DOUBLE, ReduceOp.SUM);
+                    world.iallreduce(ints, ints, bigEndianInts, ReduceOp.SUM).await();
+                    for (int i = 0; i < count; i++)
+                    {
+                        assertEquals(expected[i], sums.getAtIndex(ValueLayout.JAVA_DOUBLE, i),
+                            "double allreduce of " + count + " at " + i + ", seed " + SEED);
+                        assertEquals((int) expected[i], ints.get(bigEndianInts, 4L * i),
+                            "big-endian int allreduce in place of " + count + " at " + i + ", seed " + SEED);
+                    }
+                }
+            }
+        });
+    }
+
+    @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {2})
+    void segmentsThatCannotHoldTheResultAreRejectedBeforeAnythingIsSent(final int size)
+    {
+        ThreadedJob.run(size, cohort ->
+        {
+            final Communicator world = cohort.world();
+            try (Arena arena = Arena.ofConfined())
+            {
+                final CohortException small = assertThrows(CohortException.class,
+                    () -> world.allgather(arena.allocate(8), arena.allocate(8)));
+                assertTrue(small.getMessage().contains("needs 16 bytes, it has 8"), small.getMessage());
+                final CohortException uneven = assertThrows(CohortException.class,
+                    () -> world.alltoall(arena.allocate(5), arena.allocate(5)));
+                assertTrue(uneven.getMessage().contains("do not split into 2 equal blocks"), uneven.getMessage());
+                final CohortException partial = assertThrows(CohortException.class,
+                    () -> world.allreduce(arena.allocate(6), arena.allocate(6), ValueLayout.JAVA_INT, ReduceOp.SUM));
+                assertTrue(partial.getMessage().contains("not a whole number of 4-byte"), partial.getMessage());
+            }
+            world.barrier();
+        });
+    }
+}
