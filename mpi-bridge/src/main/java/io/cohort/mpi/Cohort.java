@@ -1,5 +1,6 @@
 package io.cohort.mpi;
 
+import io.cohort.mpi.collective.CollectiveTuning;
 import io.cohort.mpi.engine.EngineConfig;
 import io.cohort.mpi.engine.ProgressEngine;
 import io.cohort.transport.AddressExchange;
@@ -128,6 +129,11 @@ public final class Cohort implements AutoCloseable
             identity[i] = i;
         }
         this.world = new Communicator(this, engine, 0, rank, identity, identity);
+        // The job's settings, not only the process's: threads-as-ranks jobs pass theirs in.
+        if (given != null)
+        {
+            world.useCollectiveTuning(CollectiveTuning.fromEnvironment(env));
+        }
         // A head node's ranks are watched by their agent instead: they outlive a restart of the head node.
         if (wireUp != null && !"0".equals(env.get("COHORT_WATCH_LAUNCHER")))
         {

@@ -2,10 +2,17 @@ package io.cohort.benchmarks.osu;
 
 import io.cohort.mpi.collective.CollectiveAlgorithm;
 import io.cohort.mpi.collective.TunedCollective;
+import io.cohort.node.cluster.ClusterLauncher;
+import io.cohort.node.cluster.ClusterSpec;
+import io.cohort.node.cluster.HostList;
+import io.cohort.node.cluster.MapBy;
 import io.cohort.node.launch.LaunchException;
 import io.cohort.node.launch.LaunchSpec;
 import io.cohort.node.launch.LocalLauncher;
 import io.cohort.node.launch.Program;
+import io.cohort.node.protocol.AgentProtocol;
+import io.cohort.node.protocol.ClusterSecret;
+import io.cohort.node.protocol.ProtocolException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -68,8 +75,17 @@ public final class BenchCommand implements Runnable
             + "native (off-heap), or heap. Default: ${DEFAULT-VALUE}.")
         String buffer = "shared";
 
-        @Option(names = "--transport", paramLabel = "NAME", description = "The transport; only shm exists so far.")
-        String transport = "shm";
+        @Option(names = "--transport", paramLabel = "auto|shm|tcp", description = "How the ranks talk: auto (shm on "
+            + "one host, tcp between hosts), shm, or tcp (also on one host). Default: ${DEFAULT-VALUE}.")
+        String transport = "auto";
+
+        @Option(names = "--hostfile", paramLabel = "FILE", description = "Run the ranks on these hosts' agents, "
+            + "one rank per host in turn (as cohort run --hostfile FILE --map-by node).")
+        Path hostfile;
+
+        @Option(names = "--secret", paramLabel = "FILE", description = "The cluster secret for --hostfile "
+            + "(default: $COHORT_SECRET_FILE or ~/.cohort/secret).")
+        Path secret;
 
         @Option(names = "-x", paramLabel = "NAME=VALUE", description = "Environment for the ranks, e.g. "
             + "-x COHORT_EAGER_LIMIT=4096 (repeatable).")
@@ -90,10 +106,10 @@ public final class BenchCommand implements Runnable
             {
                 throw new ParameterException(spec.commandLine(), "-n must be at least 1 (got " + ranks + ")");
             }
-            if (!"shm".equals(transport))
+            if (!List.of("auto", "shm", "tcp").contains(transport))
             {
-                throw new ParameterException(spec.commandLine(), "--transport " + transport
-                    + " is not available: this build of Cohort has the shm transport only");
+                throw new ParameterException(spec.commandLine(), "--transport '" + transport + "' is not one of "
+                    + "auto, shm, tcp");
             }
             if (iterations < 1 || warmup < 0)
             {
@@ -110,6 +126,7 @@ public final class BenchCommand implements Runnable
                 throw new ParameterException(spec.commandLine(), ex.getMessage());
             }
             final Map<String, String> env = new LinkedHashMap<>();
+            env.put("COHORT_TRANSPORT", transport);
             for (final String export : exports)
             {
                 final int eq = export.indexOf('=');
@@ -130,9 +147,16 @@ public final class BenchCommand implements Runnable
                     .getLocation().toURI()).toString());
                 final LaunchSpec job = new LaunchSpec(ranks, new Program.MainClass(classpath, rankProgram.getName()),
                     arguments, env, jvm, false, null);
-                return new LocalLauncher(System.out, System.err).run(job);
+                if (hostfile == null)
+                {
+                    return new LocalLauncher(System.out, System.err).run(job);
+                }
+                final ClusterSpec cluster = new ClusterSpec(HostList.read(hostfile, AgentProtocol.DEFAULT_PORT),
+                    MapBy.NODE, 0, ClusterSecret.load(secret != null ? secret : ClusterSecret.defaultFile()), false,
+                    false, AgentProtocol.DEFAULT_SILENCE_LIMIT);
+                return new ClusterLauncher(System.out, System.err).run(job, cluster);
             }
-            catch (final URISyntaxException | LaunchException ex)
+            catch (final URISyntaxException | LaunchException | ProtocolException ex)
             {
                 spec.commandLine().getErr().println("cohort bench: " + ex.getMessage());
                 return 2;

@@ -14,11 +14,20 @@ import java.util.Map;
  * @param maxParkMicros the longest single park while waiting (COHORT_WAIT_MAX_PARK_US)
  * @param crossMemoryMin messages from native memory of at least this many bytes are read by the receiver straight
  *                      from the sender's process (cross-memory attach); -1 turns it off (COHORT_CMA_MIN)
+ * @param wakingSpinMicros how long a rank whose transports can all wake it (TCP) spins before it blocks in the
+ *                      transport (COHORT_WAIT_SPIN_US)
  */
-public record EngineConfig(int eagerLimit, int spins, int yields, int maxParkMicros, long crossMemoryMin)
+public record EngineConfig(int eagerLimit, int spins, int yields, int maxParkMicros, long crossMemoryMin,
+    int wakingSpinMicros)
 {
     /** Cross-memory attach is off unless asked for: on the machines measured so far it loses to two copies. */
     public static final long DEFAULT_CROSS_MEMORY_MIN = -1;
+
+    /**
+     * Spin before blocking in a transport that wakes the rank: enough to catch a loopback round trip on a quiet host,
+     * short enough that a busy host does not deschedule the spinner for a scheduler tick (measured: 4 ms here).
+     */
+    public static final int DEFAULT_WAKING_SPIN_MICROS = 50;
 
     /** Default eager limit. */
     public static final int DEFAULT_EAGER_LIMIT = 16 * 1024;
@@ -39,7 +48,8 @@ public record EngineConfig(int eagerLimit, int spins, int yields, int maxParkMic
             intValue(env, "COHORT_WAIT_SPINS", oversubscribed ? 50 : 2_000, 0),
             intValue(env, "COHORT_WAIT_YIELDS", oversubscribed ? 2_000 : 200, 0),
             intValue(env, "COHORT_WAIT_MAX_PARK_US", oversubscribed ? 200 : 500, 1),
-            intValue(env, "COHORT_CMA_MIN", (int) DEFAULT_CROSS_MEMORY_MIN, -1));
+            intValue(env, "COHORT_CMA_MIN", (int) DEFAULT_CROSS_MEMORY_MIN, -1),
+            intValue(env, "COHORT_WAIT_SPIN_US", DEFAULT_WAKING_SPIN_MICROS, 0));
     }
 
     /**

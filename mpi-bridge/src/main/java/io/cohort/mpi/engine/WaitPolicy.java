@@ -10,17 +10,17 @@ import java.util.function.LongToIntFunction;
  * when it has reached the park phase: only then does it pay for checking whether peers are still alive.
  *
  * <p>When every transport can wake the rank on arrival (sockets), waiting is different: the spin phase lasts at
- * most {@link #WAKING_SPIN_NANOS} and there is no yield phase, because blocking costs only the wake-up, while
- * spinning for milliseconds costs the CPU time a busy host charges back: a rank that has just spun through its share
- * is not scheduled for a tick (4 ms at 250 Hz) after its data arrives, which made rendezvous waits over tcp take
- * 10-30 ms on an oversubscribed host.
+ * most {@link EngineConfig#wakingSpinMicros()} (COHORT_WAIT_SPIN_US) and there is no yield phase, because
+ * blocking costs only the wake-up, while spinning for milliseconds costs the CPU time a busy host charges back:
+ * a rank that has just spun through its share is not scheduled for a tick (4 ms at 250 Hz) after its data
+ * arrives, which made rendezvous waits over tcp take 10-30 ms on an oversubscribed host.
  *
  * <p>Not thread-safe.
  */
 final class WaitPolicy
 {
     /** The longest a rank spins before blocking in a transport that wakes it: about two loopback round trips. */
-    static final long WAKING_SPIN_NANOS = Long.parseLong(System.getenv().getOrDefault("DBG_SPIN_NS", "50000"));
+    private final long wakingSpinNanos;
 
     private static final long MIN_PARK_NS = 1_000;
 
@@ -51,7 +51,7 @@ final class WaitPolicy
      * @param parker         parks the thread for at most the given nanoseconds; answers how much work it did
      *                       (frames delivered while parked), so the policy goes back to spinning after work
      * @param wakesOnArrival true if the parker returns as soon as anything arrives from any peer: then the spin
-     *                       phase is bounded by {@link #WAKING_SPIN_NANOS} and there are no yields
+     *                       phase is bounded by {@link EngineConfig#wakingSpinMicros()} and there are no yields
      * @param clock          nanosecond time, {@link System#nanoTime} but in tests
      */
     WaitPolicy(final EngineConfig config, final LongToIntFunction parker, final boolean wakesOnArrival,
@@ -61,6 +61,7 @@ final class WaitPolicy
         this.wakesOnArrival = wakesOnArrival;
         this.clock = clock;
         this.maxSpins = config.spins();
+        this.wakingSpinNanos = config.wakingSpinMicros() * 1_000L;
         this.maxYields = wakesOnArrival ? 0 : config.yields();
         this.maxParkNs = config.maxParkMicros() * 1_000L;
     }
@@ -119,7 +120,7 @@ final class WaitPolicy
         final long now = clock.getAsLong();
         if (spins == 0)
         {
-            spinDeadline = now + WAKING_SPIN_NANOS;
+            spinDeadline = now + wakingSpinNanos;
             return false;
         }
         if (now - spinDeadline >= 0)
