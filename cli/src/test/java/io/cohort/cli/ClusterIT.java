@@ -20,7 +20,6 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Multi-host jobs on a real cluster of network namespaces ({@code scripts/cluster.sh}): two hosts with their own
@@ -39,9 +38,7 @@ class ClusterIT
     @BeforeAll
     static void needsRoot() throws Exception
     {
-        final Process id = new ProcessBuilder("id", "-u").start();
-        final String uid = new String(id.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assumeTrue("0".equals(uid), "skipped: a cluster of network namespaces needs root (CI runs as root)");
+        RootOnly.assume();
     }
 
     @BeforeEach

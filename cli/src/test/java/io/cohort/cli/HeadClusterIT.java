@@ -22,7 +22,6 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A head node with three agents that joined it, each in a network namespace of its own ({@code scripts/cluster.sh
@@ -46,9 +45,7 @@ class HeadClusterIT
     @BeforeAll
     static void needsRoot() throws Exception
     {
-        final Process id = new ProcessBuilder("id", "-u").start();
-        final String uid = new String(id.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assumeTrue("0".equals(uid), "skipped: a cluster of network namespaces needs root (CI runs as root)");
+        RootOnly.assume();
     }
 
     @BeforeEach

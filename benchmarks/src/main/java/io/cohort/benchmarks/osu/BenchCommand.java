@@ -1,5 +1,6 @@
 package io.cohort.benchmarks.osu;
 
+import io.cohort.benchmarks.head.HeadBenchCommand;
 import io.cohort.mpi.collective.CollectiveAlgorithm;
 import io.cohort.mpi.collective.TunedCollective;
 import io.cohort.node.cluster.ClusterLauncher;
@@ -34,7 +35,7 @@ import java.util.Map;
     description = "OSU-style benchmarks of Cohort's transport (each launches its own 2-rank job).",
     subcommands = {BenchCommand.Latency.class, BenchCommand.Bandwidth.class, BenchCommand.Allreduce.class,
         BenchCommand.Bcast.class, BenchCommand.Allgather.class, BenchCommand.Alltoall.class,
-        BenchCommand.Barrier.class})
+        BenchCommand.Barrier.class, HeadBenchCommand.class})
 public final class BenchCommand implements Runnable
 {
     @Spec

@@ -1,5 +1,6 @@
 package io.cohort.transport.shm;
 
+import io.cohort.transport.Settings;
 import io.cohort.transport.TransportException;
 
 import java.nio.file.Files;
@@ -66,9 +67,9 @@ public record ShmConfig(Path directory, int ringCapacity, int bulkSlots, int bul
     {
         final String dir = env.get("COHORT_SHM_DIR");
         return new ShmConfig(dir == null ? DEFAULT_DIRECTORY : Path.of(dir),
-            number(env, "COHORT_SHM_RING_BYTES", DEFAULT_RING_CAPACITY),
-            number(env, "COHORT_SHM_BULK_SLOTS", DEFAULT_BULK_SLOTS),
-            number(env, "COHORT_SHM_BULK_SLOT_BYTES", DEFAULT_BULK_SLOT_LENGTH));
+            Settings.integer(env, "COHORT_SHM_RING_BYTES", DEFAULT_RING_CAPACITY),
+            Settings.integer(env, "COHORT_SHM_BULK_SLOTS", DEFAULT_BULK_SLOTS),
+            Settings.integer(env, "COHORT_SHM_BULK_SLOT_BYTES", DEFAULT_BULK_SLOT_LENGTH));
     }
 
     /**
@@ -80,22 +81,5 @@ public record ShmConfig(Path directory, int ringCapacity, int bulkSlots, int bul
     public static ShmConfig withRingCapacity(final int ringCapacity)
     {
         return new ShmConfig(DEFAULT_DIRECTORY, ringCapacity, DEFAULT_BULK_SLOTS, DEFAULT_BULK_SLOT_LENGTH);
-    }
-
-    private static int number(final Map<String, String> env, final String name, final int fallback)
-    {
-        final String text = env.get(name);
-        if (text == null)
-        {
-            return fallback;
-        }
-        try
-        {
-            return Integer.parseInt(text.trim());
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new TransportException(name + "=" + text + " is not a whole number", ex);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.cohort.transport.tcp;
 
+import io.cohort.transport.Settings;
 import io.cohort.transport.TransportException;
 
 import java.net.Inet4Address;
@@ -93,11 +94,11 @@ public record TcpConfig(InetAddress address, int port, int bulkSlots, int bulkSl
     {
         final String address = env.get("COHORT_TCP_ADDRESS");
         return new TcpConfig(address == null || address.isBlank() ? defaultAddress() : parseAddress(address.trim()),
-            number(env, "COHORT_TCP_PORT", 0),
-            number(env, "COHORT_TCP_BULK_SLOTS", DEFAULT_BULK_SLOTS),
-            number(env, "COHORT_TCP_BULK_SLOT_BYTES", DEFAULT_BULK_SLOT_LENGTH),
-            number(env, "COHORT_TCP_SEND_BUFFER", DEFAULT_SEND_BUFFER),
-            number(env, "COHORT_TCP_CONNECT_TIMEOUT_MS", DEFAULT_CONNECT_TIMEOUT_MS));
+            Settings.integer(env, "COHORT_TCP_PORT", 0),
+            Settings.integer(env, "COHORT_TCP_BULK_SLOTS", DEFAULT_BULK_SLOTS),
+            Settings.integer(env, "COHORT_TCP_BULK_SLOT_BYTES", DEFAULT_BULK_SLOT_LENGTH),
+            Settings.integer(env, "COHORT_TCP_SEND_BUFFER", DEFAULT_SEND_BUFFER),
+            Settings.integer(env, "COHORT_TCP_CONNECT_TIMEOUT_MS", DEFAULT_CONNECT_TIMEOUT_MS));
     }
 
     /**
@@ -194,22 +195,5 @@ public record TcpConfig(InetAddress address, int port, int bulkSlots, int bulkSl
             // No interface list: fall back to loopback, which at least serves ranks of this host.
         }
         return InetAddress.getLoopbackAddress();
-    }
-
-    private static int number(final Map<String, String> env, final String name, final int fallback)
-    {
-        final String text = env.get(name);
-        if (text == null)
-        {
-            return fallback;
-        }
-        try
-        {
-            return Integer.parseInt(text.trim());
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new TransportException(name + "=" + text + " is not a whole number", ex);
-        }
     }
 }

@@ -1,0 +1,132 @@
+package io.cohort.benchmarks.head;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cohort.head.cli.ClientConfig;
+import io.cohort.head.cli.HeadClient;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The head node's throughput: submits many one-rank jobs through the REST API from concurrent clients and
+ * measures how fast they are accepted (each answer comes after its job is durable) and how fast they complete
+ * (from the first submission until none of them is waiting or running), as Slurm quotes jobs per second.
+ *
+ * <p>Not thread-safe: one run at a time.
+ */
+public final class SubmitThroughput
+{
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HeadClient client;
+    private final PrintStream out;
+
+    /**
+     * A benchmark against the head node a client configuration names.
+     *
+     * @param config client.json from {@code cohort head init} (with an admin or user token)
+     * @param out    where the report goes
+     * @throws IOException if the configuration cannot be read
+     */
+    public SubmitThroughput(final Path config, final PrintStream out) throws IOException
+    {
+        this.client = new HeadClient(ClientConfig.load(config));
+        this.out = out;
+    }
+
+    /** What one run measured. */
+    public record Result(int jobs, double acceptedPerSecond, double completedPerSecond, long completed, long failed)
+    {
+    }
+
+    /**
+     * Submits the jobs and waits for them to end.
+     *
+     * @param jobs        how many
+     * @param concurrency how many clients submit at once
+     * @param executable  what each job runs (one rank)
+     * @return the rates
+     * @throws IOException          if the head node refuses a job or cannot be reached
+     * @throws InterruptedException if interrupted
+     */
+    public Result run(final int jobs, final int concurrency, final String executable)
+        throws IOException, InterruptedException
+    {
+        final String name = "bench-" + Long.toHexString(System.nanoTime());
+        final ObjectNode spec = JSON.createObjectNode();
+        spec.put("name", name);
+        spec.put("ranks", 1);
+        spec.putObject("program").put("executable", executable);
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicLong lastAccepted = new AtomicLong();
+        final List<Thread> clients = new ArrayList<>();
+        final IOException[] failure = new IOException[1];
+        final long start = System.nanoTime();
+        for (int c = 0; c < concurrency; c++)
+        {
+            clients.add(Thread.ofVirtual().start(() ->
+            {
+                while (next.getAndIncrement() < jobs && failure[0] == null)
+                {
+                    try
+                    {
+                        client.call("POST", "/api/v1/jobs", spec);
+                        lastAccepted.accumulateAndGet(System.nanoTime(), Math::max);
+                    }
+                    catch (final IOException ex)
+                    {
+                        failure[0] = ex;
+                    }
+                }
+            }));
+        }
+        for (final Thread thread : clients)
+        {
+            thread.join();
+        }
+        if (failure[0] != null)
+        {
+            throw new IOException("a submission failed: " + failure[0].getMessage(), failure[0]);
+        }
+        final double acceptSeconds = (lastAccepted.get() - start) / 1e9;
+        out.printf("# %d jobs accepted in %.2f s: %.0f jobs/s (each answered after its commit)%n", jobs,
+            acceptSeconds, jobs / acceptSeconds);
+        final String query = "/api/v1/jobs?name=" + URLEncoder.encode(name, StandardCharsets.UTF_8);
+        while (!client.call("GET", query + "&state=PENDING,HELD,STARTING,RUNNING&limit=1", null).path("jobs")
+            .isEmpty())
+        {
+            Thread.sleep(20);
+        }
+        final double doneSeconds = (System.nanoTime() - start) / 1e9;
+        final long completed = count(query + "&state=COMPLETED");
+        final long failed = jobs - completed;
+        out.printf("# %d jobs ended %.2f s after the first submission: %.0f jobs/s (%d completed, %d not)%n", jobs,
+            doneSeconds, jobs / doneSeconds, completed, failed);
+        return new Result(jobs, jobs / acceptSeconds, jobs / doneSeconds, completed, failed);
+    }
+
+    private long count(final String query) throws IOException
+    {
+        long total = 0;
+        long after = 0;
+        while (true)
+        {
+            final JsonNode page = client.call("GET", query + "&limit=1000&after=" + after, null);
+            total += page.path("jobs").size();
+            if (!page.hasNonNull("next"))
+            {
+                return total;
+            }
+            after = page.path("next").asLong();
+        }
+    }
+}

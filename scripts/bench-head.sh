@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The head node's throughput (issue 5 §6): a fresh head node on this machine with local agents, then
+# `cohort bench head`: N one-rank jobs of /bin/true submitted through the REST API (TLS, bearer token) by
+# concurrent clients; prints accepted jobs/s (each answered after its commit) and completed jobs/s.
+#
+#   scripts/bench-head.sh [--jobs N] [--agents K] [--slots S] [--concurrency C]
+#
+# Everything it starts is stopped, and its data directory removed, when it ends (also on failure or Ctrl-C).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+jobs=10000 agents=2 slots=8 concurrency=16
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --jobs) jobs="$2"; shift 2 ;;
+    --agents) agents="$2"; shift 2 ;;
+    --slots) slots="$2"; shift 2 ;;
+    --concurrency) concurrency="$2"; shift 2 ;;
+    -h|--help) sed -n 2,8p "$0"; exit 0 ;;
+    *) echo "bench-head.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+[ -f "$root/cli/target/cohort-cli.jar" ] || { echo "bench-head.sh: Cohort is not built; run scripts/setup.sh" >&2; exit 2; }
+data="$(mktemp -d /tmp/cohort-bench-head.XXXXXX)"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  sleep 1
+  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  rm -rf "$data"
+}
+trap cleanup EXIT
+port=$((20000 + RANDOM % 20000))
+"$root/cohort" head init --data "$data/head" --advertise "127.0.0.1:$port" > /dev/null
+"$root/cohort" head start --data "$data/head" > "$data/head.log" 2>&1 &
+pids+=($!)
+for i in $(seq 1 "$agents"); do
+  "$root/cohort" node start --join "$data/head/join.json" --listen 127.0.0.1:0 --name "a$i" --slots "$slots" \
+    --work-dir "$data/work-a$i" > "$data/a$i.log" 2>&1 &
+  pids+=($!)
+done
+export COHORT_CONFIG="$data/head/client.json"
+for _ in $(seq 1 120); do
+  up=$("$root/cohort" nodes 2>/dev/null | grep -c ' UP ' || true)
+  [ "$up" = "$agents" ] && break
+  sleep 0.5
+done
+[ "$up" = "$agents" ] || { echo "bench-head.sh: only $up of $agents agents joined; see $data" >&2; cat "$data/head.log" >&2; exit 1; }
+echo "# head node at 127.0.0.1:$port, $agents agents with $slots slots each, $(nproc) cores; $jobs jobs, $concurrency clients"
+"$root/cohort" bench head --config "$data/head/client.json" --jobs "$jobs" --concurrency "$concurrency"
