@@ -79,7 +79,7 @@ public final class SubmitThroughput
                 {
                     try
                     {
-                        client.call("POST", "/api/v1/jobs", spec);
+                        client.call("POST", "/jobs", spec);
                         lastAccepted.accumulateAndGet(System.nanoTime(), Math::max);
                     }
                     catch (final IOException ex)
@@ -100,7 +100,7 @@ public final class SubmitThroughput
         final double acceptSeconds = (lastAccepted.get() - start) / 1e9;
         out.printf("# %d jobs accepted in %.2f s: %.0f jobs/s (each answered after its commit)%n", jobs,
             acceptSeconds, jobs / acceptSeconds);
-        final String query = "/api/v1/jobs?name=" + URLEncoder.encode(name, StandardCharsets.UTF_8);
+        final String query = "/jobs?name=" + URLEncoder.encode(name, StandardCharsets.UTF_8);
         while (!client.call("GET", query + "&state=PENDING,HELD,STARTING,RUNNING&limit=1", null).path("jobs")
             .isEmpty())
         {
