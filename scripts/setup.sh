@@ -9,7 +9,8 @@ cd "$root"
 . scripts/lib/jdk.sh
 
 # Debian packages the build and the runtime need. Quiet and idempotent: only what is missing is installed.
-packages=(maven)
+# iproute2 and procps: the network-namespace cluster (scripts/cluster.sh) and its tests.
+packages=(maven iproute2 procps)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
