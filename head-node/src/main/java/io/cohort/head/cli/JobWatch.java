@@ -31,6 +31,7 @@ final class JobWatch
 
     private static final Set<String> FINAL = Set.of("COMPLETED", "FAILED", "CANCELLED", "TIMED_OUT", "DEAD_LETTER");
     private static final long MAX_BACKOFF_MILLIS = 5000;
+    private static final int LIVE_WIDTH = 79;
 
     private final HeadClient client;
     private final PrintWriter out;
@@ -134,9 +135,11 @@ final class JobWatch
         }
         if (live)
         {
-            // Redraw in place: carriage return, the line, and blanks over what a longer previous line left.
-            out.print("\r" + line + " ".repeat(Math.max(0, width - line.length())));
-            width = line.length();
+            // Redraw in place: carriage return, the line, and blanks over what a longer previous line left. Cut to
+            // fit an 80-column terminal: a line that wraps could not be redrawn by a carriage return.
+            final String shown = line.length() > LIVE_WIDTH ? line.substring(0, LIVE_WIDTH - 3) + "..." : line;
+            out.print("\r" + shown + " ".repeat(Math.max(0, width - shown.length())));
+            width = shown.length();
         }
         else
         {
