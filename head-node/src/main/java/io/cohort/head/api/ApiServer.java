@@ -16,6 +16,7 @@ import io.cohort.head.job.JobSpec;
 import io.cohort.head.job.JobSpecCodec;
 import io.cohort.head.job.JobState;
 import io.cohort.head.job.SpecException;
+import io.cohort.head.metrics.HeadMetrics;
 import io.cohort.head.node.NodeStatus;
 import io.cohort.head.service.HeadNode;
 import io.cohort.head.service.RequestException;
@@ -29,6 +30,7 @@ import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -37,6 +39,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The REST API under {@code /api/v1}, served by the JDK's HTTP server (HTTPS when given an SSL context) with one
@@ -54,6 +57,10 @@ public final class ApiServer implements AutoCloseable
     private static final String PREFIX = "/api/v1";
     private static final int MAX_PAGE = 1000;
     private static final int MAX_LOG_CHUNK = 1 << 20;
+    /** How often the event feed looks for new events. */
+    private static final Duration EVENT_POLL = Duration.ofMillis(200);
+    /** A comment on an idle event stream this often keeps proxies from closing it and finds departed clients. */
+    static final Duration HEARTBEAT = Duration.ofSeconds(15);
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -63,11 +70,16 @@ public final class ApiServer implements AutoCloseable
     private final long maxPackageBytes;
     private final JobSpecCodec codec = new JobSpecCodec();
     private final byte[] openApi;
+    private final HeadMetrics metrics;
+    private final EventFeed feed;
+    private final Duration heartbeat;
+    private final AtomicInteger streams = new AtomicInteger();
 
     private ApiServer(final HttpServer server, final HeadNode head, final Tokens tokens, final PackageStore packages,
-        final long maxPackageBytes) throws IOException
+        final long maxPackageBytes, final Duration heartbeat) throws IOException
     {
         this.server = server;
+        this.heartbeat = heartbeat;
         this.head = head;
         this.tokens = tokens;
         this.packages = packages;
@@ -76,6 +88,8 @@ public final class ApiServer implements AutoCloseable
         {
             this.openApi = in.readAllBytes();
         }
+        this.metrics = new HeadMetrics(head);
+        this.feed = new EventFeed(head, EVENT_POLL, metrics::observe);
         this.executor = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);
         server.createContext("/", this::handle);
@@ -96,6 +110,14 @@ public final class ApiServer implements AutoCloseable
     public static ApiServer start(final InetSocketAddress address, final HeadNode head, final Tokens tokens,
         final PackageStore packages, final long maxPackageBytes, final SSLContext tls) throws IOException
     {
+        return start(address, head, tokens, packages, maxPackageBytes, tls, HEARTBEAT);
+    }
+
+    /** As {@link #start(InetSocketAddress, HeadNode, Tokens, PackageStore, long, SSLContext)}, with the heartbeat. */
+    static ApiServer start(final InetSocketAddress address, final HeadNode head, final Tokens tokens,
+        final PackageStore packages, final long maxPackageBytes, final SSLContext tls, final Duration heartbeat)
+        throws IOException
+    {
         final HttpServer server;
         if (tls == null)
         {
@@ -107,7 +129,7 @@ public final class ApiServer implements AutoCloseable
             https.setHttpsConfigurator(new HttpsConfigurator(tls));
             server = https;
         }
-        final ApiServer api = new ApiServer(server, head, tokens, packages, maxPackageBytes);
+        final ApiServer api = new ApiServer(server, head, tokens, packages, maxPackageBytes, heartbeat);
         server.start();
         return api;
     }
@@ -120,6 +142,16 @@ public final class ApiServer implements AutoCloseable
     public int port()
     {
         return server.getAddress().getPort();
+    }
+
+    /**
+     * Event streams being served now.
+     *
+     * @return the number of open {@code text/event-stream} responses
+     */
+    int openStreams()
+    {
+        return streams.get();
     }
 
     private void handle(final HttpExchange http) throws IOException
@@ -179,6 +211,12 @@ public final class ApiServer implements AutoCloseable
     private void route(final Exchange exchange) throws Exception
     {
         final String path = exchange.http().getRequestURI().getPath();
+        if ("/metrics".equals(path))
+        {
+            // Without a token: scrapers usually have none, and the numbers name no job, owner or node.
+            only(exchange.method(), "GET", () -> exchange.send(200, HeadMetrics.CONTENT_TYPE, metrics.scrape()));
+            return;
+        }
         if (!path.startsWith(PREFIX + "/") && !path.equals(PREFIX))
         {
             throw new ApiException(404, null, "no such endpoint " + path + "; the API is under " + PREFIX
@@ -485,8 +523,10 @@ public final class ApiServer implements AutoCloseable
 
     private void events(final Exchange exchange, final Caller caller) throws Exception
     {
-        final long after = exchange.queryLong("after", 0, 0, Long.MAX_VALUE);
-        final int limit = (int)exchange.queryLong("limit", 100, 1, MAX_PAGE);
+        long after = exchange.queryLong("after", 0, 0, Long.MAX_VALUE);
+        final String accept = exchange.header("Accept");
+        final boolean stream = accept != null && accept.toLowerCase(Locale.ROOT).contains("text/event-stream");
+        final int limit = stream ? MAX_PAGE : (int)exchange.queryLong("limit", 100, 1, MAX_PAGE);
         final String jobParam = exchange.query("job");
         Long job = null;
         if (jobParam != null)
@@ -498,6 +538,25 @@ public final class ApiServer implements AutoCloseable
         {
             throw new ApiException(403, "job", "a user token reads the events of one of its jobs: add ?job=ID");
         }
+        if (stream)
+        {
+            final String lastEventId = exchange.header("Last-Event-ID");
+            if (lastEventId != null && !lastEventId.isBlank())
+            {
+                // A reconnecting client's own position wins over the ?after= of the URL it first opened.
+                after = lastEventId(lastEventId.strip());
+            }
+            streams.incrementAndGet();
+            try
+            {
+                new EventStream(head, feed, job, heartbeat).serve(exchange.http(), after);
+            }
+            finally
+            {
+                streams.decrementAndGet();
+            }
+            return;
+        }
         final ObjectNode answer = Exchange.JSON.createObjectNode();
         final ArrayNode list = answer.putArray("events");
         for (final Event event : head.events(after, job, limit))
@@ -505,6 +564,24 @@ public final class ApiServer implements AutoCloseable
             list.add(Views.event(event));
         }
         exchange.send(200, answer);
+    }
+
+    private static long lastEventId(final String text)
+    {
+        try
+        {
+            final long seq = Long.parseLong(text);
+            if (seq >= 0)
+            {
+                return seq;
+            }
+        }
+        catch (final NumberFormatException ex)
+        {
+            // answered below
+        }
+        throw new ApiException(400, "Last-Event-ID", "'" + text + "' is not an event id (the id: of an event, a "
+            + "whole number >= 0)");
     }
 
     private Job visible(final long id, final Caller caller) throws RequestException
@@ -548,6 +625,8 @@ public final class ApiServer implements AutoCloseable
     @Override
     public void close()
     {
+        // First the feed: open event streams see it closed and return, so the executor below can finish.
+        feed.close();
         server.stop(0);
         executor.close();
     }

@@ -22,7 +22,8 @@ import java.util.List;
         "  cohort submit -n 4 app.jar [ARGS...]            (app.jar is uploaded and staged on each node)",
         "  cohort submit -n 4 -cp CLASSPATH MAINCLASS [ARGS...]",
         "  cohort submit -n 4 -- PROGRAM [ARGS...]         (any executable; rank in COHORT_RANK)"},
-    footer = {"Prints the job id; --json prints the job as JSON (its \"id\" and \"state\")."})
+    footer = {"Prints the job id; --json prints the job as JSON (its \"id\" and \"state\").",
+        "With --wait: the exit codes of cohort watch (0 COMPLETED, the job's code for FAILED, ...)."})
 public final class SubmitCommand extends ClientCommand
 {
     @Option(names = {"-n", "-np", "--ranks"}, required = true, paramLabel = "N", description = "Number of ranks.")
@@ -82,6 +83,12 @@ public final class SubmitCommand extends ClientCommand
     @Option(names = "--hold", description = "Submit held: it waits for cohort release.")
     boolean hold;
 
+    @Option(names = "--wait", description = "Then follow the job like cohort watch, and exit with its exit code.")
+    boolean await;
+
+    @Option(names = "--plain", description = "With --wait: one line per change even on a terminal.")
+    boolean plain;
+
     @Parameters(paramLabel = "PROGRAM", arity = "1..*",
         description = "JAR, MAINCLASS (with -cp), or after --, any executable; then its arguments.")
     List<String> program = new ArrayList<>();
@@ -129,6 +136,13 @@ public final class SubmitCommand extends ClientCommand
         {
             out.println("Submitted job " + answer.get("id").asLong() + " (" + answer.get("state").asText() + ")");
             out.flush();
+        }
+        if (await)
+        {
+            // With --json, stdout stays one JSON document: the state lines go to stderr.
+            final PrintWriter err = spec.commandLine().getErr();
+            return new JobWatch(client, json() ? err : out, err, !json() && !plain && JobWatch.onTerminal())
+                .watch(answer.get("id").asLong());
         }
         return 0;
     }

@@ -26,12 +26,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class HeadCliTest
 {
+    private static final long WAIT_SECONDS = 30;
+
     @TempDir
     Path data;
 
@@ -82,13 +87,18 @@ class HeadCliTest
 
     private Run cohort(final String... args)
     {
+        return cohort(new StringWriter(), args);
+    }
+
+    /** Runs a command line printing into {@code out}, which another thread may read while it runs. */
+    private Run cohort(final StringWriter out, final String... args)
+    {
         final CommandLine cli = new CommandLine(new Root());
         HeadCommands.TOP_LEVEL.forEach(cli::addSubcommand);
         final CommandLine node = new CommandLine(new Root());
         HeadCommands.NODE.forEach(node::addSubcommand);
         cli.addSubcommand("node", node);
         cli.getSubcommands().get("submit").setStopAtPositional(true);
-        final StringWriter out = new StringWriter();
         final StringWriter err = new StringWriter();
         cli.setOut(new PrintWriter(out));
         cli.setErr(new PrintWriter(err));
@@ -215,6 +225,121 @@ class HeadCliTest
         server.head().output(id, 1, 1, "from rank one\n".getBytes(StandardCharsets.UTF_8));
         finish(id, 0);
         assertEquals("from rank one\n", cohort("logs", "--rank", "1", "-f", Long.toString(id)).out());
+    }
+
+    private long submitHeld() throws Exception
+    {
+        return new ObjectMapper().readTree(cohort("submit", "--json", "--hold", "-n", "2", "--", "/bin/true").out())
+            .get("id").asLong();
+    }
+
+    private void awaitLaunch(final long id) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (agents.launches(id).isEmpty() && System.nanoTime() < deadline)
+        {
+            Thread.sleep(20);
+        }
+        assertFalse(agents.launches(id).isEmpty(), "job " + id + " was not launched");
+    }
+
+    private static void awaitOutput(final StringWriter out, final String text) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (!out.toString().contains(text) && System.nanoTime() < deadline)
+        {
+            Thread.sleep(20);
+        }
+        assertTrue(out.toString().contains(text), out.toString());
+    }
+
+    private CompletableFuture<Run> inBackground(final StringWriter out, final String... args)
+    {
+        final CompletableFuture<Run> run = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> run.complete(cohort(out, args)));
+        return run;
+    }
+
+    @Test
+    void watchShowsEachStateChangeAndExitsWithTheFailedJobsExitCode() throws Exception
+    {
+        final long id = submitHeld();
+        final StringWriter out = new StringWriter();
+        final CompletableFuture<Run> watch = inBackground(out, "watch", "--plain", Long.toString(id));
+        awaitOutput(out, "HELD");
+        assertEquals(0, cohort("release", Long.toString(id)).code());
+        awaitLaunch(id);
+        finish(id, 3);
+        final Run run = watch.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        assertEquals(3, run.code(), run.out() + run.err());
+        final List<String> lines = run.out().lines().toList();
+        assertTrue(lines.contains("job " + id + ": PENDING - released by admin"), run.out());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("job " + id + ": RUNNING")), run.out());
+        assertEquals("job " + id + " FAILED: rank 0 on n1 exited with 3 (exit code 3)", lines.get(lines.size() - 1));
+    }
+
+    @Test
+    void watchOfACompletedJobExitsWith0AtOnce() throws Exception
+    {
+        final long id = submitHeld();
+        cohort("release", Long.toString(id));
+        awaitLaunch(id);
+        finish(id, 0);
+        final Run run = cohort("watch", "--plain", Long.toString(id));
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().contains("COMPLETED (exit code 0)"), run.out());
+    }
+
+    @Test
+    void watchOfACancelledJobExitsWith143() throws Exception
+    {
+        final long id = submitHeld();
+        cohort("cancel", Long.toString(id));
+        final Run run = cohort("watch", "--plain", Long.toString(id));
+        assertEquals(JobWatch.CANCELLED_EXIT, run.code(), run.err());
+        assertTrue(run.out().contains("CANCELLED"), run.out());
+    }
+
+    @Test
+    void watchOfAnUnknownJobExitsWith1SayingSo()
+    {
+        final Run run = cohort("watch", "999");
+        assertEquals(1, run.code());
+        assertTrue(run.err().contains("no job 999"), run.err());
+    }
+
+    @Test
+    void submitWaitFollowsTheJobAndExitsWithItsExitCode() throws Exception
+    {
+        final StringWriter out = new StringWriter();
+        final CompletableFuture<Run> submit = inBackground(out, "submit", "--wait", "--plain", "-n", "2", "--",
+            "/bin/true");
+        awaitOutput(out, "Submitted job ");
+        final long id = Long.parseLong(out.toString().split("Submitted job ")[1].split(" ")[0]);
+        awaitLaunch(id);
+        finish(id, 0);
+        final Run run = submit.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        assertEquals(0, run.code(), run.out() + run.err());
+        assertTrue(run.out().contains("job " + id + " COMPLETED (exit code 0)"), run.out());
+    }
+
+    @Test
+    void watchReconnectsWhenTheHeadNodeRestartsAndMissesNoChange() throws Exception
+    {
+        final long id = submitHeld();
+        final StringWriter out = new StringWriter();
+        final CompletableFuture<Run> watch = inBackground(out, "watch", "--plain", Long.toString(id));
+        awaitOutput(out, "HELD");
+        final int port = server.apiPort();
+        server.close();
+        server = HeadServer.start(data, (events, context) -> agents, HeadConfig.defaults(),
+            new InetSocketAddress("127.0.0.1", port));
+        // Changed while the watch may be disconnected: it resumes after the last event it saw and sees this one.
+        server.head().cancel(id, "admin");
+        final Run run = watch.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        assertEquals(JobWatch.CANCELLED_EXIT, run.code(), run.out() + run.err());
+        assertTrue(run.err().contains("reconnecting after event"), run.err());
+        assertTrue(run.out().contains("job " + id + ": CANCELLED"), run.out());
     }
 
     @Test
