@@ -4,7 +4,6 @@ import io.cohort.head.job.Layout;
 import io.cohort.head.job.RankBlock;
 import io.cohort.head.node.NodeState;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -34,7 +33,10 @@ import java.util.TreeMap;
  */
 public final class Scheduler
 {
+    private static final long NANOS = 1_000_000_000L;
+
     private final SchedulingPolicy policy;
+    private final long stepNanos;
 
     /**
      * A scheduler with these tunables.
@@ -44,6 +46,7 @@ public final class Scheduler
     public Scheduler(final SchedulingPolicy policy)
     {
         this.policy = policy;
+        this.stepNanos = policy.agingStep().toNanos();
     }
 
     /**
@@ -55,8 +58,11 @@ public final class Scheduler
      */
     public long effectivePriority(final QueuedJob job, final Instant now)
     {
-        final Duration waited = Duration.between(job.submittedAt(), now);
-        final long steps = waited.isNegative() ? 0 : waited.dividedBy(policy.agingStep());
+        // Whole nanoseconds, as Duration.between(...).dividedBy(step) counts, without its objects (once per job
+        // and pass).
+        final long waited = (now.getEpochSecond() - job.submittedAt().getEpochSecond()) * NANOS
+            + now.getNano() - job.submittedAt().getNano();
+        final long steps = waited < 0 ? 0 : waited / stepNanos;
         return job.priority() + Math.min(policy.agingCap(), steps);
     }
 
@@ -111,6 +117,39 @@ public final class Scheduler
     }
 
     /**
+     * Whether a job could run on the whole cluster, asked of the placer once per shape in a pass; a queue is mostly
+     * runs of one shape, so the last answer is checked first, by fields.
+     */
+    private static final class FitsCluster
+    {
+        private final Map<String, Integer> capacity;
+        private final Map<Shape, Boolean> known = new HashMap<>();
+        private int lastRanks = -1;
+        private Layout.Kind lastKind;
+        private int lastCount;
+        private boolean lastFits;
+
+        FitsCluster(final Map<String, Integer> capacity)
+        {
+            this.capacity = capacity;
+        }
+
+        boolean test(final QueuedJob job)
+        {
+            final Layout layout = job.layout();
+            if (job.ranks() != lastRanks || layout.kind() != lastKind || layout.count() != lastCount)
+            {
+                lastFits = known.computeIfAbsent(new Shape(job.ranks(), layout),
+                    shape -> Placer.place(shape.ranks(), shape.layout(), capacity) != null);
+                lastRanks = job.ranks();
+                lastKind = layout.kind();
+                lastCount = layout.count();
+            }
+            return lastFits;
+        }
+    }
+
+    /**
      * Decides which jobs start now and where.
      *
      * @param queue   the jobs that may start (not held, not in backoff, dependencies met)
@@ -138,7 +177,7 @@ public final class Scheduler
         int freeTotal = total(free);
         final List<Decision.Start> starts = new ArrayList<>();
         final List<Long> tooLarge = new ArrayList<>();
-        final Map<Shape, Boolean> fitsCluster = new HashMap<>();
+        final FitsCluster fitsCluster = new FitsCluster(capacity);
         Decision.Reservation reservation = null;
         Map<String, Integer> spare = null;
         // A heap rather than a sorted list: a pass usually starts a few jobs from a long queue, so only the head of
@@ -147,8 +186,7 @@ public final class Scheduler
         while (!line.isEmpty() && (freeTotal > 0 || reservation == null))
         {
             final QueuedJob job = line.poll().job();
-            if (!fitsCluster.computeIfAbsent(new Shape(job.ranks(), job.layout()),
-                shape -> Placer.place(shape.ranks(), shape.layout(), capacity) != null))
+            if (!fitsCluster.test(job))
             {
                 tooLarge.add(job.id());
                 continue;
@@ -196,8 +234,7 @@ public final class Scheduler
         for (final Ranked entry : line)
         {
             final QueuedJob job = entry.job();
-            if (!fitsCluster.computeIfAbsent(new Shape(job.ranks(), job.layout()),
-                shape -> Placer.place(shape.ranks(), shape.layout(), capacity) != null))
+            if (!fitsCluster.test(job))
             {
                 rest.add(entry);
             }

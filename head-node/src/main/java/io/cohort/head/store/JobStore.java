@@ -306,26 +306,40 @@ public final class JobStore implements AutoCloseable
      */
     public synchronized List<Job> jobs(final JobQuery filter)
     {
-        final StringBuilder sql = new StringBuilder("SELECT " + JOB_COLUMNS + " FROM jobs WHERE id > ?");
+        // With states, one index range (state, id) per state, each read in id order and cut at the page size, then
+        // merged: H2 would otherwise read every row of those states to sort them by id.
+        final List<String> states = filter.states().isEmpty() ? java.util.Collections.singletonList(null)
+            : List.copyOf(filter.states());
+        final StringBuilder sql = new StringBuilder("SELECT * FROM (");
         final List<Object> params = new ArrayList<>();
-        params.add(filter.afterId());
-        if (!filter.states().isEmpty())
+        for (final String state : states)
         {
-            sql.append(" AND state IN (").append(String.join(", ", filter.states().stream().map(s -> "?").toList()))
-                .append(')');
-            params.addAll(filter.states());
+            if (!params.isEmpty())
+            {
+                sql.append(" UNION ALL ");
+            }
+            sql.append("(SELECT " + JOB_COLUMNS + " FROM jobs WHERE ");
+            if (state != null)
+            {
+                sql.append("state = ? AND ");
+                params.add(state);
+            }
+            sql.append("id > ?");
+            params.add(filter.afterId());
+            if (filter.owner() != null)
+            {
+                sql.append(" AND owner = ?");
+                params.add(filter.owner());
+            }
+            if (filter.name() != null)
+            {
+                sql.append(" AND name = ?");
+                params.add(filter.name());
+            }
+            sql.append(" ORDER BY id LIMIT ?)");
+            params.add(filter.limit());
         }
-        if (filter.owner() != null)
-        {
-            sql.append(" AND owner = ?");
-            params.add(filter.owner());
-        }
-        if (filter.name() != null)
-        {
-            sql.append(" AND name = ?");
-            params.add(filter.name());
-        }
-        sql.append(" ORDER BY id LIMIT ?");
+        sql.append(") AS page ORDER BY id LIMIT ?");
         params.add(filter.limit());
         try (PreparedStatement query = connection.prepareStatement(sql.toString()))
         {
