@@ -60,6 +60,7 @@ import java.util.concurrent.TimeUnit;
 public final class HeadNode implements AgentEvents, AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger("io.cohort.head");
+    private static final long PASS_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private final HeadConfig config;
     private final JobStore store;
@@ -118,12 +119,21 @@ public final class HeadNode implements AgentEvents, AutoCloseable
 
     private void run()
     {
+        long lastPass = 0;
         while (!closed)
         {
             try
             {
                 wake.tryAcquire(config.tickInterval().toMillis(), TimeUnit.MILLISECONDS);
+                // Passes at most every PASS_GAP: what happens meanwhile (exits, starts, arrivals) is handled by one
+                // pass and committed in one transaction, instead of one pass over the whole queue per event.
+                final long gap = lastPass + PASS_GAP_NANOS - System.nanoTime();
+                if (gap > 0)
+                {
+                    Thread.sleep(gap / 1_000_000, (int)(gap % 1_000_000));
+                }
                 wake.drainPermits();
+                lastPass = System.nanoTime();
                 if (!closed)
                 {
                     tick();
