@@ -66,6 +66,7 @@ public final class JobStore implements AutoCloseable
     private final ObjectMapper json = new ObjectMapper();
     private final java.util.concurrent.ConcurrentLinkedQueue<Queued> arrivals =
         new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private PreparedStatement eventInsert;
 
     /**
      * How an attempt ended, written together with the job's new state.
@@ -854,6 +855,7 @@ public final class JobStore implements AutoCloseable
         {
             if (!connection.isClosed())
             {
+                // Closing the connection closes its statements, the cached event insert among them.
                 connection.close();
             }
             if (lockFile.isOpen())
@@ -871,24 +873,27 @@ public final class JobStore implements AutoCloseable
     private void event(final Instant at, final Long jobId, final String node, final String kind, final String state,
         final String detail) throws SQLException
     {
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO events (at, job_id, node, kind, "
-            + "state, detail) VALUES (?, ?, ?, ?, ?, ?)"))
+        // Prepared once: every change writes events, several per job (the connection is used under this lock only).
+        if (eventInsert == null)
         {
-            insert.setLong(1, at.toEpochMilli());
-            if (jobId == null)
-            {
-                insert.setNull(2, Types.BIGINT);
-            }
-            else
-            {
-                insert.setLong(2, jobId);
-            }
-            insert.setString(3, node);
-            insert.setString(4, kind);
-            insert.setString(5, state);
-            insert.setString(6, detail == null || detail.length() <= 4000 ? detail : detail.substring(0, 4000));
-            insert.executeUpdate();
+            eventInsert = connection.prepareStatement("INSERT INTO events (at, job_id, node, kind, state, detail) "
+                + "VALUES (?, ?, ?, ?, ?, ?)");
         }
+        final PreparedStatement insert = eventInsert;
+        insert.setLong(1, at.toEpochMilli());
+        if (jobId == null)
+        {
+            insert.setNull(2, Types.BIGINT);
+        }
+        else
+        {
+            insert.setLong(2, jobId);
+        }
+        insert.setString(3, node);
+        insert.setString(4, kind);
+        insert.setString(5, state);
+        insert.setString(6, detail == null || detail.length() <= 4000 ? detail : detail.substring(0, 4000));
+        insert.executeUpdate();
     }
 
     private Job job(final ResultSet rows) throws SQLException
