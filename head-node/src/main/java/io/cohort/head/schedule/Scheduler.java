@@ -1,15 +1,16 @@
 package io.cohort.head.schedule;
 
+import io.cohort.head.job.Layout;
 import io.cohort.head.job.RankBlock;
 import io.cohort.head.node.NodeState;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.TreeMap;
 
 /**
@@ -32,7 +33,10 @@ import java.util.TreeMap;
  */
 public final class Scheduler
 {
+    private static final long NANOS = 1_000_000_000L;
+
     private final SchedulingPolicy policy;
+    private final long stepNanos;
 
     /**
      * A scheduler with these tunables.
@@ -42,6 +46,7 @@ public final class Scheduler
     public Scheduler(final SchedulingPolicy policy)
     {
         this.policy = policy;
+        this.stepNanos = policy.agingStep().toNanos();
     }
 
     /**
@@ -53,8 +58,11 @@ public final class Scheduler
      */
     public long effectivePriority(final QueuedJob job, final Instant now)
     {
-        final Duration waited = Duration.between(job.submittedAt(), now);
-        final long steps = waited.isNegative() ? 0 : waited.dividedBy(policy.agingStep());
+        // Whole nanoseconds, as Duration.between(...).dividedBy(step) counts, without its objects (once per job
+        // and pass).
+        final long waited = (now.getEpochSecond() - job.submittedAt().getEpochSecond()) * NANOS
+            + now.getNano() - job.submittedAt().getNano();
+        final long steps = waited < 0 ? 0 : waited / stepNanos;
         return job.priority() + Math.min(policy.agingCap(), steps);
     }
 
@@ -67,10 +75,78 @@ public final class Scheduler
      */
     public List<QueuedJob> order(final List<QueuedJob> queue, final Instant now)
     {
-        final List<QueuedJob> ordered = new ArrayList<>(queue);
-        ordered.sort(Comparator.comparingLong((QueuedJob job) -> -effectivePriority(job, now))
-            .thenComparing(QueuedJob::submittedAt).thenComparingLong(QueuedJob::id));
+        final List<Ranked> ranked = rank(queue, now);
+        ranked.sort(null);
+        final List<QueuedJob> ordered = new ArrayList<>(ranked.size());
+        for (final Ranked entry : ranked)
+        {
+            ordered.add(entry.job());
+        }
         return ordered;
+    }
+
+    /** Each job with its effective priority, computed once per pass rather than once per comparison. */
+    private List<Ranked> rank(final List<QueuedJob> queue, final Instant now)
+    {
+        final List<Ranked> ranked = new ArrayList<>(queue.size());
+        for (final QueuedJob job : queue)
+        {
+            ranked.add(new Ranked(effectivePriority(job, now), job));
+        }
+        return ranked;
+    }
+
+    /** A job and its place in line: higher effective priority first, then earlier submission, then lower id. */
+    private record Ranked(long priority, QueuedJob job) implements Comparable<Ranked>
+    {
+        @Override
+        public int compareTo(final Ranked other)
+        {
+            if (priority != other.priority)
+            {
+                return priority > other.priority ? -1 : 1;
+            }
+            final int submitted = job.submittedAt().compareTo(other.job.submittedAt());
+            return submitted != 0 ? submitted : Long.compare(job.id(), other.job.id());
+        }
+    }
+
+    /** The ranks and layout of a job: all the "does it fit the whole cluster" question depends on. */
+    private record Shape(int ranks, Layout layout)
+    {
+    }
+
+    /**
+     * Whether a job could run on the whole cluster, asked of the placer once per shape in a pass; a queue is mostly
+     * runs of one shape, so the last answer is checked first, by fields.
+     */
+    private static final class FitsCluster
+    {
+        private final Map<String, Integer> capacity;
+        private final Map<Shape, Boolean> known = new HashMap<>();
+        private int lastRanks = -1;
+        private Layout.Kind lastKind;
+        private int lastCount;
+        private boolean lastFits;
+
+        FitsCluster(final Map<String, Integer> capacity)
+        {
+            this.capacity = capacity;
+        }
+
+        boolean test(final QueuedJob job)
+        {
+            final Layout layout = job.layout();
+            if (job.ranks() != lastRanks || layout.kind() != lastKind || layout.count() != lastCount)
+            {
+                lastFits = known.computeIfAbsent(new Shape(job.ranks(), layout),
+                    shape -> Placer.place(shape.ranks(), shape.layout(), capacity) != null);
+                lastRanks = job.ranks();
+                lastKind = layout.kind();
+                lastCount = layout.count();
+            }
+            return lastFits;
+        }
     }
 
     /**
@@ -98,23 +174,32 @@ public final class Scheduler
         {
             take(free, allocation.blocks());
         }
+        int freeTotal = total(free);
         final List<Decision.Start> starts = new ArrayList<>();
         final List<Long> tooLarge = new ArrayList<>();
+        final FitsCluster fitsCluster = new FitsCluster(capacity);
         Decision.Reservation reservation = null;
         Map<String, Integer> spare = null;
-        for (final QueuedJob job : order(queue, now))
+        // A heap rather than a sorted list: a pass usually starts a few jobs from a long queue, so only the head of
+        // the line is taken in order; once no slot is free and the reservation is made, nothing else can start.
+        final PriorityQueue<Ranked> line = new PriorityQueue<>(rank(queue, now));
+        while (!line.isEmpty() && (freeTotal > 0 || reservation == null))
         {
-            if (Placer.place(job.ranks(), job.layout(), capacity) == null)
+            final QueuedJob job = line.poll().job();
+            if (!fitsCluster.test(job))
             {
                 tooLarge.add(job.id());
                 continue;
             }
-            final List<RankBlock> now0 = Placer.place(job.ranks(), job.layout(), free);
+            // Fewer free slots than ranks: no placement can exist, so the placer is not asked.
+            final List<RankBlock> now0 = freeTotal < job.ranks() ? null
+                : Placer.place(job.ranks(), job.layout(), free);
             if (reservation == null)
             {
                 if (now0 != null)
                 {
                     take(free, now0);
+                    freeTotal = total(free);
                     starts.add(new Decision.Start(job.id(), now0, false));
                     continue;
                 }
@@ -131,6 +216,7 @@ public final class Scheduler
             if (endsInTime)
             {
                 take(free, now0);
+                freeTotal = total(free);
                 starts.add(new Decision.Start(job.id(), now0, true));
                 continue;
             }
@@ -139,8 +225,24 @@ public final class Scheduler
             {
                 take(free, inSpare);
                 take(spare, inSpare);
+                freeTotal = total(free);
                 starts.add(new Decision.Start(job.id(), inSpare, true));
             }
+        }
+        // The rest of the line waits; of it, only the jobs that could not fit even an empty cluster are reported.
+        final List<Ranked> rest = new ArrayList<>();
+        for (final Ranked entry : line)
+        {
+            final QueuedJob job = entry.job();
+            if (!fitsCluster.test(job))
+            {
+                rest.add(entry);
+            }
+        }
+        rest.sort(null);
+        for (final Ranked entry : rest)
+        {
+            tooLarge.add(entry.job().id());
         }
         return new Decision(starts, reservation, tooLarge);
     }
@@ -203,6 +305,16 @@ public final class Scheduler
         }
         take(at, reservation.placement());
         return at;
+    }
+
+    private static int total(final Map<String, Integer> slots)
+    {
+        int total = 0;
+        for (final int count : slots.values())
+        {
+            total += Math.max(0, count);
+        }
+        return total;
     }
 
     private static Map<String, Integer> smaller(final Map<String, Integer> a, final Map<String, Integer> b)

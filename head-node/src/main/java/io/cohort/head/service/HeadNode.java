@@ -60,6 +60,7 @@ import java.util.concurrent.TimeUnit;
 public final class HeadNode implements AgentEvents, AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger("io.cohort.head");
+    private static final long PASS_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private final HeadConfig config;
     private final JobStore store;
@@ -73,6 +74,12 @@ public final class HeadNode implements AgentEvents, AutoCloseable
     private final Map<Long, Instant> queuedAt = new HashMap<>();
     private final Map<Long, AttemptRun> active = new HashMap<>();
     private final Map<Long, String> waiting = new HashMap<>();
+    /** For each PENDING job, the number of scheduling passes run before it became PENDING. */
+    private final Map<Long, Long> pendingSince = new HashMap<>();
+    /** State changes made in memory and not yet committed, oldest first. */
+    private final List<JobStore.Transition> unwritten = new ArrayList<>();
+    private volatile boolean dirty;
+    private long passes;
     private final java.util.concurrent.ConcurrentLinkedQueue<Job> arrivals =
         new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final Semaphore wake = new Semaphore(0);
@@ -112,12 +119,21 @@ public final class HeadNode implements AgentEvents, AutoCloseable
 
     private void run()
     {
+        long lastPass = 0;
         while (!closed)
         {
             try
             {
                 wake.tryAcquire(config.tickInterval().toMillis(), TimeUnit.MILLISECONDS);
+                // Passes at most every PASS_GAP: what happens meanwhile (exits, starts, arrivals) is handled by one
+                // pass and committed in one transaction, instead of one pass over the whole queue per event.
+                final long gap = lastPass + PASS_GAP_NANOS - System.nanoTime();
+                if (gap > 0)
+                {
+                    Thread.sleep(gap / 1_000_000, (int)(gap % 1_000_000));
+                }
                 wake.drainPermits();
+                lastPass = System.nanoTime();
                 if (!closed)
                 {
                     tick();
@@ -139,6 +155,14 @@ public final class HeadNode implements AgentEvents, AutoCloseable
         wake.release();
     }
 
+    private void wakeIfDirty()
+    {
+        if (dirty)
+        {
+            wake();
+        }
+    }
+
     /**
      * Loads every live job from the store. Attempts that were STARTING or RUNNING when the head node stopped are
      * kept as they were (nothing is restarted) until the agents report: an attempt a node still runs carries on, one
@@ -146,13 +170,19 @@ public final class HeadNode implements AgentEvents, AutoCloseable
      */
     public synchronized void recover()
     {
+        flush();
         final Instant now = clock.instant();
         live.clear();
         active.clear();
+        pendingSince.clear();
         for (final JobStore.QueuedEntry entry : store.live())
         {
             final Job job = entry.job();
             live.put(job.id(), job);
+            if (job.state() instanceof JobState.Pending)
+            {
+                pendingSince.put(job.id(), passes);
+            }
             queuedAt.put(job.id(), entry.queuedAt());
             if (job.state() instanceof JobState.Starting || job.state() instanceof JobState.Running)
             {
@@ -237,6 +267,7 @@ public final class HeadNode implements AgentEvents, AutoCloseable
      */
     public Optional<Job> job(final long id)
     {
+        written();
         return store.job(id);
     }
 
@@ -248,6 +279,7 @@ public final class HeadNode implements AgentEvents, AutoCloseable
      */
     public List<Job> jobs(final JobQuery query)
     {
+        written();
         return store.jobs(query);
     }
 
@@ -259,6 +291,7 @@ public final class HeadNode implements AgentEvents, AutoCloseable
      */
     public List<Attempt> attempts(final long id)
     {
+        written();
         return store.attempts(id);
     }
 
@@ -270,7 +303,14 @@ public final class HeadNode implements AgentEvents, AutoCloseable
      */
     public synchronized String waitingReason(final long id)
     {
-        return waiting.get(id);
+        final String reason = waiting.get(id);
+        if (reason != null)
+        {
+            return reason;
+        }
+        // Only jobs with another reason are listed: every other job in the last pass's queue waits for slots.
+        final Long since = pendingSince.get(id);
+        return since != null && since < passes ? "waiting for free slots" : null;
     }
 
     /**
@@ -283,6 +323,7 @@ public final class HeadNode implements AgentEvents, AutoCloseable
      */
     public List<Event> events(final long afterSeq, final Long jobId, final int limit)
     {
+        written();
         return store.events(afterSeq, jobId, limit);
     }
 
@@ -356,9 +397,12 @@ public final class HeadNode implements AgentEvents, AutoCloseable
         {
             run.end(AttemptRun.Ending.CANCEL, "cancelled by " + by, null);
             stop(run, now);
+            flush();
             return job;
         }
-        return move(job, new JobState.Cancelled("cancelled by " + by), now, null, false);
+        final Job cancelled = move(job, new JobState.Cancelled("cancelled by " + by), now, null, false);
+        flush();
+        return cancelled;
     }
 
     /**
@@ -377,7 +421,9 @@ public final class HeadNode implements AgentEvents, AutoCloseable
             throw new RequestException(RequestException.Kind.CONFLICT, "job " + id + " is " + job.state().name()
                 + "; only a PENDING job can be held");
         }
-        return move(job, new JobState.Held("held by " + by), clock.instant(), null, false);
+        final Job held = move(job, new JobState.Held("held by " + by), clock.instant(), null, false);
+        flush();
+        return held;
     }
 
     /**
@@ -397,6 +443,7 @@ public final class HeadNode implements AgentEvents, AutoCloseable
                 + "; only a HELD job can be released");
         }
         final Job released = move(job, new JobState.Pending(null, "released by " + by), clock.instant(), null, false);
+        flush();
         wake();
         return released;
     }
@@ -419,8 +466,10 @@ public final class HeadNode implements AgentEvents, AutoCloseable
         {
             run.end(AttemptRun.Ending.REQUEUE, "requeued by " + by, null);
             stop(run, now);
+            flush();
             return live.get(id);
         }
+        flush();
         final Job job = store.job(id).orElseThrow(() -> new RequestException(RequestException.Kind.NOT_FOUND,
             "no job " + id));
         if (!job.state().terminal())
@@ -430,6 +479,7 @@ public final class HeadNode implements AgentEvents, AutoCloseable
         }
         queuedAt.put(id, now);
         final Job again = move(job, new JobState.Pending(null, "requeued by " + by), now, null, true);
+        flush();
         wake();
         return again;
     }
@@ -490,13 +540,16 @@ public final class HeadNode implements AgentEvents, AutoCloseable
             }
         }
         schedule(now);
+        flush();
     }
 
     private void schedule(final Instant now)
     {
+        passes++;
         waiting.clear();
-        final List<QueuedJob> queue = new ArrayList<>();
-        for (final Job job : List.copyOf(live.values()))
+        final List<QueuedJob> queue = new ArrayList<>(live.size());
+        final List<Job> neverMet = new ArrayList<>();
+        for (final Job job : live.values())
         {
             if (!(job.state() instanceof JobState.Pending pending))
             {
@@ -507,14 +560,26 @@ public final class HeadNode implements AgentEvents, AutoCloseable
                 waiting.put(job.id(), "retry backoff until " + pending.notBefore());
                 continue;
             }
-            final String blocked = dependencies(job, now);
-            if (blocked != null)
+            if (!job.spec().dependencies().isEmpty())
             {
-                waiting.put(job.id(), blocked);
-                continue;
+                final String blocked = dependencies(job);
+                if (blocked == null)
+                {
+                    neverMet.add(job);
+                    continue;
+                }
+                if (!blocked.isEmpty())
+                {
+                    waiting.put(job.id(), blocked);
+                    continue;
+                }
             }
             queue.add(new QueuedJob(job.id(), job.spec().priority(), queuedAt.getOrDefault(job.id(),
                 job.submittedAt()), job.spec().ranks(), job.spec().layout(), job.spec().timeLimit()));
+        }
+        for (final Job job : neverMet)
+        {
+            cancelNeverMet(job, now);
         }
         if (queue.isEmpty())
         {
@@ -533,14 +598,6 @@ public final class HeadNode implements AgentEvents, AutoCloseable
         }
         final Decision decision = scheduler.schedule(queue, nodes, running, now);
         launch(decision.starts(), now);
-        for (final QueuedJob job : queue)
-        {
-            waiting.put(job.id(), "waiting for free slots");
-        }
-        for (final Decision.Start start : decision.starts())
-        {
-            waiting.remove(start.jobId());
-        }
         if (decision.reservation() != null)
         {
             waiting.put(decision.reservation().jobId(), "first in line; slots reserved "
@@ -553,25 +610,47 @@ public final class HeadNode implements AgentEvents, AutoCloseable
         }
     }
 
-    /** Null if the job may start; a reason if it waits; cancels it if a dependency can never be met. */
-    private String dependencies(final Job job, final Instant now)
+    /**
+     * Whether a job's dependencies let it start: "" if they do, the reason if it waits, null if one can never be
+     * met.
+     */
+    private String dependencies(final Job job)
     {
         for (final Dependency dependency : job.spec().dependencies())
         {
-            final Job other = live.containsKey(dependency.jobId()) ? live.get(dependency.jobId())
-                : store.job(dependency.jobId()).orElse(null);
+            final Job other = live.containsKey(dependency.jobId()) ? live.get(dependency.jobId()) : ended(dependency);
             if (other == null || !other.state().terminal())
             {
                 return "waiting for job " + dependency.jobId() + " to end";
             }
             if (dependency.kind() == Dependency.Kind.AFTER_SUCCESS && !(other.state() instanceof JobState.Completed))
             {
-                move(job, new JobState.Cancelled("dependency never met: job " + dependency.jobId() + " ended "
-                    + other.state().name() + ", not COMPLETED"), now, null, false);
-                return "cancelled";
+                return null;
             }
         }
-        return null;
+        return "";
+    }
+
+    private Job ended(final Dependency dependency)
+    {
+        flush();
+        return store.job(dependency.jobId()).orElse(null);
+    }
+
+    /** Cancels a job one of whose dependencies ended in a way that can never meet it. */
+    private void cancelNeverMet(final Job job, final Instant now)
+    {
+        for (final Dependency dependency : job.spec().dependencies())
+        {
+            final Job other = live.containsKey(dependency.jobId()) ? live.get(dependency.jobId()) : ended(dependency);
+            if (other != null && other.state().terminal() && dependency.kind() == Dependency.Kind.AFTER_SUCCESS
+                && !(other.state() instanceof JobState.Completed))
+            {
+                move(job, new JobState.Cancelled("dependency never met: job " + dependency.jobId() + " ended "
+                    + other.state().name() + ", not COMPLETED"), now, null, false);
+                return;
+            }
+        }
     }
 
     /** Records the pass's new attempts in one commit, then sends every node its share. */
@@ -587,7 +666,10 @@ public final class HeadNode implements AgentEvents, AutoCloseable
             records.add(new JobStore.AttemptStart(start.jobId(), live.get(start.jobId()).attempts() + 1,
                 start.placement()));
         }
-        store.startAttempts(records, now);
+        // The state changes since the last commit go in the same transaction, before the new attempts.
+        store.commit(List.copyOf(unwritten), records, now);
+        unwritten.clear();
+        dirty = false;
         for (final JobStore.AttemptStart record : records)
         {
             final Job job = live.get(record.jobId());
@@ -746,6 +828,7 @@ public final class HeadNode implements AgentEvents, AutoCloseable
     /** Attempts with this status since the job's last requeue (the current attempt is still ACTIVE in the store). */
     private long previous(final Job job, final Attempt.Status status)
     {
+        flush();
         return store.attempts(job.id()).stream()
             .filter(attempt -> attempt.number() > job.retryBase() && attempt.status() == status).count();
     }
@@ -753,8 +836,9 @@ public final class HeadNode implements AgentEvents, AutoCloseable
     private Job move(final Job job, final JobState next, final Instant now, final JobStore.AttemptEnd end,
         final boolean requeue)
     {
-        store.transition(job.id(), next, now, end, requeue);
-        // The store now holds exactly this: no need to read it back.
+        // Committed with the other changes of this pass or request (flush): one write for all of them.
+        unwritten.add(new JobStore.Transition(job.id(), next, now, end, requeue));
+        dirty = true;
         return remember(new Job(job.id(), job.owner(), job.spec(), next, job.attempts(),
             requeue ? job.attempts() : job.retryBase(), job.submittedAt(), next.terminal() ? now : null));
     }
@@ -762,17 +846,52 @@ public final class HeadNode implements AgentEvents, AutoCloseable
     private Job remember(final Job job)
     {
         final long id = job.id();
+        final Job before;
         if (job.state().terminal())
         {
-            live.remove(id);
+            before = live.remove(id);
             queuedAt.remove(id);
             waiting.remove(id);
         }
         else
         {
-            live.put(id, job);
+            before = live.put(id, job);
+        }
+        if (!(job.state() instanceof JobState.Pending))
+        {
+            pendingSince.remove(id);
+        }
+        else if (before == null || !(before.state() instanceof JobState.Pending))
+        {
+            pendingSince.put(id, passes);
         }
         return job;
+    }
+
+    /**
+     * Commits the state changes made since the last commit, in one transaction; called before anything reads the
+     * store and before a request is answered.
+     */
+    private void flush()
+    {
+        if (!unwritten.isEmpty())
+        {
+            store.commit(List.copyOf(unwritten), List.of(), clock.instant());
+            unwritten.clear();
+        }
+        dirty = false;
+    }
+
+    /** Makes the store hold every change made so far, before a read from it. */
+    private void written()
+    {
+        if (dirty)
+        {
+            synchronized (this)
+            {
+                flush();
+            }
+        }
     }
 
     /** Takes newly stored jobs into the live state; called under the lock before live state is read. */
@@ -784,6 +903,10 @@ public final class HeadNode implements AgentEvents, AutoCloseable
             {
                 live.put(job.id(), job);
                 queuedAt.put(job.id(), job.submittedAt());
+                if (job.state() instanceof JobState.Pending)
+                {
+                    pendingSince.put(job.id(), passes);
+                }
             }
         }
     }
@@ -796,6 +919,7 @@ public final class HeadNode implements AgentEvents, AutoCloseable
         {
             return job;
         }
+        flush();
         final Job ended = store.job(id).orElseThrow(() -> new RequestException(RequestException.Kind.NOT_FOUND,
             "no job " + id));
         throw new RequestException(RequestException.Kind.CONFLICT, "job " + id + " has ended ("
@@ -836,6 +960,7 @@ public final class HeadNode implements AgentEvents, AutoCloseable
         {
             reconcile(report, now, false);
         }
+        wakeIfDirty();
     }
 
     /**
@@ -895,6 +1020,8 @@ public final class HeadNode implements AgentEvents, AutoCloseable
         {
             started(node, run, clock.instant());
         }
+        // The scheduling pass commits the change, together with whatever else happened meanwhile.
+        wakeIfDirty();
     }
 
     private void started(final String node, final AttemptRun run, final Instant now)
@@ -1004,6 +1131,10 @@ public final class HeadNode implements AgentEvents, AutoCloseable
             {
                 Thread.currentThread().interrupt();
             }
+        }
+        synchronized (this)
+        {
+            flush();
         }
     }
 }

@@ -52,6 +52,9 @@ public final class JobStore implements AutoCloseable
 
     private static final String JOB_COLUMNS = "id, owner, spec, state, reason, exit_code, attempts, retry_base, "
         + "not_before, submitted_at, queued_at, ended_at";
+    private static final String UPDATE_STATE = "UPDATE jobs SET state = ?, reason = ?, exit_code = ?, "
+        + "not_before = ?, ended_at = ?, retry_base = CASE WHEN ? THEN attempts ELSE retry_base END, "
+        + "queued_at = CASE WHEN ? THEN ? ELSE queued_at END WHERE id = ?";
     private static final TypeReference<List<RankBlock>> PLACEMENT = new TypeReference<>()
     {
     };
@@ -63,6 +66,7 @@ public final class JobStore implements AutoCloseable
     private final ObjectMapper json = new ObjectMapper();
     private final java.util.concurrent.ConcurrentLinkedQueue<Queued> arrivals =
         new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private PreparedStatement eventInsert;
 
     /**
      * How an attempt ended, written together with the job's new state.
@@ -303,26 +307,40 @@ public final class JobStore implements AutoCloseable
      */
     public synchronized List<Job> jobs(final JobQuery filter)
     {
-        final StringBuilder sql = new StringBuilder("SELECT " + JOB_COLUMNS + " FROM jobs WHERE id > ?");
+        // With states, one index range (state, id) per state, each read in id order and cut at the page size, then
+        // merged: H2 would otherwise read every row of those states to sort them by id.
+        final List<String> states = filter.states().isEmpty() ? java.util.Collections.singletonList(null)
+            : List.copyOf(filter.states());
+        final StringBuilder sql = new StringBuilder("SELECT * FROM (");
         final List<Object> params = new ArrayList<>();
-        params.add(filter.afterId());
-        if (!filter.states().isEmpty())
+        for (final String state : states)
         {
-            sql.append(" AND state IN (").append(String.join(", ", filter.states().stream().map(s -> "?").toList()))
-                .append(')');
-            params.addAll(filter.states());
+            if (!params.isEmpty())
+            {
+                sql.append(" UNION ALL ");
+            }
+            sql.append("(SELECT " + JOB_COLUMNS + " FROM jobs WHERE ");
+            if (state != null)
+            {
+                sql.append("state = ? AND ");
+                params.add(state);
+            }
+            sql.append("id > ?");
+            params.add(filter.afterId());
+            if (filter.owner() != null)
+            {
+                sql.append(" AND owner = ?");
+                params.add(filter.owner());
+            }
+            if (filter.name() != null)
+            {
+                sql.append(" AND name = ?");
+                params.add(filter.name());
+            }
+            sql.append(" ORDER BY id LIMIT ?)");
+            params.add(filter.limit());
         }
-        if (filter.owner() != null)
-        {
-            sql.append(" AND owner = ?");
-            params.add(filter.owner());
-        }
-        if (filter.name() != null)
-        {
-            sql.append(" AND name = ?");
-            params.add(filter.name());
-        }
-        sql.append(" ORDER BY id LIMIT ?");
+        sql.append(") AS page ORDER BY id LIMIT ?");
         params.add(filter.limit());
         try (PreparedStatement query = connection.prepareStatement(sql.toString()))
         {
@@ -432,6 +450,68 @@ public final class JobStore implements AutoCloseable
      */
     public synchronized void startAttempts(final List<AttemptStart> starts, final Instant now)
     {
+        commit(List.of(), starts, now);
+    }
+
+    /**
+     * A job's move to a new state, to be committed with others.
+     *
+     * @param jobId   the job
+     * @param next    the new state
+     * @param at      when
+     * @param end     how the current attempt ended, or null
+     * @param requeue whether this is a user's requeue (the retry budget and the queue time start again)
+     */
+    public record Transition(long jobId, JobState next, Instant at, AttemptEnd end, boolean requeue)
+    {
+    }
+
+    /**
+     * Records several state changes, then a scheduling pass's new attempts (each job STARTING), in one transaction:
+     * one write to the file for all of them. Events are appended in the order given, so their sequence numbers keep
+     * that order.
+     *
+     * @param transitions the state changes, oldest first
+     * @param starts      the new attempts
+     * @param now         the time the launches are sent
+     * @throws StoreException if they could not be recorded (then none of them was)
+     */
+    public synchronized void commit(final List<Transition> transitions, final List<AttemptStart> starts,
+        final Instant now)
+    {
+        if (transitions.isEmpty() && starts.isEmpty())
+        {
+            return;
+        }
+        try
+        {
+            if (!transitions.isEmpty())
+            {
+                try (PreparedStatement update = connection.prepareStatement(UPDATE_STATE))
+                {
+                    for (final Transition transition : transitions)
+                    {
+                        apply(update, transition);
+                    }
+                }
+            }
+            if (!starts.isEmpty())
+            {
+                record(starts, now);
+            }
+            connection.commit();
+        }
+        catch (final SQLException | JsonProcessingException ex)
+        {
+            throw rollback(transitions.isEmpty() ? "cannot record " + starts.size() + " new attempts"
+                : "cannot record " + transitions.size() + " state changes and " + starts.size() + " new attempts",
+                ex);
+        }
+    }
+
+    private void record(final List<AttemptStart> starts, final Instant now) throws SQLException,
+        JsonProcessingException
+    {
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO attempts (job_id, number, status, "
             + "placement, started_at) VALUES (?, ?, 'ACTIVE', ?, ?)");
             PreparedStatement update = connection.prepareStatement("UPDATE jobs SET state = 'STARTING', reason = NULL, "
@@ -450,11 +530,6 @@ public final class JobStore implements AutoCloseable
                 event(now, start.jobId(), null, "attempt.started", "STARTING", "attempt " + start.number() + " on "
                     + start.placement().stream().map(b -> b.node() + ":" + b.count()).toList());
             }
-            connection.commit();
-        }
-        catch (final SQLException | JsonProcessingException ex)
-        {
-            throw rollback("cannot record " + starts.size() + " new attempts", ex);
         }
     }
 
@@ -470,56 +545,60 @@ public final class JobStore implements AutoCloseable
     public synchronized void transition(final long jobId, final JobState next, final Instant now,
         final AttemptEnd end, final boolean requeue)
     {
-        try (PreparedStatement update = connection.prepareStatement("UPDATE jobs SET state = ?, reason = ?, "
-            + "exit_code = ?, not_before = ?, ended_at = ?, "
-            + "retry_base = CASE WHEN ? THEN attempts ELSE retry_base END, "
-            + "queued_at = CASE WHEN ? THEN ? ELSE queued_at END WHERE id = ?"))
+        try (PreparedStatement update = connection.prepareStatement(UPDATE_STATE))
         {
-            update.setString(1, next.name());
-            update.setString(2, next.reason());
-            if (next instanceof JobState.Failed failed)
-            {
-                update.setInt(3, failed.exitCode());
-            }
-            else
-            {
-                update.setNull(3, Types.INTEGER);
-            }
-            if (next instanceof JobState.Pending pending && pending.notBefore() != null)
-            {
-                update.setLong(4, pending.notBefore().toEpochMilli());
-            }
-            else
-            {
-                update.setNull(4, Types.BIGINT);
-            }
-            if (next.terminal())
-            {
-                update.setLong(5, now.toEpochMilli());
-            }
-            else
-            {
-                update.setNull(5, Types.BIGINT);
-            }
-            update.setBoolean(6, requeue);
-            update.setBoolean(7, requeue);
-            update.setLong(8, now.toEpochMilli());
-            update.setLong(9, jobId);
-            if (update.executeUpdate() != 1)
-            {
-                throw new SQLException("no job " + jobId);
-            }
-            if (end != null)
-            {
-                endAttempt(jobId, end, now);
-            }
-            event(now, jobId, null, "job.state", next.name(), next.reason());
+            apply(update, new Transition(jobId, next, now, end, requeue));
             connection.commit();
         }
         catch (final SQLException ex)
         {
             throw rollback("cannot move job " + jobId + " to " + next.name(), ex);
         }
+    }
+
+    private void apply(final PreparedStatement update, final Transition transition) throws SQLException
+    {
+        final JobState next = transition.next();
+        final long now = transition.at().toEpochMilli();
+        update.setString(1, next.name());
+        update.setString(2, next.reason());
+        if (next instanceof JobState.Failed failed)
+        {
+            update.setInt(3, failed.exitCode());
+        }
+        else
+        {
+            update.setNull(3, Types.INTEGER);
+        }
+        if (next instanceof JobState.Pending pending && pending.notBefore() != null)
+        {
+            update.setLong(4, pending.notBefore().toEpochMilli());
+        }
+        else
+        {
+            update.setNull(4, Types.BIGINT);
+        }
+        if (next.terminal())
+        {
+            update.setLong(5, now);
+        }
+        else
+        {
+            update.setNull(5, Types.BIGINT);
+        }
+        update.setBoolean(6, transition.requeue());
+        update.setBoolean(7, transition.requeue());
+        update.setLong(8, now);
+        update.setLong(9, transition.jobId());
+        if (update.executeUpdate() != 1)
+        {
+            throw new SQLException("no job " + transition.jobId() + " to move to " + next.name());
+        }
+        if (transition.end() != null)
+        {
+            endAttempt(transition.jobId(), transition.end(), transition.at());
+        }
+        event(transition.at(), transition.jobId(), null, "job.state", next.name(), next.reason());
     }
 
     private void endAttempt(final long jobId, final AttemptEnd end, final Instant now) throws SQLException
@@ -776,6 +855,7 @@ public final class JobStore implements AutoCloseable
         {
             if (!connection.isClosed())
             {
+                // Closing the connection closes its statements, the cached event insert among them.
                 connection.close();
             }
             if (lockFile.isOpen())
@@ -793,24 +873,27 @@ public final class JobStore implements AutoCloseable
     private void event(final Instant at, final Long jobId, final String node, final String kind, final String state,
         final String detail) throws SQLException
     {
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO events (at, job_id, node, kind, "
-            + "state, detail) VALUES (?, ?, ?, ?, ?, ?)"))
+        // Prepared once: every change writes events, several per job (the connection is used under this lock only).
+        if (eventInsert == null)
         {
-            insert.setLong(1, at.toEpochMilli());
-            if (jobId == null)
-            {
-                insert.setNull(2, Types.BIGINT);
-            }
-            else
-            {
-                insert.setLong(2, jobId);
-            }
-            insert.setString(3, node);
-            insert.setString(4, kind);
-            insert.setString(5, state);
-            insert.setString(6, detail == null || detail.length() <= 4000 ? detail : detail.substring(0, 4000));
-            insert.executeUpdate();
+            eventInsert = connection.prepareStatement("INSERT INTO events (at, job_id, node, kind, state, detail) "
+                + "VALUES (?, ?, ?, ?, ?, ?)");
         }
+        final PreparedStatement insert = eventInsert;
+        insert.setLong(1, at.toEpochMilli());
+        if (jobId == null)
+        {
+            insert.setNull(2, Types.BIGINT);
+        }
+        else
+        {
+            insert.setLong(2, jobId);
+        }
+        insert.setString(3, node);
+        insert.setString(4, kind);
+        insert.setString(5, state);
+        insert.setString(6, detail == null || detail.length() <= 4000 ? detail : detail.substring(0, 4000));
+        insert.executeUpdate();
     }
 
     private Job job(final ResultSet rows) throws SQLException

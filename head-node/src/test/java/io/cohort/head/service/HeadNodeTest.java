@@ -158,6 +158,26 @@ class HeadNodeTest
     }
 
     @Test
+    void queuedJobsSayWhyTheyWaitAsOfTheLastPass() throws Exception
+    {
+        join("n1", 1);
+        final long first = submit(Specs.simple(1)).id();
+        final long second = submit(Specs.simple(1)).id();
+        final long third = submit(Specs.simple(1)).id();
+        assertEquals(null, head.waitingReason(second), "no pass has seen it yet");
+        head.tick();
+        assertEquals(null, head.waitingReason(first), "it started");
+        assertTrue(head.waitingReason(second).startsWith("first in line; slots reserved"));
+        assertEquals("waiting for free slots", head.waitingReason(third));
+        final long late = submit(Specs.simple(1)).id();
+        assertEquals(null, head.waitingReason(late), "submitted after the pass");
+        head.tick();
+        assertEquals("waiting for free slots", head.waitingReason(late));
+        head.hold(late, "alice");
+        assertEquals(null, head.waitingReason(late), "held, not queued");
+    }
+
+    @Test
     void jobRunsOnJoinedNodesAndCompletesWhenEveryRankExitsZero() throws Exception
     {
         join("n1", 2);

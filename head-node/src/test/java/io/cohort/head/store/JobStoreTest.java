@@ -43,6 +43,50 @@ class JobStoreTest
     }
 
     @Test
+    void stateChangesAndNewAttemptsOfAPassAreCommittedTogetherWithEventsInTheirOrder()
+    {
+        final long done;
+        final long next;
+        try (JobStore store = JobStore.open(data))
+        {
+            done = store.submit("alice", Specs.simple(1), T0).id();
+            next = store.submit("alice", Specs.simple(1), T0).id();
+            store.startAttempt(done, 1, List.of(new RankBlock("n1", 0, 1)), T0);
+            store.commit(List.of(
+                new JobStore.Transition(done, new JobState.Running(1), T0.plusSeconds(1), null, false),
+                new JobStore.Transition(done, new JobState.Completed(), T0.plusSeconds(2),
+                    new JobStore.AttemptEnd(1, Attempt.Status.SUCCEEDED, 0, null), false)),
+                List.of(new JobStore.AttemptStart(next, 1, List.of(new RankBlock("n1", 0, 1)))), T0.plusSeconds(3));
+        }
+        try (JobStore store = JobStore.open(data))
+        {
+            assertInstanceOf(JobState.Completed.class, store.job(done).orElseThrow().state());
+            assertEquals(Attempt.Status.SUCCEEDED, store.attempts(done).get(0).status());
+            assertInstanceOf(JobState.Starting.class, store.job(next).orElseThrow().state());
+            final List<String> kinds = store.events(0, null, 100).stream()
+                .map(event -> event.jobId() + " " + event.kind() + " " + event.state()).toList();
+            assertEquals(List.of(done + " job.submitted PENDING", next + " job.submitted PENDING",
+                done + " attempt.started STARTING", done + " job.state RUNNING", done + " attempt.ended SUCCEEDED",
+                done + " job.state COMPLETED", next + " attempt.started STARTING"), kinds);
+        }
+    }
+
+    @Test
+    void aFailedCommitOfAPassStoresNoneOfIt()
+    {
+        try (JobStore store = JobStore.open(data))
+        {
+            final long id = store.submit("alice", Specs.simple(1), T0).id();
+            assertThrows(StoreException.class, () -> store.commit(List.of(
+                new JobStore.Transition(id, new JobState.Cancelled("by alice"), T0, null, false),
+                new JobStore.Transition(id + 1000, new JobState.Cancelled("by alice"), T0, null, false)),
+                List.of(), T0));
+            assertInstanceOf(JobState.Pending.class, store.job(id).orElseThrow().state());
+            assertEquals(1, store.events(0, null, 100).size());
+        }
+    }
+
+    @Test
     void concurrentSubmissionsEachGetTheirOwnDurableJob() throws Exception
     {
         final java.util.Set<Long> ids = java.util.concurrent.ConcurrentHashMap.newKeySet();
