@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
@@ -295,7 +296,7 @@ public final class HeadConnection implements AutoCloseable
             attempt.group.stop();
         }
         attempt.group.cleanUp();
-        agent.release(attempt.slots);
+        attempt.releaseSlots();
         agent.log("job " + attempt.jobId + " attempt " + attempt.attempt + ": every rank has ended");
         // Reported in the next heartbeat, then forgotten.
         attempt.ended = true;
@@ -375,6 +376,7 @@ public final class HeadConnection implements AutoCloseable
         private RankGroup group;
         private volatile boolean ended;
         private volatile boolean fenced;
+        private final AtomicBoolean released = new AtomicBoolean();
         private final java.util.ArrayDeque<AgentMessage.AttemptOutput> held = new java.util.ArrayDeque<>();
         private long droppedLines;
 
@@ -426,9 +428,22 @@ public final class HeadConnection implements AutoCloseable
             }
         }
 
+        /** Gives the slots back once; before the last exit is told, so the head never sees them still taken. */
+        void releaseSlots()
+        {
+            if (released.compareAndSet(false, true))
+            {
+                agent.release(slots);
+            }
+        }
+
         @Override
         public void exited(final int rank, final int code)
         {
+            if (group.liveRanks().isEmpty())
+            {
+                releaseSlots();
+            }
             final MessageChannel link = channel;
             if (link != null)
             {
