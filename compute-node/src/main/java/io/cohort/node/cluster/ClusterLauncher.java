@@ -18,10 +18,8 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -107,8 +105,8 @@ public final class ClusterLauncher
             {
                 env.put(REPORT_BINDINGS, "1");
             }
-            final String jobId = randomHex(6);
-            try (WireUpServer exchange = new WireUpServer(spec.ranks(), randomHex(16),
+            final String jobId = RankProcesses.randomHex(6);
+            try (WireUpServer exchange = new WireUpServer(spec.ranks(), RankProcesses.randomHex(16),
                 InetAddress.getByAddress(new byte[4])))
             {
                 Runtime.getRuntime().addShutdownHook(hook);
@@ -560,10 +558,4 @@ public final class ClusterLauncher
         }
     }
 
-    private static String randomHex(final int bytes)
-    {
-        final byte[] random = new byte[bytes];
-        new SecureRandom().nextBytes(random);
-        return HexFormat.of().formatHex(random);
-    }
 }

@@ -9,6 +9,7 @@ import io.cohort.head.node.AgentReport;
 import io.cohort.head.node.KillSignal;
 import io.cohort.head.node.LaunchOrder;
 import io.cohort.head.node.NodeCapacity;
+import io.cohort.node.launch.RankProcesses;
 import io.cohort.node.protocol.AgentMessage;
 import io.cohort.node.protocol.AgentMessage.AttemptReport;
 import io.cohort.node.protocol.AgentProtocol;
@@ -22,9 +23,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -43,8 +42,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class AgentLinkServer implements AgentLink
 {
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     private final AgentEvents events;
     private final ClusterSecret secret;
     private final ServerSocket listener;
@@ -330,11 +327,9 @@ public final class AgentLinkServer implements AgentLink
         AttemptExchange(final int size)
         {
             this.size = size;
-            final byte[] token = new byte[16];
-            RANDOM.nextBytes(token);
             try
             {
-                this.server = new WireUpServer(size, HexFormat.of().formatHex(token),
+                this.server = new WireUpServer(size, RankProcesses.randomHex(16),
                     InetAddress.getByAddress(new byte[4]));
             }
             catch (final IOException ex)

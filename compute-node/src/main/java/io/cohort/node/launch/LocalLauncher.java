@@ -10,9 +10,7 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -60,7 +58,7 @@ public final class LocalLauncher
     public int run(final LaunchSpec spec)
     {
         final List<String> command = RankCommand.of(spec);
-        final String jobId = randomHex(6);
+        final String jobId = RankProcesses.randomHex(6);
         final Path shmDir = SharedMemoryCleanup.directoryFor(spec.environment());
         final List<Process> ranks = new ArrayList<>();
         final List<Thread> pumps = new ArrayList<>();
@@ -71,7 +69,8 @@ public final class LocalLauncher
             RankProcesses.stopAll(ranks);
             SharedMemoryCleanup.removeJobFiles(shmDir, jobId);
         }, "cohort-run-signals");
-        try (WireUpServer exchange = new WireUpServer(spec.ranks(), randomHex(16), InetAddress.getLoopbackAddress()))
+        try (WireUpServer exchange = new WireUpServer(spec.ranks(), RankProcesses.randomHex(16),
+            InetAddress.getLoopbackAddress()))
         {
             Runtime.getRuntime().addShutdownHook(forwarder);
             for (int rank = 0; rank < spec.ranks(); rank++)
@@ -187,10 +186,4 @@ public final class LocalLauncher
         });
     }
 
-    static String randomHex(final int bytes)
-    {
-        final byte[] random = new byte[bytes];
-        new SecureRandom().nextBytes(random);
-        return HexFormat.of().formatHex(random);
-    }
 }

@@ -2,8 +2,10 @@ package io.cohort.node.launch;
 
 import io.cohort.wireup.JobEnvironment;
 
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -13,6 +15,8 @@ public final class RankProcesses
 {
     /** How long a rank has to exit after SIGTERM before it gets SIGKILL. */
     public static final long KILL_GRACE_MS = 1_000;
+
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private RankProcesses()
     {
@@ -95,6 +99,19 @@ public final class RankProcesses
                 return;
             }
         }
+    }
+
+    /**
+     * Random bytes as hex, for job ids and the secrets of address exchanges.
+     *
+     * @param bytes how many random bytes
+     * @return twice as many hex digits
+     */
+    public static String randomHex(final int bytes)
+    {
+        final byte[] random = new byte[bytes];
+        RANDOM.nextBytes(random);
+        return HexFormat.of().formatHex(random);
     }
 
     /**
