@@ -3,19 +3,23 @@
 # `cohort bench head`: N one-rank jobs of /bin/true submitted through the REST API (TLS, bearer token) by
 # concurrent clients; prints accepted jobs/s (each answered after its commit) and completed jobs/s.
 #
-#   scripts/bench-head.sh [--jobs N] [--agents K] [--slots S] [--concurrency C]
+#   scripts/bench-head.sh [--jobs N] [--warmup W] [--agents K] [--slots S] [--concurrency C]
+#
+# W jobs (default 1000) run first and are not counted: a head node runs for days, and the rates are meant to be
+# its steady state, not its JIT warm-up.
 #
 # Everything it starts is stopped, and its data directory removed, when it ends (also on failure or Ctrl-C).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-jobs=10000 agents=2 slots=8 concurrency=16
+jobs=10000 warmup=1000 agents=2 slots=8 concurrency=16
 while [ $# -gt 0 ]; do
   case "$1" in
     --jobs) jobs="$2"; shift 2 ;;
+    --warmup) warmup="$2"; shift 2 ;;
     --agents) agents="$2"; shift 2 ;;
     --slots) slots="$2"; shift 2 ;;
     --concurrency) concurrency="$2"; shift 2 ;;
-    -h|--help) sed -n 2,8p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,11p "$0"; exit 0 ;;
     *) echo "bench-head.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -46,4 +50,27 @@ for _ in $(seq 1 120); do
 done
 [ "$up" = "$agents" ] || { echo "bench-head.sh: only $up of $agents agents joined; see $data" >&2; cat "$data/head.log" >&2; exit 1; }
 echo "# head node at 127.0.0.1:$port, $agents agents with $slots slots each, $(nproc) cores; $jobs jobs, $concurrency clients"
+# CPU seconds (user + system) used so far by the head node and by the agents, from /proc: the cost per job, which
+# unlike the rates does not depend much on what else the machine runs.
+cpu_seconds() {
+  local hz total=0 pid
+  hz=$(getconf CLK_TCK)
+  # Fields 14-17: user and system time of the process and of the children it waited for (the agents' ranks).
+  for pid in "$@"; do
+    total=$(awk -v hz="$hz" -v t="$total" '{ printf "%.2f", t + ($14 + $15 + $16 + $17) / hz }' "/proc/$pid/stat")
+  done
+  echo "$total"
+}
+if [ "$warmup" -gt 0 ]; then
+  echo "# warm-up: $warmup jobs, not counted"
+  "$root/cohort" bench head --config "$data/head/client.json" --jobs "$warmup" --concurrency "$concurrency" \
+    | sed 's/^/# warm-up: /'
+fi
+head_before=$(cpu_seconds "${pids[0]}")
+agents_before=$(cpu_seconds "${pids[@]:1}")
 "$root/cohort" bench head --config "$data/head/client.json" --jobs "$jobs" --concurrency "$concurrency"
+head_cpu=$(awk -v a="$(cpu_seconds "${pids[0]}")" -v b="$head_before" 'BEGIN { printf "%.2f", a - b }')
+agents_cpu=$(awk -v a="$(cpu_seconds "${pids[@]:1}")" -v b="$agents_before" 'BEGIN { printf "%.2f", a - b }')
+echo "# CPU used during the run: head node ${head_cpu} s, agents ${agents_cpu} s"
+awk -v h="$head_cpu" -v a="$agents_cpu" -v n="$jobs" \
+  'BEGIN { printf "head_cpu_ms_per_job %.3f\nagents_cpu_ms_per_job %.3f\n", 1000 * h / n, 1000 * a / n }'

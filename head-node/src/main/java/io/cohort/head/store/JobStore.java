@@ -52,6 +52,8 @@ public final class JobStore implements AutoCloseable
 
     private static final String JOB_COLUMNS = "id, owner, spec, state, reason, exit_code, attempts, retry_base, "
         + "not_before, submitted_at, queued_at, ended_at";
+    /** Jobs with their specs (which live in a table of their own, see migration V2). */
+    private static final String JOBS_WITH_SPECS = "jobs JOIN job_specs ON job_specs.job_id = jobs.id";
     private static final String UPDATE_STATE = "UPDATE jobs SET state = ?, reason = ?, exit_code = ?, "
         + "not_before = ?, ended_at = ?, retry_base = CASE WHEN ? THEN attempts ELSE retry_base END, "
         + "queued_at = CASE WHEN ? THEN ? ELSE queued_at END WHERE id = ?";
@@ -237,9 +239,11 @@ public final class JobStore implements AutoCloseable
      */
     public synchronized List<Job> submitAll(final List<Submission> submissions, final Instant now)
     {
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO jobs (owner, name, spec, priority, "
-            + "ranks, state, reason, submitted_at, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            Statement.RETURN_GENERATED_KEYS))
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO jobs (owner, name, priority, "
+            + "ranks, state, reason, submitted_at, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            Statement.RETURN_GENERATED_KEYS);
+            PreparedStatement insertSpec = connection.prepareStatement(
+                "INSERT INTO job_specs (job_id, spec) VALUES (?, ?)"))
         {
             final List<Job> jobs = new ArrayList<>(submissions.size());
             for (final Submission submission : submissions)
@@ -250,13 +254,12 @@ public final class JobStore implements AutoCloseable
                 final String reason = spec.hold() ? "submitted held by " + owner : null;
                 insert.setString(1, owner);
                 insert.setString(2, spec.name());
-                insert.setString(3, codec.write(spec).toString());
-                insert.setInt(4, spec.priority());
-                insert.setInt(5, spec.ranks());
-                insert.setString(6, state);
-                insert.setString(7, reason);
+                insert.setInt(3, spec.priority());
+                insert.setInt(4, spec.ranks());
+                insert.setString(5, state);
+                insert.setString(6, reason);
+                insert.setLong(7, now.toEpochMilli());
                 insert.setLong(8, now.toEpochMilli());
-                insert.setLong(9, now.toEpochMilli());
                 insert.executeUpdate();
                 final long id;
                 try (ResultSet keys = insert.getGeneratedKeys())
@@ -264,6 +267,9 @@ public final class JobStore implements AutoCloseable
                     keys.next();
                     id = keys.getLong(1);
                 }
+                insertSpec.setLong(1, id);
+                insertSpec.setString(2, codec.write(spec).toString());
+                insertSpec.executeUpdate();
                 event(now, id, null, "job.submitted", state, spec.name() + ", " + spec.ranks() + " ranks, by "
                     + owner);
                 jobs.add(new Job(id, owner, spec, JobState.of(state, reason, null, 0, null), 0, 0, now, null));
@@ -285,7 +291,8 @@ public final class JobStore implements AutoCloseable
      */
     public synchronized Optional<Job> job(final long id)
     {
-        try (PreparedStatement query = connection.prepareStatement("SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = ?"))
+        try (PreparedStatement query = connection.prepareStatement("SELECT " + JOB_COLUMNS + " FROM " + JOBS_WITH_SPECS
+            + " WHERE id = ?"))
         {
             query.setLong(1, id);
             try (ResultSet rows = query.executeQuery())
@@ -319,7 +326,7 @@ public final class JobStore implements AutoCloseable
             {
                 sql.append(" UNION ALL ");
             }
-            sql.append("(SELECT " + JOB_COLUMNS + " FROM jobs WHERE ");
+            sql.append("(SELECT " + JOB_COLUMNS + " FROM " + JOBS_WITH_SPECS + " WHERE ");
             if (state != null)
             {
                 sql.append("state = ? AND ");
@@ -337,7 +344,10 @@ public final class JobStore implements AutoCloseable
                 sql.append(" AND name = ?");
                 params.add(filter.name());
             }
-            sql.append(" ORDER BY id LIMIT ?)");
+            // Ordered by the whole index key: H2 reads an index in order only then (ORDER BY id alone made it read
+            // every row of the state, or of the owner, and sort them).
+            sql.append(state != null ? " ORDER BY state, id" : filter.owner() != null ? " ORDER BY owner, id"
+                : " ORDER BY id").append(" LIMIT ?)");
             params.add(filter.limit());
         }
         sql.append(") AS page ORDER BY id LIMIT ?");
@@ -372,7 +382,7 @@ public final class JobStore implements AutoCloseable
     public synchronized List<QueuedEntry> live()
     {
         try (PreparedStatement query = connection.prepareStatement("SELECT " + JOB_COLUMNS
-            + " FROM jobs WHERE state IN ('PENDING', 'HELD', 'STARTING', 'RUNNING') ORDER BY id");
+            + " FROM " + JOBS_WITH_SPECS + " WHERE state IN ('PENDING', 'HELD', 'STARTING', 'RUNNING') ORDER BY id");
             ResultSet rows = query.executeQuery())
         {
             final List<QueuedEntry> jobs = new ArrayList<>();
@@ -636,7 +646,7 @@ public final class JobStore implements AutoCloseable
     public synchronized List<Event> events(final long afterSeq, final Long jobId, final int limit)
     {
         final String sql = "SELECT seq, at, job_id, node, kind, state, detail FROM events WHERE seq > ?"
-            + (jobId == null ? "" : " AND job_id = ?") + " ORDER BY seq LIMIT ?";
+            + (jobId == null ? " ORDER BY seq" : " AND job_id = ? ORDER BY job_id, seq") + " LIMIT ?";
         try (PreparedStatement query = connection.prepareStatement(sql))
         {
             int i = 1;
