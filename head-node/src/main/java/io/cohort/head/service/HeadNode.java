@@ -120,14 +120,16 @@ public final class HeadNode implements AgentEvents, AutoCloseable
     private void run()
     {
         long lastPass = 0;
+        long lastPassNanos = 0;
         while (!closed)
         {
             try
             {
                 wake.tryAcquire(config.tickInterval().toMillis(), TimeUnit.MILLISECONDS);
-                // Passes at most every PASS_GAP: what happens meanwhile (exits, starts, arrivals) is handled by one
-                // pass and committed in one transaction, instead of one pass over the whole queue per event.
-                final long gap = lastPass + PASS_GAP_NANOS - System.nanoTime();
+                // Passes at most every PASS_GAP, or twice as long as the last pass took: what happens meanwhile
+                // (exits, starts, arrivals) is handled by one pass and committed in one transaction, and a long queue
+                // never lets scheduling take more than a third of a core from the API and the agents' links.
+                final long gap = lastPass + Math.max(PASS_GAP_NANOS, 2 * lastPassNanos) - System.nanoTime();
                 if (gap > 0)
                 {
                     Thread.sleep(gap / 1_000_000, (int)(gap % 1_000_000));
@@ -138,6 +140,7 @@ public final class HeadNode implements AgentEvents, AutoCloseable
                 {
                     tick();
                 }
+                lastPassNanos = System.nanoTime() - lastPass;
             }
             catch (final InterruptedException ex)
             {
