@@ -2,10 +2,9 @@ package io.cohort.node.agent;
 
 import io.cohort.node.launch.LaunchException;
 import io.cohort.node.protocol.AgentMessage;
-import io.cohort.node.protocol.AgentMessage.Auth;
 import io.cohort.node.protocol.AgentMessage.Launch;
 import io.cohort.node.protocol.AgentProtocol;
-import io.cohort.node.protocol.ClusterSecret;
+import io.cohort.node.protocol.Handshake;
 import io.cohort.node.protocol.MessageChannel;
 import io.cohort.node.protocol.ProtocolException;
 
@@ -135,32 +134,43 @@ final class AgentSession
 
     private boolean handshake()
     {
-        final String nonce = ClusterSecret.nonce();
-        channel.send(new AgentMessage.Hello(AgentProtocol.VERSION, agent.config().name(), agent.config().slots(),
-            agent.freeSlots(), nonce));
-        final AgentMessage first = channel.receive();
-        if (!(first instanceof Auth auth))
+        final String name = agent.config().name();
+        try
         {
-            channel.send(new AgentMessage.Refused("expected auth, got " + first.getClass().getSimpleName()));
+            Handshake.accept(channel, agent.config().secret(), name, agent.config().slots(), agent.freeSlots(),
+                new Handshake.Refusals()
+                {
+                    @Override
+                    public String protocol(final int theirs)
+                    {
+                        return "agent " + name + " speaks protocol " + AgentProtocol.VERSION + " and the launcher "
+                            + theirs + ": run the same Cohort version on every host";
+                    }
+
+                    @Override
+                    public String wrongSecret()
+                    {
+                        return "wrong cluster secret: agent " + name + " uses another secret file; copy the one from "
+                            + "'cohort secret' to every host";
+                    }
+                });
+            return true;
+        }
+        catch (final Handshake.Failure ex)
+        {
+            switch (ex.reason())
+            {
+                case PROTOCOL -> agent.log("refused a launcher of protocol " + ex.peerProtocol() + " from "
+                    + socket.getRemoteSocketAddress());
+                case WRONG_SECRET -> agent.log("refused a launcher with a wrong secret from "
+                    + socket.getRemoteSocketAddress());
+                default ->
+                {
+                    // Not a launcher at all: nothing worth a line in the log.
+                }
+            }
             return false;
         }
-        if (auth.protocol() != AgentProtocol.VERSION)
-        {
-            agent.log("refused a launcher of protocol " + auth.protocol() + " from " + socket.getRemoteSocketAddress());
-            channel.send(new AgentMessage.Refused("agent " + agent.config().name() + " speaks protocol "
-                + AgentProtocol.VERSION + " and the launcher " + auth.protocol() + ": run the same Cohort version "
-                + "on every host"));
-            return false;
-        }
-        if (!agent.config().secret().verify(nonce, auth.mac()))
-        {
-            agent.log("refused a launcher with a wrong secret from " + socket.getRemoteSocketAddress());
-            channel.send(new AgentMessage.Refused("wrong cluster secret: agent " + agent.config().name()
-                + " uses another secret file; copy the one from 'cohort secret' to every host"));
-            return false;
-        }
-        channel.send(new AgentMessage.Welcome(agent.config().secret().sign(auth.nonce())));
-        return true;
     }
 
     private Launch awaitLaunch()

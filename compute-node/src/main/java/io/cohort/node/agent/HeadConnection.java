@@ -4,7 +4,7 @@ import io.cohort.node.launch.LaunchException;
 import io.cohort.node.protocol.AgentMessage;
 import io.cohort.node.protocol.AgentMessage.AttemptReport;
 import io.cohort.node.protocol.AgentProtocol;
-import io.cohort.node.protocol.ClusterSecret;
+import io.cohort.node.protocol.Handshake;
 import io.cohort.node.protocol.MessageChannel;
 import io.cohort.node.protocol.ProtocolException;
 
@@ -130,27 +130,20 @@ public final class HeadConnection implements AutoCloseable
 
     private void handshake(final MessageChannel link)
     {
-        final ClusterSecret secret = join.secret();
-        final AgentMessage first = link.receive();
-        if (!(first instanceof AgentMessage.Hello hello))
+        try
         {
-            throw new ProtocolException(link.peer() + " is not a Cohort head node");
+            Handshake.dial(link, join.secret());
         }
-        if (hello.protocol() != AgentProtocol.VERSION)
+        catch (final Handshake.Failure ex)
         {
-            throw new ProtocolException(link.peer() + " speaks protocol " + hello.protocol() + " and this agent "
-                + AgentProtocol.VERSION + ": run the same Cohort version everywhere");
-        }
-        final String nonce = ClusterSecret.nonce();
-        link.send(new AgentMessage.Auth(AgentProtocol.VERSION, secret.sign(hello.nonce()), nonce));
-        final AgentMessage answer = link.receive();
-        if (answer instanceof AgentMessage.Refused refused)
-        {
-            throw new ProtocolException(link.peer() + " refused this agent: " + refused.reason());
-        }
-        if (!(answer instanceof AgentMessage.Welcome welcome) || !secret.verify(nonce, welcome.mac()))
-        {
-            throw new ProtocolException(link.peer() + " does not hold the cluster secret of " + join.file());
+            throw new ProtocolException(switch (ex.reason())
+            {
+                case NOT_COHORT -> link.peer() + " is not a Cohort head node";
+                case PROTOCOL -> link.peer() + " speaks protocol " + ex.peerProtocol() + " and this agent "
+                    + AgentProtocol.VERSION + ": run the same Cohort version everywhere";
+                case REFUSED -> link.peer() + " refused this agent: " + ex.detail();
+                case WRONG_SECRET -> link.peer() + " does not hold the cluster secret of " + join.file();
+            }, ex);
         }
     }
 

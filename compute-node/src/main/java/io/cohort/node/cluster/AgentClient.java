@@ -4,6 +4,7 @@ import io.cohort.node.launch.LaunchException;
 import io.cohort.node.protocol.AgentMessage;
 import io.cohort.node.protocol.AgentProtocol;
 import io.cohort.node.protocol.ClusterSecret;
+import io.cohort.node.protocol.Handshake;
 import io.cohort.node.protocol.MessageChannel;
 import io.cohort.node.protocol.ProtocolException;
 
@@ -94,30 +95,22 @@ public final class AgentClient implements AutoCloseable
     private static AgentClient handshake(final HostSlots host, final MessageChannel channel,
         final ClusterSecret secret)
     {
-        final AgentMessage first = channel.receive();
-        if (!(first instanceof AgentMessage.Hello hello))
+        try
         {
-            throw new LaunchException(host.where() + " is not a Cohort agent (it sent "
-                + first.getClass().getSimpleName() + ")");
+            return new AgentClient(host, channel, Handshake.dial(channel, secret));
         }
-        if (hello.protocol() != AgentProtocol.VERSION)
+        catch (final Handshake.Failure ex)
         {
-            throw new LaunchException("the agent on " + host.where() + " speaks protocol " + hello.protocol()
-                + " and this launcher " + AgentProtocol.VERSION + ": run the same Cohort version on every host");
+            throw new LaunchException(switch (ex.reason())
+            {
+                case NOT_COHORT -> host.where() + " is not a Cohort agent (it sent " + ex.detail() + ")";
+                case PROTOCOL -> "the agent on " + host.where() + " speaks protocol " + ex.peerProtocol()
+                    + " and this launcher " + AgentProtocol.VERSION + ": run the same Cohort version on every host";
+                case REFUSED -> "the agent on " + host.where() + " refused the job: " + ex.detail();
+                case WRONG_SECRET -> "the agent on " + host.where() + " does not hold this cluster's secret ("
+                    + secret.file() + "): refusing to hand it a job";
+            }, ex);
         }
-        final String nonce = ClusterSecret.nonce();
-        channel.send(new AgentMessage.Auth(AgentProtocol.VERSION, secret.sign(hello.nonce()), nonce));
-        final AgentMessage answer = channel.receive();
-        if (answer instanceof AgentMessage.Refused refused)
-        {
-            throw new LaunchException("the agent on " + host.where() + " refused the job: " + refused.reason());
-        }
-        if (!(answer instanceof AgentMessage.Welcome welcome) || !secret.verify(nonce, welcome.mac()))
-        {
-            throw new LaunchException("the agent on " + host.where() + " does not hold this cluster's secret ("
-                + secret.file() + "): refusing to hand it a job");
-        }
-        return new AgentClient(host, channel, hello);
     }
 
     private static void close(final Socket socket)

@@ -14,6 +14,7 @@ import io.cohort.node.protocol.AgentMessage;
 import io.cohort.node.protocol.AgentMessage.AttemptReport;
 import io.cohort.node.protocol.AgentProtocol;
 import io.cohort.node.protocol.ClusterSecret;
+import io.cohort.node.protocol.Handshake;
 import io.cohort.node.protocol.MessageChannel;
 import io.cohort.node.protocol.ProtocolException;
 import io.cohort.wireup.WireUpServer;
@@ -147,26 +148,28 @@ public final class AgentLinkServer implements AgentLink
 
     private AgentMessage.Join handshake(final MessageChannel channel)
     {
-        final String nonce = ClusterSecret.nonce();
-        channel.send(new AgentMessage.Hello(AgentProtocol.VERSION, "head", 0, 0, nonce));
-        final AgentMessage first = channel.receive();
-        if (!(first instanceof AgentMessage.Auth auth))
+        try
         {
-            channel.send(new AgentMessage.Refused("expected auth, got " + first.getClass().getSimpleName()));
+            Handshake.accept(channel, secret, "head", 0, 0, new Handshake.Refusals()
+            {
+                @Override
+                public String protocol(final int theirs)
+                {
+                    return "the head node speaks protocol " + AgentProtocol.VERSION + " and the agent " + theirs
+                        + ": run the same Cohort version everywhere";
+                }
+
+                @Override
+                public String wrongSecret()
+                {
+                    return "wrong cluster secret: use the join.json of this head node";
+                }
+            });
+        }
+        catch (final Handshake.Failure ex)
+        {
             return null;
         }
-        if (auth.protocol() != AgentProtocol.VERSION)
-        {
-            channel.send(new AgentMessage.Refused("the head node speaks protocol " + AgentProtocol.VERSION
-                + " and the agent " + auth.protocol() + ": run the same Cohort version everywhere"));
-            return null;
-        }
-        if (!secret.verify(nonce, auth.mac()))
-        {
-            channel.send(new AgentMessage.Refused("wrong cluster secret: use the join.json of this head node"));
-            return null;
-        }
-        channel.send(new AgentMessage.Welcome(secret.sign(auth.nonce())));
         final AgentMessage second = channel.receive();
         if (!(second instanceof AgentMessage.Join join))
         {
