@@ -6,9 +6,9 @@ import io.cohort.head.job.Attempt;
 import io.cohort.head.job.Job;
 import io.cohort.head.job.JobSpecCodec;
 import io.cohort.head.job.JobState;
-import io.cohort.head.job.Progress;
 import io.cohort.head.job.RankBlock;
 import io.cohort.head.node.NodeStatus;
+import io.cohort.head.store.Delivery;
 import io.cohort.head.store.Event;
 import io.cohort.head.store.TokenRecord;
 
@@ -56,29 +56,14 @@ final class Views
         node.put("attempts", job.attempts());
         node.put("submittedAt", job.submittedAt().toString());
         time(node, "endedAt", job.endedAt());
-        progress(node, job.progress());
+        EventJson.progress(node, job.progress());
         return node;
-    }
-
-    /** {@code "progress": {"done", "total", "message", "at"}} or {@code "progress": null}: the dashboard's contract. */
-    private static void progress(final ObjectNode node, final Progress progress)
-    {
-        if (progress == null)
-        {
-            node.putNull("progress");
-            return;
-        }
-        final ObjectNode p = node.putObject("progress");
-        p.put("done", progress.done());
-        p.put("total", progress.total());
-        p.put("message", progress.message());
-        p.put("at", progress.at().toString());
     }
 
     static ObjectNode jobDetail(final Job job, final String waiting, final List<Attempt> attempts)
     {
         final ObjectNode node = job(job, waiting);
-        node.set("spec", CODEC.write(job.spec()));
+        node.set("spec", CODEC.writeWithoutSecrets(job.spec()));
         final ArrayNode list = node.putArray("attemptList");
         for (final Attempt attempt : attempts)
         {
@@ -138,29 +123,32 @@ final class Views
 
     static ObjectNode event(final Event event)
     {
+        return EventJson.of(event);
+    }
+
+    static ObjectNode delivery(final Delivery delivery)
+    {
         final ObjectNode node = Exchange.JSON.createObjectNode();
-        node.put("seq", event.seq());
-        node.put("at", event.at().toString());
-        if (event.jobId() != null)
+        node.put("id", delivery.id());
+        node.put("event", delivery.eventSeq());
+        node.put("kind", delivery.kind());
+        node.put("hook", delivery.hook());
+        node.put("url", delivery.url());
+        node.put("status", delivery.status().name());
+        node.put("attempts", delivery.attempts());
+        if (delivery.lastStatus() != null)
         {
-            node.put("job", event.jobId());
+            node.put("lastStatus", delivery.lastStatus());
         }
-        if (event.node() != null)
+        if (delivery.lastError() != null)
         {
-            node.put("node", event.node());
+            node.put("lastError", delivery.lastError());
         }
-        node.put("kind", event.kind());
-        if (event.state() != null)
+        node.put("createdAt", delivery.createdAt().toString());
+        node.put("updatedAt", delivery.updatedAt().toString());
+        if (delivery.status() == Delivery.Status.PENDING)
         {
-            node.put("state", event.state());
-        }
-        if (event.detail() != null)
-        {
-            node.put("detail", event.detail());
-        }
-        if (event.progress() != null)
-        {
-            progress(node, event.progress());
+            node.put("nextAttemptAt", delivery.nextAt().toString());
         }
         return node;
     }

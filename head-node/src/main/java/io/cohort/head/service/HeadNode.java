@@ -325,6 +325,27 @@ public final class HeadNode implements AgentEvents, AutoCloseable
     }
 
     /**
+     * A job's webhook deliveries.
+     *
+     * @param id the job id
+     * @return its deliveries in event order
+     */
+    public List<io.cohort.head.store.Delivery> deliveries(final long id)
+    {
+        return store.deliveries(id);
+    }
+
+    /**
+     * The durable store (for the webhook dispatcher, which follows its event log).
+     *
+     * @return the store
+     */
+    public JobStore store()
+    {
+        return store;
+    }
+
+    /**
      * Events after a sequence number.
      *
      * @param afterSeq last seen

@@ -11,6 +11,7 @@ import io.cohort.head.job.JobState;
 import io.cohort.head.job.Progress;
 import io.cohort.head.job.RankBlock;
 import io.cohort.head.job.SpecException;
+import io.cohort.head.job.Webhook;
 
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -28,7 +29,10 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -239,7 +243,7 @@ public final class JobStore implements AutoCloseable
     public synchronized List<Job> submitAll(final List<Submission> submissions, final Instant now)
     {
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO jobs (owner, name, spec, priority, "
-            + "ranks, state, reason, submitted_at, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            + "ranks, state, reason, submitted_at, queued_at, webhooks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             Statement.RETURN_GENERATED_KEYS))
         {
             final List<Job> jobs = new ArrayList<>(submissions.size());
@@ -258,6 +262,7 @@ public final class JobStore implements AutoCloseable
                 insert.setString(7, reason);
                 insert.setLong(8, now.toEpochMilli());
                 insert.setLong(9, now.toEpochMilli());
+                insert.setInt(10, spec.webhooks().size());
                 insert.executeUpdate();
                 final long id;
                 try (ResultSet keys = insert.getGeneratedKeys())
@@ -714,6 +719,189 @@ public final class JobStore implements AutoCloseable
         catch (final SQLException ex)
         {
             throw rollback("cannot record the progress of job " + jobId, ex);
+        }
+    }
+
+    /**
+     * The last event the webhook dispatcher has turned into deliveries.
+     *
+     * @return its sequence number
+     */
+    public synchronized long webhookCursor()
+    {
+        try (Statement statement = connection.createStatement();
+            ResultSet rows = statement.executeQuery("SELECT last_seq FROM webhook_cursor WHERE id = 1"))
+        {
+            return rows.next() ? rows.getLong(1) : 0;
+        }
+        catch (final SQLException ex)
+        {
+            throw new StoreException("cannot read the webhook cursor", ex);
+        }
+    }
+
+    /**
+     * The webhooks of those of the given jobs that have any.
+     *
+     * @param jobIds job ids
+     * @return job id to its hooks (jobs without hooks are absent)
+     */
+    public synchronized Map<Long, List<Webhook>> webhooks(final Collection<Long> jobIds)
+    {
+        final Map<Long, List<Webhook>> hooks = new HashMap<>();
+        if (jobIds.isEmpty())
+        {
+            return hooks;
+        }
+        final String marks = String.join(", ", java.util.Collections.nCopies(jobIds.size(), "?"));
+        try (PreparedStatement query = connection.prepareStatement("SELECT id, spec FROM jobs WHERE webhooks > 0 "
+            + "AND id IN (" + marks + ")"))
+        {
+            int i = 1;
+            for (final long id : jobIds)
+            {
+                query.setLong(i++, id);
+            }
+            try (ResultSet rows = query.executeQuery())
+            {
+                while (rows.next())
+                {
+                    hooks.put(rows.getLong(1), codec.read(json.readTree(rows.getString(2))).webhooks());
+                }
+            }
+            return hooks;
+        }
+        catch (final SQLException | SpecException | JsonProcessingException ex)
+        {
+            throw new StoreException("cannot read the webhooks of jobs " + jobIds, ex);
+        }
+    }
+
+    /**
+     * Records new deliveries and moves the dispatcher's cursor past the events they came from, in one transaction:
+     * after a restart no event is taken up twice or skipped.
+     *
+     * @param deliveries the new deliveries (PENDING)
+     * @param cursor     the last event looked at
+     */
+    public synchronized void addDeliveries(final List<Delivery> deliveries, final long cursor)
+    {
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO webhook_deliveries (id, job_id, hook, "
+            + "event_seq, kind, url, status, attempts, created_at, updated_at, next_at) "
+            + "VALUES (?, ?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?)");
+            PreparedStatement move = connection.prepareStatement("UPDATE webhook_cursor SET last_seq = ? WHERE id = 1"))
+        {
+            for (final Delivery d : deliveries)
+            {
+                insert.setString(1, d.id());
+                insert.setLong(2, d.jobId());
+                insert.setInt(3, d.hook());
+                insert.setLong(4, d.eventSeq());
+                insert.setString(5, d.kind());
+                insert.setString(6, d.url());
+                insert.setLong(7, d.createdAt().toEpochMilli());
+                insert.setLong(8, d.createdAt().toEpochMilli());
+                insert.setLong(9, d.nextAt().toEpochMilli());
+                insert.executeUpdate();
+            }
+            move.setLong(1, cursor);
+            move.executeUpdate();
+            connection.commit();
+        }
+        catch (final SQLException ex)
+        {
+            throw rollback("cannot record " + deliveries.size() + " webhook deliveries", ex);
+        }
+    }
+
+    /**
+     * PENDING deliveries due by a time, the longest due first.
+     *
+     * @param now   the time
+     * @param limit the most to return
+     * @return the deliveries
+     */
+    public synchronized List<Delivery> dueDeliveries(final Instant now, final int limit)
+    {
+        return deliveries("WHERE status = 'PENDING' AND next_at <= ? ORDER BY next_at", now.toEpochMilli(), limit);
+    }
+
+    /**
+     * A job's deliveries in event order.
+     *
+     * @param jobId the job
+     * @return its deliveries
+     */
+    public synchronized List<Delivery> deliveries(final long jobId)
+    {
+        return deliveries("WHERE job_id = ? ORDER BY event_seq, hook", jobId, 10_000);
+    }
+
+    private List<Delivery> deliveries(final String where, final long value, final int limit)
+    {
+        try (PreparedStatement query = connection.prepareStatement("SELECT id, job_id, hook, event_seq, kind, url, "
+            + "status, attempts, last_status, last_error, created_at, updated_at, next_at FROM webhook_deliveries "
+            + where + " LIMIT ?"))
+        {
+            query.setLong(1, value);
+            query.setInt(2, limit);
+            final List<Delivery> found = new ArrayList<>();
+            try (ResultSet rows = query.executeQuery())
+            {
+                while (rows.next())
+                {
+                    found.add(new Delivery(rows.getString(1), rows.getLong(2), rows.getInt(3), rows.getLong(4),
+                        rows.getString(5), rows.getString(6), Delivery.Status.valueOf(rows.getString(7)),
+                        rows.getInt(8), integer(rows, 9), rows.getString(10), Instant.ofEpochMilli(rows.getLong(11)),
+                        Instant.ofEpochMilli(rows.getLong(12)), Instant.ofEpochMilli(rows.getLong(13))));
+                }
+            }
+            return found;
+        }
+        catch (final SQLException ex)
+        {
+            throw new StoreException("cannot read webhook deliveries", ex);
+        }
+    }
+
+    /**
+     * Records how an attempt of a delivery went.
+     *
+     * @param id         the delivery
+     * @param status     its status now
+     * @param attempts   attempts made so far
+     * @param lastStatus the HTTP status answered, or null
+     * @param lastError  why it failed, or null
+     * @param now        when the attempt ended
+     * @param nextAt     when to try again (PENDING), else now
+     */
+    public synchronized void updateDelivery(final String id, final Delivery.Status status, final int attempts,
+        final Integer lastStatus, final String lastError, final Instant now, final Instant nextAt)
+    {
+        try (PreparedStatement update = connection.prepareStatement("UPDATE webhook_deliveries SET status = ?, "
+            + "attempts = ?, last_status = ?, last_error = ?, updated_at = ?, next_at = ? WHERE id = ?"))
+        {
+            update.setString(1, status.name());
+            update.setInt(2, attempts);
+            if (lastStatus == null)
+            {
+                update.setNull(3, Types.INTEGER);
+            }
+            else
+            {
+                update.setInt(3, lastStatus);
+            }
+            update.setString(4, lastError == null || lastError.length() <= 1000 ? lastError
+                : lastError.substring(0, 1000));
+            update.setLong(5, now.toEpochMilli());
+            update.setLong(6, nextAt.toEpochMilli());
+            update.setString(7, id);
+            update.executeUpdate();
+            connection.commit();
+        }
+        catch (final SQLException ex)
+        {
+            throw rollback("cannot record webhook delivery " + id, ex);
         }
     }
 
