@@ -104,7 +104,7 @@ class HeadCliTest
         cli.setErr(new PrintWriter(err));
         final List<String> line = new ArrayList<>(List.of(args));
         // --config goes right after the verb (and its sub-verb), before any positional.
-        final int at = List.of("token", "node").contains(args[0]) ? 2 : 1;
+        final int at = List.of("token", "node", "job").contains(args[0]) ? 2 : 1;
         line.add(at, "--config=" + config);
         final int code = cli.execute(line.toArray(new String[0]));
         return new Run(code, out.toString(), err.toString());
@@ -335,6 +335,43 @@ class HeadCliTest
         final JsonNode progress = new ObjectMapper().readTree("{\"done\": 7, \"total\": 0, \"message\": null}");
         assertEquals("7 done", JobWatch.bar(progress, true));
         assertEquals("progress 7 done", JobWatch.bar(progress, false));
+    }
+
+    @Test
+    void submitWithAWebhookPrintsItsSecretOnceAndJobEventsShowsTheDeliveries() throws Exception
+    {
+        final int port;
+        try (java.net.ServerSocket closed = new java.net.ServerSocket(0))
+        {
+            port = closed.getLocalPort();
+        }
+        final Run submitted = cohort("submit", "--hold", "-n", "1", "--webhook",
+            "http://127.0.0.1:" + port + "/hook,events=job.submitted+job.state", "--", "/bin/true");
+        assertEquals(0, submitted.code(), submitted.err());
+        assertTrue(submitted.out().contains("Webhook http://127.0.0.1:" + port + "/hook secret whsec_"),
+            submitted.out());
+        final long id = Long.parseLong(submitted.out().split("Submitted job ")[1].split(" ")[0]);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        Run events = cohort("job", "events", Long.toString(id));
+        while (!events.out().contains("cannot connect") && System.nanoTime() < deadline)
+        {
+            Thread.sleep(50);
+            events = cohort("job", "events", Long.toString(id));
+        }
+        assertTrue(events.out().contains("job.submitted"), events.out());
+        assertTrue(events.out().contains("dlv_") && events.out().contains("PENDING")
+            && events.out().contains("cannot connect to 127.0.0.1:" + port), events.out());
+        final JsonNode json = new ObjectMapper().readTree(cohort("job", "events", "--json", Long.toString(id)).out());
+        assertEquals("job.submitted", json.get("deliveries").get(0).get("kind").asText());
+        assertFalse(json.toString().contains("whsec_"), json.toString());
+    }
+
+    @Test
+    void webhookWithoutAUrlIsRefusedWithTheForm()
+    {
+        final Run run = cohort("submit", "-n", "1", "--webhook", ",events=job.state", "--", "/bin/true");
+        assertEquals(2, run.code(), run.err());
+        assertTrue(run.err().contains("--webhook https://host/path"), run.err());
     }
 
     @Test
