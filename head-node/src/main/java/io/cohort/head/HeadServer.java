@@ -13,6 +13,7 @@ import io.cohort.head.store.JobStore;
 import io.cohort.head.store.OutputStore;
 import io.cohort.head.store.PackageStore;
 import io.cohort.head.tls.Certificates;
+import io.cohort.head.webhook.WebhookDispatcher;
 
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
@@ -41,11 +42,13 @@ public final class HeadServer implements AutoCloseable
     private final AgentLink link;
     private final ApiServer api;
     private final Tokens tokens;
+    private final WebhookDispatcher webhooks;
     private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
 
     private HeadServer(final JobStore store, final OutputStore output, final HeadNode head, final AgentLink link,
-        final ApiServer api, final Tokens tokens)
+        final ApiServer api, final Tokens tokens, final WebhookDispatcher webhooks)
     {
+        this.webhooks = webhooks;
         this.store = store;
         this.output = output;
         this.head = head;
@@ -112,7 +115,10 @@ public final class HeadServer implements AutoCloseable
             final Tokens tokens = new Tokens(store);
             final ApiServer server = ApiServer.start(api == null ? new InetSocketAddress(settings.apiPort()) : api,
                 head, tokens, packages, config.maxPackageBytes(), tls);
-            return new HeadServer(store, output, head, link, server, tokens);
+            // Fed from committed events only, on threads of its own: a slow receiver never holds up scheduling.
+            final WebhookDispatcher webhooks = WebhookDispatcher.start(store, config.webhooks(),
+                server.metrics()::webhookDelivery);
+            return new HeadServer(store, output, head, link, server, tokens, webhooks);
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -175,6 +181,7 @@ public final class HeadServer implements AutoCloseable
     {
         try
         {
+            webhooks.close();
             api.close();
             head.close();
             link.close();

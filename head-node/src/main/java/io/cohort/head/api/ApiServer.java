@@ -284,6 +284,17 @@ public final class ApiServer implements AutoCloseable
             only(method, "GET", () -> logs(exchange, job));
             return;
         }
+        if (parts.size() == 3 && "deliveries".equals(verb))
+        {
+            only(method, "GET", () ->
+            {
+                final ObjectNode answer = Exchange.JSON.createObjectNode();
+                final ArrayNode list = answer.putArray("deliveries");
+                head.deliveries(id).forEach(delivery -> list.add(Views.delivery(delivery)));
+                exchange.send(200, answer);
+            });
+            return;
+        }
         if (parts.size() != 3)
         {
             throw new ApiException(404, null, "no such endpoint under job " + id);
@@ -296,7 +307,7 @@ public final class ApiServer implements AutoCloseable
             case "release" -> post(method, () -> head.release(id, by));
             case "requeue" -> post(method, () -> head.requeue(id, by));
             default -> throw new ApiException(404, null, "no action '" + verb + "'; actions: cancel, hold, release, "
-                + "requeue, logs");
+                + "requeue, logs, deliveries");
         };
         exchange.send(200, Views.job(after, head.waitingReason(id)));
     }
@@ -322,6 +333,11 @@ public final class ApiServer implements AutoCloseable
         final JobSpec spec = codec.read(body);
         final Job job = head.submit(caller.user(), spec);
         final ObjectNode answer = Views.job(job, null);
+        if (!spec.webhooks().isEmpty())
+        {
+            // The only answer that shows the secrets (the ones the head node made included): keep them now.
+            answer.set("webhooks", codec.write(spec).get("webhooks"));
+        }
         exchange.http().getResponseHeaders().set("Location", PREFIX + "/jobs/" + job.id());
         exchange.send(201, answer);
     }
@@ -620,6 +636,16 @@ public final class ApiServer implements AutoCloseable
             // answered below
         }
         throw new ApiException(400, "id", "'" + text + "' is not a job id (a positive whole number)");
+    }
+
+    /**
+     * The metrics served at {@code /metrics}.
+     *
+     * @return the metrics
+     */
+    public HeadMetrics metrics()
+    {
+        return metrics;
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.cohort.head.job.JobSpecCodec;
 import io.cohort.head.job.JobState;
 import io.cohort.head.job.RankBlock;
 import io.cohort.head.node.NodeStatus;
+import io.cohort.head.store.Delivery;
 import io.cohort.head.store.Event;
 import io.cohort.head.store.TokenRecord;
 
@@ -55,13 +56,14 @@ final class Views
         node.put("attempts", job.attempts());
         node.put("submittedAt", job.submittedAt().toString());
         time(node, "endedAt", job.endedAt());
+        EventJson.progress(node, job.progress());
         return node;
     }
 
     static ObjectNode jobDetail(final Job job, final String waiting, final List<Attempt> attempts)
     {
         final ObjectNode node = job(job, waiting);
-        node.set("spec", CODEC.write(job.spec()));
+        node.set("spec", CODEC.writeWithoutSecrets(job.spec()));
         final ArrayNode list = node.putArray("attemptList");
         for (final Attempt attempt : attempts)
         {
@@ -121,25 +123,32 @@ final class Views
 
     static ObjectNode event(final Event event)
     {
+        return EventJson.of(event);
+    }
+
+    static ObjectNode delivery(final Delivery delivery)
+    {
         final ObjectNode node = Exchange.JSON.createObjectNode();
-        node.put("seq", event.seq());
-        node.put("at", event.at().toString());
-        if (event.jobId() != null)
+        node.put("id", delivery.id());
+        node.put("event", delivery.eventSeq());
+        node.put("kind", delivery.kind());
+        node.put("hook", delivery.hook());
+        node.put("url", delivery.url());
+        node.put("status", delivery.status().name());
+        node.put("attempts", delivery.attempts());
+        if (delivery.lastStatus() != null)
         {
-            node.put("job", event.jobId());
+            node.put("lastStatus", delivery.lastStatus());
         }
-        if (event.node() != null)
+        if (delivery.lastError() != null)
         {
-            node.put("node", event.node());
+            node.put("lastError", delivery.lastError());
         }
-        node.put("kind", event.kind());
-        if (event.state() != null)
+        node.put("createdAt", delivery.createdAt().toString());
+        node.put("updatedAt", delivery.updatedAt().toString());
+        if (delivery.status() == Delivery.Status.PENDING)
         {
-            node.put("state", event.state());
-        }
-        if (event.detail() != null)
-        {
-            node.put("detail", event.detail());
+            node.put("nextAttemptAt", delivery.nextAt().toString());
         }
         return node;
     }

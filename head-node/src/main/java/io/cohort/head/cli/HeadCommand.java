@@ -5,6 +5,7 @@ import io.cohort.head.HeadServer;
 import io.cohort.head.HeadSettings;
 import io.cohort.head.node.AgentLinkProvider;
 import io.cohort.head.service.HeadConfig;
+import io.cohort.head.service.WebhookSettings;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -113,6 +114,22 @@ public final class HeadCommand implements Runnable
             description = "The largest package upload (default 536870912).")
         Long maxPackageBytes;
 
+        @Option(names = "--webhook-attempts", paramLabel = "N",
+            description = "POSTs per webhook delivery before it is FAILED, the first included (1-100, default 8).")
+        Integer webhookAttempts;
+
+        @Option(names = "--webhook-backoff", paramLabel = "DURATION",
+            description = "Wait before a delivery's 2nd attempt, doubled before each later one (default 1s).")
+        String webhookBackoff;
+
+        @Option(names = "--webhook-timeout", paramLabel = "DURATION",
+            description = "How long one webhook POST may take, connecting included (default 10s).")
+        String webhookTimeout;
+
+        @Option(names = "--webhook-concurrency", paramLabel = "N",
+            description = "Webhook POSTs in flight at once (1-64, default 4).")
+        Integer webhookConcurrency;
+
         @Override
         public Integer call() throws Exception
         {
@@ -130,6 +147,13 @@ public final class HeadCommand implements Runnable
                 {
                     config = config.withKillGrace(Durations.parse("--kill-grace", killGrace));
                 }
+                final WebhookSettings hooks = config.webhooks();
+                config = config.withWebhooks(new WebhookSettings(
+                    webhookAttempts == null ? hooks.maxAttempts() : webhookAttempts,
+                    webhookBackoff == null ? hooks.firstBackoff()
+                        : Durations.parse("--webhook-backoff", webhookBackoff),
+                    webhookTimeout == null ? hooks.timeout() : Durations.parse("--webhook-timeout", webhookTimeout),
+                    webhookConcurrency == null ? hooks.concurrency() : webhookConcurrency));
             }
             catch (final IllegalArgumentException ex)
             {

@@ -15,10 +15,11 @@ import java.util.List;
 public final class HeadCommands
 {
     /** {@code head}, {@code submit}, {@code status}, {@code queue}, {@code cancel}, {@code hold}, {@code release},
-     * {@code requeue}, {@code logs}, {@code watch}, {@code nodes}, {@code token}. */
+     * {@code requeue}, {@code logs}, {@code watch}, {@code job}, {@code nodes}, {@code token}. */
     public static final List<Class<?>> TOP_LEVEL = List.of(HeadCommand.class, SubmitCommand.class,
         StatusCommand.class, QueueCommand.class, CancelCommand.class, HoldCommand.class, ReleaseCommand.class,
-        RequeueCommand.class, LogsCommand.class, WatchCommand.class, NodesCommand.class, TokenCommand.class);
+        RequeueCommand.class, LogsCommand.class, WatchCommand.class, JobCommand.class, NodesCommand.class,
+        TokenCommand.class);
 
     /** {@code node drain} and {@code node resume}. */
     public static final List<Class<?>> NODE = List.of(NodeDrainCommand.class, NodeResumeCommand.class);

@@ -11,7 +11,7 @@ import java.util.Map;
  *
  * <pre>{@code
  * new JobSpec("solver", 8, Layout.ranksPerNode(4), new Program.Jar("solver.jar"), List.of("--size", "100"),
- *     Map.of(), List.of(), Duration.ofMinutes(10), 0, RetryPolicy.none(), List.of(), packageHash, false);
+ *     Map.of(), List.of(), Duration.ofMinutes(10), 0, RetryPolicy.none(), List.of(), packageHash, false, List.of());
  * }</pre>
  *
  * @param name         a label for people (letters, digits, '.', '_', '-')
@@ -28,10 +28,11 @@ import java.util.Map;
  * @param dependencies jobs that must end first
  * @param packageHash  the SHA-256 (hex) of an uploaded jar or zip staged into each rank's working directory, or null
  * @param hold         whether the job is submitted HELD (it waits for {@code release})
+ * @param webhooks     URLs its events are POSTed to, with their secrets
  */
 public record JobSpec(String name, int ranks, Layout layout, Program program, List<String> args,
     Map<String, String> env, List<String> jvmOptions, Duration timeLimit, int priority, RetryPolicy retry,
-    List<Dependency> dependencies, String packageHash, boolean hold)
+    List<Dependency> dependencies, String packageHash, boolean hold, List<Webhook> webhooks)
 {
     /**
      * Copies the collections so a spec never changes after it was validated.
@@ -49,6 +50,7 @@ public record JobSpec(String name, int ranks, Layout layout, Program program, Li
      * @param dependencies dependencies
      * @param packageHash  package hash or null
      * @param hold         submit held
+     * @param webhooks     webhooks
      */
     public JobSpec
     {
@@ -56,6 +58,7 @@ public record JobSpec(String name, int ranks, Layout layout, Program program, Li
         env = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(env));
         jvmOptions = List.copyOf(jvmOptions);
         dependencies = List.copyOf(dependencies);
+        webhooks = List.copyOf(webhooks);
         if (ranks < 1)
         {
             throw new IllegalArgumentException("ranks " + ranks + " < 1");

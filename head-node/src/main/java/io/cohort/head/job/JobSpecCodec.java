@@ -43,7 +43,16 @@ public final class JobSpecCodec
     public static final int MAX_LIST = 4096;
 
     private static final Set<String> TOP = Set.of("name", "ranks", "layout", "program", "args", "env", "jvmOptions",
-        "timeLimitSeconds", "priority", "retry", "dependencies", "package", "hold");
+        "timeLimitSeconds", "priority", "retry", "dependencies", "package", "hold", "webhooks");
+    private static final Set<String> HOOK = Set.of("url", "events", "secret");
+    /** The most webhooks one job may name. */
+    public static final int MAX_WEBHOOKS = 10;
+    /** The longest webhook URL. */
+    public static final int MAX_URL = 2048;
+    /** The shortest and longest webhook secret a user may choose. */
+    public static final int MIN_SECRET = 16;
+    /** The longest webhook secret. */
+    public static final int MAX_SECRET = 256;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
@@ -106,7 +115,7 @@ public final class JobSpecCodec
         }
         final boolean hold = top.has("hold") && bool(top.get("hold"), "hold");
         return new JobSpec(name, ranks, layout, program, args, env, jvmOptions, timeLimit, priority, retry,
-            dependencies, packageHash, hold);
+            dependencies, packageHash, hold, webhooks(top.get("webhooks")));
     }
 
     /**
@@ -168,7 +177,124 @@ public final class JobSpecCodec
             top.put("package", spec.packageHash());
         }
         top.put("hold", spec.hold());
+        if (!spec.webhooks().isEmpty())
+        {
+            final ArrayNode hooks = top.putArray("webhooks");
+            for (final Webhook hook : spec.webhooks())
+            {
+                final ObjectNode h = hooks.addObject();
+                h.put("url", hook.url());
+                final ArrayNode events = h.putArray("events");
+                hook.events().forEach(events::add);
+                h.put("secret", hook.secret());
+            }
+        }
         return top;
+    }
+
+    /**
+     * The same without the webhooks' secrets: what the API shows after submission.
+     *
+     * @param spec the spec
+     * @return its JSON, secrets left out
+     */
+    public ObjectNode writeWithoutSecrets(final JobSpec spec)
+    {
+        final ObjectNode top = write(spec);
+        if (top.get("webhooks") instanceof ArrayNode hooks)
+        {
+            hooks.forEach(hook -> ((ObjectNode)hook).remove("secret"));
+        }
+        return top;
+    }
+
+    /**
+     * Reads {@code "webhooks": [{"url": ..., "events": [...], "secret": ...}]}; a hook without a secret gets a new
+     * one ({@link Webhook#newSecret()}), returned once in the answer to the submission.
+     */
+    private static List<Webhook> webhooks(final JsonNode node) throws SpecException
+    {
+        final List<Webhook> hooks = new ArrayList<>();
+        if (node == null || node.isNull())
+        {
+            return hooks;
+        }
+        if (!node.isArray())
+        {
+            throw new SpecException("webhooks", "must be an array of {\"url\": ..., \"events\": [...]}, got "
+                + kind(node));
+        }
+        if (node.size() > MAX_WEBHOOKS)
+        {
+            throw new SpecException("webhooks", node.size() + " webhooks; at most " + MAX_WEBHOOKS);
+        }
+        for (int i = 0; i < node.size(); i++)
+        {
+            final String at = "webhooks[" + i + "]";
+            final ObjectNode hook = object(node.get(i), at);
+            known(hook, HOOK, at + ".");
+            final String url = webhookUrl(text(hook.get("url"), at + ".url"), at + ".url");
+            final List<String> events = hook.has("events") ? strings(hook.get("events"), at + ".events")
+                : Webhook.ALL;
+            if (events.isEmpty())
+            {
+                throw new SpecException(at + ".events", "is empty; name some of " + Webhook.ALL
+                    + " or leave the field out for all of them");
+            }
+            for (int e = 0; e < events.size(); e++)
+            {
+                if (!Webhook.KINDS.contains(events.get(e)))
+                {
+                    throw new SpecException(at + ".events[" + e + "]", "'" + events.get(e) + "' is not an event "
+                        + "kind a webhook can get; known: " + Webhook.ALL);
+                }
+            }
+            String secret = null;
+            if (hook.has("secret") && !hook.get("secret").isNull())
+            {
+                secret = text(hook.get("secret"), at + ".secret");
+                if (secret.length() < MIN_SECRET || secret.length() > MAX_SECRET || secret.isBlank())
+                {
+                    throw new SpecException(at + ".secret", "has " + secret.length() + " characters; use "
+                        + MIN_SECRET + " to " + MAX_SECRET + ", or leave it out and the head node makes one");
+                }
+            }
+            hooks.add(new Webhook(url, List.copyOf(new java.util.LinkedHashSet<>(events)),
+                secret == null ? Webhook.newSecret() : secret));
+        }
+        return hooks;
+    }
+
+    private static String webhookUrl(final String url, final String field) throws SpecException
+    {
+        if (url.length() > MAX_URL)
+        {
+            throw new SpecException(field, "has " + url.length() + " characters; at most " + MAX_URL);
+        }
+        final java.net.URI uri;
+        try
+        {
+            uri = new java.net.URI(url);
+        }
+        catch (final java.net.URISyntaxException ex)
+        {
+            throw new SpecException(field, "'" + url + "' is not a URL: " + ex.getReason());
+        }
+        final String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https"))
+        {
+            throw new SpecException(field, "'" + url + "' must start with http:// or https://");
+        }
+        if (uri.getHost() == null || uri.getHost().isEmpty())
+        {
+            throw new SpecException(field, "'" + url + "' has no host, e.g. https://ci.example.org/cohort");
+        }
+        if (uri.getUserInfo() != null)
+        {
+            throw new SpecException(field, "'" + url + "' must not carry a user name or password; the deliveries "
+                + "are signed with the hook's secret instead");
+        }
+        return url;
     }
 
     private static Layout layout(final JsonNode node, final int ranks) throws SpecException

@@ -66,6 +66,7 @@ public final class HeadMetrics
     private final Counter submitted;
     private final Counter ended;
     private final Histogram latency;
+    private final Counter webhookDeliveries;
     /** Job id → when it was submitted, until its first attempt starts or it ends; only the feed thread uses it. */
     private final Map<Long, Instant> waiting = new LinkedHashMap<>(1024, 0.75f, false)
     {
@@ -107,10 +108,18 @@ public final class HeadMetrics
                 + "started").classicOnly()
             .classicUpperBounds(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 14400, 86400)
             .register(registry);
+        webhookDeliveries = Counter.builder().name("cohort_webhook_deliveries")
+            .help("Webhook delivery attempts since this head node started, by outcome: delivered (a 2xx answer), "
+                + "retried (failed, will be tried again), failed (failed for the last time)").labelNames("outcome")
+            .register(registry);
         for (final String state : FINAL)
         {
             // Present from the start, so rate() sees the first increase.
             ended.labelValues(state);
+        }
+        for (final String outcome : List.of("delivered", "retried", "failed"))
+        {
+            webhookDeliveries.labelValues(outcome);
         }
     }
 
@@ -149,6 +158,16 @@ public final class HeadMetrics
                 // node events and kinds added later count nowhere here
             }
         }
+    }
+
+    /**
+     * Counts one webhook delivery attempt.
+     *
+     * @param outcome delivered, retried or failed
+     */
+    public void webhookDelivery(final String outcome)
+    {
+        webhookDeliveries.labelValues(outcome).inc();
     }
 
     /**

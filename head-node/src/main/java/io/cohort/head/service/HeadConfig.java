@@ -22,14 +22,15 @@ import java.time.Duration;
  * @param maxNodeLossRequeues  how often one job is requeued after losing a node before it is dead-lettered
  * @param startTimeout         how long a node may take to confirm it started its ranks (staging the package
  *                             included) before the launch counts as failed
+ * @param webhooks             how webhooks are delivered (attempts, backoff, time-out, concurrency)
  */
 public record HeadConfig(Duration heartbeatTimeout, Duration killGrace, Duration reconcileGrace,
     Duration tickInterval, SchedulingPolicy scheduling, long maxPackageBytes, int maxNodeLossRequeues,
-    Duration startTimeout)
+    Duration startTimeout, WebhookSettings webhooks)
 {
     /**
      * Heartbeat timeout 15 s, kill grace 10 s, reconcile grace 30 s, tick 250 ms, default aging, 512 MiB packages,
-     * 5 node-loss requeues, 5 minutes to start.
+     * 5 node-loss requeues, 5 minutes to start, {@link WebhookSettings#defaults()}.
      *
      * @return the defaults
      */
@@ -37,7 +38,7 @@ public record HeadConfig(Duration heartbeatTimeout, Duration killGrace, Duration
     {
         return new HeadConfig(Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(30),
             Duration.ofMillis(250), SchedulingPolicy.defaults(), PackageStore.DEFAULT_MAX_BYTES, 5,
-            Duration.ofMinutes(5));
+            Duration.ofMinutes(5), WebhookSettings.defaults());
     }
 
     /**
@@ -49,7 +50,19 @@ public record HeadConfig(Duration heartbeatTimeout, Duration killGrace, Duration
     public HeadConfig withKillGrace(final Duration grace)
     {
         return new HeadConfig(heartbeatTimeout, grace, reconcileGrace, tickInterval, scheduling, maxPackageBytes,
-            maxNodeLossRequeues, startTimeout);
+            maxNodeLossRequeues, startTimeout, webhooks);
+    }
+
+    /**
+     * The same with other webhook settings.
+     *
+     * @param settings the webhook settings
+     * @return the new configuration
+     */
+    public HeadConfig withWebhooks(final WebhookSettings settings)
+    {
+        return new HeadConfig(heartbeatTimeout, killGrace, reconcileGrace, tickInterval, scheduling, maxPackageBytes,
+            maxNodeLossRequeues, startTimeout, settings);
     }
 
     /**
@@ -61,6 +74,6 @@ public record HeadConfig(Duration heartbeatTimeout, Duration killGrace, Duration
     public HeadConfig withMaxPackageBytes(final long bytes)
     {
         return new HeadConfig(heartbeatTimeout, killGrace, reconcileGrace, tickInterval, scheduling, bytes,
-            maxNodeLossRequeues, startTimeout);
+            maxNodeLossRequeues, startTimeout, webhooks);
     }
 }

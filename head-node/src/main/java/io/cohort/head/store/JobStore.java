@@ -8,8 +8,10 @@ import io.cohort.head.job.Job;
 import io.cohort.head.job.JobSpec;
 import io.cohort.head.job.JobSpecCodec;
 import io.cohort.head.job.JobState;
+import io.cohort.head.job.Progress;
 import io.cohort.head.job.RankBlock;
 import io.cohort.head.job.SpecException;
+import io.cohort.head.job.Webhook;
 
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -27,7 +29,10 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -51,8 +56,8 @@ public final class JobStore implements AutoCloseable
     public static final Set<String> LIVE = Set.of("PENDING", "HELD", "STARTING", "RUNNING");
 
     private static final String JOB_COLUMNS = "id, owner, spec, state, reason, exit_code, attempts, retry_base, "
-        + "not_before, submitted_at, queued_at, ended_at";
-    /** Jobs with their specs (which live in a table of their own, see migration V2). */
+        + "not_before, submitted_at, queued_at, ended_at, progress_done, progress_total, progress_message, progress_at";
+    /** Jobs with their specs (which live in a table of their own, see migration V4). */
     private static final String JOBS_WITH_SPECS = "jobs JOIN job_specs ON job_specs.job_id = jobs.id";
     private static final String UPDATE_STATE = "UPDATE jobs SET state = ?, reason = ?, exit_code = ?, "
         + "not_before = ?, ended_at = ?, retry_base = CASE WHEN ? THEN attempts ELSE retry_base END, "
@@ -240,7 +245,7 @@ public final class JobStore implements AutoCloseable
     public synchronized List<Job> submitAll(final List<Submission> submissions, final Instant now)
     {
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO jobs (owner, name, priority, "
-            + "ranks, state, reason, submitted_at, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            + "ranks, state, reason, submitted_at, queued_at, webhooks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             Statement.RETURN_GENERATED_KEYS);
             PreparedStatement insertSpec = connection.prepareStatement(
                 "INSERT INTO job_specs (job_id, spec) VALUES (?, ?)"))
@@ -260,6 +265,7 @@ public final class JobStore implements AutoCloseable
                 insert.setString(6, reason);
                 insert.setLong(7, now.toEpochMilli());
                 insert.setLong(8, now.toEpochMilli());
+                insert.setInt(9, spec.webhooks().size());
                 insert.executeUpdate();
                 final long id;
                 try (ResultSet keys = insert.getGeneratedKeys())
@@ -272,7 +278,8 @@ public final class JobStore implements AutoCloseable
                 insertSpec.executeUpdate();
                 event(now, id, null, "job.submitted", state, spec.name() + ", " + spec.ranks() + " ranks, by "
                     + owner);
-                jobs.add(new Job(id, owner, spec, JobState.of(state, reason, null, 0, null), 0, 0, now, null));
+                jobs.add(new Job(id, owner, spec, JobState.of(state, reason, null, 0, null), 0, 0, now, null,
+                    null));
             }
             connection.commit();
             return jobs;
@@ -525,7 +532,8 @@ public final class JobStore implements AutoCloseable
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO attempts (job_id, number, status, "
             + "placement, started_at) VALUES (?, ?, 'ACTIVE', ?, ?)");
             PreparedStatement update = connection.prepareStatement("UPDATE jobs SET state = 'STARTING', reason = NULL, "
-                + "exit_code = NULL, not_before = NULL, attempts = ? WHERE id = ?"))
+                + "exit_code = NULL, not_before = NULL, attempts = ?, progress_done = NULL, progress_total = NULL, "
+                + "progress_message = NULL, progress_at = NULL WHERE id = ?"))
         {
             for (final AttemptStart start : starts)
             {
@@ -645,7 +653,8 @@ public final class JobStore implements AutoCloseable
      */
     public synchronized List<Event> events(final long afterSeq, final Long jobId, final int limit)
     {
-        final String sql = "SELECT seq, at, job_id, node, kind, state, detail FROM events WHERE seq > ?"
+        final String sql = "SELECT seq, at, job_id, node, kind, state, detail, progress_done, progress_total "
+            + "FROM events WHERE seq > ?"
             + (jobId == null ? " ORDER BY seq" : " AND job_id = ? ORDER BY job_id, seq") + " LIMIT ?";
         try (PreparedStatement query = connection.prepareStatement(sql))
         {
@@ -662,9 +671,13 @@ public final class JobStore implements AutoCloseable
                 while (rows.next())
                 {
                     final long job = rows.getLong(3);
-                    events.add(new Event(rows.getLong(1), Instant.ofEpochMilli(rows.getLong(2)),
-                        rows.wasNull() ? null : job, rows.getString(4), rows.getString(5), rows.getString(6),
-                        rows.getString(7)));
+                    final Long concerned = rows.wasNull() ? null : job;
+                    final Instant at = Instant.ofEpochMilli(rows.getLong(2));
+                    final long done = rows.getLong(8);
+                    final Progress progress = rows.wasNull() ? null
+                        : new Progress(done, rows.getLong(9), rows.getString(7), at);
+                    events.add(new Event(rows.getLong(1), at, concerned, rows.getString(4), rows.getString(5),
+                        rows.getString(6), rows.getString(7), progress));
                 }
             }
             return events;
@@ -672,6 +685,234 @@ public final class JobStore implements AutoCloseable
         catch (final SQLException ex)
         {
             throw new StoreException("cannot read events", ex);
+        }
+    }
+
+    /**
+     * Stores a job's progress and its {@code job.progress} event in one transaction, if the report comes from the
+     * job's current attempt (a late report of an earlier attempt is dropped). A final report that arrives just after
+     * the job ended is still stored, so a finished job shows its last progress.
+     *
+     * @param jobId    the job
+     * @param attempt  the attempt whose rank 0 reported
+     * @param progress the report
+     * @return true if stored, false if the job has no such current attempt
+     * @throws StoreException if it could not be recorded
+     */
+    public synchronized boolean progress(final long jobId, final int attempt, final Progress progress)
+    {
+        try (PreparedStatement update = connection.prepareStatement("UPDATE jobs SET progress_done = ?, "
+            + "progress_total = ?, progress_message = ?, progress_at = ? WHERE id = ? AND attempts = ?");
+            PreparedStatement insert = connection.prepareStatement("INSERT INTO events (at, job_id, kind, detail, "
+                + "progress_done, progress_total) VALUES (?, ?, 'job.progress', ?, ?, ?)"))
+        {
+            update.setLong(1, progress.done());
+            update.setLong(2, progress.total());
+            update.setString(3, progress.message());
+            update.setLong(4, progress.at().toEpochMilli());
+            update.setLong(5, jobId);
+            update.setInt(6, attempt);
+            if (update.executeUpdate() == 0)
+            {
+                connection.rollback();
+                return false;
+            }
+            insert.setLong(1, progress.at().toEpochMilli());
+            insert.setLong(2, jobId);
+            insert.setString(3, progress.message());
+            insert.setLong(4, progress.done());
+            insert.setLong(5, progress.total());
+            insert.executeUpdate();
+            connection.commit();
+            return true;
+        }
+        catch (final SQLException ex)
+        {
+            throw rollback("cannot record the progress of job " + jobId, ex);
+        }
+    }
+
+    /**
+     * The last event the webhook dispatcher has turned into deliveries.
+     *
+     * @return its sequence number
+     */
+    public synchronized long webhookCursor()
+    {
+        try (Statement statement = connection.createStatement();
+            ResultSet rows = statement.executeQuery("SELECT last_seq FROM webhook_cursor WHERE id = 1"))
+        {
+            return rows.next() ? rows.getLong(1) : 0;
+        }
+        catch (final SQLException ex)
+        {
+            throw new StoreException("cannot read the webhook cursor", ex);
+        }
+    }
+
+    /**
+     * The webhooks of those of the given jobs that have any.
+     *
+     * @param jobIds job ids
+     * @return job id to its hooks (jobs without hooks are absent)
+     */
+    public synchronized Map<Long, List<Webhook>> webhooks(final Collection<Long> jobIds)
+    {
+        final Map<Long, List<Webhook>> hooks = new HashMap<>();
+        if (jobIds.isEmpty())
+        {
+            return hooks;
+        }
+        final String marks = String.join(", ", java.util.Collections.nCopies(jobIds.size(), "?"));
+        try (PreparedStatement query = connection.prepareStatement("SELECT id, spec FROM " + JOBS_WITH_SPECS
+            + " WHERE webhooks > 0 "
+            + "AND id IN (" + marks + ")"))
+        {
+            int i = 1;
+            for (final long id : jobIds)
+            {
+                query.setLong(i++, id);
+            }
+            try (ResultSet rows = query.executeQuery())
+            {
+                while (rows.next())
+                {
+                    hooks.put(rows.getLong(1), codec.read(json.readTree(rows.getString(2))).webhooks());
+                }
+            }
+            return hooks;
+        }
+        catch (final SQLException | SpecException | JsonProcessingException ex)
+        {
+            throw new StoreException("cannot read the webhooks of jobs " + jobIds, ex);
+        }
+    }
+
+    /**
+     * Records new deliveries and moves the dispatcher's cursor past the events they came from, in one transaction:
+     * after a restart no event is taken up twice or skipped.
+     *
+     * @param deliveries the new deliveries (PENDING)
+     * @param cursor     the last event looked at
+     */
+    public synchronized void addDeliveries(final List<Delivery> deliveries, final long cursor)
+    {
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO webhook_deliveries (id, job_id, hook, "
+            + "event_seq, kind, url, status, attempts, created_at, updated_at, next_at) "
+            + "VALUES (?, ?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?)");
+            PreparedStatement move = connection.prepareStatement("UPDATE webhook_cursor SET last_seq = ? WHERE id = 1"))
+        {
+            for (final Delivery d : deliveries)
+            {
+                insert.setString(1, d.id());
+                insert.setLong(2, d.jobId());
+                insert.setInt(3, d.hook());
+                insert.setLong(4, d.eventSeq());
+                insert.setString(5, d.kind());
+                insert.setString(6, d.url());
+                insert.setLong(7, d.createdAt().toEpochMilli());
+                insert.setLong(8, d.createdAt().toEpochMilli());
+                insert.setLong(9, d.nextAt().toEpochMilli());
+                insert.executeUpdate();
+            }
+            move.setLong(1, cursor);
+            move.executeUpdate();
+            connection.commit();
+        }
+        catch (final SQLException ex)
+        {
+            throw rollback("cannot record " + deliveries.size() + " webhook deliveries", ex);
+        }
+    }
+
+    /**
+     * PENDING deliveries due by a time, the longest due first.
+     *
+     * @param now   the time
+     * @param limit the most to return
+     * @return the deliveries
+     */
+    public synchronized List<Delivery> dueDeliveries(final Instant now, final int limit)
+    {
+        return deliveries("WHERE status = 'PENDING' AND next_at <= ? ORDER BY next_at", now.toEpochMilli(), limit);
+    }
+
+    /**
+     * A job's deliveries in event order.
+     *
+     * @param jobId the job
+     * @return its deliveries
+     */
+    public synchronized List<Delivery> deliveries(final long jobId)
+    {
+        return deliveries("WHERE job_id = ? ORDER BY event_seq, hook", jobId, 10_000);
+    }
+
+    private List<Delivery> deliveries(final String where, final long value, final int limit)
+    {
+        try (PreparedStatement query = connection.prepareStatement("SELECT id, job_id, hook, event_seq, kind, url, "
+            + "status, attempts, last_status, last_error, created_at, updated_at, next_at FROM webhook_deliveries "
+            + where + " LIMIT ?"))
+        {
+            query.setLong(1, value);
+            query.setInt(2, limit);
+            final List<Delivery> found = new ArrayList<>();
+            try (ResultSet rows = query.executeQuery())
+            {
+                while (rows.next())
+                {
+                    found.add(new Delivery(rows.getString(1), rows.getLong(2), rows.getInt(3), rows.getLong(4),
+                        rows.getString(5), rows.getString(6), Delivery.Status.valueOf(rows.getString(7)),
+                        rows.getInt(8), integer(rows, 9), rows.getString(10), Instant.ofEpochMilli(rows.getLong(11)),
+                        Instant.ofEpochMilli(rows.getLong(12)), Instant.ofEpochMilli(rows.getLong(13))));
+                }
+            }
+            return found;
+        }
+        catch (final SQLException ex)
+        {
+            throw new StoreException("cannot read webhook deliveries", ex);
+        }
+    }
+
+    /**
+     * Records how an attempt of a delivery went.
+     *
+     * @param id         the delivery
+     * @param status     its status now
+     * @param attempts   attempts made so far
+     * @param lastStatus the HTTP status answered, or null
+     * @param lastError  why it failed, or null
+     * @param now        when the attempt ended
+     * @param nextAt     when to try again (PENDING), else now
+     */
+    public synchronized void updateDelivery(final String id, final Delivery.Status status, final int attempts,
+        final Integer lastStatus, final String lastError, final Instant now, final Instant nextAt)
+    {
+        try (PreparedStatement update = connection.prepareStatement("UPDATE webhook_deliveries SET status = ?, "
+            + "attempts = ?, last_status = ?, last_error = ?, updated_at = ?, next_at = ? WHERE id = ?"))
+        {
+            update.setString(1, status.name());
+            update.setInt(2, attempts);
+            if (lastStatus == null)
+            {
+                update.setNull(3, Types.INTEGER);
+            }
+            else
+            {
+                update.setInt(3, lastStatus);
+            }
+            update.setString(4, lastError == null || lastError.length() <= 1000 ? lastError
+                : lastError.substring(0, 1000));
+            update.setLong(5, now.toEpochMilli());
+            update.setLong(6, nextAt.toEpochMilli());
+            update.setString(7, id);
+            update.executeUpdate();
+            connection.commit();
+        }
+        catch (final SQLException ex)
+        {
+            throw rollback("cannot record webhook delivery " + id, ex);
         }
     }
 
@@ -921,8 +1162,11 @@ public final class JobStore implements AutoCloseable
         final Instant notBefore = instant(rows, rows.findColumn("not_before"));
         final JobState state = JobState.of(rows.getString("state"), rows.getString("reason"),
             integer(rows, rows.findColumn("exit_code")), rows.getInt("attempts"), notBefore);
+        final long done = rows.getLong("progress_done");
+        final Progress progress = rows.wasNull() ? null : new Progress(done, rows.getLong("progress_total"),
+            rows.getString("progress_message"), Instant.ofEpochMilli(rows.getLong("progress_at")));
         return new Job(id, rows.getString("owner"), spec, state, rows.getInt("attempts"), rows.getInt("retry_base"),
-            Instant.ofEpochMilli(rows.getLong("submitted_at")), instant(rows, rows.findColumn("ended_at")));
+            Instant.ofEpochMilli(rows.getLong("submitted_at")), instant(rows, rows.findColumn("ended_at")), progress);
     }
 
     private static Instant instant(final ResultSet rows, final int column) throws SQLException

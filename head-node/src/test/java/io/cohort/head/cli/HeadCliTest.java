@@ -104,7 +104,7 @@ class HeadCliTest
         cli.setErr(new PrintWriter(err));
         final List<String> line = new ArrayList<>(List.of(args));
         // --config goes right after the verb (and its sub-verb), before any positional.
-        final int at = List.of("token", "node").contains(args[0]) ? 2 : 1;
+        final int at = List.of("token", "node", "job").contains(args[0]) ? 2 : 1;
         line.add(at, "--config=" + config);
         final int code = cli.execute(line.toArray(new String[0]));
         return new Run(code, out.toString(), err.toString());
@@ -276,6 +276,102 @@ class HeadCliTest
         assertTrue(lines.contains("job " + id + ": PENDING - released by admin"), run.out());
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("job " + id + ": RUNNING")), run.out());
         assertEquals("job " + id + " FAILED: rank 0 on n1 exited with 3 (exit code 3)", lines.get(lines.size() - 1));
+    }
+
+    /** A running job whose rank 0 reported 3 of 10 steps, then completed. */
+    private long jobWithProgress() throws Exception
+    {
+        final long id = submitHeld();
+        cohort("release", Long.toString(id));
+        awaitLaunch(id);
+        server.head().attemptStarted("n1", id, 1);
+        server.head().progress(id, 1, 3, 10, "step 3");
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (server.head().job(id).orElseThrow().progress() == null && System.nanoTime() < deadline)
+        {
+            Thread.sleep(20);
+        }
+        finish(id, 0);
+        return id;
+    }
+
+    @Test
+    void watchOnATerminalDrawsAProgressBarFromAProgressEvent() throws Exception
+    {
+        final long id = jobWithProgress();
+        final StringWriter out = new StringWriter();
+        final int code = new JobWatch(new HeadClient(ClientConfig.load(config)), new PrintWriter(out),
+            new PrintWriter(new StringWriter()), true).watch(id);
+        assertEquals(0, code, out.toString());
+        assertTrue(out.toString().contains("\rjob " + id + ": RUNNING [######--------------] 3/10 30% step 3"),
+            out.toString());
+    }
+
+    @Test
+    void plainWatchShowsProgressAsALine() throws Exception
+    {
+        final long id = jobWithProgress();
+        final Run run = cohort("watch", "--plain", Long.toString(id));
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().lines().toList().contains("job " + id + ": RUNNING progress 3/10 (30%) step 3"),
+            run.out());
+    }
+
+    @Test
+    void statusShowsTheLatestProgress() throws Exception
+    {
+        final long id = jobWithProgress();
+        final Run run = cohort("status", Long.toString(id));
+        assertTrue(run.out().contains("3/10 (30%) step 3 at "), run.out());
+        final JsonNode json = new ObjectMapper().readTree(cohort("status", "--json", Long.toString(id)).out());
+        assertEquals(3, json.get("progress").get("done").asLong());
+        assertEquals(10, json.get("progress").get("total").asLong());
+        assertEquals("step 3", json.get("progress").get("message").asText());
+    }
+
+    @Test
+    void barWithAnUnknownTotalCountsWhatIsDone() throws Exception
+    {
+        final JsonNode progress = new ObjectMapper().readTree("{\"done\": 7, \"total\": 0, \"message\": null}");
+        assertEquals("7 done", JobWatch.bar(progress, true));
+        assertEquals("progress 7 done", JobWatch.bar(progress, false));
+    }
+
+    @Test
+    void submitWithAWebhookPrintsItsSecretOnceAndJobEventsShowsTheDeliveries() throws Exception
+    {
+        final int port;
+        try (java.net.ServerSocket closed = new java.net.ServerSocket(0))
+        {
+            port = closed.getLocalPort();
+        }
+        final Run submitted = cohort("submit", "--hold", "-n", "1", "--webhook",
+            "http://127.0.0.1:" + port + "/hook,events=job.submitted+job.state", "--", "/bin/true");
+        assertEquals(0, submitted.code(), submitted.err());
+        assertTrue(submitted.out().contains("Webhook http://127.0.0.1:" + port + "/hook secret whsec_"),
+            submitted.out());
+        final long id = Long.parseLong(submitted.out().split("Submitted job ")[1].split(" ")[0]);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        Run events = cohort("job", "events", Long.toString(id));
+        while (!events.out().contains("cannot connect") && System.nanoTime() < deadline)
+        {
+            Thread.sleep(50);
+            events = cohort("job", "events", Long.toString(id));
+        }
+        assertTrue(events.out().contains("job.submitted"), events.out());
+        assertTrue(events.out().contains("dlv_") && events.out().contains("PENDING")
+            && events.out().contains("cannot connect to 127.0.0.1:" + port), events.out());
+        final JsonNode json = new ObjectMapper().readTree(cohort("job", "events", "--json", Long.toString(id)).out());
+        assertEquals("job.submitted", json.get("deliveries").get(0).get("kind").asText());
+        assertFalse(json.toString().contains("whsec_"), json.toString());
+    }
+
+    @Test
+    void webhookWithoutAUrlIsRefusedWithTheForm()
+    {
+        final Run run = cohort("submit", "-n", "1", "--webhook", ",events=job.state", "--", "/bin/true");
+        assertEquals(2, run.code(), run.err());
+        assertTrue(run.err().contains("--webhook https://host/path"), run.err());
     }
 
     @Test

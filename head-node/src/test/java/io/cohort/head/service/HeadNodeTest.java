@@ -463,7 +463,7 @@ class HeadNodeTest
         join("n1", 1);
         final JobSpec spec = Specs.simple(1);
         final JobSpec withPackage = new JobSpec(spec.name(), 1, spec.layout(), spec.program(), spec.args(),
-            spec.env(), spec.jvmOptions(), null, 0, spec.retry(), List.of(), "ab".repeat(32), false);
+            spec.env(), spec.jvmOptions(), null, 0, spec.retry(), List.of(), "ab".repeat(32), false, List.of());
         assertEquals("package", assertThrows(SpecException.class, () -> submit(withPackage)).field());
     }
 

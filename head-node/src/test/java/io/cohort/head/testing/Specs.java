@@ -42,6 +42,6 @@ public final class Specs
         final List<Dependency> deps)
     {
         return new JobSpec("test", ranks, Layout.packed(), new Program.Executable("/bin/true"), List.of(), Map.of(),
-            List.of(), timeLimit, priority, retry, deps, null, false);
+            List.of(), timeLimit, priority, retry, deps, null, false, List.of());
     }
 }

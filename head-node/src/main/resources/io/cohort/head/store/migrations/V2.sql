@@ -1,9 +1,8 @@
--- Job specs move to a table of their own. A spec is written once and never changed, while a job's row changes with
--- every state; MVStore rewrites whole pages on each commit, so keeping the specs beside the states made every
--- state change rewrite the specs of the neighbouring jobs too.
-CREATE TABLE job_specs (
-    job_id BIGINT PRIMARY KEY REFERENCES jobs (id),
-    spec VARCHAR(1000000) NOT NULL
-);
-INSERT INTO job_specs (job_id, spec) SELECT id, spec FROM jobs;
-ALTER TABLE jobs DROP COLUMN spec;
+-- Issue 6: the latest progress rank 0 reported, kept with the job; and the same values on job.progress events
+-- (their message is the event's detail).
+ALTER TABLE jobs ADD COLUMN progress_done BIGINT;
+ALTER TABLE jobs ADD COLUMN progress_total BIGINT;
+ALTER TABLE jobs ADD COLUMN progress_message VARCHAR(1000);
+ALTER TABLE jobs ADD COLUMN progress_at BIGINT;
+ALTER TABLE events ADD COLUMN progress_done BIGINT;
+ALTER TABLE events ADD COLUMN progress_total BIGINT;
