@@ -303,7 +303,7 @@ public final class JobStore implements AutoCloseable
      * A page of jobs.
      *
      * @param filter the filter and page
-     * @return matching jobs in id order
+     * @return matching jobs in id order, or newest first
      */
     public synchronized List<Job> jobs(final JobQuery filter)
     {
@@ -311,6 +311,7 @@ public final class JobStore implements AutoCloseable
         // merged: H2 would otherwise read every row of those states to sort them by id.
         final List<String> states = filter.states().isEmpty() ? java.util.Collections.singletonList(null)
             : List.copyOf(filter.states());
+        final String order = filter.newest() ? " ORDER BY id DESC" : " ORDER BY id";
         final StringBuilder sql = new StringBuilder("SELECT * FROM (");
         final List<Object> params = new ArrayList<>();
         for (final String state : states)
@@ -325,8 +326,9 @@ public final class JobStore implements AutoCloseable
                 sql.append("state = ? AND ");
                 params.add(state);
             }
-            sql.append("id > ?");
-            params.add(filter.afterId());
+            // Newest first starts below the cursor (0 meaning the top), oldest first above it.
+            sql.append(filter.newest() ? "id < ?" : "id > ?");
+            params.add(filter.newest() && filter.afterId() == 0 ? Long.MAX_VALUE : filter.afterId());
             if (filter.owner() != null)
             {
                 sql.append(" AND owner = ?");
@@ -337,10 +339,10 @@ public final class JobStore implements AutoCloseable
                 sql.append(" AND name = ?");
                 params.add(filter.name());
             }
-            sql.append(" ORDER BY id LIMIT ?)");
+            sql.append(order).append(" LIMIT ?)");
             params.add(filter.limit());
         }
-        sql.append(") AS page ORDER BY id LIMIT ?");
+        sql.append(") AS page").append(order).append(" LIMIT ?");
         params.add(filter.limit());
         try (PreparedStatement query = connection.prepareStatement(sql.toString()))
         {
