@@ -12,6 +12,7 @@ import io.cohort.transport.shm.ShmTransport;
 import io.cohort.transport.tcp.TcpConfig;
 import io.cohort.transport.tcp.TcpTransport;
 import io.cohort.wireup.JobEnvironment;
+import io.cohort.wireup.ProgressReport;
 import io.cohort.wireup.WireUpClient;
 import io.cohort.wireup.WireUpException;
 
@@ -47,6 +48,8 @@ public final class Cohort implements AutoCloseable
     public static final int ANY_TAG = -1;
     /** The largest tag a message may carry (MPI_TAG_UB). */
     public static final int MAX_TAG = Integer.MAX_VALUE;
+    /** The least time between two progress reports leaving a rank: later calls meanwhile are coalesced. */
+    static final long PROGRESS_INTERVAL_MILLIS = 200;
 
     private final JobEnvironment job;
     private final WireUpClient wireUp;
@@ -60,6 +63,8 @@ public final class Cohort implements AutoCloseable
     private int nextContext = 2;
     private final Thread cleanupHook;
     private final boolean checking;
+    /** Rank 0's progress sender, made at the first report. */
+    private ProgressReporter progress;
     private boolean closed;
 
     private Cohort(final JobEnvironment job, final Map<String, String> env, final AddressExchange given)
@@ -330,6 +335,43 @@ public final class Cohort implements AutoCloseable
     }
 
     /**
+     * Reports the job's progress: {@code done} units of work out of {@code total} (0 when the total is not known),
+     * with a short message or null. Only <b>rank 0</b> speaks for the job: on other ranks the values are checked and
+     * otherwise ignored, so every rank may run the same code.
+     * <pre>{@code
+     * for (int step = 1; step <= steps; step++) {
+     *     solve(step);
+     *     cohort.progress(step, steps, "step " + step);
+     * }
+     * }</pre>
+     * Returns at once and never fails the job: the latest report is sent at most every 200 ms by a daemon thread
+     * (calls meanwhile are coalesced, the latest wins) and the last one is sent when this handle is closed. Under a
+     * head node a report reaches the job's record within a second ({@code cohort watch} draws it as a bar); under
+     * {@code cohort run} the launcher prints it on its standard error; a process started alone prints it on its own.
+     * If the launcher cannot be reached any more, reports are dropped.
+     *
+     * @param done    units done, &ge; 0, at most {@code total} when {@code total > 0}
+     * @param total   units in all, &ge; 0 (0: unknown)
+     * @param message one line for people (line breaks become spaces), at most 1000 characters, or null
+     * @throws IllegalArgumentException naming the values, if done or total is negative, done exceeds a positive
+     *                                  total, or the message is too long
+     */
+    public void progress(final long done, final long total, final String message)
+    {
+        ProgressReport.check(done, total, message);
+        if (world.rank() != 0 || closed)
+        {
+            return;
+        }
+        if (progress == null)
+        {
+            progress = new ProgressReporter(wireUp != null ? wireUp::progress
+                : report -> System.err.println("cohort: progress " + report.describe()), PROGRESS_INTERVAL_MILLIS);
+        }
+        progress.report(done, total, message);
+    }
+
+    /**
      * Ends the job now with an exit code, as MPI_Abort: peers waiting on this rank fail at once and the launcher
      * stops the other ranks.
      *
@@ -372,6 +414,11 @@ public final class Cohort implements AutoCloseable
             return;
         }
         closed = true;
+        if (progress != null)
+        {
+            // Before the exchange's connection closes: the last report must get out.
+            progress.close();
+        }
         try
         {
             engine.drain();

@@ -120,6 +120,18 @@ public final class WireUpClient implements AddressExchange, AutoCloseable
     }
 
     /**
+     * Sends a progress report to the exchange (which is not answered). Call after wire-up, from one thread at a
+     * time; the rank's own coalescing keeps this to a few lines a second.
+     *
+     * @param report the report
+     * @throws WireUpException if the exchange is gone
+     */
+    public void progress(final ProgressReport report)
+    {
+        send(report.toLine());
+    }
+
+    /**
      * Watches the connection to the launcher from a daemon thread: if the launcher goes away (it was killed, even
      * with SIGKILL), the rank must not live on as an orphan, so {@code onLost} runs. Call once wire-up is done.
      *

@@ -3,10 +3,11 @@ package io.cohort.wireup;
 /**
  * The line protocol of the address exchange, one command per line (UTF-8):
  * <pre>
- *   rank -&gt; exchange:  HELLO token rank | PUT key value | FENCE
+ *   rank -&gt; exchange:  HELLO token rank | PUT key value | FENCE | PROGRESS done total [:message]
  *   exchange -&gt; rank:  OK size | ERR reason | KV key value ... FENCED | ABORT reason
  * </pre>
- * After every rank has sent FENCE, the exchange answers each with every pair put so far, then FENCED.
+ * After every rank has sent FENCE, the exchange answers each with every pair put so far, then FENCED. PROGRESS may
+ * come at any time after HELLO and is not answered (rank 0 reports its job's progress; see {@link ProgressReport}).
  */
 final class WireUpProtocol
 {
@@ -18,6 +19,7 @@ final class WireUpProtocol
     static final String KV = "KV";
     static final String FENCED = "FENCED";
     static final String ABORT = "ABORT";
+    static final String PROGRESS = "PROGRESS";
 
     private WireUpProtocol()
     {

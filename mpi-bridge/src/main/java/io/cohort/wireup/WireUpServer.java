@@ -35,7 +35,20 @@ public final class WireUpServer implements AutoCloseable
     private final List<Writer> fenceWaiters = new ArrayList<>();
     private final List<Socket> connections = new ArrayList<>();
     private String abortReason;
+    private volatile ProgressListener progress;
     private volatile boolean closed;
+
+    /** Hears the job's progress, as rank 0 reports it (the reports of other ranks are dropped). */
+    @FunctionalInterface
+    public interface ProgressListener
+    {
+        /**
+         * A report arrived. Called on the connection's own thread: return soon.
+         *
+         * @param report the report
+         */
+        void progress(ProgressReport report);
+    }
 
     /**
      * Starts listening.
@@ -89,6 +102,16 @@ public final class WireUpServer implements AutoCloseable
     public int port()
     {
         return listener.getLocalPort();
+    }
+
+    /**
+     * Sets who hears the job's progress reports (by default nobody: they are dropped).
+     *
+     * @param listener the listener, or null
+     */
+    public void onProgress(final ProgressListener listener)
+    {
+        this.progress = listener;
     }
 
     /**
@@ -188,11 +211,32 @@ public final class WireUpServer implements AutoCloseable
                 {
                     fence(rank, out);
                 }
+                else if (line.startsWith(WireUpProtocol.PROGRESS + " "))
+                {
+                    progress(rank, line);
+                }
             }
         }
         catch (final IOException ex)
         {
             // The rank went away; the launcher learns of it from the process itself.
+        }
+    }
+
+    private void progress(final int rank, final String line)
+    {
+        final ProgressListener listener = progress;
+        if (rank != 0 || listener == null)
+        {
+            return;
+        }
+        try
+        {
+            listener.progress(ProgressReport.fromLine(line));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            // A malformed report is dropped: progress is advice, it must never fail the job.
         }
     }
 

@@ -109,6 +109,8 @@ public final class ClusterLauncher
             try (WireUpServer exchange = new WireUpServer(spec.ranks(), RankProcesses.randomHex(16),
                 InetAddress.getByAddress(new byte[4])))
             {
+                // Rank 0's cohort.progress(...) reports, already coalesced by the rank to a few a second.
+                exchange.onProgress(report -> err.println("cohort run: progress " + report.describe()));
                 Runtime.getRuntime().addShutdownHook(hook);
                 for (int h = 0; h < used.size(); h++)
                 {

@@ -238,7 +238,7 @@ public final class AgentLinkServer implements AgentLink
             try
             {
                 final AttemptExchange exchange = exchanges.computeIfAbsent(key(order.jobId(), order.attempt()),
-                    k -> new AttemptExchange(order.spec().ranks()));
+                    k -> new AttemptExchange(order.jobId(), order.attempt(), order.spec().ranks()));
                 return new AgentMessage.StartAttempt(order.jobId(), order.attempt(), launchFor(order, link, exchange));
             }
             catch (final IOException | RuntimeException ex)
@@ -324,7 +324,7 @@ public final class AgentLinkServer implements AgentLink
         private final AtomicInteger ended = new AtomicInteger();
         private final int size;
 
-        AttemptExchange(final int size)
+        AttemptExchange(final long jobId, final int attempt, final int size)
         {
             this.size = size;
             try
@@ -336,6 +336,9 @@ public final class AgentLinkServer implements AgentLink
             {
                 throw new IllegalStateException("cannot open an address exchange: " + ex.getMessage(), ex);
             }
+            // The cheapest way from rank 0 to the head node: the connection it already keeps to this exchange.
+            server.onProgress(report -> events.progress(jobId, attempt, report.done(), report.total(),
+                report.message()));
         }
 
         void rankExited(final int rank, final int code)

@@ -72,6 +72,8 @@ public final class LocalLauncher
         try (WireUpServer exchange = new WireUpServer(spec.ranks(), RankProcesses.randomHex(16),
             InetAddress.getLoopbackAddress()))
         {
+            // Rank 0's cohort.progress(...) reports, already coalesced by the rank to a few a second.
+            exchange.onProgress(report -> err.println("cohort run: progress " + report.describe()));
             Runtime.getRuntime().addShutdownHook(forwarder);
             for (int rank = 0; rank < spec.ranks(); rank++)
             {

@@ -6,6 +6,7 @@ import io.cohort.head.job.Attempt;
 import io.cohort.head.job.Job;
 import io.cohort.head.job.JobSpecCodec;
 import io.cohort.head.job.JobState;
+import io.cohort.head.job.Progress;
 import io.cohort.head.job.RankBlock;
 import io.cohort.head.node.NodeStatus;
 import io.cohort.head.store.Event;
@@ -55,7 +56,23 @@ final class Views
         node.put("attempts", job.attempts());
         node.put("submittedAt", job.submittedAt().toString());
         time(node, "endedAt", job.endedAt());
+        progress(node, job.progress());
         return node;
+    }
+
+    /** {@code "progress": {"done", "total", "message", "at"}} or {@code "progress": null}: the dashboard's contract. */
+    private static void progress(final ObjectNode node, final Progress progress)
+    {
+        if (progress == null)
+        {
+            node.putNull("progress");
+            return;
+        }
+        final ObjectNode p = node.putObject("progress");
+        p.put("done", progress.done());
+        p.put("total", progress.total());
+        p.put("message", progress.message());
+        p.put("at", progress.at().toString());
     }
 
     static ObjectNode jobDetail(final Job job, final String waiting, final List<Attempt> attempts)
@@ -140,6 +157,10 @@ final class Views
         if (event.detail() != null)
         {
             node.put("detail", event.detail());
+        }
+        if (event.progress() != null)
+        {
+            progress(node, event.progress());
         }
         return node;
     }

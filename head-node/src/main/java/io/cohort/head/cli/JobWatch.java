@@ -8,8 +8,9 @@ import java.time.Duration;
 import java.util.Set;
 
 /**
- * Follows one job through the head node's event stream until it ends, showing its state changes (one line updated in
- * place on a terminal, a line per change otherwise), and turns its end into an exit code. A dropped connection is
+ * Follows one job through the head node's event stream until it ends, showing its state changes and progress (one line
+ * with a progress bar updated in place on a terminal, a line per change otherwise), and turns its end into an exit
+ * code. A dropped connection is
  * re-opened with the last event id seen, so no change is missed; the head node being unreachable for longer than
  * {@link #GIVE_UP} ends the watch with {@link ClientCommand#REFUSED}.
  *
@@ -32,6 +33,7 @@ final class JobWatch
     private static final Set<String> FINAL = Set.of("COMPLETED", "FAILED", "CANCELLED", "TIMED_OUT", "DEAD_LETTER");
     private static final long MAX_BACKOFF_MILLIS = 5000;
     private static final int LIVE_WIDTH = 79;
+    private static final int BAR_WIDTH = 20;
 
     private final HeadClient client;
     private final PrintWriter out;
@@ -39,6 +41,7 @@ final class JobWatch
     private final boolean live;
     private long lastEventId;
     private String state = "?";
+    private String progress = "";
     private String finalState;
     private int width;
 
@@ -129,6 +132,11 @@ final class JobWatch
         {
             line = "job " + job + ": " + state + " - " + (detail == null ? event.kind() : detail);
         }
+        else if ("job.progress".equals(event.kind()) && data.path("progress").isObject())
+        {
+            progress = bar(data.path("progress"), live);
+            line = "job " + job + ": " + state + " " + progress;
+        }
         else
         {
             return true;
@@ -136,8 +144,10 @@ final class JobWatch
         if (live)
         {
             // Redraw in place: carriage return, the line, and blanks over what a longer previous line left. Cut to
-            // fit an 80-column terminal: a line that wraps could not be redrawn by a carriage return.
-            final String shown = line.length() > LIVE_WIDTH ? line.substring(0, LIVE_WIDTH - 3) + "..." : line;
+            // fit an 80-column terminal: a line that wraps could not be redrawn by a carriage return. The bar stays
+            // while other events pass by.
+            final String full = line.contains(progress) ? line : line + " " + progress;
+            final String shown = full.length() > LIVE_WIDTH ? full.substring(0, LIVE_WIDTH - 3) + "..." : full;
             out.print("\r" + shown + " ".repeat(Math.max(0, width - shown.length())));
             width = shown.length();
         }
@@ -152,6 +162,34 @@ final class JobWatch
             return false;
         }
         return true;
+    }
+
+    /**
+     * A progress object as text: with a bar on a terminal ({@code [######--------------] 30/100 30% step 30}),
+     * without one otherwise ({@code progress 30/100 (30%) step 30}); {@code 30 done} when the total is unknown.
+     *
+     * @param progress the job's or event's {@code progress} object
+     * @param withBar  whether to draw the bar
+     * @return the text
+     */
+    static String bar(final JsonNode progress, final boolean withBar)
+    {
+        final long done = progress.path("done").asLong();
+        final long total = progress.path("total").asLong();
+        final JsonNode message = progress.path("message");
+        final String text = message.isTextual() && !message.asText().isEmpty() ? " " + message.asText() : "";
+        if (total <= 0)
+        {
+            return (withBar ? "" : "progress ") + done + " done" + text;
+        }
+        final int percent = (int)(done * 100.0 / total);
+        if (!withBar)
+        {
+            return "progress " + done + "/" + total + " (" + percent + "%)" + text;
+        }
+        final int filled = (int)(done * BAR_WIDTH / total);
+        return "[" + "#".repeat(filled) + "-".repeat(BAR_WIDTH - filled) + "] " + done + "/" + total + " " + percent
+            + "%" + text;
     }
 
     private int finish(final long job) throws IOException

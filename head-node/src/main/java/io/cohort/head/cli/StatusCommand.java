@@ -10,7 +10,7 @@ import java.io.PrintWriter;
 /** {@code cohort status JOB}: one job's state (by name, e.g. COMPLETED), reason and attempts. */
 @Command(name = "status", mixinStandardHelpOptions = true,
     description = "Show a job: its state (PENDING, HELD, STARTING, RUNNING, COMPLETED, FAILED, CANCELLED, TIMED_OUT, "
-        + "DEAD_LETTER), why, and every attempt.")
+        + "DEAD_LETTER), why, its progress, and every attempt.")
 public final class StatusCommand extends ClientCommand
 {
     @Parameters(paramLabel = "JOB", description = "The job id.")
@@ -40,6 +40,11 @@ public final class StatusCommand extends ClientCommand
         if (node.has("exitCode"))
         {
             fields.row("exit code", text(node, "exitCode"));
+        }
+        if (node.path("progress").isObject())
+        {
+            fields.row("progress", JobWatch.bar(node.get("progress"), false).substring("progress ".length())
+                + " at " + text(node.get("progress"), "at"));
         }
         fields.row("ranks", text(node, "ranks"));
         fields.row("priority", text(node, "priority"));

@@ -13,8 +13,9 @@ import java.time.Instant;
  * @param retryBase   attempts made before the last requeue (the retry budget counts from here)
  * @param submittedAt when it was acknowledged
  * @param endedAt     when it reached its final state, or null
+ * @param progress    the latest progress its current attempt's rank 0 reported, or null
  */
 public record Job(long id, String owner, JobSpec spec, JobState state, int attempts, int retryBase,
-    Instant submittedAt, Instant endedAt)
+    Instant submittedAt, Instant endedAt, Progress progress)
 {
 }

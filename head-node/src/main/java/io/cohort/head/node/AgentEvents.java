@@ -72,6 +72,18 @@ public interface AgentEvents
     void output(long jobId, int attempt, int rank, byte[] chunk);
 
     /**
+     * Rank 0 of an attempt reported the job's progress ({@code cohort.progress(done, total, message)}). Reports may
+     * come several times a second; the head node coalesces them. Must return soon.
+     *
+     * @param jobId   the job
+     * @param attempt the attempt
+     * @param done    units done
+     * @param total   units in all, 0 when not known
+     * @param message a line for people, or null
+     */
+    void progress(long jobId, int attempt, long done, long total, String message);
+
+    /**
      * The link to a node broke (connection closed or reset): its ranks are counted lost at once.
      *
      * @param node   the node

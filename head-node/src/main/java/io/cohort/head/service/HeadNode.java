@@ -5,6 +5,7 @@ import io.cohort.head.job.Dependency;
 import io.cohort.head.job.Job;
 import io.cohort.head.job.JobSpec;
 import io.cohort.head.job.JobState;
+import io.cohort.head.job.Progress;
 import io.cohort.head.job.RankBlock;
 import io.cohort.head.job.SpecException;
 import io.cohort.head.node.AgentEvents;
@@ -61,6 +62,8 @@ public final class HeadNode implements AgentEvents, AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger("io.cohort.head");
     private static final long PASS_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /** The least time between two stored progress reports of one job (ranks already send at most 5 a second). */
+    private static final long PROGRESS_INTERVAL_MILLIS = 250;
 
     private final HeadConfig config;
     private final JobStore store;
@@ -84,6 +87,8 @@ public final class HeadNode implements AgentEvents, AutoCloseable
         new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final Semaphore wake = new Semaphore(0);
     private Instant reconcileBy;
+    /** Progress reports, written at most every PROGRESS_INTERVAL per job, off the agents' and scheduler's threads. */
+    private final ProgressCoalescer<Reported> progress;
     private Thread loop;
     private volatile boolean closed;
 
@@ -108,6 +113,12 @@ public final class HeadNode implements AgentEvents, AutoCloseable
         this.clock = clock;
         this.registry = new NodeRegistry(store, config.heartbeatTimeout());
         this.scheduler = new Scheduler(config.scheduling());
+        this.progress = new ProgressCoalescer<>(PROGRESS_INTERVAL_MILLIS, this::storeProgress);
+    }
+
+    /** A progress report and the attempt whose rank 0 made it. */
+    private record Reported(int attempt, Progress progress)
+    {
     }
 
     /** Recovers from the store, then schedules on a virtual thread until {@link #close()}. */
@@ -722,7 +733,7 @@ public final class HeadNode implements AgentEvents, AutoCloseable
                 deadline(job.spec(), now));
             active.put(job.id(), run);
             remember(new Job(job.id(), job.owner(), job.spec(), new JobState.Starting(record.number()),
-                record.number(), job.retryBase(), job.submittedAt(), null));
+                record.number(), job.retryBase(), job.submittedAt(), null, null));
             final Path pkg = job.spec().packageHash() == null ? null
                 : packages.path(job.spec().packageHash()).orElse(null);
             for (final String node : run.nodes())
@@ -885,7 +896,8 @@ public final class HeadNode implements AgentEvents, AutoCloseable
         unwritten.add(new JobStore.Transition(job.id(), next, now, end, requeue));
         dirty = true;
         return remember(new Job(job.id(), job.owner(), job.spec(), next, job.attempts(),
-            requeue ? job.attempts() : job.retryBase(), job.submittedAt(), next.terminal() ? now : null));
+            requeue ? job.attempts() : job.retryBase(), job.submittedAt(), next.terminal() ? now : null,
+            job.progress()));
     }
 
     private Job remember(final Job job)
@@ -1148,6 +1160,35 @@ public final class HeadNode implements AgentEvents, AutoCloseable
     }
 
     @Override
+    public void progress(final long jobId, final int attempt, final long done, final long total, final String message)
+    {
+        final Progress report;
+        try
+        {
+            report = new Progress(done, total, message, clock.instant());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            LOG.log(System.Logger.Level.WARNING, "job " + jobId + " attempt " + attempt + " sent a bad progress "
+                + "report: " + ex.getMessage());
+            return;
+        }
+        progress.report(jobId, new Reported(attempt, report));
+    }
+
+    private void storeProgress(final long jobId, final Reported reported)
+    {
+        try
+        {
+            store.progress(jobId, reported.attempt(), reported.progress());
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.log(System.Logger.Level.WARNING, "cannot store the progress of job " + jobId, ex);
+        }
+    }
+
+    @Override
     public void nodeLost(final String node, final String reason)
     {
         synchronized (this)
@@ -1165,6 +1206,7 @@ public final class HeadNode implements AgentEvents, AutoCloseable
     public void close()
     {
         closed = true;
+        progress.close();
         wake();
         if (loop != null)
         {

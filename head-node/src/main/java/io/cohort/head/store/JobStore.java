@@ -8,6 +8,7 @@ import io.cohort.head.job.Job;
 import io.cohort.head.job.JobSpec;
 import io.cohort.head.job.JobSpecCodec;
 import io.cohort.head.job.JobState;
+import io.cohort.head.job.Progress;
 import io.cohort.head.job.RankBlock;
 import io.cohort.head.job.SpecException;
 
@@ -51,7 +52,7 @@ public final class JobStore implements AutoCloseable
     public static final Set<String> LIVE = Set.of("PENDING", "HELD", "STARTING", "RUNNING");
 
     private static final String JOB_COLUMNS = "id, owner, spec, state, reason, exit_code, attempts, retry_base, "
-        + "not_before, submitted_at, queued_at, ended_at";
+        + "not_before, submitted_at, queued_at, ended_at, progress_done, progress_total, progress_message, progress_at";
     private static final String UPDATE_STATE = "UPDATE jobs SET state = ?, reason = ?, exit_code = ?, "
         + "not_before = ?, ended_at = ?, retry_base = CASE WHEN ? THEN attempts ELSE retry_base END, "
         + "queued_at = CASE WHEN ? THEN ? ELSE queued_at END WHERE id = ?";
@@ -266,7 +267,8 @@ public final class JobStore implements AutoCloseable
                 }
                 event(now, id, null, "job.submitted", state, spec.name() + ", " + spec.ranks() + " ranks, by "
                     + owner);
-                jobs.add(new Job(id, owner, spec, JobState.of(state, reason, null, 0, null), 0, 0, now, null));
+                jobs.add(new Job(id, owner, spec, JobState.of(state, reason, null, 0, null), 0, 0, now, null,
+                    null));
             }
             connection.commit();
             return jobs;
@@ -517,7 +519,8 @@ public final class JobStore implements AutoCloseable
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO attempts (job_id, number, status, "
             + "placement, started_at) VALUES (?, ?, 'ACTIVE', ?, ?)");
             PreparedStatement update = connection.prepareStatement("UPDATE jobs SET state = 'STARTING', reason = NULL, "
-                + "exit_code = NULL, not_before = NULL, attempts = ? WHERE id = ?"))
+                + "exit_code = NULL, not_before = NULL, attempts = ?, progress_done = NULL, progress_total = NULL, "
+                + "progress_message = NULL, progress_at = NULL WHERE id = ?"))
         {
             for (final AttemptStart start : starts)
             {
@@ -637,7 +640,8 @@ public final class JobStore implements AutoCloseable
      */
     public synchronized List<Event> events(final long afterSeq, final Long jobId, final int limit)
     {
-        final String sql = "SELECT seq, at, job_id, node, kind, state, detail FROM events WHERE seq > ?"
+        final String sql = "SELECT seq, at, job_id, node, kind, state, detail, progress_done, progress_total "
+            + "FROM events WHERE seq > ?"
             + (jobId == null ? "" : " AND job_id = ?") + " ORDER BY seq LIMIT ?";
         try (PreparedStatement query = connection.prepareStatement(sql))
         {
@@ -654,9 +658,13 @@ public final class JobStore implements AutoCloseable
                 while (rows.next())
                 {
                     final long job = rows.getLong(3);
-                    events.add(new Event(rows.getLong(1), Instant.ofEpochMilli(rows.getLong(2)),
-                        rows.wasNull() ? null : job, rows.getString(4), rows.getString(5), rows.getString(6),
-                        rows.getString(7)));
+                    final Long concerned = rows.wasNull() ? null : job;
+                    final Instant at = Instant.ofEpochMilli(rows.getLong(2));
+                    final long done = rows.getLong(8);
+                    final Progress progress = rows.wasNull() ? null
+                        : new Progress(done, rows.getLong(9), rows.getString(7), at);
+                    events.add(new Event(rows.getLong(1), at, concerned, rows.getString(4), rows.getString(5),
+                        rows.getString(6), rows.getString(7), progress));
                 }
             }
             return events;
@@ -664,6 +672,50 @@ public final class JobStore implements AutoCloseable
         catch (final SQLException ex)
         {
             throw new StoreException("cannot read events", ex);
+        }
+    }
+
+    /**
+     * Stores a job's progress and its {@code job.progress} event in one transaction, if the report comes from the
+     * job's current attempt (a late report of an earlier attempt is dropped). A final report that arrives just after
+     * the job ended is still stored, so a finished job shows its last progress.
+     *
+     * @param jobId    the job
+     * @param attempt  the attempt whose rank 0 reported
+     * @param progress the report
+     * @return true if stored, false if the job has no such current attempt
+     * @throws StoreException if it could not be recorded
+     */
+    public synchronized boolean progress(final long jobId, final int attempt, final Progress progress)
+    {
+        try (PreparedStatement update = connection.prepareStatement("UPDATE jobs SET progress_done = ?, "
+            + "progress_total = ?, progress_message = ?, progress_at = ? WHERE id = ? AND attempts = ?");
+            PreparedStatement insert = connection.prepareStatement("INSERT INTO events (at, job_id, kind, detail, "
+                + "progress_done, progress_total) VALUES (?, ?, 'job.progress', ?, ?, ?)"))
+        {
+            update.setLong(1, progress.done());
+            update.setLong(2, progress.total());
+            update.setString(3, progress.message());
+            update.setLong(4, progress.at().toEpochMilli());
+            update.setLong(5, jobId);
+            update.setInt(6, attempt);
+            if (update.executeUpdate() == 0)
+            {
+                connection.rollback();
+                return false;
+            }
+            insert.setLong(1, progress.at().toEpochMilli());
+            insert.setLong(2, jobId);
+            insert.setString(3, progress.message());
+            insert.setLong(4, progress.done());
+            insert.setLong(5, progress.total());
+            insert.executeUpdate();
+            connection.commit();
+            return true;
+        }
+        catch (final SQLException ex)
+        {
+            throw rollback("cannot record the progress of job " + jobId, ex);
         }
     }
 
@@ -913,8 +965,11 @@ public final class JobStore implements AutoCloseable
         final Instant notBefore = instant(rows, rows.findColumn("not_before"));
         final JobState state = JobState.of(rows.getString("state"), rows.getString("reason"),
             integer(rows, rows.findColumn("exit_code")), rows.getInt("attempts"), notBefore);
+        final long done = rows.getLong("progress_done");
+        final Progress progress = rows.wasNull() ? null : new Progress(done, rows.getLong("progress_total"),
+            rows.getString("progress_message"), Instant.ofEpochMilli(rows.getLong("progress_at")));
         return new Job(id, rows.getString("owner"), spec, state, rows.getInt("attempts"), rows.getInt("retry_base"),
-            Instant.ofEpochMilli(rows.getLong("submitted_at")), instant(rows, rows.findColumn("ended_at")));
+            Instant.ofEpochMilli(rows.getLong("submitted_at")), instant(rows, rows.findColumn("ended_at")), progress);
     }
 
     private static Instant instant(final ResultSet rows, final int column) throws SQLException

@@ -278,6 +278,65 @@ class HeadCliTest
         assertEquals("job " + id + " FAILED: rank 0 on n1 exited with 3 (exit code 3)", lines.get(lines.size() - 1));
     }
 
+    /** A running job whose rank 0 reported 3 of 10 steps, then completed. */
+    private long jobWithProgress() throws Exception
+    {
+        final long id = submitHeld();
+        cohort("release", Long.toString(id));
+        awaitLaunch(id);
+        server.head().attemptStarted("n1", id, 1);
+        server.head().progress(id, 1, 3, 10, "step 3");
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (server.head().job(id).orElseThrow().progress() == null && System.nanoTime() < deadline)
+        {
+            Thread.sleep(20);
+        }
+        finish(id, 0);
+        return id;
+    }
+
+    @Test
+    void watchOnATerminalDrawsAProgressBarFromAProgressEvent() throws Exception
+    {
+        final long id = jobWithProgress();
+        final StringWriter out = new StringWriter();
+        final int code = new JobWatch(new HeadClient(ClientConfig.load(config)), new PrintWriter(out),
+            new PrintWriter(new StringWriter()), true).watch(id);
+        assertEquals(0, code, out.toString());
+        assertTrue(out.toString().contains("\rjob " + id + ": RUNNING [######--------------] 3/10 30% step 3"),
+            out.toString());
+    }
+
+    @Test
+    void plainWatchShowsProgressAsALine() throws Exception
+    {
+        final long id = jobWithProgress();
+        final Run run = cohort("watch", "--plain", Long.toString(id));
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().lines().toList().contains("job " + id + ": RUNNING progress 3/10 (30%) step 3"),
+            run.out());
+    }
+
+    @Test
+    void statusShowsTheLatestProgress() throws Exception
+    {
+        final long id = jobWithProgress();
+        final Run run = cohort("status", Long.toString(id));
+        assertTrue(run.out().contains("3/10 (30%) step 3 at "), run.out());
+        final JsonNode json = new ObjectMapper().readTree(cohort("status", "--json", Long.toString(id)).out());
+        assertEquals(3, json.get("progress").get("done").asLong());
+        assertEquals(10, json.get("progress").get("total").asLong());
+        assertEquals("step 3", json.get("progress").get("message").asText());
+    }
+
+    @Test
+    void barWithAnUnknownTotalCountsWhatIsDone() throws Exception
+    {
+        final JsonNode progress = new ObjectMapper().readTree("{\"done\": 7, \"total\": 0, \"message\": null}");
+        assertEquals("7 done", JobWatch.bar(progress, true));
+        assertEquals("progress 7 done", JobWatch.bar(progress, false));
+    }
+
     @Test
     void watchOfACompletedJobExitsWith0AtOnce() throws Exception
     {

@@ -3,6 +3,7 @@ package io.cohort.head.store;
 import io.cohort.head.job.Attempt;
 import io.cohort.head.job.Job;
 import io.cohort.head.job.JobState;
+import io.cohort.head.job.Progress;
 import io.cohort.head.job.RankBlock;
 import io.cohort.head.testing.Specs;
 import org.junit.jupiter.api.Test;
@@ -68,6 +69,44 @@ class JobStoreTest
             assertEquals(List.of(done + " job.submitted PENDING", next + " job.submitted PENDING",
                 done + " attempt.started STARTING", done + " job.state RUNNING", done + " attempt.ended SUCCEEDED",
                 done + " job.state COMPLETED", next + " attempt.started STARTING"), kinds);
+        }
+    }
+
+    @Test
+    void progressOfTheCurrentAttemptIsKeptWithTheJobAndLoggedAsAnEvent()
+    {
+        final long id;
+        final Progress report = new Progress(3, 10, "step 3", T0.plusSeconds(5));
+        try (JobStore store = JobStore.open(data))
+        {
+            id = store.submit("alice", Specs.simple(1), T0).id();
+            store.startAttempt(id, 1, List.of(new RankBlock("n1", 0, 1)), T0);
+            assertTrue(store.progress(id, 1, report));
+        }
+        try (JobStore store = JobStore.open(data))
+        {
+            assertEquals(report, store.job(id).orElseThrow().progress());
+            final Event event = store.events(0, id, 100).getLast();
+            assertEquals("job.progress", event.kind());
+            assertEquals(report, event.progress());
+            assertEquals("step 3", event.detail());
+        }
+    }
+
+    @Test
+    void progressOfAnEarlierAttemptIsDroppedAndANewAttemptStartsWithNone()
+    {
+        try (JobStore store = JobStore.open(data))
+        {
+            final long id = store.submit("alice", Specs.simple(1), T0).id();
+            store.startAttempt(id, 1, List.of(new RankBlock("n1", 0, 1)), T0);
+            store.progress(id, 1, new Progress(5, 10, null, T0));
+            store.startAttempt(id, 2, List.of(new RankBlock("n1", 0, 1)), T0.plusSeconds(1));
+            assertEquals(null, store.job(id).orElseThrow().progress());
+            assertEquals(false, store.progress(id, 1, new Progress(6, 10, null, T0.plusSeconds(2))));
+            assertEquals(null, store.job(id).orElseThrow().progress());
+            assertEquals(0, store.events(0, id, 100).stream().filter(e -> e.progress() != null
+                && e.progress().done() == 6).count());
         }
     }
 
