@@ -95,8 +95,14 @@ async function main() {
     const pageErrors = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
     page.on('console', (message) => {
-      if (message.type() === 'error' && !/401|Unauthorized/.test(message.text())) {
+      // Failed requests are reported below with their address; 401s are expected (login with a wrong token).
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
         pageErrors.push(message.text());
+      }
+    });
+    page.on('response', (response) => {
+      if (response.status() >= 400 && response.status() !== 401) {
+        pageErrors.push(response.status() + ' for ' + response.url());
       }
     });
 

@@ -6,7 +6,7 @@ import java.io.UncheckedIOException;
 import java.util.Map;
 
 /**
- * The dashboard's three files (page, script, style sheet), read once from the classpath
+ * The dashboard's files (page, script, style sheet, icon), read once from the classpath
  * ({@code io/cohort/head/dashboard/}) and served with headers that keep a browser from caching them, framing them,
  * or running any script or style but these: the page builds every element from the API's JSON with
  * {@code textContent}, and the Content-Security-Policy makes injected markup inert even if that were ever missed.
@@ -37,7 +37,8 @@ final class Dashboard
         assets = Map.of(
             "/", asset("index.html", "text/html; charset=utf-8"),
             "/dashboard.js", asset("dashboard.js", "text/javascript; charset=utf-8"),
-            "/dashboard.css", asset("dashboard.css", "text/css; charset=utf-8"));
+            "/dashboard.css", asset("dashboard.css", "text/css; charset=utf-8"),
+            "/favicon.svg", asset("favicon.svg", "image/svg+xml"));
     }
 
     private static Asset asset(final String name, final String contentType)
