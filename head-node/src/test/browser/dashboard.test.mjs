@@ -27,19 +27,18 @@ function check(condition, what) {
   console.log('ok: ' + what);
 }
 
-async function call(method, path, body, headers = {}) {
+async function call(method, path, body, as = token) {
   const response = await fetch(base + '/api/v1' + path, {
     method,
-    headers: { ...(token ? { Authorization: 'Bearer ' + token } : {}), ...headers,
-      ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    headers: { Authorization: 'Bearer ' + as, ...(body ? { 'Content-Type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
   const text = await response.text();
   return { status: response.status, json: text ? JSON.parse(text) : null, headers: response.headers };
 }
 
-async function submit(spec) {
-  const answer = await call('POST', '/jobs', spec);
+async function submit(spec, as = token) {
+  const answer = await call('POST', '/jobs', spec, as);
   if (answer.status !== 201) {
     throw new Error('submit refused: ' + JSON.stringify(answer.json));
   }
@@ -237,6 +236,27 @@ async function main() {
     const after = await fetch(base + '/api/v1/jobs', { headers: sessionCookie });
     check(after.status === 401, 'after logout the old session cookie is refused (401)');
     check(!(await context.cookies()).some((c) => c.name === 'cohort_session'), 'logout cleared the cookie');
+
+    // A user token: its dashboard is live too, over the stream of its own jobs and the nodes.
+    const alice = (await call('POST', '/tokens', { user: 'alice', name: 'alice-dashboard' })).json.token;
+    await page.fill('#token', alice);
+    await page.click('#login button[type=submit]');
+    await page.waitForFunction(() => document.getElementById('status').textContent === 'live', null,
+      { timeout: WAIT });
+    check((await page.textContent('#who')) === 'alice (user)' && await page.isVisible('#notice'),
+      'a user logs in and is told the lists show their own jobs');
+    check(await page.isVisible('[data-empty-for="failures"]'), 'the admin\'s failed job is not shown to alice');
+    const hers = await submit({ name: 'alices-job', ranks: 1, program: { classpath: [env.COHORT_PROGRESS_CLASSPATH],
+      mainClass: 'io.cohort.examples.ProgressDemo' }, args: ['6', '300'] }, alice);
+    await page.waitForFunction((id) => {
+      const tr = document.querySelector('#running tr[data-job="' + id + '"]');
+      return tr && Number(tr.dataset.done) >= 1;
+    }, hers, { timeout: WAIT });
+    await page.screenshot({ path: join(artifacts, 'dashboard-user.png'), fullPage: true });
+    await row(page, 'running', hers).waitFor({ state: 'detached', timeout: WAIT });
+    check((await awaitJob(hers, ['COMPLETED', 'FAILED'])).state === 'COMPLETED',
+      'alice\'s job shows up running with progress and leaves when it completes, live');
+    await page.click('#logout');
   } catch (error) {
     if (page) {
       await page.screenshot({ path: join(artifacts, 'dashboard-failure.png'), fullPage: true }).catch(() => {});

@@ -15,8 +15,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.abort;
 
@@ -36,6 +38,7 @@ class DashboardIT
     private static final Path BROWSER_TEST = ROOT.resolve("head-node/src/test/browser");
     private static final Path ARTIFACTS = ROOT.resolve("cli/target");
     private static final int SCRIPT_SECONDS = 150;
+    private static final Pattern TOKEN = Pattern.compile("cohort_[0-9a-f]{16}_");
 
     @TempDir
     Path dir;
@@ -117,6 +120,11 @@ class DashboardIT
             fail("the browser test " + (ended ? "failed" : "ran over " + SCRIPT_SECONDS + " s") + ":\n" + log
                 + "\n--- head node log (tail) ---\n" + tail(dir.resolve("head.log"))
                 + "\n--- agent log (tail) ---\n" + tail(dir.resolve("agent.log")));
+        }
+        for (final String name : List.of("head.log", "agent.log", "browser.log"))
+        {
+            // The admin's token and the user token the script made: neither may show in any log.
+            assertFalse(TOKEN.matcher(Files.readString(dir.resolve(name))).find(), "a token in " + name);
         }
     }
 

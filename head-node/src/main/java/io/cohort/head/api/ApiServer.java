@@ -659,6 +659,7 @@ public final class ApiServer implements AutoCloseable
         final int limit = stream ? MAX_PAGE : (int)exchange.queryLong("limit", 100, 1, MAX_PAGE);
         final String jobParam = exchange.query("job");
         Long job = null;
+        String owner = null;
         if (jobParam != null)
         {
             job = jobId(jobParam);
@@ -666,7 +667,8 @@ public final class ApiServer implements AutoCloseable
         }
         else if (caller.role() != Role.ADMIN)
         {
-            throw new ApiException(403, "job", "a user token reads the events of one of its jobs: add ?job=ID");
+            // Its own jobs' events and the nodes' (which a user may list anyway): what its dashboard shows.
+            owner = caller.user();
         }
         if (stream)
         {
@@ -679,7 +681,7 @@ public final class ApiServer implements AutoCloseable
             streams.incrementAndGet();
             try
             {
-                new EventStream(head, feed, job, heartbeat, stillAllowed).serve(exchange.http(), after);
+                new EventStream(head, feed, job, owner, heartbeat, stillAllowed).serve(exchange.http(), after);
             }
             finally
             {
@@ -689,7 +691,7 @@ public final class ApiServer implements AutoCloseable
         }
         final ObjectNode answer = Exchange.JSON.createObjectNode();
         final ArrayNode list = answer.putArray("events");
-        for (final Event event : head.events(after, job, limit))
+        for (final Event event : head.events(after, job, owner, limit))
         {
             list.add(Views.event(event));
         }

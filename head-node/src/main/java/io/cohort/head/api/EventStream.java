@@ -32,12 +32,14 @@ final class EventStream
     private final HeadNode head;
     private final EventFeed feed;
     private final Long job;
+    private final String owner;
     private final Duration heartbeat;
     private final BooleanSupplier stillAllowed;
 
-    EventStream(final HeadNode head, final EventFeed feed, final Long job, final Duration heartbeat,
-        final BooleanSupplier stillAllowed)
+    EventStream(final HeadNode head, final EventFeed feed, final Long job, final String owner,
+        final Duration heartbeat, final BooleanSupplier stillAllowed)
     {
+        this.owner = owner;
         this.stillAllowed = stillAllowed;
         this.head = head;
         this.feed = feed;
@@ -101,7 +103,7 @@ final class EventStream
         long last = cursor;
         while (true)
         {
-            final List<Event> events = head.events(last, job, PAGE);
+            final List<Event> events = head.events(last, job, owner, PAGE);
             if (events.isEmpty())
             {
                 return last;

@@ -380,8 +380,22 @@ public final class HeadNode implements AgentEvents, AutoCloseable
      */
     public List<Event> events(final long afterSeq, final Long jobId, final int limit)
     {
+        return events(afterSeq, jobId, null, limit);
+    }
+
+    /**
+     * Events after a sequence number, of one job, or of one user's jobs and the nodes.
+     *
+     * @param afterSeq last seen
+     * @param jobId    one job, or null
+     * @param owner    only this user's jobs' events and node events, or null for all
+     * @param limit    most to return
+     * @return events in order
+     */
+    public List<Event> events(final long afterSeq, final Long jobId, final String owner, final int limit)
+    {
         written();
-        return store.events(afterSeq, jobId, limit);
+        return store.events(afterSeq, jobId, owner, limit);
     }
 
     /**

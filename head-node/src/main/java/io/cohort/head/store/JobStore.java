@@ -638,11 +638,28 @@ public final class JobStore implements AutoCloseable
      * @param limit    the most to return
      * @return events in sequence order
      */
-    public synchronized List<Event> events(final long afterSeq, final Long jobId, final int limit)
+    public List<Event> events(final long afterSeq, final Long jobId, final int limit)
+    {
+        return events(afterSeq, jobId, null, limit);
+    }
+
+    /**
+     * Events after a sequence number, of one job, or of one user's jobs and the nodes.
+     *
+     * @param afterSeq the last sequence number seen (0 for all)
+     * @param jobId    only this job's events, or null
+     * @param owner    only events of this user's jobs, and node events (which concern no job), or null for all
+     * @param limit    the most to return
+     * @return events in sequence order
+     */
+    public synchronized List<Event> events(final long afterSeq, final Long jobId, final String owner,
+        final int limit)
     {
         final String sql = "SELECT seq, at, job_id, node, kind, state, detail, progress_done, progress_total "
             + "FROM events WHERE seq > ?"
-            + (jobId == null ? "" : " AND job_id = ?") + " ORDER BY seq LIMIT ?";
+            + (jobId == null ? "" : " AND job_id = ?")
+            + (owner == null ? "" : " AND (job_id IS NULL OR job_id IN (SELECT id FROM jobs WHERE owner = ?))")
+            + " ORDER BY seq LIMIT ?";
         try (PreparedStatement query = connection.prepareStatement(sql))
         {
             int i = 1;
@@ -650,6 +667,10 @@ public final class JobStore implements AutoCloseable
             if (jobId != null)
             {
                 query.setLong(i++, jobId);
+            }
+            if (owner != null)
+            {
+                query.setString(i++, owner);
             }
             query.setInt(i, limit);
             final List<Event> events = new ArrayList<>();

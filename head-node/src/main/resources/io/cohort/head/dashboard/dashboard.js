@@ -9,8 +9,11 @@ const KINDS = ['job.submitted', 'job.state', 'job.progress', 'attempt.started', 
 const FAILED_STATES = 'FAILED,DEAD_LETTER,TIMED_OUT';
 const RECENT_FAILURES = 10;
 const LIST_LIMIT = 200;
-/** User tokens may stream only one job's events, so their dashboard refreshes on a timer instead. */
-const POLL_MILLIS = 5000;
+/**
+ * A user token's stream carries its own jobs and the nodes, not other users' jobs, which move its place in the
+ * queue: its dashboard also re-reads the lists this often.
+ */
+const USER_REFRESH_MILLIS = 15000;
 
 const view = {
   source: null,
@@ -18,6 +21,8 @@ const view = {
   refreshTimer: null,
   refreshing: null,
   pollTimer: null,
+  /** The notice shown while nothing is wrong (user tokens: what the lists cover). */
+  standing: '',
   /** Job id -> the job's JSON as last seen (progress updates patch it in place). */
   running: new Map(),
   /** "id/endedAt" -> attempt list of a failed job (ended jobs do not change). */
@@ -124,14 +129,13 @@ async function start(session) {
   who.title = 'session ends ' + new Date(session.expiresAt).toLocaleString();
   who.hidden = false;
   view.lastEvent = session.lastEvent;
+  view.standing = session.role === 'admin' ? ''
+    : 'Signed in as a user: the lists show your own jobs (queue positions count everyone\'s).';
+  notice(view.standing);
   await refresh();
-  if (session.role === 'admin') {
-    openStream();
-  } else {
-    setStatus('polling', 'refreshing every ' + POLL_MILLIS / 1000 + ' s');
-    notice('Live events need an admin token: a user token reads the stream of one job at a time, so this page '
-      + 'refreshes every ' + POLL_MILLIS / 1000 + ' s and shows your own jobs.');
-    view.pollTimer = setInterval(() => refresh(), POLL_MILLIS);
+  openStream();
+  if (session.role !== 'admin') {
+    view.pollTimer = setInterval(() => refresh(), USER_REFRESH_MILLIS);
   }
 }
 
@@ -245,6 +249,7 @@ async function refresh() {
       renderQueue(queue.jobs);
       renderFailures(failures.jobs);
       $('updated').textContent = 'Updated ' + new Date().toLocaleTimeString();
+      notice(view.standing);
     } catch (e) {
       if (e instanceof AuthError) {
         showLogin('Your session ended: ' + e.message);
