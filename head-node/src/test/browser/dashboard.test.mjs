@@ -80,13 +80,19 @@ async function main() {
   const profile = mkdtempSync(join(tmpdir(), 'cohort-chromium-'));
   // A fresh, empty profile (Playwright passes it as --user-data-dir); the flags keep Chromium off the network.
   // The head node's certificate is signed by the cluster's own CA, which this profile does not know.
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: env.COHORT_CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    ignoreHTTPSErrors: true,
-    viewport: { width: 1280, height: 1000 },
-  });
+  let context;
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: env.COHORT_CHROMIUM || '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      ignoreHTTPSErrors: true,
+      viewport: { width: 1280, height: 1000 },
+    });
+  } catch (error) {
+    rmSync(profile, { recursive: true, force: true });
+    throw error;
+  }
   const blockers = [];
   let page;
   try {

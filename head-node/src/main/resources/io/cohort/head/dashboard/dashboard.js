@@ -320,7 +320,7 @@ function renderNodes(nodes) {
     bar.max = Math.max(node.slots, 1);
     bar.value = node.slotsUsed;
     const tr = row([node.name, stateBadge(node.state), node.slotsUsed + ' / ' + node.slots, bar,
-      node.lastSeen ? ago(node.lastSeen) : '']);
+      agoCell(node.lastSeen)]);
     tr.dataset.node = node.name;
     return tr;
   });
@@ -385,11 +385,27 @@ function renderFailures(jobs) {
         + (attempt.reason ? ': ' + attempt.reason : ''));
       list.append(item);
     }
-    return row([job.id, job.name, job.owner, stateBadge(job.state), job.endedAt ? ago(job.endedAt) : '',
+    return row([job.id, job.name, job.owner, stateBadge(job.state), agoCell(job.endedAt),
       el('td', job.reason || '', 'reason'), list], job.id);
   });
   fill('failures', rows);
 }
+
+/** A cell with a time as "12 s ago", kept current by the clock below. */
+function agoCell(iso) {
+  const td = el('td', iso ? ago(iso) : '', 'ago');
+  if (iso) {
+    td.dataset.at = iso;
+    td.title = new Date(iso).toLocaleString();
+  }
+  return td;
+}
+
+setInterval(() => {
+  for (const cell of document.querySelectorAll('td.ago[data-at]')) {
+    cell.textContent = ago(cell.dataset.at);
+  }
+}, 5000);
 
 function ago(iso) {
   const seconds = Math.round((Date.now() - new Date(iso).getTime()) / 1000);
