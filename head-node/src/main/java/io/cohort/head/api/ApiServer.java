@@ -33,6 +33,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -293,7 +294,16 @@ public final class ApiServer implements AutoCloseable
             case "POST" ->
             {
                 // Only a token opens a session: a session cannot renew itself past its lifetime.
-                final Sessions.Opened opened = sessions.open(tokens.authenticate(exchange.header("Authorization")));
+                final Caller caller = tokens.authenticate(exchange.header("Authorization"));
+                final Sessions.Opened opened;
+                try
+                {
+                    opened = sessions.open(caller);
+                }
+                catch (final IllegalStateException ex)
+                {
+                    throw new ApiException(503, null, ex.getMessage());
+                }
                 sessions.close(id);
                 exchange.http().getResponseHeaders().add("Set-Cookie", Sessions.cookie(opened, secure));
                 exchange.send(201, sessionView(opened.caller(), opened.expiresAt()));
@@ -301,7 +311,13 @@ public final class ApiServer implements AutoCloseable
             case "GET" ->
             {
                 final Caller caller = sessions.authenticate(id);
-                exchange.send(200, sessionView(caller, sessions.expiresAt(id)));
+                final Instant expiresAt = sessions.expiresAt(id);
+                if (expiresAt == null)
+                {
+                    // Logged out by another request between the two lines above.
+                    throw new AuthException("no dashboard session (logged out); log in again with your token");
+                }
+                exchange.send(200, sessionView(caller, expiresAt));
             }
             case "DELETE" ->
             {
@@ -314,7 +330,7 @@ public final class ApiServer implements AutoCloseable
         }
     }
 
-    private ObjectNode sessionView(final Caller caller, final java.time.Instant expiresAt)
+    private ObjectNode sessionView(final Caller caller, final Instant expiresAt)
     {
         final ObjectNode answer = Exchange.JSON.createObjectNode();
         answer.put("user", caller.user());

@@ -81,9 +81,9 @@ public final class Sessions
      *
      * @param caller the caller
      * @return the new session
-     * @throws AuthException if {@link #MAX_SESSIONS} sessions are open
+     * @throws IllegalStateException if {@link #MAX_SESSIONS} unexpired sessions are open
      */
-    public Opened open(final Caller caller) throws AuthException
+    public Opened open(final Caller caller)
     {
         final Instant now = clock.instant();
         if (sessions.size() >= MAX_SESSIONS)
@@ -91,8 +91,8 @@ public final class Sessions
             sessions.values().removeIf(session -> !now.isBefore(session.expiresAt()));
             if (sessions.size() >= MAX_SESSIONS)
             {
-                throw new AuthException("too many dashboard sessions (" + MAX_SESSIONS + ") are open; log out of "
-                    + "some or wait until they expire (" + LIFETIME.toHours() + " h after login)");
+                throw new IllegalStateException("too many dashboard sessions (" + MAX_SESSIONS + ") are open; log "
+                    + "out of some or wait until they expire (" + LIFETIME.toHours() + " h after login)");
             }
         }
         final byte[] bytes = new byte[32];
