@@ -253,7 +253,7 @@ async function main() {
       'a user logs in and is told the lists show their own jobs');
     check(await page.isVisible('[data-empty-for="failures"]'), 'the admin\'s failed job is not shown to alice');
     const hers = await submit({ name: 'alices-job', ranks: 1, program: { classpath: [env.COHORT_PROGRESS_CLASSPATH],
-      mainClass: 'io.cohort.examples.ProgressDemo' }, args: ['6', '300'] }, alice);
+      mainClass: 'io.cohort.examples.ProgressDemo' }, args: ['8', '400'] }, alice);
     await page.waitForFunction((id) => {
       const tr = document.querySelector('#running tr[data-job="' + id + '"]');
       return tr && Number(tr.dataset.done) >= 1;
