@@ -247,9 +247,9 @@ async function main() {
     const alice = (await call('POST', '/tokens', { user: 'alice', name: 'alice-dashboard' })).json.token;
     await page.fill('#token', alice);
     await page.click('#login button[type=submit]');
-    await page.waitForFunction(() => document.getElementById('status').textContent === 'live', null,
-      { timeout: WAIT });
-    check((await page.textContent('#who')) === 'alice (user)' && await page.isVisible('#notice'),
+    await page.waitForFunction(() => document.getElementById('who').textContent === 'alice (user)'
+      && document.getElementById('status').textContent === 'live', null, { timeout: WAIT });
+    check(await page.isVisible('#notice'),
       'a user logs in and is told the lists show their own jobs');
     check(await page.isVisible('[data-empty-for="failures"]'), 'the admin\'s failed job is not shown to alice');
     const hers = await submit({ name: 'alices-job', ranks: 1, program: { classpath: [env.COHORT_PROGRESS_CLASSPATH],

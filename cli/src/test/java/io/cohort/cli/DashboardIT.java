@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -97,6 +98,14 @@ class DashboardIT
         awaitLine(dir.resolve("agent.log"), "ready on");
 
         final String token = new ObjectMapper().readTree(data.resolve("client.json").toFile()).get("token").asText();
+        try (DirectoryStream<Path> old = Files.newDirectoryStream(ARTIFACTS, "dashboard-*.png"))
+        {
+            // Screenshots of an earlier run (a failure's, say) would pass for this run's.
+            for (final Path screenshot : old)
+            {
+                Files.delete(screenshot);
+            }
+        }
         final ProcessBuilder script = new ProcessBuilder("node", "dashboard.test.mjs").directory(BROWSER_TEST.toFile())
             .redirectErrorStream(true).redirectOutput(dir.resolve("browser.log").toFile());
         script.environment().put("COHORT_URL", "https://127.0.0.1:" + api);

@@ -74,7 +74,10 @@ function showLogin(message) {
   show('dashboard', false);
   show('logout', false);
   show('who', false);
+  // Nothing of the last session may linger for the next one to be mistaken for (its status, its user).
+  setStatus('', '');
   show('status', false);
+  $('who').textContent = '';
   show('login', true);
   const error = $('login-error');
   error.textContent = message || '';
