@@ -244,7 +244,8 @@ async function main() {
     check(!(await context.cookies()).some((c) => c.name === 'cohort_session'), 'logout cleared the cookie');
 
     // A user token: its dashboard is live too, over the stream of its own jobs and the nodes.
-    const alice = (await call('POST', '/tokens', { user: 'alice', name: 'alice-dashboard' })).json.token;
+    const aliceToken = (await call('POST', '/tokens', { user: 'alice', name: 'alice-dashboard' })).json;
+    const alice = aliceToken.token;
     await page.fill('#token', alice);
     await page.click('#login button[type=submit]');
     await page.waitForFunction(() => document.getElementById('who').textContent === 'alice (user)'
@@ -262,7 +263,13 @@ async function main() {
     await row(page, 'running', hers).waitFor({ state: 'detached', timeout: WAIT });
     check((await awaitJob(hers, ['COMPLETED', 'FAILED'])).state === 'COMPLETED',
       'alice\'s job shows up running with progress and leaves when it completes, live');
-    await page.click('#logout');
+
+    // Revoking her token ends her open page: its stream closes at the next event, the reconnection is refused.
+    await call('DELETE', '/tokens/' + aliceToken.id);
+    await submit({ name: 'any-event', ranks: 1, program: { executable: '/bin/true' } });
+    await page.locator('#login').waitFor({ state: 'visible', timeout: WAIT });
+    check((await error.textContent()).includes('was revoked'), 'revoking the token ends the open page\'s session: "'
+      + await error.textContent() + '"');
   } catch (error) {
     if (page) {
       await page.screenshot({ path: join(artifacts, 'dashboard-failure.png'), fullPage: true }).catch(() => {});

@@ -88,7 +88,8 @@ public final class Sessions
         final Instant now = clock.instant();
         if (sessions.size() >= MAX_SESSIONS)
         {
-            sessions.values().removeIf(session -> !now.isBefore(session.expiresAt()));
+            sessions.values().removeIf(session -> !now.isBefore(session.expiresAt())
+                || !tokens.live(session.caller().tokenId()));
             if (sessions.size() >= MAX_SESSIONS)
             {
                 throw new IllegalStateException("too many dashboard sessions (" + MAX_SESSIONS + ") are open; log "
@@ -144,14 +145,14 @@ public final class Sessions
             throw new AuthException("no dashboard session (logged out, expired or the head node restarted); log in "
                 + "again with your token");
         }
+        // An ended session is kept until it expires (or a full table purges it), so that every request made with
+        // it, the page's and its reconnecting event stream's, gets the same reason.
         if (!clock.instant().isBefore(session.expiresAt()))
         {
-            sessions.remove(hash(id));
             throw new AuthException("the dashboard session expired at " + session.expiresAt() + "; log in again");
         }
         if (!tokens.live(session.caller().tokenId()))
         {
-            sessions.remove(hash(id));
             throw new AuthException("token " + session.caller().tokenId() + " was revoked; the session ended. Ask "
                 + "an admin for a new token");
         }

@@ -84,6 +84,8 @@ class SessionsTest
         final AuthException revoked = assertThrows(AuthException.class, () -> sessions.authenticate(opened.id()));
         assertTrue(revoked.getMessage().contains("revoked"), revoked.getMessage());
         assertFalse(sessions.valid(opened.id()));
+        final AuthException again = assertThrows(AuthException.class, () -> sessions.authenticate(opened.id()));
+        assertEquals(revoked.getMessage(), again.getMessage(), "every later request is told the same reason");
     }
 
     @Test
