@@ -22,8 +22,8 @@ import java.util.regex.Pattern;
  *
  * <pre>{@code
  * Sessions.Opened opened = sessions.open(tokens.authenticate("Bearer " + token));
- * response.setHeader("Set-Cookie", sessions.cookie(opened, true));
- * Caller caller = sessions.authenticate(request.getHeader("Cookie")); // later requests
+ * headers.add("Set-Cookie", Sessions.cookie(opened, true));          // HTTPS: also Secure
+ * Caller caller = sessions.authenticate(Sessions.idFrom(cookieHeaders)); // later requests
  * }</pre>
  *
  * Thread-safe.
