@@ -10,6 +10,7 @@ import com.sun.net.httpserver.HttpsServer;
 import io.cohort.head.auth.AuthException;
 import io.cohort.head.auth.Caller;
 import io.cohort.head.auth.Role;
+import io.cohort.head.auth.Sessions;
 import io.cohort.head.auth.Tokens;
 import io.cohort.head.job.Job;
 import io.cohort.head.job.JobSpec;
@@ -19,6 +20,7 @@ import io.cohort.head.job.SpecException;
 import io.cohort.head.metrics.HeadMetrics;
 import io.cohort.head.node.NodeStatus;
 import io.cohort.head.service.HeadNode;
+import io.cohort.head.service.QueueOrder;
 import io.cohort.head.service.RequestException;
 import io.cohort.head.store.Event;
 import io.cohort.head.store.JobQuery;
@@ -31,6 +33,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -40,12 +44,14 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
  * The REST API under {@code /api/v1}, served by the JDK's HTTP server (HTTPS when given an SSL context) with one
- * virtual thread per request. Every call needs a bearer token; users see and act on their own jobs, admins on all
- * jobs, nodes and tokens. Errors are JSON {@code {"error": "...", "field": "..."}} with a 4xx status; the OpenAPI
- * document is at {@code /api/v1/openapi.json}.
+ * virtual thread per request. Every call needs a bearer token, or for reading, a dashboard session cookie
+ * ({@link Sessions}); users see and act on their own jobs, admins on all jobs, nodes and tokens. Errors are JSON
+ * {@code {"error": "...", "field": "..."}} with a 4xx status; the OpenAPI document is at
+ * {@code /api/v1/openapi.json}. The dashboard ({@link Dashboard}) is served at {@code /}.
  *
  * <pre>{@code
  * ApiServer api = ApiServer.start(new InetSocketAddress(8443), head, tokens, packages, maxPackageBytes, sslContext);
@@ -74,6 +80,9 @@ public final class ApiServer implements AutoCloseable
     private final EventFeed feed;
     private final Duration heartbeat;
     private final AtomicInteger streams = new AtomicInteger();
+    private final Sessions sessions;
+    private final Dashboard dashboard;
+    private final boolean secure;
 
     private ApiServer(final HttpServer server, final HeadNode head, final Tokens tokens, final PackageStore packages,
         final long maxPackageBytes, final Duration heartbeat) throws IOException
@@ -88,6 +97,9 @@ public final class ApiServer implements AutoCloseable
         {
             this.openApi = in.readAllBytes();
         }
+        this.sessions = new Sessions(tokens, InstantSource.system());
+        this.dashboard = new Dashboard();
+        this.secure = server instanceof HttpsServer;
         this.metrics = new HeadMetrics(head);
         this.feed = new EventFeed(head, EVENT_POLL, metrics::observe);
         this.executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -217,16 +229,46 @@ public final class ApiServer implements AutoCloseable
             only(exchange.method(), "GET", () -> exchange.send(200, HeadMetrics.CONTENT_TYPE, metrics.scrape()));
             return;
         }
+        if (dashboard.serves(path))
+        {
+            // The page holds no data: it is public, and fetches everything from the API once logged in.
+            only(exchange.method(), "GET", () -> dashboard.send(exchange, path));
+            return;
+        }
         if (!path.startsWith(PREFIX + "/") && !path.equals(PREFIX))
         {
             throw new ApiException(404, null, "no such endpoint " + path + "; the API is under " + PREFIX
-                + " (see " + PREFIX + "/openapi.json)");
+                + " (see " + PREFIX + "/openapi.json), the dashboard at /");
         }
-        final Caller caller = tokens.authenticate(exchange.header("Authorization"));
         final List<String> parts = Arrays.stream(path.substring(PREFIX.length()).split("/"))
             .filter(p -> !p.isEmpty()).toList();
         final String method = exchange.method();
         final String first = parts.isEmpty() ? "" : parts.get(0);
+        if ("session".equals(first) && parts.size() == 1)
+        {
+            session(exchange, method);
+            return;
+        }
+        final String sessionId = Sessions.idFrom(exchange.http().getRequestHeaders().get("Cookie"));
+        final Caller caller;
+        final BooleanSupplier stillAllowed;
+        if (exchange.header("Authorization") != null || sessionId == null)
+        {
+            caller = tokens.authenticate(exchange.header("Authorization"));
+            stillAllowed = () -> tokens.live(caller.tokenId());
+        }
+        else
+        {
+            caller = sessions.authenticate(sessionId);
+            stillAllowed = () -> sessions.valid(sessionId);
+            if (!"GET".equals(method))
+            {
+                // A cookie is sent by the browser on its own; only reading is allowed with it, so no page can make
+                // a logged-in browser act (cancel, submit) on its user's behalf.
+                throw new ApiException(403, null, "a dashboard session may only read (GET); " + method + " " + path
+                    + " needs 'Authorization: Bearer TOKEN'");
+            }
+        }
         switch (first)
         {
             case "openapi.json" -> only(method, "GET", () -> exchange.send(200, "application/json", openApi));
@@ -234,10 +276,69 @@ public final class ApiServer implements AutoCloseable
             case "packages" -> only(method, "PUT", () -> upload(exchange, parts));
             case "nodes" -> nodes(exchange, caller, parts, method);
             case "tokens" -> tokens(exchange, caller, parts, method);
-            case "events" -> only(method, "GET", () -> events(exchange, caller));
+            case "events" -> only(method, "GET", () -> events(exchange, caller, stillAllowed));
             default -> throw new ApiException(404, null, "no such endpoint " + path + " (see " + PREFIX
                 + "/openapi.json)");
         }
+    }
+
+    /**
+     * The dashboard's login and logout: POST with a bearer token opens a session and sets its cookie; GET tells who
+     * the session is (401 without one); DELETE ends it and clears the cookie.
+     */
+    private void session(final Exchange exchange, final String method) throws Exception
+    {
+        final String id = Sessions.idFrom(exchange.http().getRequestHeaders().get("Cookie"));
+        switch (method)
+        {
+            case "POST" ->
+            {
+                // Only a token opens a session: a session cannot renew itself past its lifetime.
+                final Caller caller = tokens.authenticate(exchange.header("Authorization"));
+                final Sessions.Opened opened;
+                try
+                {
+                    opened = sessions.open(caller);
+                }
+                catch (final IllegalStateException ex)
+                {
+                    throw new ApiException(503, null, ex.getMessage());
+                }
+                sessions.close(id);
+                exchange.http().getResponseHeaders().add("Set-Cookie", Sessions.cookie(opened, secure));
+                exchange.send(201, sessionView(opened.caller(), opened.expiresAt()));
+            }
+            case "GET" ->
+            {
+                final Caller caller = sessions.authenticate(id);
+                final Instant expiresAt = sessions.expiresAt(id);
+                if (expiresAt == null)
+                {
+                    // Logged out by another request between the two lines above.
+                    throw new AuthException("no dashboard session (logged out); log in again with your token");
+                }
+                exchange.send(200, sessionView(caller, expiresAt));
+            }
+            case "DELETE" ->
+            {
+                sessions.close(id);
+                exchange.http().getResponseHeaders().add("Set-Cookie", Sessions.clearingCookie(secure));
+                exchange.send(204, "application/json", new byte[0]);
+            }
+            default -> throw new ApiException(405, null, "method " + method + " is not allowed here; use POST "
+                + "(log in with a bearer token), GET or DELETE (log out)");
+        }
+    }
+
+    private ObjectNode sessionView(final Caller caller, final Instant expiresAt)
+    {
+        final ObjectNode answer = Exchange.JSON.createObjectNode();
+        answer.put("user", caller.user());
+        answer.put("role", caller.role().name().toLowerCase(Locale.ROOT));
+        answer.put("expiresAt", expiresAt.toString());
+        // Where the dashboard's event stream starts: its snapshot, read after this answer, has every event up to it.
+        answer.put("lastEvent", feed.latest());
+        return answer;
     }
 
     /** An endpoint body that may throw what {@link #handle} maps to statuses. */
@@ -369,7 +470,19 @@ public final class ApiServer implements AutoCloseable
         }
         final int limit = (int)exchange.queryLong("limit", 100, 1, MAX_PAGE);
         final long after = exchange.queryLong("after", 0, 0, Long.MAX_VALUE);
-        final List<Job> jobs = head.jobs(new JobQuery(states, owner, exchange.query("name"), after, limit));
+        final String order = exchange.query("order") == null ? "id" : exchange.query("order");
+        if ("schedule".equals(order))
+        {
+            scheduleOrder(exchange, states, owner, limit, after);
+            return;
+        }
+        if (!"id".equals(order) && !"newest".equals(order))
+        {
+            throw new ApiException(400, "order", "unknown order '" + order + "'; orders: id (default), newest, "
+                + "schedule");
+        }
+        final List<Job> jobs = head.jobs(new JobQuery(states, owner, exchange.query("name"), after, limit,
+            "newest".equals(order)));
         final ObjectNode answer = Exchange.JSON.createObjectNode();
         final ArrayNode list = answer.putArray("jobs");
         for (final Job job : jobs)
@@ -379,6 +492,38 @@ public final class ApiServer implements AutoCloseable
         if (jobs.size() == limit)
         {
             answer.put("next", jobs.get(jobs.size() - 1).id());
+        }
+        exchange.send(200, answer);
+    }
+
+    /**
+     * The waiting jobs in the scheduler's order, each in line with its 1-based {@code position} (counted over every
+     * user's jobs, so a user sees how many jobs are ahead of theirs).
+     */
+    private void scheduleOrder(final Exchange exchange, final Set<String> states, final String owner,
+        final int limit, final long after) throws IOException
+    {
+        if (!states.isEmpty() || after != 0 || exchange.query("name") != null)
+        {
+            throw new ApiException(400, "order", "order=schedule lists the PENDING and HELD jobs in scheduling "
+                + "order, in one page: drop state, name and after");
+        }
+        final QueueOrder queue = head.queueOrder();
+        final ObjectNode answer = Exchange.JSON.createObjectNode();
+        final ArrayNode list = answer.putArray("jobs");
+        for (int i = 0; i < queue.jobs().size() && list.size() < limit; i++)
+        {
+            final Job job = queue.jobs().get(i);
+            if (owner != null && !owner.equals(job.owner()))
+            {
+                continue;
+            }
+            final ObjectNode view = Views.job(job, head.waitingReason(job.id()));
+            if (i < queue.inLine())
+            {
+                view.put("position", i + 1);
+            }
+            list.add(view);
         }
         exchange.send(200, answer);
     }
@@ -537,7 +682,8 @@ public final class ApiServer implements AutoCloseable
         exchange.send(201, answer);
     }
 
-    private void events(final Exchange exchange, final Caller caller) throws Exception
+    private void events(final Exchange exchange, final Caller caller, final BooleanSupplier stillAllowed)
+        throws Exception
     {
         long after = exchange.queryLong("after", 0, 0, Long.MAX_VALUE);
         final String accept = exchange.header("Accept");
@@ -545,6 +691,7 @@ public final class ApiServer implements AutoCloseable
         final int limit = stream ? MAX_PAGE : (int)exchange.queryLong("limit", 100, 1, MAX_PAGE);
         final String jobParam = exchange.query("job");
         Long job = null;
+        String owner = null;
         if (jobParam != null)
         {
             job = jobId(jobParam);
@@ -552,7 +699,8 @@ public final class ApiServer implements AutoCloseable
         }
         else if (caller.role() != Role.ADMIN)
         {
-            throw new ApiException(403, "job", "a user token reads the events of one of its jobs: add ?job=ID");
+            // Its own jobs' events and the nodes' (which a user may list anyway): what its dashboard shows.
+            owner = caller.user();
         }
         if (stream)
         {
@@ -565,7 +713,7 @@ public final class ApiServer implements AutoCloseable
             streams.incrementAndGet();
             try
             {
-                new EventStream(head, feed, job, heartbeat).serve(exchange.http(), after);
+                new EventStream(head, feed, job, owner, heartbeat, stillAllowed).serve(exchange.http(), after);
             }
             finally
             {
@@ -575,7 +723,7 @@ public final class ApiServer implements AutoCloseable
         }
         final ObjectNode answer = Exchange.JSON.createObjectNode();
         final ArrayNode list = answer.putArray("events");
-        for (final Event event : head.events(after, job, limit))
+        for (final Event event : head.events(after, job, owner, limit))
         {
             list.add(Views.event(event));
         }

@@ -10,12 +10,14 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * One Server-Sent Events response of {@code GET /api/v1/events}: every event after a sequence number, then new ones
  * as they are committed, each as {@code id: SEQ}, {@code event: KIND}, {@code data: JSON}; a comment line as a
  * heartbeat when nothing happened for a while. It runs on the request's virtual thread until the client goes away
- * (a write fails) or the API closes. Memory per stream is one page of events, whatever the backlog.
+ * (a write fails), the API closes, or its token or dashboard session stops being valid (checked at every wake-up,
+ * so within a heartbeat). Memory per stream is one page of events, whatever the backlog.
  */
 final class EventStream
 {
@@ -30,10 +32,15 @@ final class EventStream
     private final HeadNode head;
     private final EventFeed feed;
     private final Long job;
+    private final String owner;
     private final Duration heartbeat;
+    private final BooleanSupplier stillAllowed;
 
-    EventStream(final HeadNode head, final EventFeed feed, final Long job, final Duration heartbeat)
+    EventStream(final HeadNode head, final EventFeed feed, final Long job, final String owner,
+        final Duration heartbeat, final BooleanSupplier stillAllowed)
     {
+        this.owner = owner;
+        this.stillAllowed = stillAllowed;
         this.head = head;
         this.feed = feed;
         this.job = job;
@@ -61,7 +68,7 @@ final class EventStream
             long cursor = after;
             long checked = -1;
             long quietSince = System.nanoTime();
-            while (!feed.closed())
+            while (!feed.closed() && stillAllowed.getAsBoolean())
             {
                 final long seen = feed.latest();
                 if (seen > checked)
@@ -96,7 +103,7 @@ final class EventStream
         long last = cursor;
         while (true)
         {
-            final List<Event> events = head.events(last, job, PAGE);
+            final List<Event> events = head.events(last, job, owner, PAGE);
             if (events.isEmpty())
             {
                 return last;

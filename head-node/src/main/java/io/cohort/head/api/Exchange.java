@@ -135,6 +135,8 @@ final class Exchange
 
     void send(final int status, final JsonNode body) throws IOException
     {
+        // Answers name users' jobs: no browser or proxy keeps them.
+        http.getResponseHeaders().set("Cache-Control", "no-store");
         send(status, "application/json", JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(body));
     }
 

@@ -127,6 +127,19 @@ public final class Tokens
     }
 
     /**
+     * Whether a token still works: known and not revoked. Sessions and open event streams ask this, so revoking a
+     * token ends what was opened with it.
+     *
+     * @param id the token's public id
+     * @return true if requests with it would be accepted
+     */
+    public boolean live(final String id)
+    {
+        final TokenRecord record = cache.get(id);
+        return record != null && record.revokedAt() == null;
+    }
+
+    /**
      * Every token (without secrets).
      *
      * @return the records

@@ -179,6 +179,7 @@ public final class HeadCommand implements Runnable
             final PrintWriter out = spec.commandLine().getOut();
             out.println("Head node serving " + settings.url() + " (port " + server.apiPort() + "); agents connect to "
                 + settings.advertiseHost() + ":" + settings.agentPort());
+            out.println("Dashboard: " + settings.url() + "/ (log in with a token)");
             out.flush();
             server.awaitClose();
             return 0;

@@ -349,6 +349,52 @@ public final class HeadNode implements AgentEvents, AutoCloseable
     }
 
     /**
+     * The jobs that wait, in the order the scheduler considers them now: first the PENDING jobs it may start, by
+     * effective priority (with aging), then time queued, then id ({@link Scheduler#order}); then the jobs that may
+     * not start yet (retry backoff, unmet dependencies) and the HELD ones, in the same order among themselves.
+     *
+     * @return the waiting jobs in scheduling order
+     */
+    public synchronized QueueOrder queueOrder()
+    {
+        absorbArrivals();
+        final Instant now = clock.instant();
+        final List<QueuedJob> ready = new ArrayList<>();
+        final List<QueuedJob> later = new ArrayList<>();
+        // A copy: looking at dependencies may flush, which must not move the map under this loop.
+        for (final Job job : List.copyOf(live.values()))
+        {
+            if (job.state() instanceof JobState.Pending pending)
+            {
+                final boolean mayStart = (pending.notBefore() == null || !now.isBefore(pending.notBefore()))
+                    && (job.spec().dependencies().isEmpty() || "".equals(dependencies(job)));
+                (mayStart ? ready : later).add(queued(job));
+            }
+            else if (job.state() instanceof JobState.Held)
+            {
+                later.add(queued(job));
+            }
+        }
+        final List<Job> jobs = new ArrayList<>(ready.size() + later.size());
+        for (final QueuedJob job : scheduler.order(ready, now))
+        {
+            jobs.add(live.get(job.id()));
+        }
+        for (final QueuedJob job : scheduler.order(later, now))
+        {
+            jobs.add(live.get(job.id()));
+        }
+        return new QueueOrder(jobs, ready.size());
+    }
+
+    /** A live job as the scheduler sees it. */
+    private QueuedJob queued(final Job job)
+    {
+        return new QueuedJob(job.id(), job.spec().priority(), queuedAt.getOrDefault(job.id(), job.submittedAt()),
+            job.spec().ranks(), job.spec().layout(), job.spec().timeLimit());
+    }
+
+    /**
      * Events after a sequence number.
      *
      * @param afterSeq last seen
@@ -358,8 +404,22 @@ public final class HeadNode implements AgentEvents, AutoCloseable
      */
     public List<Event> events(final long afterSeq, final Long jobId, final int limit)
     {
+        return events(afterSeq, jobId, null, limit);
+    }
+
+    /**
+     * Events after a sequence number, of one job, or of one user's jobs and the nodes.
+     *
+     * @param afterSeq last seen
+     * @param jobId    one job, or null
+     * @param owner    only this user's jobs' events and node events, or null for all
+     * @param limit    most to return
+     * @return events in order
+     */
+    public List<Event> events(final long afterSeq, final Long jobId, final String owner, final int limit)
+    {
         written();
-        return store.events(afterSeq, jobId, limit);
+        return store.events(afterSeq, jobId, owner, limit);
     }
 
     /**
@@ -609,8 +669,7 @@ public final class HeadNode implements AgentEvents, AutoCloseable
                     continue;
                 }
             }
-            queue.add(new QueuedJob(job.id(), job.spec().priority(), queuedAt.getOrDefault(job.id(),
-                job.submittedAt()), job.spec().ranks(), job.spec().layout(), job.spec().timeLimit()));
+            queue.add(queued(job));
         }
         for (final Job job : neverMet)
         {

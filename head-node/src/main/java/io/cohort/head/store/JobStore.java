@@ -317,7 +317,7 @@ public final class JobStore implements AutoCloseable
      * A page of jobs.
      *
      * @param filter the filter and page
-     * @return matching jobs in id order
+     * @return matching jobs in id order, or newest first
      */
     public synchronized List<Job> jobs(final JobQuery filter)
     {
@@ -325,6 +325,7 @@ public final class JobStore implements AutoCloseable
         // merged: H2 would otherwise read every row of those states to sort them by id.
         final List<String> states = filter.states().isEmpty() ? java.util.Collections.singletonList(null)
             : List.copyOf(filter.states());
+        final String order = filter.newest() ? " ORDER BY id DESC" : " ORDER BY id";
         final StringBuilder sql = new StringBuilder("SELECT * FROM (");
         final List<Object> params = new ArrayList<>();
         for (final String state : states)
@@ -339,8 +340,9 @@ public final class JobStore implements AutoCloseable
                 sql.append("state = ? AND ");
                 params.add(state);
             }
-            sql.append("id > ?");
-            params.add(filter.afterId());
+            // Newest first starts below the cursor (0 meaning the top), oldest first above it.
+            sql.append(filter.newest() ? "id < ?" : "id > ?");
+            params.add(filter.newest() && filter.afterId() == 0 ? Long.MAX_VALUE : filter.afterId());
             if (filter.owner() != null)
             {
                 sql.append(" AND owner = ?");
@@ -353,11 +355,13 @@ public final class JobStore implements AutoCloseable
             }
             // Ordered by the whole index key: H2 reads an index in order only then (ORDER BY id alone made it read
             // every row of the state, or of the owner, and sort them).
-            sql.append(state != null ? " ORDER BY state, id" : filter.owner() != null ? " ORDER BY owner, id"
-                : " ORDER BY id").append(" LIMIT ?)");
+            final String direction = filter.newest() ? " DESC" : "";
+            final String key = state != null ? "state" + direction + ", "
+                : filter.owner() != null ? "owner" + direction + ", " : "";
+            sql.append(" ORDER BY ").append(key).append("id").append(direction).append(" LIMIT ?)");
             params.add(filter.limit());
         }
-        sql.append(") AS page ORDER BY id LIMIT ?");
+        sql.append(") AS page").append(order).append(" LIMIT ?");
         params.add(filter.limit());
         try (PreparedStatement query = connection.prepareStatement(sql.toString()))
         {
@@ -651,11 +655,28 @@ public final class JobStore implements AutoCloseable
      * @param limit    the most to return
      * @return events in sequence order
      */
-    public synchronized List<Event> events(final long afterSeq, final Long jobId, final int limit)
+    public List<Event> events(final long afterSeq, final Long jobId, final int limit)
+    {
+        return events(afterSeq, jobId, null, limit);
+    }
+
+    /**
+     * Events after a sequence number, of one job, or of one user's jobs and the nodes.
+     *
+     * @param afterSeq the last sequence number seen (0 for all)
+     * @param jobId    only this job's events, or null
+     * @param owner    only events of this user's jobs, and node events (which concern no job), or null for all
+     * @param limit    the most to return
+     * @return events in sequence order
+     */
+    public synchronized List<Event> events(final long afterSeq, final Long jobId, final String owner,
+        final int limit)
     {
         final String sql = "SELECT seq, at, job_id, node, kind, state, detail, progress_done, progress_total "
             + "FROM events WHERE seq > ?"
-            + (jobId == null ? " ORDER BY seq" : " AND job_id = ? ORDER BY job_id, seq") + " LIMIT ?";
+            + (jobId == null ? "" : " AND job_id = ?")
+            + (owner == null ? "" : " AND (job_id IS NULL OR job_id IN (SELECT id FROM jobs WHERE owner = ?))")
+            + (jobId == null ? " ORDER BY seq" : " ORDER BY job_id, seq") + " LIMIT ?";
         try (PreparedStatement query = connection.prepareStatement(sql))
         {
             int i = 1;
@@ -663,6 +684,10 @@ public final class JobStore implements AutoCloseable
             if (jobId != null)
             {
                 query.setLong(i++, jobId);
+            }
+            if (owner != null)
+            {
+                query.setString(i++, owner);
             }
             query.setInt(i, limit);
             final List<Event> events = new ArrayList<>();

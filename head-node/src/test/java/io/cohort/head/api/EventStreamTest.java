@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cohort.head.HeadInit;
 import io.cohort.head.HeadServer;
 import io.cohort.head.auth.Role;
+import io.cohort.head.auth.Tokens;
 import io.cohort.head.node.AgentReport;
 import io.cohort.head.node.NodeCapacity;
 import io.cohort.head.service.HeadConfig;
@@ -30,6 +31,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -239,11 +241,59 @@ class EventStreamTest
     }
 
     @Test
-    void aUserCannotStreamAnotherUsersJobNorEveryJob() throws Exception
+    void aUserCannotStreamAnotherUsersJob() throws Exception
     {
         final long id = submit();
         assertEquals(404, request("/events?job=" + id, bobToken, null).statusCode());
-        assertEquals(403, request("/events", bobToken, null).statusCode());
+    }
+
+    @Test
+    void aUserWithoutAJobStreamsTheNodesAndItsOwnJobsOnly() throws Exception
+    {
+        final long alices = submit();
+        final ApiClient.Response bobs = alice.withToken(bobToken).send("POST", "/jobs", JOB);
+        assertEquals(201, bobs.status(), bobs.body());
+        submit();
+        final BlockingQueue<String> lines = stream("/events", bobToken, null);
+        assertEquals("node.joined", next(lines).event());
+        final SseEvent first = next(lines);
+        assertEquals(bobs.json().get("id").asLong(), first.data().get("job").asLong(), first.toString());
+        alice.send("POST", "/jobs/" + alices + "/cancel", null);
+        alice.withToken(bobToken).send("POST", "/jobs/" + first.data().get("job").asLong() + "/cancel", null);
+        final SseEvent cancelled = next(lines);
+        // Alice's second submission and her cancellation came in between: bob's stream skipped them.
+        assertEquals(first.data().get("job").asLong(), cancelled.data().get("job").asLong(), cancelled.toString());
+        assertEquals("CANCELLED", cancelled.data().get("state").asText());
+    }
+
+    @Test
+    void aStreamEndsOnceItsTokenIsRevoked() throws Exception
+    {
+        final Tokens.Issued carol = server.tokens().create("carol", "carol", Role.USER);
+        final HttpResponse<Stream<String>> response = request("/events", carol.token(), null);
+        assertEquals(200, response.statusCode());
+        final CompletableFuture<Long> lines = CompletableFuture.supplyAsync(() -> response.body().count());
+        server.tokens().revoke(carol.record().id());
+        assertTrue(lines.get(WAIT_SECONDS, TimeUnit.SECONDS) >= 1);
+    }
+
+    @Test
+    void aDashboardStreamEndsAtLogout() throws Exception
+    {
+        final HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create(base + "/session"))
+            .header("Authorization", "Bearer " + aliceToken).POST(HttpRequest.BodyPublishers.noBody()).build(),
+            HttpResponse.BodyHandlers.ofString());
+        final String setCookie = login.headers().firstValue("Set-Cookie").orElseThrow();
+        final String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+        final HttpResponse<Stream<String>> response = http.send(HttpRequest.newBuilder(URI.create(base + "/events"))
+            .header("Accept", "text/event-stream").header("Cookie", cookie).build(),
+            HttpResponse.BodyHandlers.ofLines());
+        open.add(response.body());
+        assertEquals(200, response.statusCode());
+        final CompletableFuture<Long> lines = CompletableFuture.supplyAsync(() -> response.body().count());
+        http.send(HttpRequest.newBuilder(URI.create(base + "/session")).header("Cookie", cookie).DELETE().build(),
+            HttpResponse.BodyHandlers.discarding());
+        assertTrue(lines.get(WAIT_SECONDS, TimeUnit.SECONDS) >= 1);
     }
 
     @Test
