@@ -175,6 +175,19 @@ public interface Transport extends AutoCloseable
     void commitBulk(int peer);
 
     /**
+     * Takes the slot {@link #tryClaimBulk} found, filled from its start with {@code length} bytes: a provider that
+     * moves slots over a network moves only those. Providers whose slots the receiver reads in place ignore the
+     * length (the default).
+     *
+     * @param peer   the destination rank
+     * @param length the bytes filled, from 0 to {@link #bulkSlotLength()}
+     */
+    default void commitBulk(final int peer, final int length)
+    {
+        commitBulk(peer);
+    }
+
+    /**
      * The receiver's view of the bulk slots a peer fills.
      *
      * @param peer the sending rank

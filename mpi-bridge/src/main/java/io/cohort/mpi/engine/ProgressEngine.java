@@ -963,7 +963,7 @@ public final class ProgressEngine implements FrameHandler
                 return frames;
             }
             copyOrAbort(op, op.transferred, transport.bulkBuffer(dest), slot, chunk, transport, dest, at);
-            transport.commitBulk(dest);
+            transport.commitBulk(dest, chunk);
             final MemorySegment out = transport.frameBuffer(dest);
             out.set(LONG, at + DATA_RECV_ID_OFFSET, op.remoteId);
             out.set(LONG, at + DATA_POSITION_OFFSET, op.transferred);

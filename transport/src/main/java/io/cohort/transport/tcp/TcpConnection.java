@@ -6,8 +6,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.unix.FileDescriptor;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -49,6 +51,13 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
 {
     /** Records Netty may hold unwritten at once: beyond it a claim back-pressures. */
     static final int MAX_PENDING_RECORDS = 256;
+    /** Bytes of the buffer a connection reads its socket into itself (without Netty). */
+    static final int DIRECT_READ_LENGTH = 64 * 1024;
+    /**
+     * The most a read takes while the stream carries bulk slots: the next slot's prefix and a little of its bytes,
+     * so most of the slot is read by the kernel straight into the slot rather than copied out of the read buffer.
+     */
+    static final int BULK_STREAM_READ_LENGTH = 4096;
 
     private final TcpTransport transport;
     private final boolean opened;
@@ -57,6 +66,12 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
     private final ByteBuf[] records;
     private final ArrayDeque<ByteBuf> held = new ArrayDeque<>(4);
     private Channel channel;
+    private FileDescriptor fd;
+    private ByteBuf directBuffer;
+    private long directAddress;
+    private boolean bulkStream;
+    private boolean bulkSeen;
+    private boolean needsLoop;
     private int peer;
     private int tail;
     private int nextRecord;
@@ -71,6 +86,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
     private int needed = HEADER_LENGTH;
     private boolean haveHeader;
     private ByteBuffer bulkView;
+    private long bulkAddress;
     private int bulkRemaining;
 
     /**
@@ -98,9 +114,25 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
         receiveInto(receive);
     }
 
-    void attach(final Channel ch)
+    /**
+     * Binds the connection to its channel.
+     *
+     * @param ch     the channel
+     * @param socket the channel's socket, which this connection reads and writes itself when Netty has nothing
+     *               pending on it, or null (NIO) to go through Netty always
+     */
+    void attach(final Channel ch, final FileDescriptor socket)
     {
         this.channel = ch;
+        this.fd = socket;
+        if (socket != null)
+        {
+            // Auto arena: a refused connection's buffer is reclaimed by the collector with the connection.
+            final MemorySegment memory = Arena.ofAuto().allocate(DIRECT_READ_LENGTH, 64);
+            directAddress = memory.address();
+            directBuffer = Unpooled.wrappedBuffer(memory.asByteBuffer());
+            directBuffer.clear();
+        }
     }
 
     Channel channel()
@@ -188,7 +220,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
     {
         claims--;
         final int length = TcpFrameLayout.recordLength(staging.get(ValueLayout.JAVA_INT, start + LENGTH_OFFSET));
-        write(stagingBuffer, records[nextRecord++], start, length);
+        write(stagingBuffer, records[nextRecord++], staging.address(), start, length);
     }
 
     /**
@@ -209,21 +241,47 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
     /**
      * Writes a run of a buffer through a reused duplicate of it (the duplicate must not be in Netty's hands).
      *
-     * @param parent the buffer over the memory
-     * @param view   a duplicate of {@code parent} free to reuse
-     * @param start  where the run starts
-     * @param length bytes to write
+     * @param parent  the buffer over the memory
+     * @param view    a duplicate of {@code parent} free to reuse
+     * @param address the memory's address
+     * @param start   where the run starts
+     * @param length  bytes to write
      */
-    void write(final ByteBuf parent, final ByteBuf view, final int start, final int length)
+    void write(final ByteBuf parent, final ByteBuf view, final long address, final int start, final int length)
     {
         if (!open)
         {
             return;
         }
-        view.setIndex(start, start + length);
+        int written = 0;
+        if (fd != null && nothingUnwritten())
+        {
+            // Nothing queued before it: write(2) from the memory itself, no pipeline. Netty takes only the rest
+            // (a full socket), and writes it on EPOLLOUT.
+            written = writeDirect(address, start, length);
+            if (written == length)
+            {
+                return;
+            }
+        }
+        view.setIndex(start + written, start + length);
         // Netty releases the duplicate once written, which releases the parent: hold one count per write.
         parent.retain();
         channel.writeAndFlush(view, channel.voidPromise());
+    }
+
+    private int writeDirect(final long address, final int start, final int length)
+    {
+        try
+        {
+            return Math.max(0, fd.writeAddress(address, start, start + length));
+        }
+        catch (final IOException ex)
+        {
+            // Netty's write meets the same error and handles it (the output is shut down, the peer's last bytes
+            // are still read).
+            return 0;
+        }
     }
 
     /**
@@ -285,7 +343,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
     public void channelRead(final ChannelHandlerContext ctx, final Object msg)
     {
         final ByteBuf buf = (ByteBuf) msg;
-        if (!held.isEmpty() || !consume(buf))
+        if (!held.isEmpty() || directBuffer != null && directBuffer.isReadable() || !consume(buf))
         {
             hold(buf);
             return;
@@ -311,6 +369,10 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
         {
             return false;
         }
+        if (directBuffer != null && directBuffer.isReadable() && !consume(directBuffer))
+        {
+            return false;
+        }
         while (!held.isEmpty())
         {
             final ByteBuf first = held.peekFirst();
@@ -329,7 +391,69 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
 
     boolean hasHeld()
     {
-        return !held.isEmpty() || (haveHeader && recordLength == needed);
+        return !held.isEmpty() || (haveHeader && recordLength == needed)
+            || directBuffer != null && directBuffer.isReadable();
+    }
+
+    /**
+     * Reads the socket itself, without Netty's event loop (one read(2), no epoll_wait, no pipeline), and delivers
+     * what came. Does nothing while bytes read earlier are still held (a poll's limit was reached).
+     *
+     * @return true if Netty's event loop must run for this socket: it ended or failed
+     */
+    boolean readDirect()
+    {
+        if (!open || !held.isEmpty() || directBuffer.isReadable() || (haveHeader && recordLength == needed))
+        {
+            return false;
+        }
+        if (bulkRemaining > 0)
+        {
+            // A slot's bytes are still coming: into the slot itself.
+            readSlotDirect();
+            if (bulkRemaining > 0)
+            {
+                return takeNeedsLoop();
+            }
+        }
+        final ByteBuf buf = directBuffer;
+        final int n;
+        try
+        {
+            n = fd.readAddress(directAddress, 0, bulkStream ? BULK_STREAM_READ_LENGTH : DIRECT_READ_LENGTH);
+        }
+        catch (final IOException ex)
+        {
+            // Netty's next read meets the error and closes the connection.
+            return true;
+        }
+        if (n <= 0)
+        {
+            // 0: nothing there (EAGAIN); -1: the end of the stream, which Netty's loop turns into a close.
+            return n < 0;
+        }
+        buf.setIndex(0, n);
+        bulkSeen = false;
+        final boolean consumed = consume(buf);
+        // Small reads while slots stream in (most of each slot then lands in place), big ones otherwise.
+        bulkStream = bulkSeen;
+        if (consumed)
+        {
+            buf.clear();
+        }
+        else
+        {
+            // Keep the rest for the next poll; Netty must not read past it meanwhile.
+            channel.config().setAutoRead(false);
+        }
+        return takeNeedsLoop();
+    }
+
+    private boolean takeNeedsLoop()
+    {
+        final boolean loop = needsLoop;
+        needsLoop = false;
+        return loop;
     }
 
     /**
@@ -347,7 +471,8 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
                 final int readable = buf.readableBytes();
                 if (readable == 0)
                 {
-                    return true;
+                    return fd == null || !held.isEmpty() || buf != directBuffer && directBuffer.isReadable()
+                        || readSlotDirect();
                 }
                 final int take = Math.min(readable, bulkRemaining);
                 final ByteBuffer view = bulkView;
@@ -385,6 +510,40 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
             buf.readBytes(view);
             recordLength += take;
         }
+    }
+
+    /**
+     * Reads the rest of a bulk slot from the socket straight into the slot: the kernel's copy is the only one.
+     * Called only when every byte read earlier is consumed, so the stream stays in order.
+     *
+     * @return true (the bytes in hand are used up), whether the slot is complete or the socket is empty for now
+     */
+    private boolean readSlotDirect()
+    {
+        final ByteBuffer view = bulkView;
+        while (bulkRemaining > 0)
+        {
+            final int at = view.position();
+            final int n;
+            try
+            {
+                n = fd.readAddress(bulkAddress, at, at + bulkRemaining);
+            }
+            catch (final IOException ex)
+            {
+                needsLoop = true;
+                return true;
+            }
+            if (n <= 0)
+            {
+                needsLoop = n < 0;
+                return true;
+            }
+            // The copying path narrows the limit to what it copies: widen it to cover these bytes first.
+            view.limit(at + n).position(at + n);
+            bulkRemaining -= n;
+        }
+        return true;
     }
 
     /** How many bytes the record whose header is in hand needs in the record buffer; -1 if it is malformed. */
@@ -447,13 +606,16 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
                     protocolError("a bulk slot before the hello, or against the connection's direction");
                     return false;
                 }
+                final int filled = TcpFrameLayout.recordLength(length) - BULK_PREFIX_LENGTH;
                 bulkView = transport.inboundSlot(peer, slot);
-                if (bulkView == null)
+                if (bulkView == null || filled < 0 || filled > bulkView.remaining())
                 {
-                    protocolError("bulk slot " + slot + " out of range");
+                    protocolError("bulk slot " + slot + " of " + filled + " bytes, out of range");
                     return false;
                 }
-                bulkRemaining = bulkView.remaining();
+                bulkAddress = transport.inboundSlotAddress(peer);
+                bulkRemaining = filled;
+                bulkSeen = true;
                 return true;
             }
             case CREDIT ->

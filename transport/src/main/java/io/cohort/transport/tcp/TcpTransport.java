@@ -99,6 +99,11 @@ public final class TcpTransport implements Transport
     private static final int LISTEN_BACKLOG = 1024;
     private static final long CLOSE_FLUSH_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final long CONNECT_PARK_NANOS = 20_000;
+    /**
+     * While polling without blocking, sockets are read directly and Netty's event loop (epoll_wait, accepts, closes,
+     * writes the socket could not take at once) runs on one poll in this many, or at once when it has work.
+     */
+    private static final int LOOP_EVERY_POLLS = 16;
 
     private final TcpConfig config;
     private final String jobId;
@@ -122,6 +127,7 @@ public final class TcpTransport implements Transport
     private final ByteBuffer[] bulkInViews;
     private final int[] creditsOwed;
     private boolean anyCreditsOwed;
+    private int pollsWithoutLoop;
     private TcpConnection[] connections = new TcpConnection[0];
     private Thread owner;
     private Socket listeningSocket;
@@ -389,6 +395,7 @@ public final class TcpTransport implements Transport
         delivered = 0;
         try
         {
+            boolean runLoop = !epoll || ++pollsWithoutLoop >= LOOP_EVERY_POLLS;
             final TcpConnection[] all = connections;
             for (final TcpConnection connection : all)
             {
@@ -396,6 +403,15 @@ public final class TcpTransport implements Transport
                 if (connection.hasHeld())
                 {
                     connection.drainHeld();
+                }
+                if (epoll && failure == null && readsDirectly(connection) && connection.readDirect())
+                {
+                    runLoop = true;
+                }
+                if (!connection.nothingUnwritten())
+                {
+                    // Netty holds bytes the socket could not take: its loop writes them on EPOLLOUT.
+                    runLoop = true;
                 }
             }
             if (anyCreditsOwed)
@@ -407,12 +423,19 @@ public final class TcpTransport implements Transport
                 if (waitNanos > 0 && delivered == 0)
                 {
                     // Parking in epoll_wait rather than in the scheduler: the first byte to arrive wakes the rank.
+                    pollsWithoutLoop = 0;
                     loop.run(waitNanos);
                 }
-                else
+                else if (runLoop)
                 {
+                    pollsWithoutLoop = 0;
                     loop.runNow();
                 }
+            }
+            if (anyCreditsOwed)
+            {
+                // Slots released by this poll's frames: one credit per peer, not one write per slot.
+                payCredits();
             }
         }
         finally
@@ -426,6 +449,17 @@ public final class TcpTransport implements Transport
             throw thrown;
         }
         return delivered;
+    }
+
+    /**
+     * Whether a poll reads this connection itself: every connection a peer opened (its frames come there), and
+     * this rank's own connections while the peer owes credits for bulk slots. Otherwise the event loop reads it
+     * (a goodbye, the end of the stream) when it runs.
+     */
+    private boolean readsDirectly(final TcpConnection connection)
+    {
+        final int peer = connection.peer();
+        return peer >= 0 && (!connection.opened() || bulkProduced[peer] != bulkCredited[peer]);
     }
 
     @Override
@@ -468,18 +502,30 @@ public final class TcpTransport implements Transport
     @Override
     public void commitBulk(final int peer)
     {
+        commitBulk(peer, config.bulkSlotLength());
+    }
+
+    @Override
+    public void commitBulk(final int peer, final int length)
+    {
         final int slotLength = config.bulkSlotLength();
+        if (length < 0 || length > slotLength)
+        {
+            throw new IllegalArgumentException("cannot commit " + length + " bytes of a bulk slot to rank " + peer
+                + ": a slot holds 0 to " + slotLength + " bytes (COHORT_TCP_BULK_SLOT_BYTES)");
+        }
         final int index = (int) (bulkProduced[peer] % config.bulkSlots());
         final int start = index * TcpFrameLayout.bulkStride(slotLength);
         final MemorySegment slots = bulkOut[peer];
-        slots.set(ValueLayout.JAVA_INT, start + LENGTH_OFFSET, BULK_PREFIX_LENGTH - HEADER_LENGTH + slotLength);
+        final int body = BULK_PREFIX_LENGTH - HEADER_LENGTH + length;
+        slots.set(ValueLayout.JAVA_INT, start + LENGTH_OFFSET, body);
         slots.set(ValueLayout.JAVA_INT, start + TYPE_OFFSET, BULK);
         slots.set(ValueLayout.JAVA_INT, start + BULK_SLOT_INDEX_OFFSET, index);
         bulkProduced[peer]++;
-        // The whole slot goes out from where the engine filled it: no copy. The slot is not refilled before the
-        // receiver's credit for it comes back, by which time Netty has long written it.
-        out[peer].write(bulkOutBuffers[peer], bulkOutViews[peer][index], start,
-            TcpFrameLayout.bulkStride(slotLength));
+        // The filled part of the slot goes out from where the engine filled it: no copy. The slot is not refilled
+        // before the receiver's credit for it comes back, by which time the socket has long taken it.
+        out[peer].write(bulkOutBuffers[peer], bulkOutViews[peer][index], slots.address(), start,
+            TcpFrameLayout.recordLength(body));
     }
 
     @Override
@@ -496,22 +542,10 @@ public final class TcpTransport implements Transport
     public void releaseBulk(final int peer)
     {
         own();
+        // Paid at the end of the poll that delivered the slot's frame (or the next poll): one credit record for
+        // every slot a poll released, not a write system call per slot.
         creditsOwed[peer]++;
-        final TcpConnection connection = in[peer];
-        if (connection == null || !connection.isOpen())
-        {
-            // The sender is gone: no one waits for the credit.
-            creditsOwed[peer] = 0;
-            return;
-        }
-        if (connection.sendCredit(creditsOwed[peer]))
-        {
-            creditsOwed[peer] = 0;
-        }
-        else
-        {
-            anyCreditsOwed = true;
-        }
+        anyCreditsOwed = true;
     }
 
     private void payCredits()
@@ -877,7 +911,7 @@ public final class TcpTransport implements Transport
 
     private void start(final Channel channel, final TcpConnection connection)
     {
-        connection.attach(channel);
+        connection.attach(channel, channel instanceof EpollSocketChannel socket ? socket.fd() : null);
         channel.config().setOption(ChannelOption.TCP_NODELAY, true);
         // Frames are written from the provider's own memory; this allocator serves the reads.
         channel.config().setOption(ChannelOption.ALLOCATOR, new ReadBuffers());
@@ -1055,6 +1089,11 @@ public final class TcpTransport implements Transport
         view.clear();
         view.position(start).limit(start + config.bulkSlotLength());
         return view;
+    }
+
+    long inboundSlotAddress(final int peer)
+    {
+        return bulkIn[peer].address();
     }
 
     void onCredit(final int peer, final int count)

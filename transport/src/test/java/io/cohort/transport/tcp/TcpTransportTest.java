@@ -232,6 +232,66 @@ class TcpTransportTest
     }
 
     @Test
+    void partlyFilledBulkSlotsCarryTheirFilledBytesOfEveryLength()
+    {
+        final TcpTransport[] t = job(TcpConfig.loopback().withBulkSlots(2, 4096), "partial", 2);
+        final int[] lengths = {0, 1, 7, 8, 9, 1000, 4095, 4096, 3};
+        final int[] checked = {0};
+        final FrameHandler receive = (peer, type, buf, off, len) ->
+        {
+            final int slot = buf.get(ValueLayout.JAVA_INT, off);
+            final int length = buf.get(ValueLayout.JAVA_INT, off + 4);
+            final MemorySegment in = t[1].inboundBulk(0);
+            for (int i = 0; i < length; i++)
+            {
+                assertEquals((byte) (length + i), in.get(ValueLayout.JAVA_BYTE, slot + i), "byte " + i + " of "
+                    + length);
+            }
+            checked[0]++;
+            t[1].releaseBulk(0);
+        };
+        for (final int length : lengths)
+        {
+            int slot;
+            final long deadline = System.nanoTime() + PATIENCE_NANOS;
+            while ((slot = t[0].tryClaimBulk(1)) == Transport.BACK_PRESSURED && System.nanoTime() - deadline < 0)
+            {
+                t[1].poll(receive, 16);
+                t[0].poll(IGNORE, 16);
+            }
+            assertNotEquals(Transport.BACK_PRESSURED, slot, "no slot came free");
+            final MemorySegment slots = t[0].bulkBuffer(1);
+            for (int i = 0; i < length; i++)
+            {
+                slots.set(ValueLayout.JAVA_BYTE, slot + i, (byte) (length + i));
+            }
+            final int at = t[0].tryClaim(1, 2, 8);
+            t[0].commitBulk(1, length);
+            t[0].frameBuffer(1).set(ValueLayout.JAVA_INT, at, slot);
+            t[0].frameBuffer(1).set(ValueLayout.JAVA_INT, at + 4, length);
+            t[0].commit(1, at);
+        }
+        final long deadline = System.nanoTime() + PATIENCE_NANOS;
+        while (checked[0] < lengths.length && System.nanoTime() - deadline < 0)
+        {
+            t[1].poll(receive, 16);
+            t[0].poll(IGNORE, 16);
+        }
+        assertEquals(lengths.length, checked[0]);
+    }
+
+    @Test
+    void committingMoreBulkBytesThanASlotHoldsIsRefusedWithTheLimit()
+    {
+        final TcpTransport[] t = job(TcpConfig.loopback().withBulkSlots(2, 4096), "too-long", 2);
+        assertNotEquals(Transport.BACK_PRESSURED, t[0].tryClaimBulk(1));
+        final IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+            () -> t[0].commitBulk(1, 4097));
+        assertTrue(refused.getMessage().contains("4097") && refused.getMessage().contains("0 to 4096"),
+            refused.getMessage());
+    }
+
+    @Test
     void firstSendToAPeerThatDoesNotListenNamesThePeerAndItsAddress() throws Exception
     {
         final int port;
