@@ -188,6 +188,61 @@ public interface Transport extends AutoCloseable
     }
 
     /**
+     * Whether large messages to and from this peer can skip the bulk slots: the sender writes straight from its
+     * memory ({@link #writeDirect}) and the receiver's provider places the bytes straight into the memory the
+     * receive named ({@link #expectDirect}). Over a socket the kernel's two copies are then the only ones.
+     *
+     * @param peer a connected rank
+     * @return true if {@link #expectDirect} and {@link #writeDirect} work for the peer
+     */
+    default boolean movesDirect(final int peer)
+    {
+        return false;
+    }
+
+    /**
+     * Receiver: names where the bytes of a direct transfer from a peer go, before the peer is told to send them.
+     * Bytes arriving for a transfer that is not (or no longer) expected are read and dropped.
+     *
+     * @param peer        the sending rank
+     * @param transferId  the receiver's id for the transfer, unique among its open transfers from the peer
+     * @param destination native memory; the transfer's byte at position p lands at offset p
+     */
+    default void expectDirect(final int peer, final long transferId, final MemorySegment destination)
+    {
+        throw new UnsupportedOperationException(name() + " does not move messages directly");
+    }
+
+    /**
+     * Receiver: forgets a transfer (complete, or abandoned: its memory may be freed), so no more bytes land there.
+     *
+     * @param peer       the sending rank
+     * @param transferId the id given to {@link #expectDirect}
+     */
+    default void forgetDirect(final int peer, final long transferId)
+    {
+    }
+
+    /**
+     * Sender: writes bytes of a direct transfer, as many as the connection takes now without blocking, straight
+     * from the source. The provider keeps no reference to the source once this returns, so the caller may reuse
+     * it when every byte is taken. A transfer's bytes are written in order; frames committed after its last byte
+     * arrive after it.
+     *
+     * @param peer       the destination rank
+     * @param transferId the receiver's id for the transfer
+     * @param source     native memory holding the message
+     * @param position   the first byte to write, at offset position of the source and of the destination
+     * @param length     bytes left to write from there
+     * @return the bytes taken, from 0 (the connection is busy: progress and try again) to {@code length}
+     */
+    default long writeDirect(final int peer, final long transferId, final MemorySegment source, final long position,
+        final long length)
+    {
+        throw new UnsupportedOperationException(name() + " does not move messages directly");
+    }
+
+    /**
      * The receiver's view of the bulk slots a peer fills.
      *
      * @param peer the sending rank

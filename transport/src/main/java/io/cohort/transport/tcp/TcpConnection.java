@@ -21,6 +21,11 @@ import static io.cohort.transport.tcp.TcpFrameLayout.BULK_SLOT_INDEX_OFFSET;
 import static io.cohort.transport.tcp.TcpFrameLayout.CREDIT;
 import static io.cohort.transport.tcp.TcpFrameLayout.CREDIT_COUNT_OFFSET;
 import static io.cohort.transport.tcp.TcpFrameLayout.CREDIT_RECORD_LENGTH;
+import static io.cohort.transport.tcp.TcpFrameLayout.DIRECT;
+import static io.cohort.transport.tcp.TcpFrameLayout.DIRECT_ID_OFFSET;
+import static io.cohort.transport.tcp.TcpFrameLayout.DIRECT_POSITION_OFFSET;
+import static io.cohort.transport.tcp.TcpFrameLayout.DIRECT_PREFIX_LENGTH;
+import static io.cohort.transport.tcp.TcpFrameLayout.MAX_DIRECT_RECORD_BYTES;
 import static io.cohort.transport.tcp.TcpFrameLayout.GOODBYE;
 import static io.cohort.transport.tcp.TcpFrameLayout.GOODBYE_OPENED_OFFSET;
 import static io.cohort.transport.tcp.TcpFrameLayout.GOODBYE_RECORD_LENGTH;
@@ -58,6 +63,8 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
      * so most of the slot is read by the kernel straight into the slot rather than copied out of the read buffer.
      */
     static final int BULK_STREAM_READ_LENGTH = 4096;
+    private static final int IOV_OFFSET = 32;
+    private static final int DIRECT_OUT_LENGTH = IOV_OFFSET + 32;
 
     private final TcpTransport transport;
     private final boolean opened;
@@ -68,7 +75,20 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
     private Channel channel;
     private FileDescriptor fd;
     private ByteBuf directBuffer;
+    private MemorySegment directMemory;
     private long directAddress;
+    // Sending direct records: the prefix and a two-entry iovec (prefix, bytes) for one writev, in native memory.
+    private MemorySegment directOut;
+    private ByteBuf directOutBuffer;
+    private ByteBuf directOutView;
+    private long openId;
+    private long openNext;
+    private long openRemaining;
+    // Receiving a direct record: where its bytes go (null: dropped), and how many are still to come.
+    private MemorySegment placeInto;
+    private long placeId;
+    private long placeAt;
+    private long placeRemaining;
     private boolean bulkStream;
     private boolean bulkSeen;
     private boolean needsLoop;
@@ -129,7 +149,11 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
         {
             // Auto arena: a refused connection's buffer is reclaimed by the collector with the connection.
             final MemorySegment memory = Arena.ofAuto().allocate(DIRECT_READ_LENGTH, 64);
+            directMemory = memory;
             directAddress = memory.address();
+            directOut = Arena.ofAuto().allocate(DIRECT_OUT_LENGTH, 64);
+            directOutBuffer = Unpooled.wrappedBuffer(directOut.asSlice(0, IOV_OFFSET).asByteBuffer());
+            directOutView = directOutBuffer.duplicate();
             directBuffer = Unpooled.wrappedBuffer(memory.asByteBuffer());
             directBuffer.clear();
         }
@@ -192,6 +216,11 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
      */
     int claim(final int type, final int bodyLength)
     {
+        if (openRemaining > 0)
+        {
+            // A direct record is half written: nothing may go between its bytes.
+            return -1;
+        }
         final int length = TcpFrameLayout.recordLength(bodyLength);
         if (claims == 0 && nothingUnwritten())
         {
@@ -270,6 +299,101 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
         channel.writeAndFlush(view, channel.voidPromise());
     }
 
+    /**
+     * Writes bytes of a direct transfer straight from the sender's memory: a new record (prefix and bytes in one
+     * writev) or the rest of the one begun. Nothing is handed to Netty but, rarely, the rest of a prefix.
+     *
+     * @param id       the receiver's transfer id
+     * @param source   native memory holding the message
+     * @param position the first byte to write
+     * @param length   bytes left from there
+     * @return the message bytes the socket took
+     */
+    long writeDirect(final long id, final MemorySegment source, final long position, final long length)
+    {
+        if (!open || fd == null || claims > 0 || !nothingUnwritten())
+        {
+            return 0;
+        }
+        if (openRemaining > 0)
+        {
+            if (id != openId || position != openNext)
+            {
+                // Another transfer's record is half written; it goes first.
+                return 0;
+            }
+            final int want = (int) Math.min(openRemaining, length);
+            final int n = writeDirect(source.address() + position, 0, want);
+            openRemaining -= n;
+            openNext += n;
+            return n < want ? n + handOverOneByte(source) : n;
+        }
+        final int chunk = (int) Math.min(length, MAX_DIRECT_RECORD_BYTES);
+        final MemorySegment io = directOut;
+        io.set(ValueLayout.JAVA_INT, LENGTH_OFFSET, DIRECT_PREFIX_LENGTH - HEADER_LENGTH + chunk);
+        io.set(ValueLayout.JAVA_INT, TYPE_OFFSET, DIRECT);
+        io.set(ValueLayout.JAVA_LONG, DIRECT_ID_OFFSET, id);
+        io.set(ValueLayout.JAVA_LONG, DIRECT_POSITION_OFFSET, position);
+        io.set(ValueLayout.JAVA_LONG, IOV_OFFSET, io.address());
+        io.set(ValueLayout.JAVA_LONG, IOV_OFFSET + 8, DIRECT_PREFIX_LENGTH);
+        io.set(ValueLayout.JAVA_LONG, IOV_OFFSET + 16, source.address() + position);
+        io.set(ValueLayout.JAVA_LONG, IOV_OFFSET + 24, chunk);
+        final long n;
+        try
+        {
+            n = fd.writevAddresses(io.address() + IOV_OFFSET, 2);
+        }
+        catch (final IOException ex)
+        {
+            // The connection is broken; reading it shows how (end of stream, reset) and fails the peer.
+            return 0;
+        }
+        openId = id;
+        if (n > 0 && n < DIRECT_PREFIX_LENGTH)
+        {
+            // The socket took part of the prefix: Netty writes the rest; the bytes follow once it has.
+            hand((int) n, DIRECT_PREFIX_LENGTH);
+            openRemaining = chunk;
+            openNext = position;
+            return 0;
+        }
+        if (n == 0)
+        {
+            // The socket is full: the prefix goes through Netty, which waits for room on EPOLLOUT.
+            hand(0, DIRECT_PREFIX_LENGTH);
+            openRemaining = chunk;
+            openNext = position;
+            return 0;
+        }
+        final int taken = (int) (n - DIRECT_PREFIX_LENGTH);
+        openRemaining = chunk - taken;
+        openNext = position + taken;
+        return taken < chunk ? taken + handOverOneByte(source) : taken;
+    }
+
+    /**
+     * The socket is full halfway through a direct record: Netty gets a copy of its next byte, so it arms EPOLLOUT
+     * and a rank blocked in epoll_wait wakes when the socket has room again (Netty knows nothing of bytes written
+     * past it). Netty holds no reference to the sender's memory.
+     *
+     * @return 1, the byte taken
+     */
+    private int handOverOneByte(final MemorySegment source)
+    {
+        directOut.set(ValueLayout.JAVA_BYTE, DIRECT_PREFIX_LENGTH, source.get(ValueLayout.JAVA_BYTE, openNext));
+        hand(DIRECT_PREFIX_LENGTH, DIRECT_PREFIX_LENGTH + 1);
+        openRemaining--;
+        openNext++;
+        return 1;
+    }
+
+    private void hand(final int from, final int to)
+    {
+        directOutBuffer.retain();
+        directOutView.setIndex(from, to);
+        channel.writeAndFlush(directOutView, channel.voidPromise());
+    }
+
     private int writeDirect(final long address, final int start, final int length)
     {
         try
@@ -334,6 +458,10 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
         if (stagingBuffer.refCnt() > 0)
         {
             stagingBuffer.release(stagingBuffer.refCnt());
+        }
+        if (directOutBuffer != null && directOutBuffer.refCnt() > 0)
+        {
+            directOutBuffer.release(directOutBuffer.refCnt());
         }
     }
 
@@ -416,6 +544,15 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
                 return takeNeedsLoop();
             }
         }
+        if (placeRemaining > 0)
+        {
+            // A direct transfer's bytes are still coming: into the receiver's memory.
+            readPlacedDirect();
+            if (placeRemaining > 0)
+            {
+                return takeNeedsLoop();
+            }
+        }
         final ByteBuf buf = directBuffer;
         final int n;
         try
@@ -466,6 +603,17 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
     {
         while (true)
         {
+            if (placeRemaining > 0)
+            {
+                final int readable = buf.readableBytes();
+                if (readable == 0)
+                {
+                    return fd == null || !held.isEmpty() || buf != directBuffer && directBuffer.isReadable()
+                        || readPlacedDirect();
+                }
+                place(buf, (int) Math.min(readable, placeRemaining));
+                continue;
+            }
             if (bulkRemaining > 0)
             {
                 final int readable = buf.readableBytes();
@@ -546,6 +694,83 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
         return true;
     }
 
+    /** Moves bytes of a direct record that were read with earlier bytes to their place (or drops them). */
+    private void place(final ByteBuf buf, final int take)
+    {
+        if (placeInto == null)
+        {
+            buf.skipBytes(take);
+        }
+        else if (buf == directBuffer)
+        {
+            MemorySegment.copy(directMemory, buf.readerIndex(), placeInto, placeAt, take);
+            buf.skipBytes(take);
+        }
+        else
+        {
+            // A buffer of Netty's: through the record buffer, which is idle while a direct record's bytes stream.
+            int left = take;
+            long at = placeAt;
+            while (left > 0)
+            {
+                final int part = (int) Math.min(left, record.byteSize());
+                recordView.clear().limit(part);
+                buf.readBytes(recordView);
+                MemorySegment.copy(record, 0, placeInto, at, part);
+                at += part;
+                left -= part;
+            }
+        }
+        placeAt += take;
+        placeRemaining -= take;
+    }
+
+    /**
+     * Reads the rest of a direct record from the socket straight into the receiver's memory (or drops it). Called
+     * only when every byte read earlier is consumed.
+     *
+     * @return true (the bytes in hand are used up)
+     */
+    private boolean readPlacedDirect()
+    {
+        while (placeRemaining > 0)
+        {
+            final int n;
+            try
+            {
+                n = placeInto != null
+                    ? fd.readAddress(placeInto.address() + placeAt, 0, (int) Math.min(placeRemaining, 1 << 30))
+                    : fd.readAddress(record.address(), 0, (int) Math.min(placeRemaining, record.byteSize()));
+            }
+            catch (final IOException ex)
+            {
+                needsLoop = true;
+                return true;
+            }
+            if (n <= 0)
+            {
+                needsLoop = n < 0;
+                return true;
+            }
+            placeAt += n;
+            placeRemaining -= n;
+        }
+        return true;
+    }
+
+    /**
+     * The receiver gave up a transfer (its memory may be freed): the rest of a record of it being read is dropped.
+     *
+     * @param id the transfer id
+     */
+    void forgetDirect(final long id)
+    {
+        if (placeRemaining > 0 && placeId == id)
+        {
+            placeInto = null;
+        }
+    }
+
     /** How many bytes the record whose header is in hand needs in the record buffer; -1 if it is malformed. */
     private int recordNeeds()
     {
@@ -554,6 +779,15 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
         if (type == BULK)
         {
             return BULK_PREFIX_LENGTH;
+        }
+        if (type == DIRECT)
+        {
+            if (length < DIRECT_PREFIX_LENGTH - HEADER_LENGTH || DIRECT_PREFIX_LENGTH > record.byteSize())
+            {
+                protocolError("a direct record of " + length + " bytes on a connection that carries none");
+                return -1;
+            }
+            return DIRECT_PREFIX_LENGTH;
         }
         if (length < 0 || length > MAX_FRAME_LENGTH || TcpFrameLayout.recordLength(length) > record.byteSize())
         {
@@ -615,6 +849,31 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
                 }
                 bulkAddress = transport.inboundSlotAddress(peer);
                 bulkRemaining = filled;
+                bulkSeen = true;
+                return true;
+            }
+            case DIRECT ->
+            {
+                final long id = record.get(ValueLayout.JAVA_LONG, DIRECT_ID_OFFSET);
+                final long position = record.get(ValueLayout.JAVA_LONG, DIRECT_POSITION_OFFSET);
+                final int count = length - (DIRECT_PREFIX_LENGTH - HEADER_LENGTH);
+                nextRecord();
+                if (peer < 0 || opened)
+                {
+                    protocolError("direct bytes before the hello, or against the connection's direction");
+                    return false;
+                }
+                final MemorySegment into = transport.directTarget(peer, id);
+                if (into != null && (position < 0 || position + count > into.byteSize()))
+                {
+                    protocolError("direct bytes " + position + " to " + (position + count) + " of transfer " + id
+                        + ", which holds " + into.byteSize());
+                    return false;
+                }
+                placeInto = into;
+                placeId = id;
+                placeAt = position;
+                placeRemaining = count;
                 bulkSeen = true;
                 return true;
             }

@@ -126,6 +126,7 @@ public final class TcpTransport implements Transport
     private final MemorySegment[] bulkIn;
     private final ByteBuffer[] bulkInViews;
     private final int[] creditsOwed;
+    private final DirectTargets[] directTargets;
     private boolean anyCreditsOwed;
     private int pollsWithoutLoop;
     private TcpConnection[] connections = new TcpConnection[0];
@@ -197,6 +198,7 @@ public final class TcpTransport implements Transport
         this.bulkIn = new MemorySegment[size];
         this.bulkInViews = new ByteBuffer[size];
         this.creditsOwed = new int[size];
+        this.directTargets = new DirectTargets[size];
     }
 
     @Override
@@ -526,6 +528,121 @@ public final class TcpTransport implements Transport
         // before the receiver's credit for it comes back, by which time the socket has long taken it.
         out[peer].write(bulkOutBuffers[peer], bulkOutViews[peer][index], slots.address(), start,
             TcpFrameLayout.recordLength(body));
+    }
+
+    @Override
+    public boolean movesDirect(final int peer)
+    {
+        // The receiving side reads the socket itself, which only the epoll transport lets it do.
+        return epoll;
+    }
+
+    @Override
+    public void expectDirect(final int peer, final long transferId, final MemorySegment destination)
+    {
+        if (!epoll)
+        {
+            throw new UnsupportedOperationException("the tcp transport over Java NIO does not move messages "
+                + "directly (movesDirect is false)");
+        }
+        if (!destination.isNative())
+        {
+            throw new IllegalArgumentException("direct transfer " + transferId + " from rank " + peer + " needs "
+                + "native memory to land in, not " + destination);
+        }
+        DirectTargets targets = directTargets[peer];
+        if (targets == null)
+        {
+            targets = new DirectTargets();
+            directTargets[peer] = targets;
+        }
+        targets.add(transferId, destination);
+    }
+
+    @Override
+    public void forgetDirect(final int peer, final long transferId)
+    {
+        final DirectTargets targets = directTargets[peer];
+        if (targets != null)
+        {
+            targets.remove(transferId);
+        }
+        final TcpConnection connection = in[peer];
+        if (connection != null)
+        {
+            connection.forgetDirect(transferId);
+        }
+    }
+
+    @Override
+    public long writeDirect(final int peer, final long transferId, final MemorySegment source, final long position,
+        final long length)
+    {
+        if (!source.isNative() || position < 0 || length < 0 || position + length > source.byteSize())
+        {
+            throw new IllegalArgumentException("cannot write bytes " + position + " to " + (position + length)
+                + " of " + source + " directly: the source must be native memory holding them");
+        }
+        own();
+        final TcpConnection connection = out[peer];
+        if (connection == null || !connection.isOpen() || length == 0)
+        {
+            return 0;
+        }
+        return connection.writeDirect(transferId, source, position, length);
+    }
+
+    MemorySegment directTarget(final int peer, final long transferId)
+    {
+        final DirectTargets targets = directTargets[peer];
+        return targets == null ? null : targets.find(transferId);
+    }
+
+    /** The transfers a peer may send directly, by id: few at a time, so arrays searched in order. */
+    private static final class DirectTargets
+    {
+        private long[] ids = new long[4];
+        private MemorySegment[] destinations = new MemorySegment[4];
+        private int count;
+
+        void add(final long id, final MemorySegment destination)
+        {
+            if (count == ids.length)
+            {
+                ids = Arrays.copyOf(ids, count * 2);
+                destinations = Arrays.copyOf(destinations, count * 2);
+            }
+            ids[count] = id;
+            destinations[count] = destination;
+            count++;
+        }
+
+        MemorySegment find(final long id)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                if (ids[i] == id)
+                {
+                    return destinations[i];
+                }
+            }
+            return null;
+        }
+
+        void remove(final long id)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                if (ids[i] == id)
+                {
+                    count--;
+                    ids[i] = ids[count];
+                    destinations[i] = destinations[count];
+                    destinations[count] = null;
+                    return;
+                }
+            }
+        }
     }
 
     @Override
