@@ -584,8 +584,8 @@ public final class TcpTransport implements Transport
                 + " of " + source + " directly: the source must be native memory holding them");
         }
         own();
-        final TcpConnection connection = out[peer];
-        if (connection == null || !connection.isOpen() || length == 0)
+        final TcpConnection connection = outbound(peer);
+        if (connection == null || length == 0)
         {
             return 0;
         }

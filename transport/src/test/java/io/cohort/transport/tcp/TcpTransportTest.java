@@ -7,6 +7,7 @@ import io.cohort.transport.TransportException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.ServerSocket;
@@ -289,6 +290,81 @@ class TcpTransportTest
             () -> t[0].commitBulk(1, 4097));
         assertTrue(refused.getMessage().contains("4097") && refused.getMessage().contains("0 to 4096"),
             refused.getMessage());
+    }
+
+    @Test
+    void directBytesLandInTheNamedMemoryAndArriveBeforeTheFramesCommittedAfterThem()
+    {
+        final TcpTransport[] t = job(TcpConfig.loopback(), "direct", 2);
+        assertTrue(t[0].movesDirect(1));
+        final int bytes = 3 * 1024 * 1024 + 5;
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment source = arena.allocate(bytes);
+            final MemorySegment destination = arena.allocate(bytes);
+            for (int i = 0; i < bytes; i++)
+            {
+                source.set(ValueLayout.JAVA_BYTE, i, (byte) (i * 7 + (i >>> 10)));
+            }
+            t[1].expectDirect(0, 42L, destination);
+            final boolean[] frame = {false};
+            final FrameHandler check = (peer, type, buf, off, len) ->
+            {
+                // Every direct byte precedes the frame on the connection.
+                assertEquals(-1L, source.mismatch(destination));
+                frame[0] = true;
+            };
+            long written = 0;
+            final long deadline = System.nanoTime() + PATIENCE_NANOS;
+            while (written < bytes && System.nanoTime() - deadline < 0)
+            {
+                written += t[0].writeDirect(1, 42L, source, written, bytes - written);
+                t[1].poll(check, 16);
+                t[0].poll(IGNORE, 16);
+            }
+            assertEquals(bytes, written);
+            until(() -> send(t[0], 1, 0, 16), t[0], t[1]);
+            while (!frame[0] && System.nanoTime() - deadline < 0)
+            {
+                t[1].poll(check, 16);
+                t[0].poll(IGNORE, 16);
+            }
+            assertTrue(frame[0], "the frame after the direct bytes never came");
+        }
+    }
+
+    @Test
+    void directBytesOfATransferNotExpectedAreDroppedAndTheStreamGoesOn()
+    {
+        final TcpTransport[] t = job(TcpConfig.loopback(), "dropped", 2);
+        final int bytes = 200_000;
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment source = arena.allocate(bytes);
+            source.fill((byte) 9);
+            final MemorySegment named = arena.allocate(bytes);
+            t[1].expectDirect(0, 7L, named);
+            t[1].forgetDirect(0, 7L);
+            long written = 0;
+            final long deadline = System.nanoTime() + PATIENCE_NANOS;
+            while (written < bytes && System.nanoTime() - deadline < 0)
+            {
+                written += t[0].writeDirect(1, 7L, source, written, bytes - written);
+                t[1].poll(IGNORE, 16);
+                t[0].poll(IGNORE, 16);
+            }
+            assertEquals(bytes, written);
+            until(() -> send(t[0], 1, 0, 16), t[0], t[1]);
+            final long[] value = {-1};
+            while (value[0] < 0 && System.nanoTime() - deadline < 0)
+            {
+                t[1].poll((peer, type, buf, off, len) -> value[0] = buf.get(ValueLayout.JAVA_LONG, off), 16);
+                t[0].poll(IGNORE, 16);
+            }
+            assertEquals(0, value[0], "the frame after the dropped bytes");
+            assertEquals(-1L, named.mismatch(arena.allocate(bytes)), "a forgotten transfer's memory was written");
+            assertEquals(Transport.PEER_ALIVE, t[1].peerState(0));
+        }
     }
 
     @Test
