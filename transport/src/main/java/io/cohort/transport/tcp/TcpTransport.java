@@ -1033,6 +1033,11 @@ public final class TcpTransport implements Transport
         // Frames are written from the provider's own memory; this allocator serves the reads.
         channel.config().setOption(ChannelOption.ALLOCATOR, new ReadBuffers());
         channel.config().setOption(ChannelOption.SO_KEEPALIVE, true);
+        if (config.socketBuffer() > 0)
+        {
+            channel.config().setOption(ChannelOption.SO_SNDBUF, config.socketBuffer());
+            channel.config().setOption(ChannelOption.SO_RCVBUF, config.socketBuffer());
+        }
         // A failed write (the peer closed while this rank still sends it credits) must not close the connection:
         // the peer's last frames and its goodbye may still wait to be read. Netty shuts the output down instead;
         // a read error or the end of the stream closes the connection.

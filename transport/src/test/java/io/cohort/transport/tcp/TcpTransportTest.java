@@ -413,6 +413,40 @@ class TcpTransportTest
     }
 
     @Test
+    void socketBufferBelowTheMinimumIsRefusedWithTheLimitAndZeroLeavesItToTheKernel()
+    {
+        final TransportException ex = assertThrows(TransportException.class,
+            () -> TcpConfig.fromEnvironment(Map.of("COHORT_TCP_SOCKET_BUFFER", "4096")));
+        assertTrue(ex.getMessage().contains("COHORT_TCP_SOCKET_BUFFER=4096"), ex.getMessage());
+        assertTrue(ex.getMessage().contains(String.valueOf(TcpConfig.MIN_SOCKET_BUFFER)), ex.getMessage());
+        assertEquals(0, TcpConfig.fromEnvironment(Map.of()).socketBuffer());
+    }
+
+    @Test
+    void largeMessagesGetThroughSocketsWithAFixedBuffer()
+    {
+        final TcpTransport[] t = job(TcpConfig.fromEnvironment(Map.of("COHORT_TCP_ADDRESS", "127.0.0.1",
+            "COHORT_TCP_SOCKET_BUFFER", "65536")), "sockbuf", 2);
+        try (Arena arena = Arena.ofConfined())
+        {
+            final int bytes = 1 << 20;
+            final MemorySegment source = arena.allocate(bytes);
+            final MemorySegment destination = arena.allocate(bytes);
+            source.fill((byte) 3);
+            t[1].expectDirect(0, 1L, destination);
+            long written = 0;
+            final long deadline = System.nanoTime() + PATIENCE_NANOS;
+            while (written < bytes && System.nanoTime() - deadline < 0)
+            {
+                written += t[0].writeDirect(1, 1L, source, written, bytes - written);
+                t[1].poll(IGNORE, 16);
+                t[0].poll(IGNORE, 16);
+            }
+            until(() -> source.mismatch(destination) == -1, t[0], t[1]);
+        }
+    }
+
+    @Test
     void portThatIsNotANumberIsRefusedNamingTheVariable()
     {
         final TransportException ex = assertThrows(TransportException.class,
