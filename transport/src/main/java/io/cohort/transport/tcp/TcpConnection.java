@@ -27,7 +27,7 @@ import static io.cohort.transport.tcp.TcpFrameLayout.DIRECT_POSITION_OFFSET;
 import static io.cohort.transport.tcp.TcpFrameLayout.DIRECT_PREFIX_LENGTH;
 import static io.cohort.transport.tcp.TcpFrameLayout.MAX_DIRECT_RECORD_BYTES;
 import static io.cohort.transport.tcp.TcpFrameLayout.GOODBYE;
-import static io.cohort.transport.tcp.TcpFrameLayout.GOODBYE_OPENED_OFFSET;
+import static io.cohort.transport.tcp.TcpFrameLayout.GOODBYE_LAST_OFFSET;
 import static io.cohort.transport.tcp.TcpFrameLayout.GOODBYE_RECORD_LENGTH;
 import static io.cohort.transport.tcp.TcpFrameLayout.HEADER_LENGTH;
 import static io.cohort.transport.tcp.TcpFrameLayout.HELLO;
@@ -68,8 +68,8 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
 
     private final TcpTransport transport;
     private final boolean opened;
-    private final MemorySegment staging;
-    private final ByteBuf stagingBuffer;
+    private MemorySegment staging;
+    private ByteBuf stagingBuffer;
     private final ByteBuf[] records;
     private final ArrayDeque<ByteBuf> held = new ArrayDeque<>(4);
     private Channel channel;
@@ -124,14 +124,36 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
         this.transport = transport;
         this.opened = opened;
         this.peer = peer;
-        this.staging = staging;
-        this.stagingBuffer = Unpooled.wrappedBuffer(staging.asByteBuffer());
         this.records = new ByteBuf[MAX_PENDING_RECORDS];
+        stageInto(staging);
+        receiveInto(receive);
+    }
+
+    private void stageInto(final MemorySegment memory)
+    {
+        this.staging = memory;
+        this.stagingBuffer = Unpooled.wrappedBuffer(memory.asByteBuffer());
         for (int i = 0; i < records.length; i++)
         {
             records[i] = stagingBuffer.duplicate();
         }
-        receiveInto(receive);
+    }
+
+    /**
+     * Gives an accepted connection, once its hello named the peer, room to carry this rank's frames to the peer too
+     * (before that it had only room for a goodbye). Only while nothing staged is pending.
+     *
+     * @param memory the new staging memory
+     */
+    void growStaging(final MemorySegment memory)
+    {
+        if (claims == 0 && nothingUnwritten())
+        {
+            stagingBuffer.release(stagingBuffer.refCnt());
+            stageInto(memory);
+            tail = 0;
+            nextRecord = 0;
+        }
     }
 
     /**
@@ -429,18 +451,18 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
     /**
      * Sends a goodbye: this rank closes cleanly.
      *
-     * @param openedToPeer whether this rank opened a connection to the peer (it carries this rank's frames, and
-     *                     the peer must wait for the goodbye on it before taking this rank as finished)
+     * @param last whether nothing of this rank's can follow it: this connection carried its frames to the peer,
+     *             or it sent the peer none (else the peer waits for the goodbye on the connection that did)
      * @return false if the staging segment has no room now
      */
-    boolean sendGoodbye(final boolean openedToPeer)
+    boolean sendGoodbye(final boolean last)
     {
         final int at = claim(GOODBYE, GOODBYE_RECORD_LENGTH - HEADER_LENGTH);
         if (at < 0)
         {
             return false;
         }
-        staging.set(ValueLayout.JAVA_INT, at + GOODBYE_OPENED_OFFSET, openedToPeer ? 1 : 0);
+        staging.set(ValueLayout.JAVA_INT, at + GOODBYE_LAST_OFFSET, last ? 1 : 0);
         commit(at);
         return true;
     }
@@ -805,11 +827,11 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
         final int type = record.get(ValueLayout.JAVA_INT, TYPE_OFFSET);
         if (type > 0)
         {
-            if (budget <= 0 || peer < 0 || opened || !transport.canDeliver())
+            if (budget <= 0 || peer < 0 || !transport.canDeliver())
             {
-                if (peer < 0 || opened)
+                if (peer < 0)
                 {
-                    protocolError("a frame before the hello, or against the connection's direction");
+                    protocolError("a frame before the hello");
                 }
                 return false;
             }
@@ -835,9 +857,9 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
             {
                 final int slot = record.get(ValueLayout.JAVA_INT, BULK_SLOT_INDEX_OFFSET);
                 nextRecord();
-                if (peer < 0 || opened)
+                if (peer < 0)
                 {
-                    protocolError("a bulk slot before the hello, or against the connection's direction");
+                    protocolError("a bulk slot before the hello");
                     return false;
                 }
                 final int filled = TcpFrameLayout.recordLength(length) - BULK_PREFIX_LENGTH;
@@ -858,9 +880,9 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
                 final long position = record.get(ValueLayout.JAVA_LONG, DIRECT_POSITION_OFFSET);
                 final int count = length - (DIRECT_PREFIX_LENGTH - HEADER_LENGTH);
                 nextRecord();
-                if (peer < 0 || opened)
+                if (peer < 0)
                 {
-                    protocolError("direct bytes before the hello, or against the connection's direction");
+                    protocolError("direct bytes before the hello");
                     return false;
                 }
                 final MemorySegment into = transport.directTarget(peer, id);
@@ -881,9 +903,9 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
             {
                 final int count = record.get(ValueLayout.JAVA_INT, CREDIT_COUNT_OFFSET);
                 nextRecord();
-                if (!opened)
+                if (peer < 0)
                 {
-                    protocolError("a credit against the connection's direction");
+                    protocolError("a credit before the hello");
                     return false;
                 }
                 transport.onCredit(peer, count);
@@ -891,13 +913,13 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
             }
             case GOODBYE ->
             {
-                final boolean peerOpenedOwn = length >= GOODBYE_RECORD_LENGTH - HEADER_LENGTH
-                    && record.get(ValueLayout.JAVA_INT, GOODBYE_OPENED_OFFSET) != 0;
+                final boolean last = length >= GOODBYE_RECORD_LENGTH - HEADER_LENGTH
+                    && record.get(ValueLayout.JAVA_INT, GOODBYE_LAST_OFFSET) != 0;
                 nextRecord();
                 goodbye = true;
                 if (peer >= 0)
                 {
-                    transport.onGoodbye(this, peerOpenedOwn);
+                    transport.onGoodbye(this, last);
                 }
                 return true;
             }

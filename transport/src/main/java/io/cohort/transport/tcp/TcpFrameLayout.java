@@ -14,7 +14,7 @@ package io.cohort.transport.tcp;
  *
  * <p>A positive type is a frame of that frame type, its body the frame. Negative types are the provider's own:
  * {@link #HELLO} (first record on a connection, from the rank that opened it), {@link #BULK} (one bulk slot),
- * {@link #CREDIT} (the receiver released bulk slots; flows against the connection's direction),
+ * {@link #CREDIT} (the receiver released bulk slots),
  * {@link #GOODBYE} (the rank closed cleanly; sent both ways) and {@link #DIRECT} (bytes of a large message, for the
  * receiver's own memory; the one record not padded, since its bytes come straight from the sender's message).
  * Integers are in the machine's byte order: a job's hosts share one architecture (x86-64 or aarch64, both
@@ -38,8 +38,9 @@ public final class TcpFrameLayout
     /** The receiver of bulk slots released some: a count. */
     public static final int CREDIT = -3;
     /**
-     * The sender closed cleanly: nothing more comes on this connection. On the connection the receiver opened, a
-     * flag says whether the sender also opened one to the receiver, whose own goodbye then ends the peer's frames.
+     * The sender closed cleanly: nothing more comes on this connection. A flag says whether it is the sender's last
+     * word (this connection carried its frames, or it sent none); if not, the goodbye on the connection that
+     * carried them ends the peer's frames.
      */
     public static final int GOODBYE = -4;
     /**
@@ -87,8 +88,8 @@ public final class TcpFrameLayout
     public static final int CREDIT_COUNT_OFFSET = HEADER_LENGTH;
     /** Bytes of a credit record. */
     public static final int CREDIT_RECORD_LENGTH = 16;
-    /** Offset of the flag in a goodbye record: 1 if the sender opened a connection to the receiver, else 0. */
-    public static final int GOODBYE_OPENED_OFFSET = HEADER_LENGTH;
+    /** Offset of the flag in a goodbye record: 1 if nothing of the sender's follows it on any connection, else 0. */
+    public static final int GOODBYE_LAST_OFFSET = HEADER_LENGTH;
     /** Bytes of a goodbye record. */
     public static final int GOODBYE_RECORD_LENGTH = 16;
 

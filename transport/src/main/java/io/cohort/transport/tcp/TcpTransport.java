@@ -61,10 +61,10 @@ import static io.cohort.transport.tcp.TcpFrameLayout.TYPE_OFFSET;
 import static io.cohort.transport.tcp.TcpFrameLayout.VERSION;
 
 /**
- * The TCP provider, on Netty: for ranks on different hosts (or network namespaces). Each rank opens one connection
- * to each peer it sends to, on first use, and carries its frames and bulk slots to the peer on it; the peer's
- * credits for bulk slots come back on the same connection. Frames a peer sends to this rank arrive on the
- * connection that peer opened, so two ranks never race to open one connection.
+ * The TCP provider, on Netty: for ranks on different hosts (or network namespaces). A rank's first send to a peer
+ * takes the connection the peer opened to it if there is one, else opens one; its frames, bulk slots and direct
+ * transfers to that peer stay on the connection chosen, so they arrive in order. Usually a pair of ranks shares one
+ * connection both ways; two ranks that send first at the same moment each open one, and each side reads both.
  *
  * <p>No I/O thread: the sockets are driven by a Netty {@link ManualIoEventLoop} that the rank's own thread runs,
  * without blocking, in every {@link #poll}. A waiting rank therefore busy-polls its sockets and sees a frame
@@ -114,7 +114,7 @@ public final class TcpTransport implements Transport
     private final ManualIoEventLoop loop;
     private final Arena arena = Arena.ofShared();
     private final InetSocketAddress[] addresses;
-    private final TcpConnection[] out;
+    private final TcpConnection[] send;
     private final TcpConnection[] in;
     private final int[] states;
     private final String[] reasons;
@@ -186,7 +186,7 @@ public final class TcpTransport implements Transport
         this.loop = new ManualIoEventLoop(null, null,
             useEpoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         this.addresses = new InetSocketAddress[size];
-        this.out = new TcpConnection[size];
+        this.send = new TcpConnection[size];
         this.in = new TcpConnection[size];
         this.states = new int[size];
         this.reasons = new String[size];
@@ -356,19 +356,19 @@ public final class TcpTransport implements Transport
     @Override
     public MemorySegment frameBuffer(final int peer)
     {
-        return out[peer].staging();
+        return send[peer].staging();
     }
 
     @Override
     public void commit(final int peer, final int offset)
     {
-        out[peer].commit(offset - HEADER_LENGTH);
+        send[peer].commit(offset - HEADER_LENGTH);
     }
 
     @Override
     public void abortClaim(final int peer, final int offset)
     {
-        out[peer].abort(offset - HEADER_LENGTH);
+        send[peer].abort(offset - HEADER_LENGTH);
     }
 
     @Override
@@ -454,14 +454,13 @@ public final class TcpTransport implements Transport
     }
 
     /**
-     * Whether a poll reads this connection itself: every connection a peer opened (its frames come there), and
-     * this rank's own connections while the peer owes credits for bulk slots. Otherwise the event loop reads it
+     * Whether a poll reads this connection itself: every connection whose peer is known (the peer's frames and
+     * credits may come on any of them; usually there is one per peer). Otherwise the event loop reads it
      * (a goodbye, the end of the stream) when it runs.
      */
     private boolean readsDirectly(final TcpConnection connection)
     {
-        final int peer = connection.peer();
-        return peer >= 0 && (!connection.opened() || bulkProduced[peer] != bulkCredited[peer]);
+        return connection.peer() >= 0;
     }
 
     @Override
@@ -526,7 +525,7 @@ public final class TcpTransport implements Transport
         bulkProduced[peer]++;
         // The filled part of the slot goes out from where the engine filled it: no copy. The slot is not refilled
         // before the receiver's credit for it comes back, by which time the socket has long taken it.
-        out[peer].write(bulkOutBuffers[peer], bulkOutViews[peer][index], slots.address(), start,
+        send[peer].write(bulkOutBuffers[peer], bulkOutViews[peer][index], slots.address(), start,
             TcpFrameLayout.recordLength(body));
     }
 
@@ -567,10 +566,12 @@ public final class TcpTransport implements Transport
         {
             targets.remove(transferId);
         }
-        final TcpConnection connection = in[peer];
-        if (connection != null)
+        for (final TcpConnection connection : connections)
         {
-            connection.forgetDirect(transferId);
+            if (connection.peer() == peer)
+            {
+                connection.forgetDirect(transferId);
+            }
         }
     }
 
@@ -672,7 +673,9 @@ public final class TcpTransport implements Transport
         {
             if (creditsOwed[peer] > 0)
             {
-                final TcpConnection connection = in[peer];
+                // On the connection this rank's frames to the peer take, else on the one the peer opened (its
+                // bulk slots came on one of the two); the peer takes credits from either.
+                final TcpConnection connection = send[peer] != null ? send[peer] : in[peer];
                 if (connection == null || !connection.isOpen() || connection.sendCredit(creditsOwed[peer]))
                 {
                     creditsOwed[peer] = 0;
@@ -858,10 +861,10 @@ public final class TcpTransport implements Transport
                 }
                 if (!said[i])
                 {
-                    // On a connection the peer opened, say whether this rank opened one too: its goodbye there
-                    // is the one that follows this rank's last frame.
+                    // Say whether this is the last word: the goodbye on the connection that carried this rank's
+                    // frames follows the last of them.
                     final int peer = connection.peer();
-                    said[i] = connection.sendGoodbye(connection.opened() || peer >= 0 && out[peer] != null);
+                    said[i] = connection.sendGoodbye(peer < 0 || send[peer] == null || send[peer] == connection);
                 }
                 pending |= !said[i] || !connection.nothingUnwritten();
             }
@@ -933,9 +936,14 @@ public final class TcpTransport implements Transport
 
     // ------------------------------------------------------------------------------------------------ connections
 
+    /**
+     * The connection this rank's frames to a peer take, chosen at the first send and kept (frames to one peer stay
+     * in order): the peer's own connection if it has opened one (so data and acknowledgements share packets both
+     * ways, which costs the kernel about a third less per message than a connection per direction), else a new one.
+     */
     private TcpConnection outbound(final int peer)
     {
-        final TcpConnection connection = out[peer];
+        final TcpConnection connection = send[peer];
         if (connection != null)
         {
             return connection.isOpen() ? connection : null;
@@ -944,7 +952,10 @@ public final class TcpTransport implements Transport
         {
             return null;
         }
-        return open(peer);
+        final TcpConnection accepted = in[peer];
+        final TcpConnection chosen = accepted != null && accepted.isOpen() ? accepted : open(peer);
+        send[peer] = chosen;
+        return chosen;
     }
 
     private TcpConnection open(final int peer)
@@ -975,10 +986,10 @@ public final class TcpTransport implements Transport
                 + "; is rank " + peer + " still running, and does this host reach the address it published "
                 + "(its COHORT_TCP_ADDRESS)?", ex);
         }
+        // The peer may send its frames on this connection too: room for its largest record.
         final TcpConnection connection = new TcpConnection(this, true, peer,
-            arena.allocate(config.sendBuffer(), 4096), arena.allocate(TcpFrameLayout.CREDIT_RECORD_LENGTH, 8));
+            arena.allocate(config.sendBuffer(), 4096), arena.allocate(MAX_FRAME_RECORD_LENGTH, 8));
         start(channel, connection);
-        out[peer] = connection;
         sendHello(connection);
         return connection;
     }
@@ -1144,6 +1155,8 @@ public final class TcpTransport implements Transport
         final int peer = record.get(ValueLayout.JAVA_INT, HELLO_RANK_OFFSET);
         connection.knownAs(peer);
         connection.receiveInto(arena.allocate(MAX_FRAME_RECORD_LENGTH, 8));
+        // This rank may send its own frames on it: room for them.
+        connection.growStaging(arena.allocate(config.sendBuffer(), 4096));
         in[peer] = connection;
         if (bulkIn[peer] == null)
         {
@@ -1225,15 +1238,15 @@ public final class TcpTransport implements Transport
 
     /**
      * A peer said goodbye on one connection. It is finished only once nothing more can come from it: the goodbye
-     * came on the connection the peer opened (which carries its frames, in order, so every frame it sent is in), or
-     * on this rank's connection from a peer that never opened one. Otherwise its frames may still be in flight on its
-     * own connection, whose goodbye follows them (a goodbye on any connection used to do: a rank then saw a peer
-     * finished before its last message was read).
+     * says it is the last word (it came on the connection that carried the peer's frames, in order, so every frame
+     * it sent is in; or the peer sent none). Otherwise its frames may still be in flight on its other connection,
+     * whose goodbye follows them (a goodbye on any connection used to do: a rank then saw a peer finished before its
+     * last message was read).
      */
-    void onGoodbye(final TcpConnection connection, final boolean peerOpenedOwn)
+    void onGoodbye(final TcpConnection connection, final boolean last)
     {
         final int peer = connection.peer();
-        if (states[peer] == PEER_ALIVE && (!connection.opened() || !peerOpenedOwn))
+        if (states[peer] == PEER_ALIVE && last)
         {
             states[peer] = PEER_FINISHED;
         }
