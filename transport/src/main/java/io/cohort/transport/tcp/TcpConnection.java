@@ -33,6 +33,9 @@ import static io.cohort.transport.tcp.TcpFrameLayout.HEADER_LENGTH;
 import static io.cohort.transport.tcp.TcpFrameLayout.HELLO;
 import static io.cohort.transport.tcp.TcpFrameLayout.LENGTH_OFFSET;
 import static io.cohort.transport.tcp.TcpFrameLayout.MAX_FRAME_LENGTH;
+import static io.cohort.transport.tcp.TcpFrameLayout.MOVED;
+import static io.cohort.transport.tcp.TcpFrameLayout.MOVED_HERE;
+import static io.cohort.transport.tcp.TcpFrameLayout.MOVE_RECORD_LENGTH;
 import static io.cohort.transport.tcp.TcpFrameLayout.TYPE_OFFSET;
 
 /**
@@ -98,6 +101,8 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
     private int claims;
     private boolean open = true;
     private boolean goodbye;
+    private boolean awaitingMove;
+    private boolean retired;
     private int budget;
 
     private MemorySegment record;
@@ -444,6 +449,45 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
             return false;
         }
         staging.set(ValueLayout.JAVA_INT, at + CREDIT_COUNT_OFFSET, count);
+        commit(at);
+        return true;
+    }
+
+    /** Traffic moved off this connection: only a goodbye or its end can still come, which Netty's loop reads. */
+    void retire()
+    {
+        retired = true;
+    }
+
+    boolean retired()
+    {
+        return retired;
+    }
+
+    /**
+     * Whether this rank's traffic can leave this connection now: nothing claimed and no direct record half written.
+     *
+     * @return true if a move record may be written
+     */
+    boolean canMove()
+    {
+        return claims == 0 && openRemaining == 0;
+    }
+
+    /**
+     * Writes a move record (the last of this rank's on the connection it leaves, or the first on the one it moves
+     * to).
+     *
+     * @param type {@link TcpFrameLayout#MOVED} or {@link TcpFrameLayout#MOVED_HERE}
+     * @return false if the staging segment has no room now
+     */
+    boolean sendMove(final int type)
+    {
+        final int at = claim(type, MOVE_RECORD_LENGTH - HEADER_LENGTH);
+        if (at < 0)
+        {
+            return false;
+        }
         commit(at);
         return true;
     }
@@ -823,6 +867,15 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
     /** Acts on the complete record in the record buffer; false if it is a frame that cannot be delivered now. */
     private boolean dispatch()
     {
+        if (awaitingMove)
+        {
+            if (!transport.movedFrom(peer))
+            {
+                // The peer's records before its move, on its other connection, come first.
+                return false;
+            }
+            awaitingMove = false;
+        }
         final int length = record.get(ValueLayout.JAVA_INT, LENGTH_OFFSET);
         final int type = record.get(ValueLayout.JAVA_INT, TYPE_OFFSET);
         if (type > 0)
@@ -876,28 +929,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
             }
             case DIRECT ->
             {
-                final long id = record.get(ValueLayout.JAVA_LONG, DIRECT_ID_OFFSET);
-                final long position = record.get(ValueLayout.JAVA_LONG, DIRECT_POSITION_OFFSET);
-                final int count = length - (DIRECT_PREFIX_LENGTH - HEADER_LENGTH);
-                nextRecord();
-                if (peer < 0)
-                {
-                    protocolError("direct bytes before the hello");
-                    return false;
-                }
-                final MemorySegment into = transport.directTarget(peer, id);
-                if (into != null && (position < 0 || position + count > into.byteSize()))
-                {
-                    protocolError("direct bytes " + position + " to " + (position + count) + " of transfer " + id
-                        + ", which holds " + into.byteSize());
-                    return false;
-                }
-                placeInto = into;
-                placeId = id;
-                placeAt = position;
-                placeRemaining = count;
-                bulkSeen = true;
-                return true;
+                return onDirectRecord(length);
             }
             case CREDIT ->
             {
@@ -910,6 +942,10 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
                 }
                 transport.onCredit(peer, count);
                 return true;
+            }
+            case MOVED, MOVED_HERE ->
+            {
+                return onMoveRecord(type);
             }
             case GOODBYE ->
             {
@@ -929,6 +965,53 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
                 return false;
             }
         }
+    }
+
+    /** A direct record's prefix is in hand: its bytes go to the memory the receiver named for the transfer. */
+    private boolean onDirectRecord(final int length)
+    {
+        final long id = record.get(ValueLayout.JAVA_LONG, DIRECT_ID_OFFSET);
+        final long position = record.get(ValueLayout.JAVA_LONG, DIRECT_POSITION_OFFSET);
+        final int count = length - (DIRECT_PREFIX_LENGTH - HEADER_LENGTH);
+        nextRecord();
+        if (peer < 0)
+        {
+            protocolError("direct bytes before the hello");
+            return false;
+        }
+        final MemorySegment into = transport.directTarget(peer, id);
+        if (into != null && (position < 0 || position + count > into.byteSize()))
+        {
+            protocolError("direct bytes " + position + " to " + (position + count) + " of transfer " + id
+                + ", which holds " + into.byteSize());
+            return false;
+        }
+        placeInto = into;
+        placeId = id;
+        placeAt = position;
+        placeRemaining = count;
+        bulkSeen = true;
+        return true;
+    }
+
+    private boolean onMoveRecord(final int type)
+    {
+        nextRecord();
+        if (peer < 0)
+        {
+            protocolError("a move before the hello");
+            return false;
+        }
+        if (type == MOVED)
+        {
+            retired = true;
+            transport.onMoved(peer);
+        }
+        else
+        {
+            awaitingMove = true;
+        }
+        return true;
     }
 
     private void nextRecord()

@@ -48,6 +48,19 @@ public final class TcpFrameLayout
      * length minus {@link #DIRECT_PREFIX_LENGTH} plus the header), with no padding after them.
      */
     public static final int DIRECT = -5;
+    /**
+     * Two ranks that first sent to each other at the same moment opened a connection each; the higher rank moves
+     * its traffic onto the lower rank's (one connection both ways costs the kernel less per message). This is the
+     * last of its records on the connection it leaves.
+     */
+    public static final int MOVED = -6;
+    /**
+     * The first record of a rank's traffic on the connection it moved to: the receiver delivers nothing after it
+     * before it has read {@link #MOVED} on the other connection, so the peer's frames stay in order.
+     */
+    public static final int MOVED_HERE = -7;
+    /** Bytes of a moved or moved-here record (no body but padding). */
+    public static final int MOVE_RECORD_LENGTH = 16;
 
     /** "COHT": the first int of a hello, so a stray client (a port scanner, a browser) is told apart at once. */
     public static final int MAGIC = 0x434F4854;

@@ -127,6 +127,8 @@ public final class TcpTransport implements Transport
     private final ByteBuffer[] bulkInViews;
     private final int[] creditsOwed;
     private final DirectTargets[] directTargets;
+    private final boolean[] moveWanted;
+    private final boolean[] movedFrom;
     private boolean anyCreditsOwed;
     private int pollsWithoutLoop;
     private TcpConnection[] connections = new TcpConnection[0];
@@ -199,6 +201,8 @@ public final class TcpTransport implements Transport
         this.bulkInViews = new ByteBuffer[size];
         this.creditsOwed = new int[size];
         this.directTargets = new DirectTargets[size];
+        this.moveWanted = new boolean[size];
+        this.movedFrom = new boolean[size];
     }
 
     @Override
@@ -455,12 +459,13 @@ public final class TcpTransport implements Transport
 
     /**
      * Whether a poll reads this connection itself: every connection whose peer is known (the peer's frames and
-     * credits may come on any of them; usually there is one per peer). Otherwise the event loop reads it
+     * credits may come on any of them; usually there is one per peer) until traffic moved off it. Otherwise the
+     * event loop reads it
      * (a goodbye, the end of the stream) when it runs.
      */
     private boolean readsDirectly(final TcpConnection connection)
     {
-        return connection.peer() >= 0;
+        return connection.peer() >= 0 && !connection.retired();
     }
 
     @Override
@@ -946,6 +951,10 @@ public final class TcpTransport implements Transport
         final TcpConnection connection = send[peer];
         if (connection != null)
         {
+            if (moveWanted[peer])
+            {
+                return moveTo(peer, connection);
+            }
             return connection.isOpen() ? connection : null;
         }
         if (states[peer] != PEER_ALIVE)
@@ -956,6 +965,57 @@ public final class TcpTransport implements Transport
         final TcpConnection chosen = accepted != null && accepted.isOpen() ? accepted : open(peer);
         send[peer] = chosen;
         return chosen;
+    }
+
+    /**
+     * Moves this rank's traffic to a lower peer onto the connection that peer opened (both opened one at the same
+     * moment): a move record ends it on this rank's connection, a moved-here record starts it on the peer's, so the
+     * peer delivers the frames in order. Waits (keeps the old connection) while a claim or a direct record is open.
+     */
+    private TcpConnection moveTo(final int peer, final TcpConnection current)
+    {
+        final TcpConnection target = in[peer];
+        if (!current.isOpen() || target == null || !target.isOpen())
+        {
+            moveWanted[peer] = false;
+            return current.isOpen() ? current : null;
+        }
+        if (!current.canMove() || !target.canMove() || !current.sendMove(TcpFrameLayout.MOVED))
+        {
+            return current;
+        }
+        if (!target.sendMove(TcpFrameLayout.MOVED_HERE))
+        {
+            // The new connection's staging is empty (it carried nothing of this rank's yet): cannot happen, but
+            // if it did, the peer would wait for frames that never come after MOVED; fail loudly instead.
+            throw new IllegalStateException("rank " + rank + " could not start its traffic to rank " + peer
+                + " on the connection rank " + peer + " opened");
+        }
+        moveWanted[peer] = false;
+        current.retire();
+        send[peer] = target;
+        return target;
+    }
+
+    /**
+     * Whether this rank's traffic to a peer goes on the connection the peer opened, for tests.
+     *
+     * @param peer a rank
+     * @return true if this rank sends on the peer's connection
+     */
+    boolean sendsOnPeersConnection(final int peer)
+    {
+        return send[peer] != null && send[peer] == in[peer];
+    }
+
+    boolean movedFrom(final int peer)
+    {
+        return movedFrom[peer];
+    }
+
+    void onMoved(final int peer)
+    {
+        movedFrom[peer] = true;
     }
 
     private TcpConnection open(final int peer)
@@ -1158,6 +1218,12 @@ public final class TcpTransport implements Transport
         // This rank may send its own frames on it: room for them.
         connection.growStaging(arena.allocate(config.sendBuffer(), 4096));
         in[peer] = connection;
+        final TcpConnection own = send[peer];
+        if (own != null && own != connection && peer < rank)
+        {
+            // Both opened a connection at the same moment: the lower rank's carries both ways; move onto it.
+            moveWanted[peer] = true;
+        }
         if (bulkIn[peer] == null)
         {
             allocateBulkIn(peer);

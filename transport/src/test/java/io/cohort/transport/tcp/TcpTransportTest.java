@@ -368,6 +368,47 @@ class TcpTransportTest
     }
 
     @Test
+    void ranksThatFirstSendAtOnceEndUpOnTheLowerRanksConnectionWithEveryFrameInOrder()
+    {
+        final TcpTransport[] t = job(TcpConfig.loopback(), "race", 2);
+        // Both send before either polls: each opens a connection of its own.
+        assertTrue(send(t[0], 1, 0, 16));
+        assertTrue(send(t[1], 0, 0, 16));
+        final int total = 5_000;
+        final long[] next = {0, 0};
+        final FrameHandler[] inOrder = new FrameHandler[2];
+        for (int r = 0; r < 2; r++)
+        {
+            final int rank = r;
+            inOrder[r] = (peer, type, buf, off, len) ->
+            {
+                assertEquals(next[rank], buf.get(ValueLayout.JAVA_LONG, off), "frame at rank " + rank);
+                next[rank]++;
+            };
+        }
+        final long[] sent = {1, 1};
+        final long deadline = System.nanoTime() + PATIENCE_NANOS;
+        while ((next[0] < total || next[1] < total) && System.nanoTime() - deadline < 0)
+        {
+            for (int r = 0; r < 2; r++)
+            {
+                if (sent[r] < total && send(t[r], 1 - r, sent[r], 16))
+                {
+                    sent[r]++;
+                }
+                t[r].poll(inOrder[r], 8);
+            }
+        }
+        assertEquals(total, next[0]);
+        assertEquals(total, next[1]);
+        assertTrue(t[1].sendsOnPeersConnection(0), "the higher rank still sends on its own connection");
+        assertTrue(!t[0].sendsOnPeersConnection(1), "the lower rank moved too");
+        // The higher rank closes: its goodbye on the shared connection is its last word, after every frame.
+        t[1].close();
+        until(() -> t[0].peerState(1) == Transport.PEER_FINISHED, t[0]);
+    }
+
+    @Test
     void firstSendToAPeerThatDoesNotListenNamesThePeerAndItsAddress() throws Exception
     {
         final int port;
