@@ -110,7 +110,8 @@ public interface Transport extends AutoCloseable
      *
      * @param handler receives each frame; the frame's memory is valid only during the call
      * @param limit   the most frames to deliver from each peer in this call
-     * @return the number of frames delivered
+     * @return the number of frames delivered, plus one if bytes of a direct transfer were placed (progress the
+     *         caller cannot see as frames: a waiting rank should keep spinning rather than block)
      */
     int poll(FrameHandler handler, int limit);
 

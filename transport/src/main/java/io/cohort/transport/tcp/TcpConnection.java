@@ -756,6 +756,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
             // The copying path narrows the limit to what it copies: widen it to cover these bytes first.
             view.limit(at + n).position(at + n);
             bulkRemaining -= n;
+            transport.onBytesPlaced();
         }
         return true;
     }
@@ -820,6 +821,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
             }
             placeAt += n;
             placeRemaining -= n;
+            transport.onBytesPlaced();
         }
         return true;
     }
