@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.unix.FileDescriptor;
 
@@ -453,10 +454,19 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
         return true;
     }
 
-    /** Traffic moved off this connection: only a goodbye or its end can still come, which Netty's loop reads. */
+    /**
+     * Traffic moved off this connection: only a goodbye or its end can still come, which Netty's loop reads.
+     * Keepalive goes off: an idle connection's probes would declare it dead up to a few seconds earlier than the
+     * connection in use (TCP_USER_TIMEOUT counts from the last probe answered, which predates a cut link), and the
+     * connection in use is the one whose loss says the peer is gone.
+     */
     void retire()
     {
         retired = true;
+        if (channel.isOpen())
+        {
+            channel.config().setOption(ChannelOption.SO_KEEPALIVE, false);
+        }
     }
 
     boolean retired()
@@ -1006,7 +1016,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
         }
         if (type == MOVED)
         {
-            retired = true;
+            retire();
             transport.onMoved(peer);
         }
         else
