@@ -110,7 +110,8 @@ public interface Transport extends AutoCloseable
      *
      * @param handler receives each frame; the frame's memory is valid only during the call
      * @param limit   the most frames to deliver from each peer in this call
-     * @return the number of frames delivered
+     * @return the number of frames delivered, plus one if bytes of a direct transfer were placed (progress the
+     *         caller cannot see as frames: a waiting rank should keep spinning rather than block)
      */
     int poll(FrameHandler handler, int limit);
 
@@ -173,6 +174,74 @@ public interface Transport extends AutoCloseable
      * @param peer the destination rank
      */
     void commitBulk(int peer);
+
+    /**
+     * Takes the slot {@link #tryClaimBulk} found, filled from its start with {@code length} bytes: a provider that
+     * moves slots over a network moves only those. Providers whose slots the receiver reads in place ignore the
+     * length (the default).
+     *
+     * @param peer   the destination rank
+     * @param length the bytes filled, from 0 to {@link #bulkSlotLength()}
+     */
+    default void commitBulk(final int peer, final int length)
+    {
+        commitBulk(peer);
+    }
+
+    /**
+     * Whether large messages to and from this peer can skip the bulk slots: the sender writes straight from its
+     * memory ({@link #writeDirect}) and the receiver's provider places the bytes straight into the memory the
+     * receive named ({@link #expectDirect}). Over a socket the kernel's two copies are then the only ones.
+     *
+     * @param peer a connected rank
+     * @return true if {@link #expectDirect} and {@link #writeDirect} work for the peer
+     */
+    default boolean movesDirect(final int peer)
+    {
+        return false;
+    }
+
+    /**
+     * Receiver: names where the bytes of a direct transfer from a peer go, before the peer is told to send them.
+     * Bytes arriving for a transfer that is not (or no longer) expected are read and dropped.
+     *
+     * @param peer        the sending rank
+     * @param transferId  the receiver's id for the transfer, unique among its open transfers from the peer
+     * @param destination native memory; the transfer's byte at position p lands at offset p
+     */
+    default void expectDirect(final int peer, final long transferId, final MemorySegment destination)
+    {
+        throw new UnsupportedOperationException(name() + " does not move messages directly");
+    }
+
+    /**
+     * Receiver: forgets a transfer (complete, or abandoned: its memory may be freed), so no more bytes land there.
+     *
+     * @param peer       the sending rank
+     * @param transferId the id given to {@link #expectDirect}
+     */
+    default void forgetDirect(final int peer, final long transferId)
+    {
+    }
+
+    /**
+     * Sender: writes bytes of a direct transfer, as many as the connection takes now without blocking, straight
+     * from the source. The provider keeps no reference to the source once this returns, so the caller may reuse
+     * it when every byte is taken. A transfer's bytes are written in order; frames committed after its last byte
+     * arrive after it.
+     *
+     * @param peer       the destination rank
+     * @param transferId the receiver's id for the transfer
+     * @param source     native memory holding the message
+     * @param position   the first byte to write, at offset position of the source and of the destination
+     * @param length     bytes left to write from there
+     * @return the bytes taken, from 0 (the connection is busy: progress and try again) to {@code length}
+     */
+    default long writeDirect(final int peer, final long transferId, final MemorySegment source, final long position,
+        final long length)
+    {
+        throw new UnsupportedOperationException(name() + " does not move messages directly");
+    }
 
     /**
      * The receiver's view of the bulk slots a peer fills.

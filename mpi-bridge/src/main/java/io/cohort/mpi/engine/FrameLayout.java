@@ -12,6 +12,9 @@ package io.cohort.mpi.engine;
  * CTS         sendId:long recvId:long                               receiver matched: stream DATA to recvId
  * DATA        recvId:long position:long slot:int length:int         one fragment of a large message, in a bulk slot
  * FIN         sendId:long                                           receiver is done with the sender's buffer
+ * CTS_DIRECT  sendId:long recvId:long                               as CTS, and the receiver's transport will place
+ *                                                                   bytes written directly into the receive's memory
+ * DIRECT_DONE recvId:long length:long                               every byte was written directly, before this frame
  * </pre>
  *
  * <p>A large message whose buffer is a registered region (memory from {@code Cohort.allocate}) carries the
@@ -19,7 +22,9 @@ package io.cohort.mpi.engine;
  * A large message from other native memory may offer cross-memory attach instead (PROCESS_MEMORY): a receiver
  * whose buffer is native reads it with one system call and answers FIN; one whose buffer is on the heap answers
  * CTS. Any other large message is pipelined in fragments through the transport's bulk slots after CTS (two copies),
- * each announced by a DATA frame.
+ * each announced by a DATA frame, unless the transport moves messages directly (a socket): then a receive into native
+ * memory answers CTS_DIRECT, a sender from native memory writes the bytes straight from its buffer into the
+ * connection, the receiver's transport reads them straight into the receive's buffer, and DIRECT_DONE follows.
  */
 public final class FrameLayout
 {
@@ -35,6 +40,10 @@ public final class FrameLayout
     public static final int DATA = 5;
     /** Frame type of a completion notice to a sender. */
     public static final int FIN = 6;
+    /** Frame type of a clear-to-send whose receiver takes the bytes directly ({@code Transport.expectDirect}). */
+    public static final int CTS_DIRECT = 7;
+    /** Frame type of the end of a direct transfer: every byte was written before it. */
+    public static final int DIRECT_DONE = 8;
 
     /** Offset of the context id in EAGER, EAGER_SYNC and RTS. */
     public static final int CONTEXT_OFFSET = 0;
@@ -68,6 +77,13 @@ public final class FrameLayout
     public static final int CTS_FRAME = 16;
     /** Length of a FIN frame. */
     public static final int FIN_FRAME = 8;
+
+    /** Offset of the receiver's id in DIRECT_DONE. */
+    public static final int DONE_RECV_ID_OFFSET = 0;
+    /** Offset of the message length in DIRECT_DONE. */
+    public static final int DONE_LENGTH_OFFSET = 8;
+    /** Length of a DIRECT_DONE frame. */
+    public static final int DIRECT_DONE_FRAME = 16;
 
     /** Offset of the receiver's id in DATA. */
     public static final int DATA_RECV_ID_OFFSET = 0;

@@ -32,6 +32,8 @@ public final class Operation implements Request
     long id;
     boolean sync;
     boolean pooled;
+    /** Its large message moves directly between the ranks' memories (the transport's writeDirect/expectDirect). */
+    boolean direct;
 
     int peer;
     int tag;
@@ -69,6 +71,7 @@ public final class Operation implements Request
         this.state = QUEUED;
         this.id = 0;
         this.sync = false;
+        this.direct = false;
         this.peer = peer;
         this.tag = tag;
         this.context = context;

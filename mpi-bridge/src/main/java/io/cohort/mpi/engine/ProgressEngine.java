@@ -16,6 +16,7 @@ import java.util.ArrayDeque;
 import static io.cohort.mpi.engine.FrameLayout.CONTEXT_OFFSET;
 import static io.cohort.mpi.engine.FrameLayout.CTRL_SEND_ID_OFFSET;
 import static io.cohort.mpi.engine.FrameLayout.CTS;
+import static io.cohort.mpi.engine.FrameLayout.CTS_DIRECT;
 import static io.cohort.mpi.engine.FrameLayout.CTS_FRAME;
 import static io.cohort.mpi.engine.FrameLayout.CTS_RECV_ID_OFFSET;
 import static io.cohort.mpi.engine.FrameLayout.DATA;
@@ -24,6 +25,10 @@ import static io.cohort.mpi.engine.FrameLayout.DATA_LENGTH_OFFSET;
 import static io.cohort.mpi.engine.FrameLayout.DATA_POSITION_OFFSET;
 import static io.cohort.mpi.engine.FrameLayout.DATA_RECV_ID_OFFSET;
 import static io.cohort.mpi.engine.FrameLayout.DATA_SLOT_OFFSET;
+import static io.cohort.mpi.engine.FrameLayout.DIRECT_DONE;
+import static io.cohort.mpi.engine.FrameLayout.DIRECT_DONE_FRAME;
+import static io.cohort.mpi.engine.FrameLayout.DONE_LENGTH_OFFSET;
+import static io.cohort.mpi.engine.FrameLayout.DONE_RECV_ID_OFFSET;
 import static io.cohort.mpi.engine.FrameLayout.EAGER;
 import static io.cohort.mpi.engine.FrameLayout.EAGER_HEADER;
 import static io.cohort.mpi.engine.FrameLayout.EAGER_SYNC;
@@ -466,14 +471,15 @@ public final class ProgressEngine implements FrameHandler
     private boolean tryWriteControl(final int peer, final int type, final long first, final long second)
     {
         final Transport transport = transportOfPeer[peer];
-        final int at = transport.tryClaim(peer, type, type == CTS ? CTS_FRAME : FIN_FRAME);
+        final boolean cts = type == CTS || type == CTS_DIRECT;
+        final int at = transport.tryClaim(peer, type, cts ? CTS_FRAME : FIN_FRAME);
         if (at == Transport.BACK_PRESSURED)
         {
             return false;
         }
         final MemorySegment out = transport.frameBuffer(peer);
         out.set(LONG, at + CTRL_SEND_ID_OFFSET, first);
-        if (type == CTS)
+        if (cts)
         {
             out.set(LONG, at + CTS_RECV_ID_OFFSET, second);
         }
@@ -594,8 +600,10 @@ public final class ProgressEngine implements FrameHandler
             case EAGER -> onEager(peer, buffer, offset, length, false);
             case EAGER_SYNC -> onEager(peer, buffer, offset, length, true);
             case RTS -> onRts(peer, buffer, offset);
-            case CTS -> onCts(buffer, offset);
+            case CTS -> onCts(buffer, offset, false);
+            case CTS_DIRECT -> onCts(buffer, offset, true);
             case DATA -> onData(peer, buffer, offset);
+            case DIRECT_DONE -> onDirectDone(peer, buffer, offset);
             case FIN -> onFin(buffer, offset);
             default -> throw new CohortException("rank " + rank + " received a frame of unknown type " + frameType
                 + " from rank " + peer + ": are all ranks running the same Cohort version?");
@@ -696,7 +704,17 @@ public final class ProgressEngine implements FrameHandler
         op.expected = length;
         op.transferred = 0;
         op.peer = peer;
-        sendControl(peer, CTS, sendId, table.register(op));
+        final long recvId = table.register(op);
+        final Transport transport = transportOfPeer[peer];
+        if (op.array == null && op.segment.isNative() && transport.movesDirect(peer))
+        {
+            // The bytes can land straight in the receive's memory: the sender writes them from its own if it can.
+            transport.expectDirect(peer, recvId, op.segment);
+            op.direct = true;
+            sendControl(peer, CTS_DIRECT, sendId, recvId);
+            return;
+        }
+        sendControl(peer, CTS, sendId, recvId);
     }
 
     /** Single copy by the kernel, straight out of the sender's process; false (use fragments) if not permitted. */
@@ -714,13 +732,17 @@ public final class ProgressEngine implements FrameHandler
         }
     }
 
-    private void onCts(final MemorySegment buffer, final long offset)
+    private void onCts(final MemorySegment buffer, final long offset, final boolean receiverTakesDirect)
     {
         final Operation op = table.get(buffer.get(LONG, offset + CTRL_SEND_ID_OFFSET));
         if (op == null)
         {
             return;
         }
+        // Direct when both ends can: the receiver named its memory, and this rank's buffer is native memory the
+        // transport can write from (else fragments through the bulk slots, which the receiver also accepts).
+        op.direct = receiverTakesDirect && op.segment != null && op.segment.isNative()
+            && transportOfPeer[op.peer].movesDirect(op.peer);
         op.remoteId = buffer.get(LONG, offset + CTS_RECV_ID_OFFSET);
         op.transferred = 0;
         op.next = streamsHead;
@@ -750,9 +772,31 @@ public final class ProgressEngine implements FrameHandler
         op.transferred += payload;
         if (op.transferred == op.expected)
         {
-            table.remove(op);
-            finishReceive(op, op.statusSource, op.statusTag, op.expected);
+            finishRendezvousReceive(op, transport);
         }
+    }
+
+    private void onDirectDone(final int peer, final MemorySegment buffer, final long offset)
+    {
+        final Operation op = table.get(buffer.get(LONG, offset + DONE_RECV_ID_OFFSET));
+        if (op == null)
+        {
+            // Abandoned: its transfer was forgotten and the bytes dropped.
+            return;
+        }
+        // The transport placed every byte before delivering this frame (they precede it on the connection).
+        op.transferred = buffer.get(LONG, offset + DONE_LENGTH_OFFSET);
+        finishRendezvousReceive(op, transportOfPeer[peer]);
+    }
+
+    private void finishRendezvousReceive(final Operation op, final Transport transport)
+    {
+        if (op.direct)
+        {
+            transport.forgetDirect(op.peer, op.id);
+        }
+        table.remove(op);
+        finishReceive(op, op.statusSource, op.statusTag, op.expected);
     }
 
     private void onFin(final MemorySegment buffer, final long offset)
@@ -947,6 +991,10 @@ public final class ProgressEngine implements FrameHandler
     {
         final int dest = op.peer;
         final Transport transport = transportOfPeer[dest];
+        if (op.direct)
+        {
+            return pumpDirect(op, transport, dest);
+        }
         final int fragment = transport.bulkSlotLength();
         int frames = 0;
         while (op.transferred < op.bytes)
@@ -963,7 +1011,7 @@ public final class ProgressEngine implements FrameHandler
                 return frames;
             }
             copyOrAbort(op, op.transferred, transport.bulkBuffer(dest), slot, chunk, transport, dest, at);
-            transport.commitBulk(dest);
+            transport.commitBulk(dest, chunk);
             final MemorySegment out = transport.frameBuffer(dest);
             out.set(LONG, at + DATA_RECV_ID_OFFSET, op.remoteId);
             out.set(LONG, at + DATA_POSITION_OFFSET, op.transferred);
@@ -977,6 +1025,36 @@ public final class ProgressEngine implements FrameHandler
         table.remove(op);
         complete(op);
         return frames + 1;
+    }
+
+    /** Writes a large message straight from the sender's memory, then DIRECT_DONE; the send completes after it. */
+    private int pumpDirect(final Operation op, final Transport transport, final int dest)
+    {
+        int work = 0;
+        while (op.transferred < op.bytes)
+        {
+            final long taken = transport.writeDirect(dest, op.remoteId, op.segment, op.transferred,
+                op.bytes - op.transferred);
+            if (taken == 0)
+            {
+                return work;
+            }
+            op.transferred += taken;
+            work++;
+        }
+        final int at = transport.tryClaim(dest, DIRECT_DONE, DIRECT_DONE_FRAME);
+        if (at == Transport.BACK_PRESSURED)
+        {
+            return work;
+        }
+        final MemorySegment out = transport.frameBuffer(dest);
+        out.set(LONG, at + DONE_RECV_ID_OFFSET, op.remoteId);
+        out.set(LONG, at + DONE_LENGTH_OFFSET, op.bytes);
+        transport.commit(dest, at);
+        unlinkStream(op);
+        table.remove(op);
+        complete(op);
+        return work + 1;
     }
 
     private void unlinkStream(final Operation op)
@@ -1205,6 +1283,11 @@ public final class ProgressEngine implements FrameHandler
         else if (op.kind == Operation.SEND && op.remoteId != 0)
         {
             unlinkStream(op);
+        }
+        if (op.kind == Operation.RECV && op.direct && op.id != 0 && op.peer >= 0 && op.peer != rank)
+        {
+            // Its memory may be freed once it is given up: bytes still coming for it are dropped.
+            transportOfPeer[op.peer].forgetDirect(op.peer, op.id);
         }
         table.remove(op);
     }

@@ -84,7 +84,9 @@ final class WaitPolicy
         {
             // Back off within the spin phase too: a waiter that re-polls a line the sender is writing in a tight
             // loop slows the sender down (the line bounces between cores), so pause longer each time, up to 64.
-            final int pauses = Math.min(64, 1 << Math.min(6, spins >> 4));
+            // Not over sockets: a poll there is a read system call that touches no line the sender writes, and
+            // up to 64 pauses (about a microsecond) would only delay seeing the reply.
+            final int pauses = wakesOnArrival ? 1 : Math.min(64, 1 << Math.min(6, spins >> 4));
             for (int i = 0; i < pauses; i++)
             {
                 Thread.onSpinWait();

@@ -25,9 +25,11 @@ import java.util.Map;
  * @param sendBuffer       bytes of frames to one peer the socket has not yet taken before {@code tryClaim}
  *                         back-pressures (COHORT_TCP_SEND_BUFFER)
  * @param connectTimeoutMs how long the first send to a peer waits for its connection (COHORT_TCP_CONNECT_TIMEOUT_MS)
+ * @param socketBuffer     the kernel's send and receive buffer per socket (SO_SNDBUF, SO_RCVBUF), or 0 to let the
+ *                         kernel size them itself (COHORT_TCP_SOCKET_BUFFER)
  */
 public record TcpConfig(InetAddress address, int port, int bulkSlots, int bulkSlotLength, int sendBuffer,
-    int connectTimeoutMs)
+    int connectTimeoutMs, int socketBuffer)
 {
     /** The default number of bulk slots per pair, as the shared-memory provider's. */
     public static final int DEFAULT_BULK_SLOTS = 8;
@@ -40,6 +42,8 @@ public record TcpConfig(InetAddress address, int port, int bulkSlots, int bulkSl
     /** The smallest send buffer: two of the largest frames. */
     public static final int MIN_SEND_BUFFER = 2 * TcpFrameLayout.MAX_FRAME_RECORD_LENGTH;
     private static final int MAX_SEND_BUFFER = 1 << 30;
+    /** The smallest socket buffer one may ask for: below it a large message costs a wake-up per few KiB. */
+    public static final int MIN_SOCKET_BUFFER = 65_536;
 
     /** Checks the settings. */
     public TcpConfig
@@ -74,6 +78,12 @@ public record TcpConfig(InetAddress address, int port, int bulkSlots, int bulkSl
                 + MIN_SEND_BUFFER + " (two of the largest frames) and " + MAX_SEND_BUFFER + " (for example "
                 + DEFAULT_SEND_BUFFER + ")");
         }
+        if (socketBuffer != 0 && (socketBuffer < MIN_SOCKET_BUFFER || socketBuffer > MAX_SEND_BUFFER))
+        {
+            throw new TransportException("COHORT_TCP_SOCKET_BUFFER=" + socketBuffer + " must be 0 (the kernel sizes "
+                + "socket buffers itself) or between " + MIN_SOCKET_BUFFER + " and " + MAX_SEND_BUFFER
+                + " (for example 4194304; the kernel caps it at net.core.wmem_max and rmem_max)");
+        }
         if (connectTimeoutMs < 1 || connectTimeoutMs > 600_000)
         {
             throw new TransportException("COHORT_TCP_CONNECT_TIMEOUT_MS=" + connectTimeoutMs + " must be between 1 "
@@ -98,7 +108,8 @@ public record TcpConfig(InetAddress address, int port, int bulkSlots, int bulkSl
             Settings.integer(env, "COHORT_TCP_BULK_SLOTS", DEFAULT_BULK_SLOTS),
             Settings.integer(env, "COHORT_TCP_BULK_SLOT_BYTES", DEFAULT_BULK_SLOT_LENGTH),
             Settings.integer(env, "COHORT_TCP_SEND_BUFFER", DEFAULT_SEND_BUFFER),
-            Settings.integer(env, "COHORT_TCP_CONNECT_TIMEOUT_MS", DEFAULT_CONNECT_TIMEOUT_MS));
+            Settings.integer(env, "COHORT_TCP_CONNECT_TIMEOUT_MS", DEFAULT_CONNECT_TIMEOUT_MS),
+            Settings.integer(env, "COHORT_TCP_SOCKET_BUFFER", 0));
     }
 
     /**
@@ -109,7 +120,7 @@ public record TcpConfig(InetAddress address, int port, int bulkSlots, int bulkSl
     public static TcpConfig loopback()
     {
         return new TcpConfig(InetAddress.getLoopbackAddress(), 0, DEFAULT_BULK_SLOTS, DEFAULT_BULK_SLOT_LENGTH,
-            DEFAULT_SEND_BUFFER, DEFAULT_CONNECT_TIMEOUT_MS);
+            DEFAULT_SEND_BUFFER, DEFAULT_CONNECT_TIMEOUT_MS, 0);
     }
 
     /**
@@ -120,7 +131,7 @@ public record TcpConfig(InetAddress address, int port, int bulkSlots, int bulkSl
      */
     public TcpConfig withSendBuffer(final int bytes)
     {
-        return new TcpConfig(address, port, bulkSlots, bulkSlotLength, bytes, connectTimeoutMs);
+        return new TcpConfig(address, port, bulkSlots, bulkSlotLength, bytes, connectTimeoutMs, socketBuffer);
     }
 
     /**
@@ -132,7 +143,7 @@ public record TcpConfig(InetAddress address, int port, int bulkSlots, int bulkSl
      */
     public TcpConfig withBulkSlots(final int slots, final int length)
     {
-        return new TcpConfig(address, port, slots, length, sendBuffer, connectTimeoutMs);
+        return new TcpConfig(address, port, slots, length, sendBuffer, connectTimeoutMs, socketBuffer);
     }
 
     private static InetAddress parseAddress(final String text)

@@ -14,9 +14,11 @@ package io.cohort.transport.tcp;
  *
  * <p>A positive type is a frame of that frame type, its body the frame. Negative types are the provider's own:
  * {@link #HELLO} (first record on a connection, from the rank that opened it), {@link #BULK} (one bulk slot),
- * {@link #CREDIT} (the receiver released bulk slots; flows against the connection's direction) and
- * {@link #GOODBYE} (the rank closed cleanly; sent both ways). Integers are in the machine's byte order: a job's
- * hosts share one architecture (x86-64 or aarch64, both little-endian).
+ * {@link #CREDIT} (the receiver released bulk slots),
+ * {@link #GOODBYE} (the rank closed cleanly; sent both ways) and {@link #DIRECT} (bytes of a large message, for the
+ * receiver's own memory; the one record not padded, since its bytes come straight from the sender's message).
+ * Integers are in the machine's byte order: a job's hosts share one architecture (x86-64 or aarch64, both
+ * little-endian).
  */
 public final class TcpFrameLayout
 {
@@ -36,15 +38,34 @@ public final class TcpFrameLayout
     /** The receiver of bulk slots released some: a count. */
     public static final int CREDIT = -3;
     /**
-     * The sender closed cleanly: nothing more comes on this connection. On the connection the receiver opened, a
-     * flag says whether the sender also opened one to the receiver, whose own goodbye then ends the peer's frames.
+     * The sender closed cleanly: nothing more comes on this connection. A flag says whether it is the sender's last
+     * word (this connection carried its frames, or it sent none); if not, the goodbye on the connection that
+     * carried them ends the peer's frames.
      */
     public static final int GOODBYE = -4;
+    /**
+     * Bytes of a direct transfer: the receiver's transfer id, the position of the first byte, then the bytes (body
+     * length minus {@link #DIRECT_PREFIX_LENGTH} plus the header), with no padding after them.
+     */
+    public static final int DIRECT = -5;
+    /**
+     * Two ranks that first sent to each other at the same moment opened a connection each; the higher rank moves
+     * its traffic onto the lower rank's (one connection both ways costs the kernel less per message). This is the
+     * last of its records on the connection it leaves.
+     */
+    public static final int MOVED = -6;
+    /**
+     * The first record of a rank's traffic on the connection it moved to: the receiver delivers nothing after it
+     * before it has read {@link #MOVED} on the other connection, so the peer's frames stay in order.
+     */
+    public static final int MOVED_HERE = -7;
+    /** Bytes of a moved or moved-here record (no body but padding). */
+    public static final int MOVE_RECORD_LENGTH = 16;
 
     /** "COHT": the first int of a hello, so a stray client (a port scanner, a browser) is told apart at once. */
     public static final int MAGIC = 0x434F4854;
     /** The version of this layout; ranks of different versions refuse each other. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     /** Offset of the magic in a hello record. */
     public static final int HELLO_MAGIC_OFFSET = HEADER_LENGTH;
     /** Offset of the layout version in a hello record. */
@@ -67,12 +88,21 @@ public final class TcpFrameLayout
     /** Bytes of a bulk record before the slot's bytes: header, slot index, padding. */
     public static final int BULK_PREFIX_LENGTH = 16;
 
+    /** Offset of the receiver's transfer id (long) in a direct record. */
+    public static final int DIRECT_ID_OFFSET = HEADER_LENGTH;
+    /** Offset of the position (long) of the record's first byte in the transfer, in a direct record. */
+    public static final int DIRECT_POSITION_OFFSET = HEADER_LENGTH + 8;
+    /** Bytes of a direct record before its bytes: header, transfer id, position. */
+    public static final int DIRECT_PREFIX_LENGTH = HEADER_LENGTH + 16;
+    /** The most bytes one direct record carries; a longer transfer takes several records. */
+    public static final int MAX_DIRECT_RECORD_BYTES = 1 << 30;
+
     /** Offset of the number of released slots in a credit record. */
     public static final int CREDIT_COUNT_OFFSET = HEADER_LENGTH;
     /** Bytes of a credit record. */
     public static final int CREDIT_RECORD_LENGTH = 16;
-    /** Offset of the flag in a goodbye record: 1 if the sender opened a connection to the receiver, else 0. */
-    public static final int GOODBYE_OPENED_OFFSET = HEADER_LENGTH;
+    /** Offset of the flag in a goodbye record: 1 if nothing of the sender's follows it on any connection, else 0. */
+    public static final int GOODBYE_LAST_OFFSET = HEADER_LENGTH;
     /** Bytes of a goodbye record. */
     public static final int GOODBYE_RECORD_LENGTH = 16;
 

@@ -61,10 +61,10 @@ import static io.cohort.transport.tcp.TcpFrameLayout.TYPE_OFFSET;
 import static io.cohort.transport.tcp.TcpFrameLayout.VERSION;
 
 /**
- * The TCP provider, on Netty: for ranks on different hosts (or network namespaces). Each rank opens one connection
- * to each peer it sends to, on first use, and carries its frames and bulk slots to the peer on it; the peer's
- * credits for bulk slots come back on the same connection. Frames a peer sends to this rank arrive on the
- * connection that peer opened, so two ranks never race to open one connection.
+ * The TCP provider, on Netty: for ranks on different hosts (or network namespaces). A rank's first send to a peer
+ * takes the connection the peer opened to it if there is one, else opens one; its frames, bulk slots and direct
+ * transfers to that peer stay on the connection chosen, so they arrive in order. Usually a pair of ranks shares one
+ * connection both ways; two ranks that send first at the same moment each open one, and each side reads both.
  *
  * <p>No I/O thread: the sockets are driven by a Netty {@link ManualIoEventLoop} that the rank's own thread runs,
  * without blocking, in every {@link #poll}. A waiting rank therefore busy-polls its sockets and sees a frame
@@ -99,6 +99,11 @@ public final class TcpTransport implements Transport
     private static final int LISTEN_BACKLOG = 1024;
     private static final long CLOSE_FLUSH_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final long CONNECT_PARK_NANOS = 20_000;
+    /**
+     * While polling without blocking, sockets are read directly and Netty's event loop (epoll_wait, accepts, closes,
+     * writes the socket could not take at once) runs on one poll in this many, or at once when it has work.
+     */
+    private static final int LOOP_EVERY_POLLS = 16;
 
     private final TcpConfig config;
     private final String jobId;
@@ -109,7 +114,7 @@ public final class TcpTransport implements Transport
     private final ManualIoEventLoop loop;
     private final Arena arena = Arena.ofShared();
     private final InetSocketAddress[] addresses;
-    private final TcpConnection[] out;
+    private final TcpConnection[] send;
     private final TcpConnection[] in;
     private final int[] states;
     private final String[] reasons;
@@ -121,7 +126,11 @@ public final class TcpTransport implements Transport
     private final MemorySegment[] bulkIn;
     private final ByteBuffer[] bulkInViews;
     private final int[] creditsOwed;
+    private final DirectTargets[] directTargets;
+    private final boolean[] moveWanted;
+    private final boolean[] movedFrom;
     private boolean anyCreditsOwed;
+    private int pollsWithoutLoop;
     private TcpConnection[] connections = new TcpConnection[0];
     private Thread owner;
     private Socket listeningSocket;
@@ -131,6 +140,7 @@ public final class TcpTransport implements Transport
     private String lastRefusal;
     private FrameHandler handler;
     private int delivered;
+    private boolean placed;
     private RuntimeException failure;
     private boolean closing;
     private boolean closed;
@@ -179,7 +189,7 @@ public final class TcpTransport implements Transport
         this.loop = new ManualIoEventLoop(null, null,
             useEpoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         this.addresses = new InetSocketAddress[size];
-        this.out = new TcpConnection[size];
+        this.send = new TcpConnection[size];
         this.in = new TcpConnection[size];
         this.states = new int[size];
         this.reasons = new String[size];
@@ -191,6 +201,9 @@ public final class TcpTransport implements Transport
         this.bulkIn = new MemorySegment[size];
         this.bulkInViews = new ByteBuffer[size];
         this.creditsOwed = new int[size];
+        this.directTargets = new DirectTargets[size];
+        this.moveWanted = new boolean[size];
+        this.movedFrom = new boolean[size];
     }
 
     @Override
@@ -348,19 +361,19 @@ public final class TcpTransport implements Transport
     @Override
     public MemorySegment frameBuffer(final int peer)
     {
-        return out[peer].staging();
+        return send[peer].staging();
     }
 
     @Override
     public void commit(final int peer, final int offset)
     {
-        out[peer].commit(offset - HEADER_LENGTH);
+        send[peer].commit(offset - HEADER_LENGTH);
     }
 
     @Override
     public void abortClaim(final int peer, final int offset)
     {
-        out[peer].abort(offset - HEADER_LENGTH);
+        send[peer].abort(offset - HEADER_LENGTH);
     }
 
     @Override
@@ -387,8 +400,10 @@ public final class TcpTransport implements Transport
         own();
         handler = frameHandler;
         delivered = 0;
+        placed = false;
         try
         {
+            boolean runLoop = !epoll || ++pollsWithoutLoop >= LOOP_EVERY_POLLS;
             final TcpConnection[] all = connections;
             for (final TcpConnection connection : all)
             {
@@ -397,6 +412,15 @@ public final class TcpTransport implements Transport
                 {
                     connection.drainHeld();
                 }
+                if (epoll && failure == null && readsDirectly(connection) && connection.readDirect())
+                {
+                    runLoop = true;
+                }
+                if (!connection.nothingUnwritten())
+                {
+                    // Netty holds bytes the socket could not take: its loop writes them on EPOLLOUT.
+                    runLoop = true;
+                }
             }
             if (anyCreditsOwed)
             {
@@ -404,15 +428,22 @@ public final class TcpTransport implements Transport
             }
             if (failure == null)
             {
-                if (waitNanos > 0 && delivered == 0)
+                if (waitNanos > 0 && delivered == 0 && !placed)
                 {
                     // Parking in epoll_wait rather than in the scheduler: the first byte to arrive wakes the rank.
+                    pollsWithoutLoop = 0;
                     loop.run(waitNanos);
                 }
-                else
+                else if (runLoop)
                 {
+                    pollsWithoutLoop = 0;
                     loop.runNow();
                 }
+            }
+            if (anyCreditsOwed)
+            {
+                // Slots released by this poll's frames: one credit per peer, not one write per slot.
+                payCredits();
             }
         }
         finally
@@ -425,7 +456,20 @@ public final class TcpTransport implements Transport
             failure = null;
             throw thrown;
         }
-        return delivered;
+        // Bytes placed straight into a receive are progress too: the rank keeps spinning while a transfer streams in
+        // instead of blocking in epoll between reads (a wake-up per socket buffer of a large message).
+        return placed ? delivered + 1 : delivered;
+    }
+
+    /**
+     * Whether a poll reads this connection itself: every connection whose peer is known (the peer's frames and
+     * credits may come on any of them; usually there is one per peer) until traffic moved off it. Otherwise the
+     * event loop reads it
+     * (a goodbye, the end of the stream) when it runs.
+     */
+    private boolean readsDirectly(final TcpConnection connection)
+    {
+        return connection.peer() >= 0 && !connection.retired();
     }
 
     @Override
@@ -468,18 +512,147 @@ public final class TcpTransport implements Transport
     @Override
     public void commitBulk(final int peer)
     {
+        commitBulk(peer, config.bulkSlotLength());
+    }
+
+    @Override
+    public void commitBulk(final int peer, final int length)
+    {
         final int slotLength = config.bulkSlotLength();
+        if (length < 0 || length > slotLength)
+        {
+            throw new IllegalArgumentException("cannot commit " + length + " bytes of a bulk slot to rank " + peer
+                + ": a slot holds 0 to " + slotLength + " bytes (COHORT_TCP_BULK_SLOT_BYTES)");
+        }
         final int index = (int) (bulkProduced[peer] % config.bulkSlots());
         final int start = index * TcpFrameLayout.bulkStride(slotLength);
         final MemorySegment slots = bulkOut[peer];
-        slots.set(ValueLayout.JAVA_INT, start + LENGTH_OFFSET, BULK_PREFIX_LENGTH - HEADER_LENGTH + slotLength);
+        final int body = BULK_PREFIX_LENGTH - HEADER_LENGTH + length;
+        slots.set(ValueLayout.JAVA_INT, start + LENGTH_OFFSET, body);
         slots.set(ValueLayout.JAVA_INT, start + TYPE_OFFSET, BULK);
         slots.set(ValueLayout.JAVA_INT, start + BULK_SLOT_INDEX_OFFSET, index);
         bulkProduced[peer]++;
-        // The whole slot goes out from where the engine filled it: no copy. The slot is not refilled before the
-        // receiver's credit for it comes back, by which time Netty has long written it.
-        out[peer].write(bulkOutBuffers[peer], bulkOutViews[peer][index], start,
-            TcpFrameLayout.bulkStride(slotLength));
+        // The filled part of the slot goes out from where the engine filled it: no copy. The slot is not refilled
+        // before the receiver's credit for it comes back, by which time the socket has long taken it.
+        send[peer].write(bulkOutBuffers[peer], bulkOutViews[peer][index], slots.address(), start,
+            TcpFrameLayout.recordLength(body));
+    }
+
+    @Override
+    public boolean movesDirect(final int peer)
+    {
+        // The receiving side reads the socket itself, which only the epoll transport lets it do.
+        return epoll;
+    }
+
+    @Override
+    public void expectDirect(final int peer, final long transferId, final MemorySegment destination)
+    {
+        if (!epoll)
+        {
+            throw new UnsupportedOperationException("the tcp transport over Java NIO does not move messages "
+                + "directly (movesDirect is false)");
+        }
+        if (!destination.isNative())
+        {
+            throw new IllegalArgumentException("direct transfer " + transferId + " from rank " + peer + " needs "
+                + "native memory to land in, not " + destination);
+        }
+        DirectTargets targets = directTargets[peer];
+        if (targets == null)
+        {
+            targets = new DirectTargets();
+            directTargets[peer] = targets;
+        }
+        targets.add(transferId, destination);
+    }
+
+    @Override
+    public void forgetDirect(final int peer, final long transferId)
+    {
+        final DirectTargets targets = directTargets[peer];
+        if (targets != null)
+        {
+            targets.remove(transferId);
+        }
+        for (final TcpConnection connection : connections)
+        {
+            if (connection.peer() == peer)
+            {
+                connection.forgetDirect(transferId);
+            }
+        }
+    }
+
+    @Override
+    public long writeDirect(final int peer, final long transferId, final MemorySegment source, final long position,
+        final long length)
+    {
+        if (!source.isNative() || position < 0 || length < 0 || position + length > source.byteSize())
+        {
+            throw new IllegalArgumentException("cannot write bytes " + position + " to " + (position + length)
+                + " of " + source + " directly: the source must be native memory holding them");
+        }
+        own();
+        final TcpConnection connection = outbound(peer);
+        if (connection == null || length == 0)
+        {
+            return 0;
+        }
+        return connection.writeDirect(transferId, source, position, length);
+    }
+
+    MemorySegment directTarget(final int peer, final long transferId)
+    {
+        final DirectTargets targets = directTargets[peer];
+        return targets == null ? null : targets.find(transferId);
+    }
+
+    /** The transfers a peer may send directly, by id: few at a time, so arrays searched in order. */
+    private static final class DirectTargets
+    {
+        private long[] ids = new long[4];
+        private MemorySegment[] destinations = new MemorySegment[4];
+        private int count;
+
+        void add(final long id, final MemorySegment destination)
+        {
+            if (count == ids.length)
+            {
+                ids = Arrays.copyOf(ids, count * 2);
+                destinations = Arrays.copyOf(destinations, count * 2);
+            }
+            ids[count] = id;
+            destinations[count] = destination;
+            count++;
+        }
+
+        MemorySegment find(final long id)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                if (ids[i] == id)
+                {
+                    return destinations[i];
+                }
+            }
+            return null;
+        }
+
+        void remove(final long id)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                if (ids[i] == id)
+                {
+                    count--;
+                    ids[i] = ids[count];
+                    destinations[i] = destinations[count];
+                    destinations[count] = null;
+                    return;
+                }
+            }
+        }
     }
 
     @Override
@@ -496,22 +669,10 @@ public final class TcpTransport implements Transport
     public void releaseBulk(final int peer)
     {
         own();
+        // Paid at the end of the poll that delivered the slot's frame (or the next poll): one credit record for
+        // every slot a poll released, not a write system call per slot.
         creditsOwed[peer]++;
-        final TcpConnection connection = in[peer];
-        if (connection == null || !connection.isOpen())
-        {
-            // The sender is gone: no one waits for the credit.
-            creditsOwed[peer] = 0;
-            return;
-        }
-        if (connection.sendCredit(creditsOwed[peer]))
-        {
-            creditsOwed[peer] = 0;
-        }
-        else
-        {
-            anyCreditsOwed = true;
-        }
+        anyCreditsOwed = true;
     }
 
     private void payCredits()
@@ -521,7 +682,9 @@ public final class TcpTransport implements Transport
         {
             if (creditsOwed[peer] > 0)
             {
-                final TcpConnection connection = in[peer];
+                // On the connection this rank's frames to the peer take, else on the one the peer opened (its
+                // bulk slots came on one of the two); the peer takes credits from either.
+                final TcpConnection connection = send[peer] != null ? send[peer] : in[peer];
                 if (connection == null || !connection.isOpen() || connection.sendCredit(creditsOwed[peer]))
                 {
                     creditsOwed[peer] = 0;
@@ -707,10 +870,10 @@ public final class TcpTransport implements Transport
                 }
                 if (!said[i])
                 {
-                    // On a connection the peer opened, say whether this rank opened one too: its goodbye there
-                    // is the one that follows this rank's last frame.
+                    // Say whether this is the last word: the goodbye on the connection that carried this rank's
+                    // frames follows the last of them.
                     final int peer = connection.peer();
-                    said[i] = connection.sendGoodbye(connection.opened() || peer >= 0 && out[peer] != null);
+                    said[i] = connection.sendGoodbye(peer < 0 || send[peer] == null || send[peer] == connection);
                 }
                 pending |= !said[i] || !connection.nothingUnwritten();
             }
@@ -782,18 +945,81 @@ public final class TcpTransport implements Transport
 
     // ------------------------------------------------------------------------------------------------ connections
 
+    /**
+     * The connection this rank's frames to a peer take, chosen at the first send and kept (frames to one peer stay
+     * in order): the peer's own connection if it has opened one (so data and acknowledgements share packets both
+     * ways, which costs the kernel about a third less per message than a connection per direction), else a new one.
+     */
     private TcpConnection outbound(final int peer)
     {
-        final TcpConnection connection = out[peer];
+        final TcpConnection connection = send[peer];
         if (connection != null)
         {
+            if (moveWanted[peer])
+            {
+                return moveTo(peer, connection);
+            }
             return connection.isOpen() ? connection : null;
         }
         if (states[peer] != PEER_ALIVE)
         {
             return null;
         }
-        return open(peer);
+        final TcpConnection accepted = in[peer];
+        final TcpConnection chosen = accepted != null && accepted.isOpen() ? accepted : open(peer);
+        send[peer] = chosen;
+        return chosen;
+    }
+
+    /**
+     * Moves this rank's traffic to a lower peer onto the connection that peer opened (both opened one at the same
+     * moment): a move record ends it on this rank's connection, a moved-here record starts it on the peer's, so the
+     * peer delivers the frames in order. Waits (keeps the old connection) while a claim or a direct record is open.
+     */
+    private TcpConnection moveTo(final int peer, final TcpConnection current)
+    {
+        final TcpConnection target = in[peer];
+        if (!current.isOpen() || target == null || !target.isOpen())
+        {
+            moveWanted[peer] = false;
+            return current.isOpen() ? current : null;
+        }
+        if (!current.canMove() || !target.canMove() || !current.sendMove(TcpFrameLayout.MOVED))
+        {
+            return current;
+        }
+        if (!target.sendMove(TcpFrameLayout.MOVED_HERE))
+        {
+            // The new connection's staging is empty (it carried nothing of this rank's yet): cannot happen, but
+            // if it did, the peer would wait for frames that never come after MOVED; fail loudly instead.
+            throw new IllegalStateException("rank " + rank + " could not start its traffic to rank " + peer
+                + " on the connection rank " + peer + " opened");
+        }
+        moveWanted[peer] = false;
+        current.retire();
+        send[peer] = target;
+        return target;
+    }
+
+    /**
+     * Whether this rank's traffic to a peer goes on the connection the peer opened, for tests.
+     *
+     * @param peer a rank
+     * @return true if this rank sends on the peer's connection
+     */
+    boolean sendsOnPeersConnection(final int peer)
+    {
+        return send[peer] != null && send[peer] == in[peer];
+    }
+
+    boolean movedFrom(final int peer)
+    {
+        return movedFrom[peer];
+    }
+
+    void onMoved(final int peer)
+    {
+        movedFrom[peer] = true;
     }
 
     private TcpConnection open(final int peer)
@@ -824,10 +1050,10 @@ public final class TcpTransport implements Transport
                 + "; is rank " + peer + " still running, and does this host reach the address it published "
                 + "(its COHORT_TCP_ADDRESS)?", ex);
         }
+        // The peer may send its frames on this connection too: room for its largest record.
         final TcpConnection connection = new TcpConnection(this, true, peer,
-            arena.allocate(config.sendBuffer(), 4096), arena.allocate(TcpFrameLayout.CREDIT_RECORD_LENGTH, 8));
+            arena.allocate(config.sendBuffer(), 4096), arena.allocate(MAX_FRAME_RECORD_LENGTH, 8));
         start(channel, connection);
-        out[peer] = connection;
         sendHello(connection);
         return connection;
     }
@@ -877,11 +1103,16 @@ public final class TcpTransport implements Transport
 
     private void start(final Channel channel, final TcpConnection connection)
     {
-        connection.attach(channel);
+        connection.attach(channel, channel instanceof EpollSocketChannel socket ? socket.fd() : null);
         channel.config().setOption(ChannelOption.TCP_NODELAY, true);
         // Frames are written from the provider's own memory; this allocator serves the reads.
         channel.config().setOption(ChannelOption.ALLOCATOR, new ReadBuffers());
         channel.config().setOption(ChannelOption.SO_KEEPALIVE, true);
+        if (config.socketBuffer() > 0)
+        {
+            channel.config().setOption(ChannelOption.SO_SNDBUF, config.socketBuffer());
+            channel.config().setOption(ChannelOption.SO_RCVBUF, config.socketBuffer());
+        }
         // A failed write (the peer closed while this rank still sends it credits) must not close the connection:
         // the peer's last frames and its goodbye may still wait to be read. Netty shuts the output down instead;
         // a read error or the end of the stream closes the connection.
@@ -988,7 +1219,15 @@ public final class TcpTransport implements Transport
         final int peer = record.get(ValueLayout.JAVA_INT, HELLO_RANK_OFFSET);
         connection.knownAs(peer);
         connection.receiveInto(arena.allocate(MAX_FRAME_RECORD_LENGTH, 8));
+        // This rank may send its own frames on it: room for them.
+        connection.growStaging(arena.allocate(config.sendBuffer(), 4096));
         in[peer] = connection;
+        final TcpConnection own = send[peer];
+        if (own != null && own != connection && peer < rank)
+        {
+            // Both opened a connection at the same moment: the lower rank's carries both ways; move onto it.
+            moveWanted[peer] = true;
+        }
         if (bulkIn[peer] == null)
         {
             allocateBulkIn(peer);
@@ -1057,6 +1296,16 @@ public final class TcpTransport implements Transport
         return view;
     }
 
+    void onBytesPlaced()
+    {
+        placed = true;
+    }
+
+    long inboundSlotAddress(final int peer)
+    {
+        return bulkIn[peer].address();
+    }
+
     void onCredit(final int peer, final int count)
     {
         bulkCredited[peer] += count;
@@ -1064,15 +1313,15 @@ public final class TcpTransport implements Transport
 
     /**
      * A peer said goodbye on one connection. It is finished only once nothing more can come from it: the goodbye
-     * came on the connection the peer opened (which carries its frames, in order, so every frame it sent is in), or
-     * on this rank's connection from a peer that never opened one. Otherwise its frames may still be in flight on its
-     * own connection, whose goodbye follows them (a goodbye on any connection used to do: a rank then saw a peer
-     * finished before its last message was read).
+     * says it is the last word (it came on the connection that carried the peer's frames, in order, so every frame
+     * it sent is in; or the peer sent none). Otherwise its frames may still be in flight on its other connection,
+     * whose goodbye follows them (a goodbye on any connection used to do: a rank then saw a peer finished before its
+     * last message was read).
      */
-    void onGoodbye(final TcpConnection connection, final boolean peerOpenedOwn)
+    void onGoodbye(final TcpConnection connection, final boolean last)
     {
         final int peer = connection.peer();
-        if (states[peer] == PEER_ALIVE && (!connection.opened() || !peerOpenedOwn))
+        if (states[peer] == PEER_ALIVE && last)
         {
             states[peer] = PEER_FINISHED;
         }

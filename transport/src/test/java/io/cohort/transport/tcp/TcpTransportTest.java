@@ -7,6 +7,7 @@ import io.cohort.transport.TransportException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.ServerSocket;
@@ -232,6 +233,182 @@ class TcpTransportTest
     }
 
     @Test
+    void partlyFilledBulkSlotsCarryTheirFilledBytesOfEveryLength()
+    {
+        final TcpTransport[] t = job(TcpConfig.loopback().withBulkSlots(2, 4096), "partial", 2);
+        final int[] lengths = {0, 1, 7, 8, 9, 1000, 4095, 4096, 3};
+        final int[] checked = {0};
+        final FrameHandler receive = (peer, type, buf, off, len) ->
+        {
+            final int slot = buf.get(ValueLayout.JAVA_INT, off);
+            final int length = buf.get(ValueLayout.JAVA_INT, off + 4);
+            final MemorySegment in = t[1].inboundBulk(0);
+            for (int i = 0; i < length; i++)
+            {
+                assertEquals((byte) (length + i), in.get(ValueLayout.JAVA_BYTE, slot + i), "byte " + i + " of "
+                    + length);
+            }
+            checked[0]++;
+            t[1].releaseBulk(0);
+        };
+        for (final int length : lengths)
+        {
+            int slot;
+            final long deadline = System.nanoTime() + PATIENCE_NANOS;
+            while ((slot = t[0].tryClaimBulk(1)) == Transport.BACK_PRESSURED && System.nanoTime() - deadline < 0)
+            {
+                t[1].poll(receive, 16);
+                t[0].poll(IGNORE, 16);
+            }
+            assertNotEquals(Transport.BACK_PRESSURED, slot, "no slot came free");
+            final MemorySegment slots = t[0].bulkBuffer(1);
+            for (int i = 0; i < length; i++)
+            {
+                slots.set(ValueLayout.JAVA_BYTE, slot + i, (byte) (length + i));
+            }
+            final int at = t[0].tryClaim(1, 2, 8);
+            t[0].commitBulk(1, length);
+            t[0].frameBuffer(1).set(ValueLayout.JAVA_INT, at, slot);
+            t[0].frameBuffer(1).set(ValueLayout.JAVA_INT, at + 4, length);
+            t[0].commit(1, at);
+        }
+        final long deadline = System.nanoTime() + PATIENCE_NANOS;
+        while (checked[0] < lengths.length && System.nanoTime() - deadline < 0)
+        {
+            t[1].poll(receive, 16);
+            t[0].poll(IGNORE, 16);
+        }
+        assertEquals(lengths.length, checked[0]);
+    }
+
+    @Test
+    void committingMoreBulkBytesThanASlotHoldsIsRefusedWithTheLimit()
+    {
+        final TcpTransport[] t = job(TcpConfig.loopback().withBulkSlots(2, 4096), "too-long", 2);
+        assertNotEquals(Transport.BACK_PRESSURED, t[0].tryClaimBulk(1));
+        final IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+            () -> t[0].commitBulk(1, 4097));
+        assertTrue(refused.getMessage().contains("4097") && refused.getMessage().contains("0 to 4096"),
+            refused.getMessage());
+    }
+
+    @Test
+    void directBytesLandInTheNamedMemoryAndArriveBeforeTheFramesCommittedAfterThem()
+    {
+        final TcpTransport[] t = job(TcpConfig.loopback(), "direct", 2);
+        assertTrue(t[0].movesDirect(1));
+        final int bytes = 3 * 1024 * 1024 + 5;
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment source = arena.allocate(bytes);
+            final MemorySegment destination = arena.allocate(bytes);
+            for (int i = 0; i < bytes; i++)
+            {
+                source.set(ValueLayout.JAVA_BYTE, i, (byte) (i * 7 + (i >>> 10)));
+            }
+            t[1].expectDirect(0, 42L, destination);
+            final boolean[] frame = {false};
+            final FrameHandler check = (peer, type, buf, off, len) ->
+            {
+                // Every direct byte precedes the frame on the connection.
+                assertEquals(-1L, source.mismatch(destination));
+                frame[0] = true;
+            };
+            long written = 0;
+            final long deadline = System.nanoTime() + PATIENCE_NANOS;
+            while (written < bytes && System.nanoTime() - deadline < 0)
+            {
+                written += t[0].writeDirect(1, 42L, source, written, bytes - written);
+                t[1].poll(check, 16);
+                t[0].poll(IGNORE, 16);
+            }
+            assertEquals(bytes, written);
+            until(() -> send(t[0], 1, 0, 16), t[0], t[1]);
+            while (!frame[0] && System.nanoTime() - deadline < 0)
+            {
+                t[1].poll(check, 16);
+                t[0].poll(IGNORE, 16);
+            }
+            assertTrue(frame[0], "the frame after the direct bytes never came");
+        }
+    }
+
+    @Test
+    void directBytesOfATransferNotExpectedAreDroppedAndTheStreamGoesOn()
+    {
+        final TcpTransport[] t = job(TcpConfig.loopback(), "dropped", 2);
+        final int bytes = 200_000;
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment source = arena.allocate(bytes);
+            source.fill((byte) 9);
+            final MemorySegment named = arena.allocate(bytes);
+            t[1].expectDirect(0, 7L, named);
+            t[1].forgetDirect(0, 7L);
+            long written = 0;
+            final long deadline = System.nanoTime() + PATIENCE_NANOS;
+            while (written < bytes && System.nanoTime() - deadline < 0)
+            {
+                written += t[0].writeDirect(1, 7L, source, written, bytes - written);
+                t[1].poll(IGNORE, 16);
+                t[0].poll(IGNORE, 16);
+            }
+            assertEquals(bytes, written);
+            until(() -> send(t[0], 1, 0, 16), t[0], t[1]);
+            final long[] value = {-1};
+            while (value[0] < 0 && System.nanoTime() - deadline < 0)
+            {
+                t[1].poll((peer, type, buf, off, len) -> value[0] = buf.get(ValueLayout.JAVA_LONG, off), 16);
+                t[0].poll(IGNORE, 16);
+            }
+            assertEquals(0, value[0], "the frame after the dropped bytes");
+            assertEquals(-1L, named.mismatch(arena.allocate(bytes)), "a forgotten transfer's memory was written");
+            assertEquals(Transport.PEER_ALIVE, t[1].peerState(0));
+        }
+    }
+
+    @Test
+    void ranksThatFirstSendAtOnceEndUpOnTheLowerRanksConnectionWithEveryFrameInOrder()
+    {
+        final TcpTransport[] t = job(TcpConfig.loopback(), "race", 2);
+        // Both send before either polls: each opens a connection of its own.
+        assertTrue(send(t[0], 1, 0, 16));
+        assertTrue(send(t[1], 0, 0, 16));
+        final int total = 5_000;
+        final long[] next = {0, 0};
+        final FrameHandler[] inOrder = new FrameHandler[2];
+        for (int r = 0; r < 2; r++)
+        {
+            final int rank = r;
+            inOrder[r] = (peer, type, buf, off, len) ->
+            {
+                assertEquals(next[rank], buf.get(ValueLayout.JAVA_LONG, off), "frame at rank " + rank);
+                next[rank]++;
+            };
+        }
+        final long[] sent = {1, 1};
+        final long deadline = System.nanoTime() + PATIENCE_NANOS;
+        while ((next[0] < total || next[1] < total) && System.nanoTime() - deadline < 0)
+        {
+            for (int r = 0; r < 2; r++)
+            {
+                if (sent[r] < total && send(t[r], 1 - r, sent[r], 16))
+                {
+                    sent[r]++;
+                }
+                t[r].poll(inOrder[r], 8);
+            }
+        }
+        assertEquals(total, next[0]);
+        assertEquals(total, next[1]);
+        assertTrue(t[1].sendsOnPeersConnection(0), "the higher rank still sends on its own connection");
+        assertTrue(!t[0].sendsOnPeersConnection(1), "the lower rank moved too");
+        // The higher rank closes: its goodbye on the shared connection is its last word, after every frame.
+        t[1].close();
+        until(() -> t[0].peerState(1) == Transport.PEER_FINISHED, t[0]);
+    }
+
+    @Test
     void firstSendToAPeerThatDoesNotListenNamesThePeerAndItsAddress() throws Exception
     {
         final int port;
@@ -274,6 +451,40 @@ class TcpTransportTest
             () -> TcpConfig.fromEnvironment(Map.of("COHORT_TCP_SEND_BUFFER", "1000")));
         assertTrue(ex.getMessage().contains("COHORT_TCP_SEND_BUFFER=1000"), ex.getMessage());
         assertTrue(ex.getMessage().contains(String.valueOf(TcpConfig.MIN_SEND_BUFFER)), ex.getMessage());
+    }
+
+    @Test
+    void socketBufferBelowTheMinimumIsRefusedWithTheLimitAndZeroLeavesItToTheKernel()
+    {
+        final TransportException ex = assertThrows(TransportException.class,
+            () -> TcpConfig.fromEnvironment(Map.of("COHORT_TCP_SOCKET_BUFFER", "4096")));
+        assertTrue(ex.getMessage().contains("COHORT_TCP_SOCKET_BUFFER=4096"), ex.getMessage());
+        assertTrue(ex.getMessage().contains(String.valueOf(TcpConfig.MIN_SOCKET_BUFFER)), ex.getMessage());
+        assertEquals(0, TcpConfig.fromEnvironment(Map.of()).socketBuffer());
+    }
+
+    @Test
+    void largeMessagesGetThroughSocketsWithAFixedBuffer()
+    {
+        final TcpTransport[] t = job(TcpConfig.fromEnvironment(Map.of("COHORT_TCP_ADDRESS", "127.0.0.1",
+            "COHORT_TCP_SOCKET_BUFFER", "65536")), "sockbuf", 2);
+        try (Arena arena = Arena.ofConfined())
+        {
+            final int bytes = 1 << 20;
+            final MemorySegment source = arena.allocate(bytes);
+            final MemorySegment destination = arena.allocate(bytes);
+            source.fill((byte) 3);
+            t[1].expectDirect(0, 1L, destination);
+            long written = 0;
+            final long deadline = System.nanoTime() + PATIENCE_NANOS;
+            while (written < bytes && System.nanoTime() - deadline < 0)
+            {
+                written += t[0].writeDirect(1, 1L, source, written, bytes - written);
+                t[1].poll(IGNORE, 16);
+                t[0].poll(IGNORE, 16);
+            }
+            until(() -> source.mismatch(destination) == -1, t[0], t[1]);
+        }
     }
 
     @Test
