@@ -1026,6 +1026,51 @@ public final class ProgressEngine implements FrameHandler
     }
 
     /**
+     * Waits until a condition holds (a peer's flag in shared memory), making progress meanwhile under the same
+     * waiting policy as {@link #await}: spin, yield, park. Fails if the awaited peer has finished or died.
+     *
+     * @param condition what to wait for
+     * @throws PeerFailedException if the awaited peer is gone
+     */
+    public void awaitCondition(final WaitCondition condition)
+    {
+        if (condition.met())
+        {
+            return;
+        }
+        final WaitPolicy wait = waitPolicy;
+        wait.reset();
+        while (!condition.met())
+        {
+            if (progress() > 0)
+            {
+                wait.reset();
+            }
+            else if (wait.idle() && System.nanoTime() - lastPeerCheck >= PEER_CHECK_INTERVAL_NS)
+            {
+                lastPeerCheck = System.nanoTime();
+                final int peer = condition.awaitedPeer();
+                if (failedPeerFor(peer) >= 0 && !condition.met())
+                {
+                    throw new PeerFailedException(peer, "rank " + rank + " (world) waits for "
+                        + condition.describe() + ", but " + describePeer(peer));
+                }
+            }
+        }
+    }
+
+    /**
+     * The transport that reaches a peer, for the shared-memory collectives: they map peers' regions through it.
+     *
+     * @param worldPeer a world rank other than this one
+     * @return its transport
+     */
+    public Transport transportOf(final int worldPeer)
+    {
+        return transportOfPeer[worldPeer];
+    }
+
+    /**
      * Waits until one of the requests finishes; a request whose peer is gone fails (and its {@code test} throws).
      *
      * @param requests operations of this engine; null entries are skipped
