@@ -81,9 +81,9 @@ class CollectiveAllocationTest
             world.useCollectiveTuning(shm);
             final double[] mine = new double[8];
             final double[] sum = new double[8];
-            // Larger than one slot: the sliced allreduce, in two chunks.
-            final long[] large = new long[12_000];
-            final long[] largeSum = new long[12_000];
+            // Larger than one slot (256 KiB): the sliced allreduce, in two chunks.
+            final long[] large = new long[40_000];
+            final long[] largeSum = new long[40_000];
             long before = 0;
             for (int i = 0; i < WARM_UP + MEASURED; i++)
             {
