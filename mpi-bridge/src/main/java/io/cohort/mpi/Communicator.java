@@ -8,7 +8,11 @@ import io.cohort.mpi.collective.CollectiveChannel;
 import io.cohort.mpi.collective.CollectiveTuning;
 import io.cohort.mpi.collective.Reduction;
 import io.cohort.mpi.collective.Schedule;
+import io.cohort.mpi.collective.SharedMemoryCollectives;
+import io.cohort.mpi.collective.TunedCollective;
 import io.cohort.mpi.engine.ProgressEngine;
+import io.cohort.transport.Transport;
+import io.cohort.transport.TransportException;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -62,6 +66,10 @@ public final class Communicator
     private final int[] worldToLocal;
     private int collectiveCalls;
     private CollectiveTuning tuning = CollectiveTuning.ofProcess();
+    private SharedMemoryCollectives sharedMemory;
+    private boolean sharedMemoryDecided;
+    private Hierarchy hierarchy;
+    private boolean hierarchyDecided;
 
     Communicator(final Cohort cohort, final ProgressEngine engine, final int context, final int rank,
         final int[] localToWorld, final int[] worldToLocal)
@@ -214,12 +222,34 @@ public final class Communicator
     }
 
     /**
-     * Waits until every rank of the communicator has called it (MPI_Barrier); a dissemination barrier
-     * (Hensgen, Finkel and Manber, 1988): ceil(log2 n) rounds of zero-byte messages.
+     * Waits until every rank of the communicator has called it (MPI_Barrier). When every rank shares this host, by
+     * flags in shared memory (see {@code SharedMemoryCollectives}); else, or with
+     * {@code COHORT_BARRIER_ALGORITHM=dissemination}, a dissemination barrier (Hensgen, Finkel and Manber, 1988):
+     * ceil(log2 n) rounds of zero-byte messages.
      */
     public void barrier()
     {
         check("barrier", -1, -1, null, null);
+        if (tuning.sharedMemory(TunedCollective.BARRIER, 0))
+        {
+            if (sharedMemory() != null)
+            {
+                sharedMemory.barrier();
+                return;
+            }
+            final Hierarchy levels = hierarchy();
+            if (levels != null)
+            {
+                // Two-level: every host gathers, the hosts' leaders meet, every host is released.
+                levels.intra().barrier();
+                if (levels.leaders() != null)
+                {
+                    levels.leaders().barrier();
+                }
+                levels.intra().barrier();
+                return;
+            }
+        }
         Barrier.disseminationNow(blockingChannel());
     }
 
@@ -231,6 +261,10 @@ public final class Communicator
     public Request ibarrier()
     {
         check("barrier", -1, -1, null, null);
+        if (tuning.sharedMemory(TunedCollective.BARRIER, 0) && sharedMemory() != null)
+        {
+            return sharedMemory.ibarrier();
+        }
         return Barrier.dissemination(nextChannel()).start();
     }
 
@@ -392,6 +426,218 @@ public final class Communicator
             return irecvArray(buffer, layoutOf(buffer), offset, count, source, tag, collectiveContext);
         }
     };
+
+    private long elementBytes(final Object buffer)
+    {
+        return buffer instanceof MemorySegment ? 1 : layoutOf(buffer).byteSize();
+    }
+
+    /** A blocking bcast: through shared memory when the tuning says so and every rank shares this host. */
+    private void bcastNow(final Object buf, final int offset, final int count, final int root)
+    {
+        if (tuning.sharedMemory(TunedCollective.BCAST, (long) count * elementBytes(buf)))
+        {
+            if (sharedMemory() != null)
+            {
+                sharedMemory.bcast(buf, offset, count, root);
+                return;
+            }
+            final Hierarchy levels = hierarchy();
+            if (levels != null)
+            {
+                // Two-level: the root's host first (its leader included), then the leaders, then the other hosts.
+                final int rootHost = levels.hostIndex()[root];
+                final boolean onRootHost = levels.hostIndex()[rank] == rootHost;
+                if (onRootHost)
+                {
+                    levels.intra().bcastNow(buf, offset, count, levels.intraRank()[root]);
+                }
+                if (levels.leaders() != null)
+                {
+                    levels.leaders().bcastNow(buf, offset, count, rootHost);
+                }
+                if (!onRootHost)
+                {
+                    levels.intra().bcastNow(buf, offset, count, 0);
+                }
+                return;
+            }
+        }
+        Broadcast.bcast(tuning, nextChannel(), buf, offset, count, root).start().await();
+    }
+
+    /** A blocking allreduce: through shared memory when the tuning says so and every rank shares this host. */
+    private void allreduceNow(final Object send, final int sendOffset, final Object recv, final int recvOffset,
+        final int count, final ReduceOperation operation)
+    {
+        if (tuning.sharedMemory(TunedCollective.ALLREDUCE, (long) count * elementBytes(send)))
+        {
+            if (sharedMemory() != null)
+            {
+                sharedMemory.allreduce(send, sendOffset, recv, recvOffset, count, operation,
+                    Reduction.grain(operation, count));
+                return;
+            }
+            // Two-level combines host by host, out of rank order: commutative operations only.
+            final Hierarchy levels = operation.isCommutative() ? hierarchy() : null;
+            if (levels != null && (levels.intra().size() == 1 || levels.intra().sharedMemory() != null))
+            {
+                Reduction.grain(operation, count);
+                final Communicator intra = levels.intra();
+                if (intra.size() > 1)
+                {
+                    intra.sharedMemory.reduce(send, sendOffset, recv, recvOffset, count, operation, 0);
+                }
+                else if (send != recv || sendOffset != recvOffset)
+                {
+                    System.arraycopy(send, sendOffset, recv, recvOffset, count);
+                }
+                if (levels.leaders() != null)
+                {
+                    levels.leaders().allreduceNow(recv, recvOffset, recv, recvOffset, count, operation);
+                }
+                intra.bcastNow(recv, recvOffset, count, 0);
+                return;
+            }
+        }
+        Reduction.allreduceNow(tuning, blockingChannel(), send, sendOffset, recv, recvOffset, count, operation);
+    }
+
+    /**
+     * This communicator's shared-memory collectives, set up on first use, or null when some rank is on another host.
+     * Every rank decides alike (reachability through shared memory is the same from every rank of one host), and
+     * the set-up sends nothing: each rank creates its own region, named by this communicator's context, and maps
+     * its peers' regions when it first waits for them.
+     */
+    private SharedMemoryCollectives sharedMemory()
+    {
+        if (!sharedMemoryDecided)
+        {
+            sharedMemoryDecided = true;
+            sharedMemory = setUpSharedMemory();
+        }
+        return sharedMemory;
+    }
+
+    private SharedMemoryCollectives setUpSharedMemory()
+    {
+        if (size < 2)
+        {
+            return null;
+        }
+        Transport shm = null;
+        final int myHost = tuning.logicalHost(localToWorld[rank]);
+        for (int q = 0; q < size; q++)
+        {
+            if (q != rank)
+            {
+                final Transport transport = engine.transportOf(localToWorld[q]);
+                if (!"shm".equals(transport.name()) || tuning.logicalHost(localToWorld[q]) != myHost)
+                {
+                    return null;
+                }
+                shm = transport;
+            }
+        }
+        try
+        {
+            return new SharedMemoryCollectives(engine, shm, rank, localToWorld, "c" + context);
+        }
+        catch (final TransportException ex)
+        {
+            throw new CohortException("rank " + rank + " cannot map memory for shared-memory collectives ("
+                + ex.getMessage() + "); free room in /dev/shm, or set COHORT_BARRIER_ALGORITHM, "
+                + "COHORT_ALLREDUCE_ALGORITHM and COHORT_BCAST_ALGORITHM to a message-based algorithm", ex);
+        }
+    }
+
+    /**
+     * The two levels of a communicator that spans hosts: this rank's host part, the hosts' leaders (the lowest rank
+     * of each host; null on other ranks), and for every rank its host's index among the leaders and its rank in
+     * its host part.
+     */
+    private record Hierarchy(Communicator intra, Communicator leaders, int[] hostIndex, int[] intraRank)
+    {
+    }
+
+    /**
+     * This communicator's two levels, built on the first blocking collective that wants them (every rank calls it
+     * there: it exchanges the ranks' hosts and splits twice), or null if every host holds one rank or all share one.
+     */
+    private Hierarchy hierarchy()
+    {
+        if (!hierarchyDecided)
+        {
+            hierarchyDecided = true;
+            hierarchy = buildHierarchy();
+        }
+        return hierarchy;
+    }
+
+    private Hierarchy buildHierarchy()
+    {
+        if (size < 3)
+        {
+            return null;
+        }
+        final int[] hosts = allgatherInts(new int[] {hostKey()});
+        final int[] hostIndex = new int[size];
+        final int[] intraRank = new int[size];
+        final int[] leaderOfHost = new int[size];
+        int hostCount = 0;
+        int largest = 0;
+        for (int q = 0; q < size; q++)
+        {
+            int index = -1;
+            for (int h = 0; h < hostCount && index < 0; h++)
+            {
+                index = hosts[leaderOfHost[h]] == hosts[q] ? h : -1;
+            }
+            if (index < 0)
+            {
+                index = hostCount;
+                leaderOfHost[hostCount++] = q;
+            }
+            hostIndex[q] = index;
+            int before = 0;
+            for (int p = 0; p < q; p++)
+            {
+                before += hosts[p] == hosts[q] ? 1 : 0;
+            }
+            intraRank[q] = before;
+            largest = Math.max(largest, before + 1);
+        }
+        if (hostCount == 1 || largest == 1)
+        {
+            return null;
+        }
+        final Communicator intra = split(hostIndex[rank], rank);
+        final Communicator leaders = split(intraRank[rank] == 0 ? 0 : UNDEFINED, rank);
+        return new Hierarchy(intra, leaders, hostIndex, intraRank);
+    }
+
+    /**
+     * This rank's host as a number every rank of the host computes alike: its logical host if the tuning sets
+     * them, else the lowest world rank reachable through shared memory (this one included).
+     */
+    private int hostKey()
+    {
+        final int me = localToWorld[rank];
+        final int logical = tuning.logicalHost(me);
+        if (logical >= 0)
+        {
+            return logical;
+        }
+        int key = me;
+        for (int w = 0; w < key; w++)
+        {
+            if ("shm".equals(engine.transportOf(w).name()))
+            {
+                key = w;
+            }
+        }
+        return key;
+    }
 
     /**
      * The collective channel for one collective call, its tags offset by the call's sequence number. Every rank
@@ -1988,8 +2234,7 @@ public final class Communicator
     public void bcast(final byte[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        Broadcast.bcast(tuning, nextChannel(), buf, range(buf.length, offset, count, "byte"), count,
-            root(root)).start().await();
+        bcastNow(buf, range(buf.length, offset, count, "byte"), count, root(root));
     }
 
     /**
@@ -2005,8 +2250,7 @@ public final class Communicator
     public void bcast(final int[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        Broadcast.bcast(tuning, nextChannel(), buf, range(buf.length, offset, count, "int"), count,
-            root(root)).start().await();
+        bcastNow(buf, range(buf.length, offset, count, "int"), count, root(root));
     }
 
     /**
@@ -2022,8 +2266,7 @@ public final class Communicator
     public void bcast(final long[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        Broadcast.bcast(tuning, nextChannel(), buf, range(buf.length, offset, count, "long"), count,
-            root(root)).start().await();
+        bcastNow(buf, range(buf.length, offset, count, "long"), count, root(root));
     }
 
     /**
@@ -2039,8 +2282,7 @@ public final class Communicator
     public void bcast(final float[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        Broadcast.bcast(tuning, nextChannel(), buf, range(buf.length, offset, count, "float"), count,
-            root(root)).start().await();
+        bcastNow(buf, range(buf.length, offset, count, "float"), count, root(root));
     }
 
     /**
@@ -2056,8 +2298,7 @@ public final class Communicator
     public void bcast(final double[] buf, final int offset, final int count, final int root)
     {
         check("bcast", count, root, null, buf);
-        Broadcast.bcast(tuning, nextChannel(), buf, range(buf.length, offset, count, "double"), count,
-            root(root)).start().await();
+        bcastNow(buf, range(buf.length, offset, count, "double"), count, root(root));
     }
 
     /**
@@ -2076,7 +2317,7 @@ public final class Communicator
                 + " bytes per call; split the segment");
         }
         check("bcast", (int) buf.byteSize(), root, null, SEGMENT_BYTES);
-        Broadcast.bcast(tuning, nextChannel(), writable(buf), 0, (int) buf.byteSize(), root(root)).start().await();
+        bcastNow(writable(buf), 0, (int) buf.byteSize(), root(root));
     }
 
     /**
@@ -2124,8 +2365,7 @@ public final class Communicator
         range(recv.length, recvOffset, count, "int");
         final ReduceOperation operation = operation(op, send);
         check("allreduce", count, -1, operation, send);
-        Reduction.allreduceNow(tuning, blockingChannel(), send, sendOffset, recv, recvOffset, count,
-            operation);
+        allreduceNow(send, sendOffset, recv, recvOffset, count, operation);
     }
 
     /**
@@ -2173,8 +2413,7 @@ public final class Communicator
         range(recv.length, recvOffset, count, "long");
         final ReduceOperation operation = operation(op, send);
         check("allreduce", count, -1, operation, send);
-        Reduction.allreduceNow(tuning, blockingChannel(), send, sendOffset, recv, recvOffset, count,
-            operation);
+        allreduceNow(send, sendOffset, recv, recvOffset, count, operation);
     }
 
     /**
@@ -2222,8 +2461,7 @@ public final class Communicator
         range(recv.length, recvOffset, count, "float");
         final ReduceOperation operation = operation(op, send);
         check("allreduce", count, -1, operation, send);
-        Reduction.allreduceNow(tuning, blockingChannel(), send, sendOffset, recv, recvOffset, count,
-            operation);
+        allreduceNow(send, sendOffset, recv, recvOffset, count, operation);
     }
 
     /**
@@ -2271,8 +2509,7 @@ public final class Communicator
         range(recv.length, recvOffset, count, "double");
         final ReduceOperation operation = operation(op, send);
         check("allreduce", count, -1, operation, send);
-        Reduction.allreduceNow(tuning, blockingChannel(), send, sendOffset, recv, recvOffset, count,
-            operation);
+        allreduceNow(send, sendOffset, recv, recvOffset, count, operation);
     }
 
     /**

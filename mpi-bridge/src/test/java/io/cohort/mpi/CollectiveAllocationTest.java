@@ -1,5 +1,8 @@
 package io.cohort.mpi;
 
+import io.cohort.mpi.collective.CollectiveAlgorithm;
+import io.cohort.mpi.collective.CollectiveTuning;
+import io.cohort.mpi.collective.TunedCollective;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -60,6 +63,48 @@ class CollectiveAllocationTest
         {
             assertTrue(allocated[rank] < MEASURED, "rank " + rank + " allocated " + allocated[rank] + " bytes in "
                 + MEASURED + " rounds of two allreduces, a barrier, an allgather and an all-to-all");
+        }
+    }
+
+    @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {2, 3})
+    void sharedMemoryBarrierAllreduceAndBcastAllocateNothingPerCall(final int size)
+    {
+        final long[] allocated = new long[size];
+        final CollectiveTuning shm = CollectiveTuning.defaults()
+            .forcing(TunedCollective.BARRIER, CollectiveAlgorithm.SHM)
+            .forcing(TunedCollective.ALLREDUCE, CollectiveAlgorithm.SHM)
+            .forcing(TunedCollective.BCAST, CollectiveAlgorithm.SHM);
+        ThreadedJob.run(size, cohort ->
+        {
+            final Communicator world = cohort.world();
+            world.useCollectiveTuning(shm);
+            final double[] mine = new double[8];
+            final double[] sum = new double[8];
+            // Larger than one slot (256 KiB): the sliced allreduce, in two chunks.
+            final long[] large = new long[40_000];
+            final long[] largeSum = new long[40_000];
+            long before = 0;
+            for (int i = 0; i < WARM_UP + MEASURED; i++)
+            {
+                if (i == WARM_UP)
+                {
+                    before = allocatedBytes();
+                }
+                world.allreduce(mine, 0, sum, 0, 8, ReduceOp.SUM);
+                world.barrier();
+                world.bcast(sum, 0, 8, i % size);
+                if (i % 50 == 0)
+                {
+                    world.allreduce(large, 0, largeSum, 0, large.length, ReduceOp.MAX);
+                }
+            }
+            allocated[world.rank()] = allocatedBytes() - before;
+        });
+        for (int rank = 0; rank < size; rank++)
+        {
+            assertTrue(allocated[rank] < MEASURED, "rank " + rank + " allocated " + allocated[rank] + " bytes in "
+                + MEASURED + " rounds of a shared-memory allreduce, barrier and bcast");
         }
     }
 }

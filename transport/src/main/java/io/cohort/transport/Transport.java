@@ -268,6 +268,34 @@ public interface Transport extends AutoCloseable
     MemorySegment allocateRegistered(long bytes);
 
     /**
+     * Allocates memory under a name of this rank's choosing that peers on this host map by that name with
+     * {@link #mapNamed} (the shared-memory collectives' per-communicator regions). It lives until the transport is
+     * closed, and a launcher removes it after a crash like every file of the job.
+     *
+     * @param name  unique among this rank's named regions (letters, digits, '-')
+     * @param bytes the size in bytes
+     * @return zeroed memory
+     * @throws TransportException if this transport has no shared memory, or the memory cannot be had
+     */
+    default MemorySegment allocateNamed(final String name, final long bytes)
+    {
+        throw new TransportException("the " + name() + " transport has no shared memory to allocate " + name + " in");
+    }
+
+    /**
+     * Maps a peer's named region, if the peer has allocated it yet.
+     *
+     * @param peer  a rank on this host
+     * @param name  the name the peer gave it
+     * @param bytes the size the peer allocates
+     * @return the region, or null while it does not exist yet (or is not yet sized)
+     */
+    default MemorySegment mapNamed(final int peer, final String name, final long bytes)
+    {
+        return null;
+    }
+
+    /**
      * Finds the registered region that holds a segment, allocation-free.
      *
      * @param segment a segment that may lie inside a region from {@link #allocateRegistered}

@@ -233,8 +233,9 @@ public final class BenchCommand implements Runnable
         int warmup = 1_000;
 
         @Option(names = "--algorithm", paramLabel = "NAME", description = "Force one algorithm on every call "
-            + "(allreduce: recursive-doubling, rabenseifner, ring; bcast: binomial, scatter-allgather; allgather: "
-            + "recursive-doubling, bruck, ring; alltoall: bruck, pairwise), or auto. Default: ${DEFAULT-VALUE}.")
+            + "(allreduce: recursive-doubling, rabenseifner, ring, shm; bcast: binomial, scatter-allgather, shm; "
+            + "allgather: recursive-doubling, bruck, ring; alltoall: bruck, pairwise; barrier: dissemination, shm), "
+            + "or auto. Default: ${DEFAULT-VALUE}.")
         String algorithm = "auto";
 
         @Option(names = "--sweep", description = "Time every size under automatic selection and under each "
@@ -247,15 +248,6 @@ public final class BenchCommand implements Runnable
         String algorithmArgument()
         {
             final boolean forced = !"auto".equalsIgnoreCase(algorithm);
-            if ("barrier".equals(collective()))
-            {
-                if (forced || sweep)
-                {
-                    throw new ParameterException(spec.commandLine(), "barrier has one algorithm (dissemination): "
-                        + "--algorithm and --sweep apply to allreduce, bcast, allgather and alltoall");
-                }
-                return "auto";
-            }
             if (sweep && forced)
             {
                 throw new ParameterException(spec.commandLine(), "--sweep times every algorithm: leave out "

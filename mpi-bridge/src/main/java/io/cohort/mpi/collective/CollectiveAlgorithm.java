@@ -22,7 +22,14 @@ public enum CollectiveAlgorithm
     /** Bruck's algorithm (allgather, alltoall): ceil(log2 p) rounds for any p, blocks packed per round. */
     BRUCK,
     /** Pairwise exchange (alltoall): p - 1 steps, sending to rank + i and receiving from rank - i. */
-    PAIRWISE;
+    PAIRWISE,
+    /** The dissemination barrier: ceil(log2 p) rounds of zero-byte messages. */
+    DISSEMINATION,
+    /**
+     * Through shared memory (allreduce, bcast, barrier), for communicators whose ranks all share one host: flags
+     * and data slots in memory every rank maps ({@link SharedMemoryCollectives}). Elsewhere the automatic choice.
+     */
+    SHM;
 
     /**
      * The name used in variables and files: lower case, words joined by hyphens.

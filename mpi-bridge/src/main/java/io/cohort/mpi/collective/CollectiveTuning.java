@@ -20,10 +20,13 @@ import java.util.Properties;
  * memory machine (see coll-readme), overridable by a properties file named in {@code COHORT_COLL_TUNING} and then
  * by environment variables of the same names:
  * <pre>
- * COHORT_ALLREDUCE_ALGORITHM=auto|recursive-doubling|rabenseifner|ring
+ * COHORT_ALLREDUCE_ALGORITHM=auto|recursive-doubling|rabenseifner|ring|shm
+ * COHORT_ALLREDUCE_SHM_BYTES=...           # up to here: shared memory, when every rank is on one host
  * COHORT_ALLREDUCE_LARGE_BYTES=16384       # from here: Rabenseifner
  * COHORT_ALLREDUCE_RING_BYTES=131072       # from here: the ring (commutative operations only)
- * COHORT_BCAST_ALGORITHM=auto|binomial|scatter-allgather
+ * COHORT_BCAST_ALGORITHM=auto|binomial|scatter-allgather|shm
+ * COHORT_BCAST_SHM_BYTES=...               # up to here: shared memory, when every rank is on one host
+ * COHORT_BARRIER_ALGORITHM=auto|dissemination|shm
  * COHORT_BCAST_LARGE_BYTES=...  COHORT_BCAST_MIN_RANKS=...
  * COHORT_ALLGATHER_ALGORITHM=auto|recursive-doubling|bruck|ring
  * COHORT_ALLGATHER_SHORT_BYTES=...         # total bytes gathered; from here: the ring, on sizes not a power of 2
@@ -51,6 +54,10 @@ public final class CollectiveTuning
     public static final String ALLREDUCE_LARGE_BYTES = "COHORT_ALLREDUCE_LARGE_BYTES";
     /** Allreduce messages of at least this many bytes run the ring (commutative operations). */
     public static final String ALLREDUCE_RING_BYTES = "COHORT_ALLREDUCE_RING_BYTES";
+    /** Allreduces of at most this many bytes run through shared memory when every rank shares one host. */
+    public static final String ALLREDUCE_SHM_BYTES = "COHORT_ALLREDUCE_SHM_BYTES";
+    /** Broadcasts of at most this many bytes run through shared memory when every rank shares one host. */
+    public static final String BCAST_SHM_BYTES = "COHORT_BCAST_SHM_BYTES";
     /** Broadcasts of at least this many bytes run scatter-allgather (with enough ranks). */
     public static final String BCAST_LARGE_BYTES = "COHORT_BCAST_LARGE_BYTES";
     /** Scatter-allgather broadcast only from this many ranks. */
@@ -65,17 +72,74 @@ public final class CollectiveTuning
     public static final String ALLTOALL_MIN_RANKS = "COHORT_ALLTOALL_MIN_RANKS";
 
     private static final String AUTO = "auto";
+    /** The default shared-memory limits: every size (2 GiB - 1 is the largest count of bytes a call can carry). */
+    private static final long SHM_UNLIMITED = Integer.MAX_VALUE;
     private static final Map<String, Long> DEFAULT_LIMITS = defaultLimits();
     private static final CollectiveTuning DEFAULTS = new CollectiveTuning(
         new EnumMap<>(TunedCollective.class), DEFAULT_LIMITS);
 
     private final Map<TunedCollective, CollectiveAlgorithm> forced;
     private final Map<String, Long> limits;
+    /** Logical host of each world rank (tests of the two-level collectives on one machine), or null. */
+    private final int[] logicalHosts;
 
     private CollectiveTuning(final Map<TunedCollective, CollectiveAlgorithm> forced, final Map<String, Long> limits)
     {
+        this(forced, limits, null);
+    }
+
+    private CollectiveTuning(final Map<TunedCollective, CollectiveAlgorithm> forced, final Map<String, Long> limits,
+        final int[] logicalHosts)
+    {
         this.forced = forced;
         this.limits = limits;
+        this.logicalHosts = logicalHosts;
+    }
+
+    /**
+     * This tuning with ranks assigned to hosts by the caller instead of by the machine they run on: the two-level
+     * collectives then treat ranks of one logical host as sharing memory and ranks of different logical hosts as
+     * remote (their messages still go through whatever transport reaches them). For testing node-aware collectives
+     * on one machine; every rank must use the same assignment.
+     * <pre>{@code
+     * world.useCollectiveTuning(CollectiveTuning.defaults().withLogicalHosts(0, 0, 1, 1, 1));
+     * }</pre>
+     *
+     * @param hostOfWorldRank a host number (&gt;= 0) for every world rank
+     * @return the new tuning
+     */
+    public CollectiveTuning withLogicalHosts(final int... hostOfWorldRank)
+    {
+        for (int r = 0; r < hostOfWorldRank.length; r++)
+        {
+            if (hostOfWorldRank[r] < 0)
+            {
+                throw new CohortException("logical host " + hostOfWorldRank[r] + " of world rank " + r
+                    + " is negative: number hosts from 0");
+            }
+        }
+        return new CollectiveTuning(forced, limits, hostOfWorldRank.clone());
+    }
+
+    /**
+     * The logical host of a world rank set by {@link #withLogicalHosts}.
+     *
+     * @param worldRank a world rank
+     * @return its host number, or -1 when ranks are grouped by the machine they run on
+     * @throws CohortException if logical hosts are set but do not cover the rank
+     */
+    public int logicalHost(final int worldRank)
+    {
+        if (logicalHosts == null)
+        {
+            return -1;
+        }
+        if (worldRank >= logicalHosts.length)
+        {
+            throw new CohortException("withLogicalHosts names " + logicalHosts.length + " world ranks; world rank "
+                + worldRank + " has no host: give one per world rank");
+        }
+        return logicalHosts[worldRank];
     }
 
     private static Map<String, Long> defaultLimits()
@@ -87,6 +151,9 @@ public final class CollectiveTuning
         limits.put(ALLREDUCE_LARGE_BYTES, 16_384L);
         // The ring matched Rabenseifner at 128 KiB and beat it from 512 KiB (4 ranks: 314 against 418 us).
         limits.put(ALLREDUCE_RING_BYTES, 131_072L);
+        // Shared memory beat every message-based algorithm on one host at every size measured (coll2-readme).
+        limits.put(ALLREDUCE_SHM_BYTES, SHM_UNLIMITED);
+        limits.put(BCAST_SHM_BYTES, SHM_UNLIMITED);
         // Scatter-allgather won at 2 MiB on 4 ranks and from 256 KiB on 3, lost at 512 KiB on 4.
         limits.put(BCAST_LARGE_BYTES, 1_048_576L);
         limits.put(BCAST_MIN_RANKS, 3L);
@@ -230,7 +297,7 @@ public final class CollectiveTuning
                     }
                     newForced.put(collective, algorithm);
                 }
-                return new CollectiveTuning(newForced, limits);
+                return new CollectiveTuning(newForced, limits, logicalHosts);
             }
         }
         if (!limits.containsKey(name))
@@ -246,7 +313,7 @@ public final class CollectiveTuning
         }
         final Map<String, Long> newLimits = new LinkedHashMap<>(limits);
         newLimits.put(name, parse(name, value));
-        return new CollectiveTuning(forced, Collections.unmodifiableMap(newLimits));
+        return new CollectiveTuning(forced, Collections.unmodifiableMap(newLimits), logicalHosts);
     }
 
     /**
@@ -328,6 +395,38 @@ public final class CollectiveTuning
     }
 
     /**
+     * Whether a blocking call runs through shared memory ({@link CollectiveAlgorithm#SHM}), if every rank of the
+     * communicator shares one host: when forced, or automatically up to {@code COHORT_<COLLECTIVE>_SHM_BYTES}
+     * (always for the barrier). A communicator spanning hosts, and nonblocking calls, run the message-based choice.
+     *
+     * @param collective allreduce, bcast or barrier
+     * @param bytes      the message size (0 for the barrier)
+     * @return true for shared memory
+     */
+    public boolean sharedMemory(final TunedCollective collective, final long bytes)
+    {
+        final CollectiveAlgorithm algorithm = forced.get(collective);
+        if (algorithm != null)
+        {
+            return algorithm == CollectiveAlgorithm.SHM;
+        }
+        return switch (collective)
+        {
+            case ALLREDUCE -> bytes <= limits.get(ALLREDUCE_SHM_BYTES);
+            case BCAST -> bytes <= limits.get(BCAST_SHM_BYTES);
+            case BARRIER -> true;
+            default -> false;
+        };
+    }
+
+    /** The forced algorithm unless it is shared memory, which outside one host means the automatic choice. */
+    private CollectiveAlgorithm messageBased(final TunedCollective collective)
+    {
+        final CollectiveAlgorithm algorithm = forced.get(collective);
+        return algorithm == CollectiveAlgorithm.SHM ? null : algorithm;
+    }
+
+    /**
      * The allreduce algorithm for a call. Automatic: recursive doubling below {@link #ALLREDUCE_LARGE_BYTES} or
      * with fewer reduction units than the largest power of two in {@code ranks}, else Rabenseifner, and the ring
      * from {@link #ALLREDUCE_RING_BYTES}. The ring combines blocks out of rank order, so a non-commutative
@@ -342,7 +441,7 @@ public final class CollectiveTuning
     public CollectiveAlgorithm allreduce(final long bytes, final int units, final int ranks,
         final boolean commutative)
     {
-        CollectiveAlgorithm algorithm = forced.get(TunedCollective.ALLREDUCE);
+        CollectiveAlgorithm algorithm = messageBased(TunedCollective.ALLREDUCE);
         if (algorithm == null)
         {
             if (ranks < 2 || bytes < limits.get(ALLREDUCE_LARGE_BYTES) || units < Integer.highestOneBit(ranks))
@@ -368,7 +467,7 @@ public final class CollectiveTuning
      */
     public CollectiveAlgorithm bcast(final long bytes, final int ranks)
     {
-        final CollectiveAlgorithm algorithm = forced.get(TunedCollective.BCAST);
+        final CollectiveAlgorithm algorithm = messageBased(TunedCollective.BCAST);
         if (algorithm != null)
         {
             return algorithm;

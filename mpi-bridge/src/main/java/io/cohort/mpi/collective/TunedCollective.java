@@ -10,9 +10,12 @@ import java.util.Locale;
 public enum TunedCollective
 {
     /** MPI_Allreduce. */
-    ALLREDUCE(CollectiveAlgorithm.RECURSIVE_DOUBLING, CollectiveAlgorithm.RABENSEIFNER, CollectiveAlgorithm.RING),
+    ALLREDUCE(CollectiveAlgorithm.RECURSIVE_DOUBLING, CollectiveAlgorithm.RABENSEIFNER, CollectiveAlgorithm.RING,
+        CollectiveAlgorithm.SHM),
     /** MPI_Bcast. */
-    BCAST(CollectiveAlgorithm.BINOMIAL, CollectiveAlgorithm.SCATTER_ALLGATHER),
+    BCAST(CollectiveAlgorithm.BINOMIAL, CollectiveAlgorithm.SCATTER_ALLGATHER, CollectiveAlgorithm.SHM),
+    /** MPI_Barrier. */
+    BARRIER(CollectiveAlgorithm.DISSEMINATION, CollectiveAlgorithm.SHM),
     /** MPI_Allgather (the fixed-count form; allgatherv always runs the ring). */
     ALLGATHER(CollectiveAlgorithm.RECURSIVE_DOUBLING, CollectiveAlgorithm.BRUCK, CollectiveAlgorithm.RING),
     /** MPI_Alltoall (the fixed-count form; alltoallv always runs pairwise exchange). */

@@ -55,6 +55,8 @@ public final class ProgressEngine implements FrameHandler
 {
     private static final int POLL_LIMIT = 64;
     private static final long PEER_CHECK_INTERVAL_NS = 20_000_000L;
+    private static final int SHARED_MEMORY_YIELDS = 100_000;
+    private static final int SHARED_MEMORY_SPINS = 100;
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
 
@@ -64,6 +66,14 @@ public final class ProgressEngine implements FrameHandler
     private final Transport[] transportOfPeer;
     private final EngineConfig config;
     private final WaitPolicy waitPolicy;
+    /**
+     * How a rank waits for a flag in shared memory: no transport can wake it for one, and the rank it waits for
+     * shares its host and maybe its core, so it spins briefly (at most 100 rounds, some 50 us) and then yields for
+     * long (about 30 ms on an idle host) before parking. With the usual policy (2000 spins, 200 yields, then parks)
+     * a bcast root four slots ahead and its receiver spun and parked by turns: 1.3 ms per 64-byte bcast on a
+     * 2-core host with other work, against 0.4 us with this one.
+     */
+    private final WaitPolicy sharedMemoryWait;
     private final Matcher matcher = new Matcher();
     private final OperationTable table = new OperationTable();
     private Operation[] operationPool = new Operation[16];
@@ -99,6 +109,10 @@ public final class ProgressEngine implements FrameHandler
         this.transportOfPeer = transportOfPeer.clone();
         this.config = config;
         this.waitPolicy = waitPolicy(transports, config);
+        this.sharedMemoryWait = new WaitPolicy(new EngineConfig(config.eagerLimit(),
+            Math.min(config.spins(), SHARED_MEMORY_SPINS),
+            Math.max(config.yields(), SHARED_MEMORY_YIELDS), config.maxParkMicros(), config.crossMemoryMin(),
+            config.wakingSpinMicros()));
         this.pendingHead = new Operation[size];
         this.pendingTail = new Operation[size];
         this.control = new ControlQueue[size];
@@ -1101,6 +1115,51 @@ public final class ProgressEngine implements FrameHandler
                 checkPeers(op);
             }
         }
+    }
+
+    /**
+     * Waits until a condition holds (a peer's flag in shared memory), making progress meanwhile under the same
+     * waiting policy as {@link #await}: spin, yield, park. Fails if the awaited peer has finished or died.
+     *
+     * @param condition what to wait for
+     * @throws PeerFailedException if the awaited peer is gone
+     */
+    public void awaitCondition(final WaitCondition condition)
+    {
+        if (condition.met())
+        {
+            return;
+        }
+        final WaitPolicy wait = sharedMemoryWait;
+        wait.reset();
+        while (!condition.met())
+        {
+            if (progress() > 0)
+            {
+                wait.reset();
+            }
+            else if (wait.idle() && System.nanoTime() - lastPeerCheck >= PEER_CHECK_INTERVAL_NS)
+            {
+                lastPeerCheck = System.nanoTime();
+                final int peer = condition.awaitedPeer();
+                if (failedPeerFor(peer) >= 0 && !condition.met())
+                {
+                    throw new PeerFailedException(peer, "rank " + rank + " (world) waits for "
+                        + condition.describe() + ", but " + describePeer(peer));
+                }
+            }
+        }
+    }
+
+    /**
+     * The transport that reaches a peer, for the shared-memory collectives: they map peers' regions through it.
+     *
+     * @param worldPeer a world rank other than this one
+     * @return its transport
+     */
+    public Transport transportOf(final int worldPeer)
+    {
+        return transportOfPeer[worldPeer];
     }
 
     /**

@@ -159,6 +159,19 @@ public final class ShmLayout
     }
 
     /**
+     * The name of a named region's file ({@code Transport.allocateNamed}).
+     *
+     * @param jobId the job
+     * @param rank  the owning rank
+     * @param name  the region's name
+     * @return the file name
+     */
+    public static String namedFileName(final String jobId, final int rank, final String name)
+    {
+        return jobPrefix(jobId) + rank + "-n" + name;
+    }
+
+    /**
      * The prefix shared by every shared-memory file of a job.
      *
      * @param jobId the job's id

@@ -76,6 +76,8 @@ public final class ShmTransport implements Transport
     private final long[] bulkConsumed;
     private int[] connectedPeers = new int[0];
     private final List<Region> regions = new ArrayList<>();
+    /** Files of named regions, removed at close with the registered ones (kept apart: they take no region id). */
+    private final List<Path> namedFiles = new ArrayList<>();
     private long[] regionStarts = new long[0];
     private long[] regionEnds = new long[0];
     private final Long2ObjectHashMap<MemorySegment> remoteRegions = new Long2ObjectHashMap<>();
@@ -333,6 +335,41 @@ public final class ShmTransport implements Transport
     }
 
     @Override
+    public MemorySegment allocateNamed(final String name, final long bytes)
+    {
+        if (bytes <= 0 || !name.matches("[A-Za-z0-9-]+"))
+        {
+            throw new TransportException("cannot allocate named region '" + name + "' of " + bytes + " bytes: the "
+                + "size must be > 0 and the name letters, digits and '-'");
+        }
+        final Path path = config.directory().resolve(ShmLayout.namedFileName(jobId, rank, name));
+        synchronized (regions)
+        {
+            namedFiles.add(path);
+        }
+        return mapFile(path, bytes, true);
+    }
+
+    @Override
+    public MemorySegment mapNamed(final int peer, final String name, final long bytes)
+    {
+        final Path path = config.directory().resolve(ShmLayout.namedFileName(jobId, peer, name));
+        try
+        {
+            // The owner creates the file empty and then sizes it: until it is sized, it is not there yet.
+            if (!Files.exists(path) || Files.size(path) < bytes)
+            {
+                return null;
+            }
+        }
+        catch (final IOException ex)
+        {
+            return null;
+        }
+        return mapFile(path, bytes, false);
+    }
+
+    @Override
     public int regionOf(final MemorySegment segment)
     {
         if (!segment.isNative())
@@ -452,6 +489,7 @@ public final class ShmTransport implements Transport
                 names.add(inboundPath);
             }
             regions.forEach(region -> names.add(region.path()));
+            names.addAll(namedFiles);
         }
         for (final Path name : names)
         {

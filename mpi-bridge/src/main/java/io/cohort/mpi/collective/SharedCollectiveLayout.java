@@ -1,0 +1,54 @@
+package io.cohort.mpi.collective;
+
+/**
+ * The layout of one rank's shared-memory collective region (one per communicator that runs shared-memory
+ * collectives, a registered region of the shared-memory transport, mapped by every other rank of the communicator).
+ * Only its owner writes it; peers read. Nothing else knows these offsets.
+ * <pre>
+ *   0                   sequence: the owner's published step count (long), alone on its 128 bytes
+ *   128                 ready: 1 once the owner has mapped every peer's region (set-up, once), alone on 128 bytes
+ *   256                 slot 0 .. slot SLOTS-1, SLOT_BYTES each: data the owner publishes for a step
+ * </pre>
+ * The sequence only grows (no resets): a peer waits until it is at least the step it needs. 128 bytes because
+ * x86 prefetches cache lines in adjacent pairs, which would otherwise make the flag share traffic with data.
+ */
+final class SharedCollectiveLayout
+{
+    /** Bytes kept free around a flag: two 64-byte cache lines. */
+    static final int FLAG_LINE = 128;
+    /** Where the owner's sequence is. */
+    static final long SEQUENCE_OFFSET = 0;
+    /** Where the owner's ready flag is. */
+    static final long READY_OFFSET = FLAG_LINE;
+    /** Where the slots begin. */
+    static final long SLOTS_OFFSET = 2L * FLAG_LINE;
+    /** Slots per rank, used round robin: a slot is rewritten four steps later, so writers rarely wait for readers. */
+    static final int SLOTS = 4;
+    /** Bytes per slot: one chunk of a pipelined allreduce or bcast (256 KiB beat 64 KiB from 1 MiB up, 2 ranks). */
+    static final int SLOT_BYTES = 256 * 1024;
+
+    private SharedCollectiveLayout()
+    {
+    }
+
+    /**
+     * Where a slot begins.
+     *
+     * @param slot 0 to {@link #SLOTS} - 1
+     * @return its offset in the region
+     */
+    static long slotOffset(final int slot)
+    {
+        return SLOTS_OFFSET + (long) slot * SLOT_BYTES;
+    }
+
+    /**
+     * The size of a region.
+     *
+     * @return bytes
+     */
+    static long regionBytes()
+    {
+        return SLOTS_OFFSET + (long) SLOTS * SLOT_BYTES;
+    }
+}

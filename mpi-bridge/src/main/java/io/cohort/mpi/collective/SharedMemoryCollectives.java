@@ -1,0 +1,591 @@
+package io.cohort.mpi.collective;
+
+import io.cohort.mpi.CohortException;
+import io.cohort.mpi.ReduceOperation;
+import io.cohort.mpi.engine.ProgressEngine;
+import io.cohort.mpi.engine.Progressable;
+import io.cohort.mpi.Request;
+import io.cohort.mpi.Status;
+import io.cohort.mpi.engine.WaitCondition;
+import io.cohort.transport.Transport;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+
+import static io.cohort.mpi.collective.SharedCollectiveLayout.READY_OFFSET;
+import static io.cohort.mpi.collective.SharedCollectiveLayout.SEQUENCE_OFFSET;
+import static io.cohort.mpi.collective.SharedCollectiveLayout.SLOTS;
+import static io.cohort.mpi.collective.SharedCollectiveLayout.SLOT_BYTES;
+import static io.cohort.mpi.collective.SharedCollectiveLayout.slotOffset;
+
+/**
+ * Collectives of ranks that share one host's memory, through memory rather than messages (the design of Open MPI's
+ * coll/sm and xhc components and MPICH's release-gather collectives): every rank of the communicator owns a region
+ * ({@link SharedCollectiveLayout}) with a sequence flag and four data slots, and maps every other rank's region.
+ *
+ * <p><b>Steps.</b> Every rank counts the steps it has completed and publishes the count in its flag (release
+ * store); a peer that needs step {@code s} waits until the flag reads at least {@code s} (acquire load). Every rank
+ * runs the same steps for the same calls, so the counts agree without ever being reset:
+ * <ul>
+ *   <li>barrier: one step; publish, then wait for every peer's flag (a flat gather of flags: for the handful of
+ *       ranks on one host one round beats a fan-in/fan-out tree's two);</li>
+ *   <li>small allreduce (to {@link #ALL_READ_BYTES}): copy in, publish, wait for all, then every rank folds every
+ *       rank's slot itself, from the highest rank down ({@code x0 op (x1 op (...))}), so non-commutative
+ *       operations keep rank order and every rank gets bit-identical results;</li>
+ *   <li>large allreduce: per chunk of one slot, copy in and publish; each rank folds its own slice of the chunk
+ *       from every slot (a reduce-scatter in shared memory) into a second slot and publishes; each copies every
+ *       slice out (the allgather);</li>
+ *   <li>bcast: per chunk, the root copies in and publishes; the others copy out and publish, which tells the root
+ *       its slot is free again (four slots in rotation pipeline the chunks);</li>
+ *   <li>reduce: the small allreduce, but only the root folds.</li>
+ * </ul>
+ * A slot is rewritten only after every peer has published the step after its last reader's step
+ * ({@code freeAfter}); with four slots in rotation that wait is almost always already over.
+ *
+ * <p><b>Waiting</b> goes through {@link ProgressEngine#awaitCondition}: the engine's policy (spin, yield, park,
+ * COHORT_WAIT_*), with progress on every round, so point-to-point messages and nonblocking collectives in flight
+ * keep moving while a rank waits here, and a peer that dies is reported instead of awaited forever.
+ *
+ * <p>Steady calls allocate nothing: scratch arrays are kept per element type. Not thread-safe: one rank's thread.
+ */
+public final class SharedMemoryCollectives implements WaitCondition
+{
+    /** Allreduces up to this many bytes let every rank fold every rank's data (one step); larger ones slice. */
+    public static final int ALL_READ_BYTES = 4096;
+
+    private static final VarHandle SEQUENCE = ValueLayout.JAVA_LONG.varHandle();
+
+    private final ProgressEngine engine;
+    private final Transport transport;
+    private final String name;
+    private final int rank;
+    private final int size;
+    private final int[] worldOf;
+    private final MemorySegment[] regions;
+    private final MemorySegment mine;
+    private final long[] seen;
+    private final long[] freeAfter = new long[SLOTS];
+    private long sequence;
+    private boolean ready;
+    private int nextSlot;
+    private long waitTarget;
+    private int waitFrom;
+    private int waitTo;
+    private int awaited;
+    private int[] intScratch;
+    private long[] longScratch;
+    private float[] floatScratch;
+    private double[] doubleScratch;
+
+    /**
+     * Allocates this rank's region; peers' regions are mapped when first needed (a peer creates its own when it
+     * first runs a shared-memory collective on the communicator, so nothing has to be exchanged first and a
+     * nonblocking call can set up as well as a blocking one).
+     *
+     * @param engine    the rank's engine, which waits and makes progress
+     * @param transport the shared-memory transport that reaches every other rank of the communicator
+     * @param rank      this rank in the communicator
+     * @param worldOf   the world rank of each rank of the communicator
+     * @param name      the regions' name, the same on every rank and unique to the communicator
+     */
+    public SharedMemoryCollectives(final ProgressEngine engine, final Transport transport, final int rank,
+        final int[] worldOf, final String name)
+    {
+        this.engine = engine;
+        this.transport = transport;
+        this.rank = rank;
+        this.size = worldOf.length;
+        this.worldOf = worldOf.clone();
+        this.name = name;
+        this.regions = new MemorySegment[size];
+        this.mine = transport.allocateNamed(name, regionBytes());
+        this.regions[rank] = mine;
+        this.seen = new long[size];
+    }
+
+    /**
+     * The size of the region each rank allocates.
+     *
+     * @return bytes
+     */
+    public static long regionBytes()
+    {
+        return SharedCollectiveLayout.regionBytes();
+    }
+
+    // ------------------------------------------------------------------------------------------------- barrier
+
+    /** MPI_Barrier: one step, then every peer's flag. */
+    public void barrier()
+    {
+        awaitAll(publish());
+    }
+
+    /**
+     * MPI_Ibarrier: publishes the step now; the request is done once every peer has published it. It matches a
+     * blocking {@link #barrier()} on other ranks (both are one step).
+     *
+     * @return the request
+     */
+    public Request ibarrier()
+    {
+        final Arrival arrival = new Arrival(publish());
+        if (!arrival.met())
+        {
+            // The engine polls it on every progress, so the set-up and this rank's part go on while it waits elsewhere.
+            engine.addProgressable(arrival);
+        }
+        return arrival;
+    }
+
+    /** An ibarrier's request: waits for every peer's flag to reach its step. */
+    private final class Arrival implements Request, WaitCondition, Progressable
+    {
+        private final long step;
+        private int behind;
+        private boolean done;
+        private final Status status = new Status();
+
+        Arrival(final long step)
+        {
+            this.step = step;
+        }
+
+        @Override
+        public boolean met()
+        {
+            if (!ready && !trySetUp())
+            {
+                behind = awaited;
+                return false;
+            }
+            behind = firstBehind(0, size, step);
+            done = behind < 0;
+            return done;
+        }
+
+        @Override
+        public boolean advance()
+        {
+            return done || met();
+        }
+
+        @Override
+        public int awaitedPeer()
+        {
+            return worldOf[behind];
+        }
+
+        @Override
+        public String describe()
+        {
+            return "rank " + behind + " of its communicator to enter the shared-memory barrier of step " + step;
+        }
+
+        @Override
+        public boolean test()
+        {
+            if (!done && !met())
+            {
+                engine.progress();
+                met();
+            }
+            return done;
+        }
+
+        @Override
+        public Status await()
+        {
+            if (!done)
+            {
+                engine.awaitCondition(this);
+                done = true;
+            }
+            return status.set(-1, -1, 0, false);
+        }
+
+        @Override
+        public boolean cancel()
+        {
+            return false;
+        }
+
+        @Override
+        public boolean isDone()
+        {
+            return done || met();
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------------- allreduce
+
+    /**
+     * MPI_Allreduce on int, long, float or double arrays, in rank order for every operation.
+     *
+     * @param send       this rank's data
+     * @param sendOffset its first element
+     * @param recv       the result (may be {@code send})
+     * @param recvOffset its first element
+     * @param count      elements
+     * @param op         the operation
+     * @param grain      elements that must stay together (2 for MINLOC and MAXLOC pairs, else 1)
+     */
+    public void allreduce(final Object send, final int sendOffset, final Object recv, final int recvOffset,
+        final int count, final ReduceOperation op, final int grain)
+    {
+        final int elementBytes = Blocks.elementBytes(send);
+        if ((long) count * elementBytes <= ALL_READ_BYTES)
+        {
+            foldAll(send, sendOffset, recv, recvOffset, count, op, -1);
+            return;
+        }
+        final int chunk = SLOT_BYTES / elementBytes / grain * grain;
+        for (int done = 0; done < count; done += chunk)
+        {
+            slicedChunk(send, sendOffset + done, recv, recvOffset + done, Math.min(chunk, count - done), op, grain,
+                elementBytes);
+        }
+    }
+
+    /**
+     * MPI_Reduce on int, long, float or double arrays, in rank order: every rank publishes its data, the root folds.
+     * Data larger than a slot goes in slot-sized chunks.
+     *
+     * @param send       this rank's data
+     * @param sendOffset its first element
+     * @param recv       the result at the root (ignored elsewhere)
+     * @param recvOffset its first element
+     * @param count      elements
+     * @param op         the operation
+     * @param root       the rank that gets the result
+     */
+    public void reduce(final Object send, final int sendOffset, final Object recv, final int recvOffset,
+        final int count, final ReduceOperation op, final int root)
+    {
+        final int chunk = SLOT_BYTES / Blocks.elementBytes(send) / 2 * 2;
+        for (int done = 0; done < count; done += chunk)
+        {
+            final int n = Math.min(chunk, count - done);
+            foldAll(send, sendOffset + done, recv, recvOffset + done, n, op, root);
+        }
+    }
+
+    /** One step: every rank publishes its data; the root (every rank if {@code root} &lt; 0) folds all of it. */
+    private void foldAll(final Object send, final int sendOffset, final Object recv, final int recvOffset,
+        final int count, final ReduceOperation op, final int root)
+    {
+        final int slot = takeSlot();
+        awaitAll(freeAfter[slot]);
+        copyIn(send, sendOffset, count, mine, slotOffset(slot));
+        final long step = publish();
+        // Readers fold in this call, before they publish their next step.
+        freeAfter[slot] = step + 1;
+        if (root < 0 || rank == root)
+        {
+            awaitAll(step);
+            fold(slot, 0, recv, recvOffset, count, op);
+        }
+    }
+
+    /**
+     * One chunk of the large allreduce: copy in and publish; fold this rank's slice from every rank's slot into a
+     * second slot and publish; copy every rank's slice out.
+     */
+    private void slicedChunk(final Object send, final int sendOffset, final Object recv, final int recvOffset,
+        final int count, final ReduceOperation op, final int grain, final int elementBytes)
+    {
+        final int in = takeSlot();
+        final int out = takeSlot();
+        awaitAll(freeAfter[in]);
+        copyIn(send, sendOffset, count, mine, slotOffset(in));
+        final long copied = publish();
+        final int units = count / grain;
+        final int lo = sliceStart(units, rank) * grain;
+        final int hi = sliceStart(units, rank + 1) * grain;
+        awaitAll(copied);
+        if (hi > lo)
+        {
+            // recv's elements of this chunk are already copied in, so folding into them is safe in place too.
+            fold(in, lo, recv, recvOffset + lo, hi - lo, op);
+            awaitAll(freeAfter[out]);
+            copyIn(recv, recvOffset + lo, hi - lo, mine, slotOffset(out) + (long) lo * elementBytes);
+        }
+        final long reduced = publish();
+        // Peers read our input slot while folding, before publishing `reduced`; our slice before their next step.
+        freeAfter[in] = reduced;
+        freeAfter[out] = reduced + 1;
+        awaitAll(reduced);
+        for (int q = 0; q < size; q++)
+        {
+            final int qlo = sliceStart(units, q) * grain;
+            final int qhi = sliceStart(units, q + 1) * grain;
+            if (q != rank && qhi > qlo)
+            {
+                copyOut(regions[q], slotOffset(out) + (long) qlo * elementBytes, recv, recvOffset + qlo, qhi - qlo);
+            }
+        }
+    }
+
+    private int sliceStart(final int units, final int r)
+    {
+        return (int) ((long) units * r / size);
+    }
+
+    /** Folds elements {@code [at, at + count)} of every rank's slot into recv, highest rank first (rank order). */
+    private void fold(final int slot, final int at, final Object recv, final int recvOffset, final int count,
+        final ReduceOperation op)
+    {
+        final long offset = slotOffset(slot) + (long) at * Blocks.elementBytes(recv);
+        copyOut(regions[size - 1], offset, recv, recvOffset, count);
+        final Object scratch = scratch(recv, count);
+        for (int q = size - 2; q >= 0; q--)
+        {
+            copyOut(regions[q], offset, scratch, 0, count);
+            op.applyTo(scratch, 0, recv, recvOffset, count);
+        }
+    }
+
+    // --------------------------------------------------------------------------------------------------- bcast
+
+    /**
+     * MPI_Bcast of an array or a segment, in slot-sized chunks that pipeline through four slots.
+     *
+     * @param buffer a primitive array or a {@code MemorySegment}
+     * @param offset the first element (byte for a segment)
+     * @param count  elements (bytes for a segment)
+     * @param root   the rank that has the data
+     */
+    public void bcast(final Object buffer, final int offset, final int count, final int root)
+    {
+        final int chunk = SLOT_BYTES / Blocks.elementBytes(buffer);
+        int done = 0;
+        do
+        {
+            final int n = Math.min(chunk, count - done);
+            final int slot = takeSlot();
+            if (rank == root)
+            {
+                awaitAll(freeAfter[slot]);
+                copyIn(buffer, offset + done, n, mine, slotOffset(slot));
+                // Every other rank publishes this same step once it has copied the chunk out.
+                freeAfter[slot] = publish();
+            }
+            else
+            {
+                final long step = sequence + 1;
+                awaitOne(root, step);
+                copyOut(regions[root], slotOffset(slot), buffer, offset + done, n);
+                publish();
+            }
+            done += n;
+        }
+        while (done < count);
+    }
+
+    // ------------------------------------------------------------------------------------------ steps, waiting
+
+    private int takeSlot()
+    {
+        final int slot = nextSlot;
+        nextSlot = slot + 1 == SLOTS ? 0 : slot + 1;
+        return slot;
+    }
+
+    /** Completes a step: everything written before is visible to a peer that reads the new count. */
+    private long publish()
+    {
+        final long step = ++sequence;
+        // Release: the slot writes of this step happen-before a peer's acquire read of the count.
+        SEQUENCE.setRelease(mine, SEQUENCE_OFFSET, step);
+        return step;
+    }
+
+    private void awaitAll(final long step)
+    {
+        awaitRanks(0, size, step);
+    }
+
+    private void awaitOne(final int peer, final long step)
+    {
+        awaitRanks(peer, peer + 1, step);
+    }
+
+    private void awaitRanks(final int from, final int to, final long step)
+    {
+        waitFrom = from;
+        waitTo = to;
+        waitTarget = step;
+        if (!met())
+        {
+            engine.awaitCondition(this);
+        }
+    }
+
+    @Override
+    public boolean met()
+    {
+        if (!ready && !trySetUp())
+        {
+            return false;
+        }
+        final int behind = firstBehind(waitFrom, waitTo, waitTarget);
+        if (behind < 0)
+        {
+            return true;
+        }
+        awaited = behind;
+        return false;
+    }
+
+    /**
+     * The set-up, a barrier of its own, done once: map every peer's region (each creates its own on its first
+     * shared-memory collective here), say so in the ready flag, and wait until every peer has said so. Only then
+     * may a rank go on: a rank that went on could finish and close, removing its file before a slower peer mapped
+     * it. Non-blocking, so an ibarrier can drive it from its request.
+     *
+     * @return true once set up
+     */
+    private boolean trySetUp()
+    {
+        for (int q = 0; q < size; q++)
+        {
+            if (regions[q] == null)
+            {
+                regions[q] = transport.mapNamed(worldOf[q], name, regionBytes());
+                if (regions[q] == null)
+                {
+                    awaited = q;
+                    return false;
+                }
+            }
+        }
+        // Release, like the sequence; read with acquire below.
+        SEQUENCE.setRelease(mine, READY_OFFSET, 1L);
+        for (int q = 0; q < size; q++)
+        {
+            if ((long) SEQUENCE.getAcquire(regions[q], READY_OFFSET) == 0)
+            {
+                awaited = q;
+                return false;
+            }
+        }
+        ready = true;
+        return true;
+    }
+
+    /** The first rank in {@code [from, to)} (this one aside) that has not published {@code step}, or -1. */
+    private int firstBehind(final int from, final int to, final long step)
+    {
+        for (int q = from; q < to; q++)
+        {
+            if (q != rank && seen[q] < step)
+            {
+                // Acquire: what the peer wrote before publishing this count is visible after this read.
+                seen[q] = (long) SEQUENCE.getAcquire(regions[q], SEQUENCE_OFFSET);
+                if (seen[q] < step)
+                {
+                    return q;
+                }
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public int awaitedPeer()
+    {
+        return worldOf[awaited];
+    }
+
+    @Override
+    public String describe()
+    {
+        return "rank " + awaited + " of its communicator to " + (ready ? "reach step " + waitTarget + " of"
+            : "set up") + " a shared-memory collective";
+    }
+
+    // ------------------------------------------------------------------------------------------------- copying
+
+    private static void copyIn(final Object from, final int offset, final int count, final MemorySegment to,
+        final long at)
+    {
+        if (from instanceof MemorySegment segment)
+        {
+            MemorySegment.copy(segment, offset, to, at, count);
+        }
+        else
+        {
+            MemorySegment.copy(from, offset, to, layoutOf(from), at, count);
+        }
+    }
+
+    private static void copyOut(final MemorySegment from, final long at, final Object to, final int offset,
+        final int count)
+    {
+        if (to instanceof MemorySegment segment)
+        {
+            MemorySegment.copy(from, at, segment, offset, count);
+        }
+        else
+        {
+            MemorySegment.copy(from, layoutOf(to), at, to, offset, count);
+        }
+    }
+
+    private static ValueLayout layoutOf(final Object array)
+    {
+        return switch (array)
+        {
+            case double[] a -> ValueLayout.JAVA_DOUBLE_UNALIGNED;
+            case long[] a -> ValueLayout.JAVA_LONG_UNALIGNED;
+            case int[] a -> ValueLayout.JAVA_INT_UNALIGNED;
+            case float[] a -> ValueLayout.JAVA_FLOAT_UNALIGNED;
+            case byte[] a -> ValueLayout.JAVA_BYTE;
+            default -> throw new CohortException("shared-memory collectives take byte, int, long, float or double "
+                + "arrays or segments, not " + array.getClass().getSimpleName());
+        };
+    }
+
+    /** A kept array of recv's type with room for {@code count} elements (at most one slot's worth). */
+    private Object scratch(final Object like, final int count)
+    {
+        return switch (like)
+        {
+            case double[] a ->
+            {
+                if (doubleScratch == null || doubleScratch.length < count)
+                {
+                    doubleScratch = new double[Math.max(count, SLOT_BYTES / Double.BYTES)];
+                }
+                yield doubleScratch;
+            }
+            case long[] a ->
+            {
+                if (longScratch == null || longScratch.length < count)
+                {
+                    longScratch = new long[Math.max(count, SLOT_BYTES / Long.BYTES)];
+                }
+                yield longScratch;
+            }
+            case int[] a ->
+            {
+                if (intScratch == null || intScratch.length < count)
+                {
+                    intScratch = new int[Math.max(count, SLOT_BYTES / Integer.BYTES)];
+                }
+                yield intScratch;
+            }
+            case float[] a ->
+            {
+                if (floatScratch == null || floatScratch.length < count)
+                {
+                    floatScratch = new float[Math.max(count, SLOT_BYTES / Float.BYTES)];
+                }
+                yield floatScratch;
+            }
+            default -> throw new CohortException("reductions take int, long, float or double arrays, not "
+                + like.getClass().getSimpleName());
+        };
+    }
+}

@@ -1,0 +1,14 @@
+package io.cohort.mpi;
+
+import io.cohort.mpi.collective.CollectiveAlgorithm;
+import io.cohort.mpi.collective.CollectiveTuning;
+
+/** The barrier contract with every blocking barrier forced to shm. */
+class ShmBarrierTest extends BarrierAlgorithmContract
+{
+    @Override
+    CollectiveTuning tuning()
+    {
+        return forcing(CollectiveAlgorithm.SHM);
+    }
+}
