@@ -44,6 +44,7 @@ COLL_RANKS=2,4
 COLLECTIVES=allreduce,bcast,allgather,alltoall,barrier
 COLL_ITERS=10000  # calls per size <= 8 KiB in the coll suite; a tenth (at least 10) above
 WARMUP_SECONDS=3  # coll: untimed repetitions of the whole sweep first (Java and Cohort; C gets at most 1)
+P2P_WARMUP_SECONDS=10  # shm, tcp: the same for the Java yardsticks and Cohort (C has no JIT and gets none)
 SUITES=shm
 QUICK=0
 WITH_COHORT=1
@@ -82,7 +83,8 @@ Options:
                           with mpirun --oversubscribe
   --coll-iterations N     calls per size <= 8 KiB (default $COLL_ITERS; larger sizes get N/10, at least 10)
   --warmup-seconds S      before timing, every program repeats its whole sweep untimed for S seconds
-                          (default $WARMUP_SECONDS; the C yardsticks get at most 1, they have no JIT)
+                          (default: coll $WARMUP_SECONDS, the C yardsticks at most 1; shm and tcp
+                          $P2P_WARMUP_SECONDS for Java and Cohort, none for C: they have no JIT)
 
 Needs root (or the Debian packages ${APT_PACKAGES[*]} already installed, and mpi.jar already
 built), and a JDK >= 25 (JAVA_HOME, /usr/lib/jvm/*, or PATH).
@@ -123,7 +125,7 @@ parse_args() {
                           COLL_RANKS=$2; shift ;;
             --coll-iterations) is_uint "${2-}" || die "--coll-iterations wants a positive integer"; COLL_ITERS=$2; coll_iters_set=1; shift ;;
             --warmup-seconds) [[ ${2-} =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--warmup-seconds wants a number of seconds, got '${2-}'"
-                              WARMUP_SECONDS=$2; warmup_set=1; shift ;;
+                              WARMUP_SECONDS=$2; P2P_WARMUP_SECONDS=$2; warmup_set=1; shift ;;
             --quick) QUICK=1 ;;
             --no-cohort) WITH_COHORT=0 ;;
             --out) [[ -n ${2-} ]] || die "--out wants a directory"; OUT_DIR=$2; shift ;;
@@ -138,6 +140,7 @@ parse_args() {
         ((rounds_set)) || ROUNDS=1
         ((coll_iters_set)) || COLL_ITERS=1000
         ((warmup_set)) || WARMUP_SECONDS=1
+        ((warmup_set)) || P2P_WARMUP_SECONDS=1
         [[ -n $OUT_DIR ]] || OUT_DIR=$BUILD_DIR/quick
     fi
     [[ -n $OUT_DIR ]] || OUT_DIR=$REPO_ROOT/docs/bench
@@ -387,7 +390,7 @@ run_openmpi() {
         cmd+=("$BUILD_DIR/c/$prog")
     else
         [[ $measure == latency ]] && prog=OsuLatency || prog=OsuBandwidth
-        cmd+=("${JAVA_CMD[@]}" "$prog")
+        cmd+=("${JAVA_CMD[@]}" "$prog" --warmup-seconds "$P2P_WARMUP_SECONDS")
     fi
     cmd+=(--sizes "$SIZES" --iterations "$iters")
     echo "${cmd[*]}" >"$out.cmd"
@@ -410,7 +413,7 @@ cohort_check() {
 run_cohort() {
     local measure=$1 out=$2 iters; shift 2
     if [[ $measure == latency ]]; then iters=$LAT_ITERS; else iters=$BW_ITERS; fi
-    local cmd=(./cohort bench "$measure" --sizes "$SIZES" --iterations "$iters" "$@")
+    local cmd=(./cohort bench "$measure" --sizes "$SIZES" --iterations "$iters" --warmup-seconds "$P2P_WARMUP_SECONDS" "$@")
     echo "${cmd[*]}" >"$out.cmd"
     local rc=0
     (cd "$REPO_ROOT" && timeout "$RUN_TIMEOUT" "${cmd[@]}") >"$out" 2>"$out.err" || rc=$?

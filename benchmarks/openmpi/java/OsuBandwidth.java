@@ -48,7 +48,32 @@ public final class OsuBandwidth {
             System.out.println("# Size      Bandwidth (MB/s)");
             System.out.flush();
         }
-        for (int size : o.sizes) {
+        double[] rows = new double[o.sizes.length];
+        // Before timing, the same sweep untimed for --warmup-seconds, as cohort bench does.
+        if (o.warmupSeconds > 0) {
+            long end = System.nanoTime() + (long) (o.warmupSeconds * 1e9);
+            int[] goOn = {1};
+            while (goOn[0] == 1) {
+                sweep(world, rank, o, sbuf, rbuf, reqs, rows);
+                if (rank == 0) goOn[0] = System.nanoTime() < end ? 1 : 0;
+                world.bcast(goOn, 1, MPI.INT, 0);
+            }
+        }
+        sweep(world, rank, o, sbuf, rbuf, reqs, rows);
+        if (rank == 0) {
+            for (int s = 0; s < o.sizes.length; s++) {
+                System.out.printf(java.util.Locale.ROOT, "%-10d%18.2f%n", o.sizes[s], rows[s]);
+            }
+            System.out.flush();
+        }
+        MPI.Finalize();
+    }
+
+    /** One pass over every size; rows get MB/s. */
+    private static void sweep(Comm world, int rank, OsuOptions o, ByteBuffer sbuf, ByteBuffer rbuf, Request[] reqs,
+            double[] rows) throws Exception {
+        for (int s = 0; s < o.sizes.length; s++) {
+            int size = o.sizes[s];
             int iters = o.iterationsFor(size);
             int skip = o.skipFor(size);
             double t0 = 0;
@@ -65,12 +90,7 @@ public final class OsuBandwidth {
                     world.send(sbuf, 4, MPI.BYTE, 0, 101);
                 }
             }
-            double elapsed = MPI.wtime() - t0;
-            if (rank == 0) {
-                System.out.printf(java.util.Locale.ROOT, "%-10d%18.2f%n", size, (double) size * WINDOW * iters / elapsed / 1e6);
-                System.out.flush();
-            }
+            rows[s] = (double) size * WINDOW * iters / (MPI.wtime() - t0) / 1e6;
         }
-        MPI.Finalize();
     }
 }

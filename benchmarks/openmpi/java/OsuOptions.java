@@ -5,8 +5,8 @@
  *   --iterations-large N    timed iterations for sizes  > 8 KiB (default: scaled down from --iterations)
  *   --skip N                untimed warm-up iterations for sizes <= 8 KiB
  *   --skip-large N          untimed warm-up iterations for sizes  > 8 KiB
- *   --warmup-seconds S      collectives only (OsuCollective): before timing, repeat the whole sweep
- *                           untimed until S seconds have passed on rank 0
+ *   --warmup-seconds S      before timing, repeat the whole sweep untimed until S seconds have passed
+ *                           on rank 0 (collectives: default 3; point-to-point: default 0)
  *
  * Not part of the Maven build: scripts/bench-vs-openmpi.sh compiles these against Open MPI's mpi.jar.
  */
@@ -20,19 +20,17 @@ final class OsuOptions {
     /** Returns null after printing usage when --help was given. */
     static OsuOptions parse(String[] args, String prog, int defIterations, int largeDivisor,
                             int defSkip, int defSkipLarge) {
-        return parse(args, prog, null, -1, defIterations, largeDivisor, defSkip, defSkipLarge);
+        return parse(args, prog, null, 0, defIterations, largeDivisor, defSkip, defSkipLarge);
     }
 
     /**
-     * defSizes: null for the point-to-point default; defWarmupSeconds: the --warmup-seconds default, or
-     * negative when the program does not accept it (point-to-point yardsticks).
+     * defSizes: null for the point-to-point default; defWarmupSeconds: the --warmup-seconds default.
      */
     static OsuOptions parse(String[] args, String prog, int[] defSizes, double defWarmupSeconds,
                             int defIterations, int largeDivisor, int defSkip, int defSkipLarge) {
         OsuOptions o = new OsuOptions();
         if (defSizes != null) o.sizes = defSizes.clone();
         o.warmupSeconds = defWarmupSeconds;
-        boolean coll = defWarmupSeconds >= 0;
         o.iterations = defIterations;
         o.skip = defSkip;
         o.skipLarge = defSkipLarge;
@@ -42,7 +40,7 @@ final class OsuOptions {
             if (a.equals("--help") || a.equals("-h")) {
                 System.err.println("usage: " + prog
                         + " [--sizes LIST] [--iterations N] [--iterations-large N] [--skip N] [--skip-large N]"
-                        + (coll ? " [--warmup-seconds S]" : ""));
+                        + " [--warmup-seconds S]");
                 return null;
             }
             if (i + 1 >= args.length) throw new IllegalArgumentException("missing value after " + a);
@@ -58,7 +56,6 @@ final class OsuOptions {
                 case "--skip" -> o.skip = Math.max(0, Integer.parseInt(v));
                 case "--skip-large" -> o.skipLarge = Math.max(0, Integer.parseInt(v));
                 case "--warmup-seconds" -> {
-                    if (!coll) throw new IllegalArgumentException("unknown option: " + a);
                     try {
                         o.warmupSeconds = Double.parseDouble(v);
                     } catch (NumberFormatException e) {

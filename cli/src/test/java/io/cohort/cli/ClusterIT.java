@@ -12,9 +12,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -174,6 +177,28 @@ class ClusterIT
         {
             assertTrue(shm.noneMatch(p -> p.getFileName().toString().startsWith("cohort-")
                 && p.getFileName().toString().contains("-r")), "registered regions left in /dev/shm");
+        }
+    }
+
+    @Test
+    void collectivesAcrossHostsGoThroughSharedMemoryWithinEachHostAndAgreeWithTheSerialAnswer() throws Exception
+    {
+        final Set<Path> before = cohortShmFiles();
+        final Result run = script(120, "run", "-n", "4", "--timeout", "120", "-cp", testClasses(),
+            CollectivesAcrossHostsJob.class.getName());
+        assertEquals(0, run.code(), run.out());
+        assertTrue(run.out().contains("COLLECTIVES OK 4 of 4 ranks"), run.out());
+        final Set<Path> left = cohortShmFiles();
+        left.removeAll(before);
+        assertTrue(left.isEmpty(), "shared-memory files left: " + left);
+    }
+
+    private static Set<Path> cohortShmFiles() throws IOException
+    {
+        try (Stream<Path> shm = Files.list(Path.of("/dev/shm")))
+        {
+            return shm.filter(p -> p.getFileName().toString().startsWith("cohort-"))
+                .collect(Collectors.toCollection(HashSet::new));
         }
     }
 
