@@ -104,7 +104,9 @@ public final class SubmitThroughput
         while (!client.call("GET", query + "&state=PENDING,HELD,STARTING,RUNNING&limit=1", null).path("jobs")
             .isEmpty())
         {
-            Thread.sleep(20);
+            // Every 100 ms: the answer is at most that late (under 1 % of a 10,000-job run), and polling faster
+            // took 7 % of the head node's CPU away from the jobs it measures.
+            Thread.sleep(100);
         }
         final double doneSeconds = (System.nanoTime() - start) / 1e9;
         final long completed = count(query + "&state=COMPLETED");
