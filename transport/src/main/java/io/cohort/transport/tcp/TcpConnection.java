@@ -662,6 +662,31 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
         return takeNeedsLoop();
     }
 
+    /**
+     * One non-blocking read(2) from the socket straight into native memory.
+     *
+     * @return the bytes read; 0 if there were none (EAGAIN); -1 at the end of the stream or on an error. When it
+     *         read nothing, {@link #needsLoop} says whether Netty's loop must run to meet the end or the error and
+     *         close the connection
+     */
+    private int readOrFlag(final long address, final int position, final int limit)
+    {
+        int n;
+        try
+        {
+            n = fd.readAddress(address, position, limit);
+        }
+        catch (final IOException ex)
+        {
+            n = -1;
+        }
+        if (n <= 0)
+        {
+            needsLoop = n < 0;
+        }
+        return n;
+    }
+
     private boolean takeNeedsLoop()
     {
         final boolean loop = needsLoop;
@@ -748,19 +773,9 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
         while (bulkRemaining > 0)
         {
             final int at = view.position();
-            final int n;
-            try
-            {
-                n = fd.readAddress(bulkAddress, at, at + bulkRemaining);
-            }
-            catch (final IOException ex)
-            {
-                needsLoop = true;
-                return true;
-            }
+            final int n = readOrFlag(bulkAddress, at, at + bulkRemaining);
             if (n <= 0)
             {
-                needsLoop = n < 0;
                 return true;
             }
             // The copying path narrows the limit to what it copies: widen it to cover these bytes first.
@@ -813,20 +828,11 @@ final class TcpConnection extends ChannelInboundHandlerAdapter
         while (placeRemaining > 0)
         {
             final int n;
-            try
-            {
-                n = placeInto != null
-                    ? fd.readAddress(placeInto.address() + placeAt, 0, (int) Math.min(placeRemaining, 1 << 30))
-                    : fd.readAddress(record.address(), 0, (int) Math.min(placeRemaining, record.byteSize()));
-            }
-            catch (final IOException ex)
-            {
-                needsLoop = true;
-                return true;
-            }
+            n = placeInto != null
+                ? readOrFlag(placeInto.address() + placeAt, 0, (int) Math.min(placeRemaining, 1 << 30))
+                : readOrFlag(record.address(), 0, (int) Math.min(placeRemaining, record.byteSize()));
             if (n <= 0)
             {
-                needsLoop = n < 0;
                 return true;
             }
             placeAt += n;
