@@ -17,6 +17,7 @@ import io.cohort.head.job.JobSpec;
 import io.cohort.head.job.JobSpecCodec;
 import io.cohort.head.job.JobState;
 import io.cohort.head.job.SpecException;
+import io.cohort.head.job.Webhook;
 import io.cohort.head.metrics.HeadMetrics;
 import io.cohort.head.node.NodeStatus;
 import io.cohort.head.service.HeadNode;
@@ -431,13 +432,20 @@ public final class ApiServer implements AutoCloseable
     private void submit(final Exchange exchange, final Caller caller) throws Exception
     {
         final JsonNode body = exchange.json();
-        final JobSpec spec = codec.read(body);
+        JobSpec spec = codec.read(body);
+        // A spec without a "webhooks" field gets its token's defaults; one that names some, or [], keeps its own.
+        final boolean defaults = !body.has("webhooks") && !tokens.defaultWebhooks(caller.tokenId()).isEmpty();
+        if (defaults)
+        {
+            spec = spec.withWebhooks(tokens.defaultWebhooks(caller.tokenId()));
+        }
         final Job job = head.submit(caller.user(), spec);
         final ObjectNode answer = Views.job(job, null);
         if (!spec.webhooks().isEmpty())
         {
-            // The only answer that shows the secrets (the ones the head node made included): keep them now.
-            answer.set("webhooks", codec.write(spec).get("webhooks"));
+            // The only answer that shows the job's own secrets (the ones the head node made included): keep them
+            // now. A token's secrets were shown when the token was made.
+            answer.set("webhooks", JobSpecCodec.writeWebhooks(spec.webhooks(), !defaults));
         }
         exchange.http().getResponseHeaders().set("Location", PREFIX + "/jobs/" + job.id());
         exchange.send(201, answer);
@@ -635,23 +643,25 @@ public final class ApiServer implements AutoCloseable
             + "/tokens/ID");
     }
 
-    private void createToken(final Exchange exchange) throws IOException
+    private void createToken(final Exchange exchange) throws IOException, SpecException
     {
         final JsonNode body = exchange.json();
         if (!body.isObject())
         {
             throw new ApiException(400, null, "send a JSON object {\"user\": NAME, \"role\": \"user\"|\"admin\", "
-                + "\"name\": LABEL}");
+                + "\"name\": LABEL, \"webhooks\": [...]}");
         }
         final var fields = body.fieldNames();
         while (fields.hasNext())
         {
             final String field = fields.next();
-            if (!Set.of("user", "role", "name").contains(field))
+            if (!Set.of("user", "role", "name", "webhooks").contains(field))
             {
-                throw new ApiException(400, field, "unknown field; known fields: [name, role, user]");
+                throw new ApiException(400, field, "unknown field; known fields: [name, role, user, webhooks]");
             }
         }
+        // Checked as a job's are (SpecException names the field); hooks without a secret get one, shown once below.
+        final List<Webhook> webhooks = JobSpecCodec.readWebhooks(body.get("webhooks"));
         final JsonNode user = body.get("user");
         if (user == null || !user.isTextual())
         {
@@ -671,7 +681,7 @@ public final class ApiServer implements AutoCloseable
         final Tokens.Issued issued;
         try
         {
-            issued = tokens.create(name, user.asText(), role);
+            issued = tokens.create(name, user.asText(), role, webhooks);
         }
         catch (final IllegalArgumentException ex)
         {
@@ -679,6 +689,11 @@ public final class ApiServer implements AutoCloseable
         }
         final ObjectNode answer = Views.token(issued.record());
         answer.put("token", issued.token());
+        if (!webhooks.isEmpty())
+        {
+            // The only answer that shows the hooks' secrets.
+            answer.set("webhooks", JobSpecCodec.writeWebhooks(webhooks, true));
+        }
         exchange.send(201, answer);
     }
 

@@ -118,6 +118,10 @@ final class Views
         node.put("role", token.role());
         node.put("createdAt", token.createdAt().toString());
         time(node, "revokedAt", token.revokedAt());
+        if (!token.webhooks().isEmpty())
+        {
+            node.set("webhooks", JobSpecCodec.writeWebhooks(token.webhooks(), false));
+        }
         return node;
     }
 

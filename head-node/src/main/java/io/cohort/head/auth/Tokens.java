@@ -1,5 +1,6 @@
 package io.cohort.head.auth;
 
+import io.cohort.head.job.Webhook;
 import io.cohort.head.store.JobStore;
 import io.cohort.head.store.TokenRecord;
 
@@ -72,6 +73,22 @@ public final class Tokens
      */
     public Issued create(final String name, final String user, final Role role)
     {
+        return create(name, user, role, List.of());
+    }
+
+    /**
+     * Makes a token whose jobs get default webhooks: a job submitted with it that names no webhooks of its own gets
+     * these (a job that names some, or an empty list, keeps its own).
+     *
+     * @param name     a label
+     * @param user     the user it acts as
+     * @param role     its role
+     * @param webhooks its default webhooks, secrets included
+     * @return the token (shown once) and its record
+     * @throws IllegalArgumentException if the user or name is not a plain name
+     */
+    public Issued create(final String name, final String user, final Role role, final List<Webhook> webhooks)
+    {
         if (!USER.matcher(user).matches())
         {
             throw new IllegalArgumentException("user '" + user + "' must be 1-64 letters, digits, '.', '_' or '-'");
@@ -87,7 +104,7 @@ public final class Tokens
         final String id = HexFormat.of().formatHex(idBytes);
         final String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(secretBytes);
         final TokenRecord record = new TokenRecord(id, name, user, role.name().toLowerCase(Locale.ROOT),
-            hash(secret), Instant.now(), null);
+            hash(secret), Instant.now(), null, webhooks);
         store.insertToken(record);
         cache.put(id, record);
         return new Issued("cohort_" + id + "_" + secret, record);
@@ -137,6 +154,18 @@ public final class Tokens
     {
         final TokenRecord record = cache.get(id);
         return record != null && record.revokedAt() == null;
+    }
+
+    /**
+     * A token's default webhooks.
+     *
+     * @param id the token's public id
+     * @return its webhooks, secrets included; empty for a token without (or an unknown one)
+     */
+    public List<Webhook> defaultWebhooks(final String id)
+    {
+        final TokenRecord record = cache.get(id);
+        return record == null ? List.of() : record.webhooks();
     }
 
     /**

@@ -83,7 +83,7 @@ public final class SubmitCommand extends ClientCommand
     @Option(names = "--hold", description = "Submit held: it waits for cohort release.")
     boolean hold;
 
-    @Option(names = "--webhook", paramLabel = "URL[,events=KIND+KIND][,secret=S]",
+    @Option(names = "--webhook", paramLabel = WebhookOptions.FORMAT,
         description = {"POST the job's events to URL, signed (repeatable). events: job.submitted, job.state, "
             + "job.progress, attempt.started, attempt.ended (default all), joined by +. Without secret=, the head node "
             + "makes one and it is printed once."})
@@ -135,11 +135,7 @@ public final class SubmitCommand extends ClientCommand
         job.put("hold", hold);
         if (!webhooks.isEmpty())
         {
-            final ArrayNode hooks = job.putArray("webhooks");
-            for (final String hook : webhooks)
-            {
-                hooks.add(webhook(hook));
-            }
+            job.set("webhooks", WebhookOptions.toJson(spec, webhooks));
         }
         final JsonNode answer = client.call("POST", "/jobs", job);
         if (json())
@@ -149,11 +145,7 @@ public final class SubmitCommand extends ClientCommand
         else
         {
             out.println("Submitted job " + answer.get("id").asLong() + " (" + answer.get("state").asText() + ")");
-            for (final JsonNode hook : answer.path("webhooks"))
-            {
-                out.println("Webhook " + text(hook, "url") + " secret " + text(hook, "secret")
-                    + " (shown this once: verify Cohort-Signature with it)");
-            }
+            WebhookOptions.printSecrets(out, answer.path("webhooks"));
             out.flush();
         }
         if (await)
@@ -164,39 +156,6 @@ public final class SubmitCommand extends ClientCommand
                 .watch(answer.get("id").asLong());
         }
         return 0;
-    }
-
-    /** Parses {@code URL[,events=KIND+KIND][,secret=S]}; the server checks the URL and the kinds. */
-    private ObjectNode webhook(final String text)
-    {
-        final java.util.regex.Matcher option = java.util.regex.Pattern.compile(",(events|secret)=([^,]*)")
-            .matcher(text);
-        final ObjectNode hook = HeadClient.JSON.createObjectNode();
-        int urlEnd = -1;
-        while (option.find())
-        {
-            urlEnd = urlEnd < 0 ? option.start() : urlEnd;
-            if ("events".equals(option.group(1)))
-            {
-                final ArrayNode events = hook.putArray("events");
-                for (final String kind : option.group(2).split("\\+"))
-                {
-                    events.add(kind.strip());
-                }
-            }
-            else
-            {
-                hook.put("secret", option.group(2));
-            }
-        }
-        final String url = urlEnd < 0 ? text : text.substring(0, urlEnd);
-        if (url.isBlank())
-        {
-            throw new ParameterException(spec.commandLine(), "--webhook '" + text + "' has no URL; use "
-                + "--webhook https://host/path[,events=job.state+job.progress][,secret=S]");
-        }
-        hook.put("url", url);
-        return hook;
     }
 
     private void layout(final ObjectNode job)

@@ -9,6 +9,7 @@ import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 
 /** {@code cohort token create|list|revoke}: API tokens (admin). */
 @Command(name = "token", mixinStandardHelpOptions = true,
@@ -39,6 +40,12 @@ public final class TokenCommand implements Runnable
         @Option(names = "--name", paramLabel = "NAME", description = "A label (default: the user).")
         String name;
 
+        @Option(names = "--webhook", paramLabel = WebhookOptions.FORMAT,
+            description = {"A default webhook of the token (repeatable): jobs submitted with it that name no "
+                + "webhooks of their own POST their events to URL, signed. events and secret as for cohort submit "
+                + "--webhook; a secret the head node makes is printed once."})
+        java.util.List<String> webhooks = new ArrayList<>();
+
         @Override
         protected int run(final HeadClient client, final PrintWriter out) throws IOException
         {
@@ -48,6 +55,10 @@ public final class TokenCommand implements Runnable
             if (name != null)
             {
                 body.put("name", name);
+            }
+            if (!webhooks.isEmpty())
+            {
+                body.set("webhooks", WebhookOptions.toJson(spec, webhooks));
             }
             final JsonNode answer = client.call("POST", "/tokens", body);
             if (json())
@@ -59,6 +70,7 @@ public final class TokenCommand implements Runnable
                 out.println("Token " + answer.get("id").asText() + " for " + user + " (" + role + "); keep it secret, "
                     + "it is shown only now:");
                 out.println(answer.get("token").asText());
+                WebhookOptions.printSecrets(out, answer.path("webhooks"));
                 out.flush();
             }
             return 0;

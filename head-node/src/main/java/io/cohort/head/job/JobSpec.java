@@ -64,4 +64,16 @@ public record JobSpec(String name, int ranks, Layout layout, Program program, Li
             throw new IllegalArgumentException("ranks " + ranks + " < 1");
         }
     }
+
+    /**
+     * The same spec with other webhooks (a token's defaults, for a spec that names none).
+     *
+     * @param hooks the webhooks
+     * @return the new spec
+     */
+    public JobSpec withWebhooks(final List<Webhook> hooks)
+    {
+        return new JobSpec(name, ranks, layout, program, args, env, jvmOptions, timeLimit, priority, retry,
+            dependencies, packageHash, hold, hooks);
+    }
 }

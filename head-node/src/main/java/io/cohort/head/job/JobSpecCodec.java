@@ -3,6 +3,7 @@ package io.cohort.head.job;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.time.Duration;
@@ -179,17 +180,46 @@ public final class JobSpecCodec
         top.put("hold", spec.hold());
         if (!spec.webhooks().isEmpty())
         {
-            final ArrayNode hooks = top.putArray("webhooks");
-            for (final Webhook hook : spec.webhooks())
+            top.set("webhooks", writeWebhooks(spec.webhooks(), true));
+        }
+        return top;
+    }
+
+    /**
+     * Webhooks as JSON: {@code [{"url": ..., "events": [...], "secret": ...}]}.
+     *
+     * @param hooks       the webhooks
+     * @param withSecrets whether to include their secrets (only the stores and the answer that made them do)
+     * @return the array
+     */
+    public static ArrayNode writeWebhooks(final List<Webhook> hooks, final boolean withSecrets)
+    {
+        final ArrayNode array = JsonNodeFactory.instance.arrayNode();
+        for (final Webhook hook : hooks)
+        {
+            final ObjectNode h = array.addObject();
+            h.put("url", hook.url());
+            final ArrayNode events = h.putArray("events");
+            hook.events().forEach(events::add);
+            if (withSecrets)
             {
-                final ObjectNode h = hooks.addObject();
-                h.put("url", hook.url());
-                final ArrayNode events = h.putArray("events");
-                hook.events().forEach(events::add);
                 h.put("secret", hook.secret());
             }
         }
-        return top;
+        return array;
+    }
+
+    /**
+     * Reads webhooks as a job spec's {@code "webhooks"} field has them (also a token's defaults), with the same
+     * checks and field names ({@code webhooks[0].url}); a hook without a secret gets a new one.
+     *
+     * @param node the array, or null
+     * @return the webhooks (empty for null)
+     * @throws SpecException naming the field and the problem
+     */
+    public static List<Webhook> readWebhooks(final JsonNode node) throws SpecException
+    {
+        return webhooks(node);
     }
 
     /**

@@ -1058,7 +1058,7 @@ public final class JobStore implements AutoCloseable
     public synchronized void insertToken(final TokenRecord token)
     {
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO tokens (id, name, username, role, "
-            + "hash, created_at) VALUES (?, ?, ?, ?, ?, ?)"))
+            + "hash, created_at, webhooks) VALUES (?, ?, ?, ?, ?, ?, ?)"))
         {
             insert.setString(1, token.id());
             insert.setString(2, token.name());
@@ -1066,6 +1066,8 @@ public final class JobStore implements AutoCloseable
             insert.setString(4, token.role());
             insert.setString(5, token.hash());
             insert.setLong(6, token.createdAt().toEpochMilli());
+            insert.setString(7, token.webhooks().isEmpty() ? null
+                : JobSpecCodec.writeWebhooks(token.webhooks(), true).toString());
             insert.executeUpdate();
             connection.commit();
         }
@@ -1083,18 +1085,20 @@ public final class JobStore implements AutoCloseable
     public synchronized List<TokenRecord> tokens()
     {
         try (PreparedStatement query = connection.prepareStatement("SELECT id, name, username, role, hash, created_at, "
-            + "revoked_at FROM tokens ORDER BY created_at, id");
+            + "revoked_at, webhooks FROM tokens ORDER BY created_at, id");
             ResultSet rows = query.executeQuery())
         {
             final List<TokenRecord> tokens = new ArrayList<>();
             while (rows.next())
             {
+                final String hooks = rows.getString(8);
                 tokens.add(new TokenRecord(rows.getString(1), rows.getString(2), rows.getString(3), rows.getString(4),
-                    rows.getString(5), Instant.ofEpochMilli(rows.getLong(6)), instant(rows, 7)));
+                    rows.getString(5), Instant.ofEpochMilli(rows.getLong(6)), instant(rows, 7),
+                    hooks == null ? List.of() : JobSpecCodec.readWebhooks(json.readTree(hooks))));
             }
             return tokens;
         }
-        catch (final SQLException ex)
+        catch (final SQLException | JsonProcessingException | SpecException ex)
         {
             throw new StoreException("cannot list tokens", ex);
         }

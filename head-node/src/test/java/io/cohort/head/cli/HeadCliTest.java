@@ -208,6 +208,19 @@ class HeadCliTest
     }
 
     @Test
+    void tokenCreatedWithAWebhookPrintsItsSecretOnceAndTheListShowsTheUrl() throws Exception
+    {
+        final Run created = cohort("token", "create", "--user", "ci", "--webhook",
+            "https://ci.example.org/hook,events=job.state+attempt.ended");
+        assertEquals(0, created.code(), created.err());
+        assertTrue(created.out().contains("Webhook https://ci.example.org/hook secret whsec_"), created.out());
+        final Run listed = cohort("token", "list", "--json");
+        assertTrue(listed.out().contains("https://ci.example.org/hook") && listed.out().contains("attempt.ended"),
+            listed.out());
+        assertFalse(listed.out().contains("whsec_"), listed.out());
+    }
+
+    @Test
     void nodesTableShowsDrainedNodes()
     {
         assertTrue(cohort("node", "drain", "n1").out().contains("DRAINING"));

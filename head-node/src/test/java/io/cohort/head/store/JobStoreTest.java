@@ -5,6 +5,7 @@ import io.cohort.head.job.Job;
 import io.cohort.head.job.JobState;
 import io.cohort.head.job.Progress;
 import io.cohort.head.job.RankBlock;
+import io.cohort.head.job.Webhook;
 import io.cohort.head.testing.Specs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,6 +41,24 @@ class JobStoreTest
             assertEquals("alice", job.owner());
             assertEquals(Specs.simple(2), job.spec());
             assertInstanceOf(JobState.Pending.class, job.state());
+        }
+    }
+
+    @Test
+    void aTokensDefaultWebhooksSurviveReopeningWithTheirSecrets()
+    {
+        final Webhook hook = new Webhook("https://ci.example.org/hook", List.of("job.state"), "a-secret-of-16-chars");
+        try (JobStore store = JobStore.open(data))
+        {
+            store.insertToken(new TokenRecord("0123456789abcdef", "ci", "alice", "user", "00", T0, null,
+                List.of(hook)));
+            store.insertToken(new TokenRecord("fedcba9876543210", "plain", "bob", "user", "00", T0, null, List.of()));
+        }
+        try (JobStore store = JobStore.open(data))
+        {
+            final List<TokenRecord> tokens = store.tokens();
+            assertEquals(List.of(hook), tokens.get(0).webhooks());
+            assertEquals(List.of(), tokens.get(1).webhooks());
         }
     }
 

@@ -369,6 +369,75 @@ class WebhookDeliveryTest
         });
     }
 
+    /** An admin's client: tokens are an admin's business. */
+    private ApiClient admin()
+    {
+        return api.withToken(server.tokens().create("admin", "root", Role.ADMIN).token());
+    }
+
+    /** Makes a user token with default webhooks; returns the creation answer (token and secrets). */
+    private JsonNode tokenWithWebhooks(final String webhooks) throws Exception
+    {
+        final ApiClient.Response created = admin().send("POST", "/tokens", "{\"user\": \"ci\", \"webhooks\": "
+            + webhooks + "}");
+        assertEquals(201, created.status(), created.body());
+        return created.json();
+    }
+
+    @Test
+    void aTokensDefaultWebhooksSignTheEventsOfJobsSubmittedWithIt() throws Exception
+    {
+        final JsonNode token = tokenWithWebhooks("[{\"url\": \"" + receiver.url()
+            + "\", \"events\": [\"job.submitted\"]}]");
+        final String secret = token.get("webhooks").get(0).get("secret").asText();
+        assertTrue(secret.startsWith("whsec_"), token.toString());
+        api = api.withToken(token.get("token").asText());
+        final ApiClient.Response submitted = api.send("POST", "/jobs", "{\"ranks\": 1, \"program\": "
+            + "{\"executable\": \"/bin/true\"}}");
+        assertEquals(201, submitted.status(), submitted.body());
+        assertFalse(submitted.body().contains(secret), "the token's secret was shown again: " + submitted.body());
+        final long job = submitted.json().get("id").asLong();
+        awaitDelivery(job, "DELIVERED");
+        final Received request = receiver.requests.getFirst();
+        assertTrue(WebhookSignature.verify(secret, request.header("Cohort-Signature"), request.body(), Instant.now(),
+            Duration.ofMinutes(5)));
+    }
+
+    @Test
+    void aJobsOwnWebhooksOrAnEmptyListTakePrecedenceOverItsTokensDefaults() throws Exception
+    {
+        final JsonNode token = tokenWithWebhooks("[{\"url\": \"https://defaults.example.org/hook\"}]");
+        api = api.withToken(token.get("token").asText());
+        final long none = submit("[]").get("id").asLong();
+        final long own = submit(hook(receiver.url(), "[\"job.submitted\"]")).get("id").asLong();
+        final String noneShown = api.send("GET", "/jobs/" + none, null).body();
+        assertFalse(noneShown.contains("defaults.example.org"), noneShown);
+        final String ownShown = api.send("GET", "/jobs/" + own, null).body();
+        assertTrue(ownShown.contains(receiver.url()) && !ownShown.contains("defaults.example.org"), ownShown);
+    }
+
+    @Test
+    void tokenListShowsDefaultWebhooksWithoutTheirSecrets() throws Exception
+    {
+        final String secret = tokenWithWebhooks(hook(receiver.url(), "[\"job.state\"]")).get("webhooks").get(0)
+            .get("secret").asText();
+        assertEquals(SECRET, secret);
+        final String listed = admin().send("GET", "/tokens", null).body();
+        assertTrue(listed.contains(receiver.url()) && listed.contains("job.state"), listed);
+        assertFalse(listed.contains(SECRET), listed);
+    }
+
+    @Test
+    void tokenWebhookThatIsNotHttpIsRefusedNamingTheField() throws Exception
+    {
+        final ApiClient admin = admin();
+        final ApiClient.Response response = admin.send("POST", "/tokens", "{\"user\": \"ci\", \"webhooks\": "
+            + "[{\"url\": \"ftp://example.org/x\"}]}");
+        assertEquals(400, response.status(), response.body());
+        assertEquals("webhooks[0].url", response.json().get("field").asText());
+        assertFalse(admin.send("GET", "/tokens", null).body().contains("\"ci\""), "a refused token was stored");
+    }
+
     @Test
     void webhookUrlThatIsNotHttpIsRefusedNamingTheField() throws Exception
     {
