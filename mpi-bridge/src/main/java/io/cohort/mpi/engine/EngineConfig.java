@@ -16,10 +16,40 @@ import java.util.Map;
  *                      from the sender's process (cross-memory attach); -1 turns it off (COHORT_CMA_MIN)
  * @param wakingSpinMicros how long a rank whose transports can all wake it (TCP) spins before it blocks in the
  *                      transport (COHORT_WAIT_SPIN_US)
+ * @param sharedMemorySpins busy polls before a rank waiting for a flag of a shared-memory collective starts
+ *                      yielding (COHORT_SHM_WAIT_SPINS)
  */
 public record EngineConfig(int eagerLimit, int spins, int yields, int maxParkMicros, long crossMemoryMin,
-    int wakingSpinMicros)
+    int wakingSpinMicros, int sharedMemorySpins)
 {
+    /** Shared-memory collective waits with a core per rank: about 50 us of polling catches a peer that runs. */
+    public static final int DEFAULT_SHARED_MEMORY_SPINS = 100;
+
+    /**
+     * Shared-memory collective waits with more ranks than cores: the awaited rank is often not running, and spinning
+     * only delays the yield that lets it run (4 ranks on 2 cores: a 64-byte allreduce 4.0 us with 10, 6.3-8.0 us with
+     * 50; a barrier 3.2 us against 7.6-7.9 us).
+     */
+    public static final int OVERSUBSCRIBED_SHARED_MEMORY_SPINS = 10;
+
+    /**
+     * The settings without a separate shared-memory wait: it spins as point-to-point waits do, at most
+     * {@link #DEFAULT_SHARED_MEMORY_SPINS}.
+     *
+     * @param eagerLimit       largest eager message
+     * @param spins            busy polls before yielding
+     * @param yields           yields before parking
+     * @param maxParkMicros    longest park
+     * @param crossMemoryMin   cross-memory attach threshold, -1 off
+     * @param wakingSpinMicros spin before blocking in a waking transport
+     */
+    public EngineConfig(final int eagerLimit, final int spins, final int yields, final int maxParkMicros,
+        final long crossMemoryMin, final int wakingSpinMicros)
+    {
+        this(eagerLimit, spins, yields, maxParkMicros, crossMemoryMin, wakingSpinMicros,
+            Math.min(spins, DEFAULT_SHARED_MEMORY_SPINS));
+    }
+
     /** Cross-memory attach is off unless asked for: on the machines measured so far it loses to two copies. */
     public static final long DEFAULT_CROSS_MEMORY_MIN = -1;
 
@@ -49,7 +79,9 @@ public record EngineConfig(int eagerLimit, int spins, int yields, int maxParkMic
             intValue(env, "COHORT_WAIT_YIELDS", oversubscribed ? 2_000 : 200, 0),
             intValue(env, "COHORT_WAIT_MAX_PARK_US", oversubscribed ? 200 : 500, 1),
             intValue(env, "COHORT_CMA_MIN", (int) DEFAULT_CROSS_MEMORY_MIN, -1),
-            intValue(env, "COHORT_WAIT_SPIN_US", DEFAULT_WAKING_SPIN_MICROS, 0));
+            intValue(env, "COHORT_WAIT_SPIN_US", DEFAULT_WAKING_SPIN_MICROS, 0),
+            intValue(env, "COHORT_SHM_WAIT_SPINS", oversubscribed ? OVERSUBSCRIBED_SHARED_MEMORY_SPINS
+                : DEFAULT_SHARED_MEMORY_SPINS, 0));
     }
 
     /**

@@ -56,7 +56,6 @@ public final class ProgressEngine implements FrameHandler
     private static final int POLL_LIMIT = 64;
     private static final long PEER_CHECK_INTERVAL_NS = 20_000_000L;
     private static final int SHARED_MEMORY_YIELDS = 100_000;
-    private static final int SHARED_MEMORY_SPINS = 100;
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
 
@@ -68,7 +67,8 @@ public final class ProgressEngine implements FrameHandler
     private final WaitPolicy waitPolicy;
     /**
      * How a rank waits for a flag in shared memory: no transport can wake it for one, and the rank it waits for
-     * shares its host and maybe its core, so it spins briefly (at most 100 rounds, some 50 us) and then yields for
+     * shares its host and maybe its core, so it spins briefly (COHORT_SHM_WAIT_SPINS: 100 rounds, some 50 us, or 10
+     * with more ranks than cores, where the awaited rank is often not running) and then yields for
      * long (about 30 ms on an idle host) before parking. With the usual policy (2000 spins, 200 yields, then parks)
      * a bcast root four slots ahead and its receiver spun and parked by turns: 1.3 ms per 64-byte bcast on a
      * 2-core host with other work, against 0.4 us with this one.
@@ -109,8 +109,7 @@ public final class ProgressEngine implements FrameHandler
         this.transportOfPeer = transportOfPeer.clone();
         this.config = config;
         this.waitPolicy = waitPolicy(transports, config);
-        this.sharedMemoryWait = new WaitPolicy(new EngineConfig(config.eagerLimit(),
-            Math.min(config.spins(), SHARED_MEMORY_SPINS),
+        this.sharedMemoryWait = new WaitPolicy(new EngineConfig(config.eagerLimit(), config.sharedMemorySpins(),
             Math.max(config.yields(), SHARED_MEMORY_YIELDS), config.maxParkMicros(), config.crossMemoryMin(),
             config.wakingSpinMicros()));
         this.pendingHead = new Operation[size];
