@@ -1,5 +1,6 @@
 package io.cohort.node.agent;
 
+import io.cohort.node.launch.ProcessStarter;
 import io.cohort.node.protocol.AgentProtocol;
 
 import java.io.IOException;
@@ -7,6 +8,7 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -22,6 +24,7 @@ public final class Agent implements AutoCloseable
 {
     private final AgentConfig config;
     private final PrintStream log;
+    private final ProcessStarter starter;
     private final ServerSocket listener;
     private final Set<AgentSession> sessions = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
@@ -34,12 +37,14 @@ public final class Agent implements AutoCloseable
      *
      * @param config how to run
      * @param log    where the agent reports what it does
-     * @throws IOException if the listening address cannot be bound
+     * @throws IOException              if the listening address cannot be bound
+     * @throws IllegalArgumentException if COHORT_SPAWN names no way to start processes that works here
      */
     public Agent(final AgentConfig config, final PrintStream log) throws IOException
     {
         this.config = config;
         this.log = log;
+        this.starter = ProcessStarter.fromEnvironment(System.getenv());
         this.freeSlots = config.slots();
         this.listener = new ServerSocket();
         listener.setReuseAddress(true);
@@ -57,7 +62,17 @@ public final class Agent implements AutoCloseable
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         this.acceptor = Thread.ofPlatform().name("cohort-agent-accept").start(this::acceptLoop);
         log("listening on " + address() + " with " + config.slots() + " slots (protocol "
-            + AgentProtocol.VERSION + ")");
+            + AgentProtocol.VERSION + "), starting ranks with " + starter.mechanism().name().toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * How this agent starts the processes of ranks.
+     *
+     * @return the starter
+     */
+    ProcessStarter starter()
+    {
+        return starter;
     }
 
     /**

@@ -137,7 +137,7 @@ final class RankGroup
             builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             try
             {
-                final Process process = builder.start();
+                final Process process = agent.starter().start(builder);
                 synchronized (processes)
                 {
                     processes.add(process);
