@@ -181,7 +181,9 @@ final class RankGroup
 
     private Thread pump(final int rank, final InputStream stream, final boolean stderr)
     {
-        return Thread.ofVirtual().name("cohort-agent-output").start(() ->
+        // A platform thread: a pipe's read blocks its thread in the kernel, and on a virtual thread it would hold
+        // one of the few carriers (two on a 2-core host) for as long as the rank is silent.
+        return Thread.ofPlatform().daemon().name("cohort-agent-output").stackSize(256 * 1024).start(() ->
         {
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8)))
             {
