@@ -36,12 +36,13 @@ class PeerFailureTest
             WaitForPeerJob.class.getName()), List.of(), Map.of(), List.of("-XX:TieredStopAtLevel=1"), false,
             Duration.ofMinutes(1)));
         final List<Process> ranks = new ArrayList<>();
+        final String jobId = "peerfail" + ProcessHandle.current().pid();
         try (WireUpServer exchange = new WireUpServer(size, "secret", InetAddress.getLoopbackAddress()))
         {
             for (int rank = 0; rank < size; rank++)
             {
                 final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-                builder.environment().putAll(Map.of(JobEnvironment.JOB_ID, "peerfail" + ProcessHandle.current().pid(),
+                builder.environment().putAll(Map.of(JobEnvironment.JOB_ID, jobId,
                     JobEnvironment.RANK, Integer.toString(rank), JobEnvironment.SIZE, Integer.toString(size),
                     JobEnvironment.WIREUP, exchange.hostPort(), JobEnvironment.TOKEN, "secret"));
                 ranks.add(builder.start());
@@ -61,6 +62,13 @@ class PeerFailureTest
         finally
         {
             ranks.forEach(Process::destroyForcibly);
+            for (final Process rank : ranks)
+            {
+                rank.waitFor(10, TimeUnit.SECONDS);
+            }
+            // The test starts ranks itself, without a launcher, so it also does the launcher's clean-up: rank 0
+            // died by SIGKILL and left its segments.
+            SharedMemoryCleanup.removeJobFiles(SharedMemoryCleanup.directoryFor(Map.of()), jobId);
         }
     }
 
