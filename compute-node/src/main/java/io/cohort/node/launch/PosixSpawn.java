@@ -78,50 +78,34 @@ final class PosixSpawn
 
     static
     {
-        final Linker linker = Linker.nativeLinker();
-        final SymbolLookup libc = linker.defaultLookup();
-        final Linker.Option errno = Linker.Option.captureCallState("errno");
         final ValueLayout.OfInt i = ValueLayout.JAVA_INT;
         final ValueLayout p = ValueLayout.ADDRESS;
-        String missing = null;
-        final MethodHandle[] handles = new MethodHandle[19];
-        final Object[][] wanted = {
-            {"pipe2", FunctionDescriptor.of(i, p, i), errno},
-            {"close", FunctionDescriptor.of(i, i), null},
-            {"posix_spawn_file_actions_init", FunctionDescriptor.of(i, p), null},
-            {"posix_spawn_file_actions_destroy", FunctionDescriptor.of(i, p), null},
-            {"posix_spawn_file_actions_addopen", FunctionDescriptor.of(i, p, i, p, i, i), null},
-            {"posix_spawn_file_actions_adddup2", FunctionDescriptor.of(i, p, i, i), null},
-            {"posix_spawn_file_actions_addchdir_np", FunctionDescriptor.of(i, p, p), null},
-            {"posix_spawn_file_actions_addclosefrom_np", FunctionDescriptor.of(i, p, i), null},
-            {"posix_spawnattr_init", FunctionDescriptor.of(i, p), null},
-            {"posix_spawnattr_destroy", FunctionDescriptor.of(i, p), null},
-            {"posix_spawnattr_setflags", FunctionDescriptor.of(i, p, ValueLayout.JAVA_SHORT), null},
-            {"posix_spawnattr_setsigmask", FunctionDescriptor.of(i, p, p), null},
-            {"posix_spawnattr_setsigdefault", FunctionDescriptor.of(i, p, p), null},
-            {"sigemptyset", FunctionDescriptor.of(i, p), null},
-            {"sigfillset", FunctionDescriptor.of(i, p), null},
-            {"posix_spawnp", FunctionDescriptor.of(i, p, p, p, p, p, p), null},
-            {"waitid", FunctionDescriptor.of(i, i, i, p, i), errno},
-            {"waitpid", FunctionDescriptor.of(i, i, p, i), errno},
-            {"kill", FunctionDescriptor.of(i, i, i), null},
-        };
-        for (int k = 0; k < wanted.length && missing == null; k++)
-        {
-            final String name = (String) wanted[k][0];
-            final Optional<MemorySegment> symbol = libc.find(name);
-            if (symbol.isEmpty())
-            {
-                missing = "the C library has no " + name + " (glibc 2.34 or later has)";
-                break;
-            }
-            final FunctionDescriptor descriptor = (FunctionDescriptor) wanted[k][1];
-            handles[k] = wanted[k][2] == null ? linker.downcallHandle(symbol.get(), descriptor)
-                : linker.downcallHandle(symbol.get(), descriptor, (Linker.Option) wanted[k][2]);
-        }
-        final MethodHandle strerror = libc.find("strerror").map(s -> linker.downcallHandle(s,
-            FunctionDescriptor.of(ValueLayout.ADDRESS.withTargetLayout(MemoryLayout.sequenceLayout(4096,
-                ValueLayout.JAVA_BYTE)), ValueLayout.JAVA_INT))).orElse(null);
+        final Linker linker = Linker.nativeLinker();
+        final Libc libc = new Libc(linker, linker.defaultLookup());
+        PIPE2 = libc.link("pipe2", FunctionDescriptor.of(i, p, i), true);
+        CLOSE = libc.link("close", FunctionDescriptor.of(i, i), false);
+        FA_INIT = libc.link("posix_spawn_file_actions_init", FunctionDescriptor.of(i, p), false);
+        FA_DESTROY = libc.link("posix_spawn_file_actions_destroy", FunctionDescriptor.of(i, p), false);
+        FA_ADDOPEN = libc.link("posix_spawn_file_actions_addopen", FunctionDescriptor.of(i, p, i, p, i, i), false);
+        FA_ADDDUP2 = libc.link("posix_spawn_file_actions_adddup2", FunctionDescriptor.of(i, p, i, i), false);
+        FA_ADDCHDIR = libc.link("posix_spawn_file_actions_addchdir_np", FunctionDescriptor.of(i, p, p), false);
+        FA_ADDCLOSEFROM = libc.link("posix_spawn_file_actions_addclosefrom_np", FunctionDescriptor.of(i, p, i),
+            false);
+        ATTR_INIT = libc.link("posix_spawnattr_init", FunctionDescriptor.of(i, p), false);
+        ATTR_DESTROY = libc.link("posix_spawnattr_destroy", FunctionDescriptor.of(i, p), false);
+        ATTR_SETFLAGS = libc.link("posix_spawnattr_setflags", FunctionDescriptor.of(i, p, ValueLayout.JAVA_SHORT),
+            false);
+        ATTR_SETSIGMASK = libc.link("posix_spawnattr_setsigmask", FunctionDescriptor.of(i, p, p), false);
+        ATTR_SETSIGDEFAULT = libc.link("posix_spawnattr_setsigdefault", FunctionDescriptor.of(i, p, p), false);
+        SIGEMPTYSET = libc.link("sigemptyset", FunctionDescriptor.of(i, p), false);
+        SIGFILLSET = libc.link("sigfillset", FunctionDescriptor.of(i, p), false);
+        SPAWNP = libc.link("posix_spawnp", FunctionDescriptor.of(i, p, p, p, p, p, p), false);
+        WAITID = libc.link("waitid", FunctionDescriptor.of(i, i, i, p, i), true);
+        WAITPID = libc.link("waitpid", FunctionDescriptor.of(i, i, p, i), true);
+        KILL = libc.link("kill", FunctionDescriptor.of(i, i, i), false);
+        STRERROR = libc.link("strerror", FunctionDescriptor.of(ValueLayout.ADDRESS.withTargetLayout(
+            MemoryLayout.sequenceLayout(4096, ValueLayout.JAVA_BYTE)), ValueLayout.JAVA_INT), false);
+        String missing = libc.missing;
         Object access = null;
         Method set = null;
         if (missing == null)
@@ -142,28 +126,37 @@ final class PosixSpawn
             }
         }
         UNAVAILABLE = missing;
-        PIPE2 = handles[0];
-        CLOSE = handles[1];
-        FA_INIT = handles[2];
-        FA_DESTROY = handles[3];
-        FA_ADDOPEN = handles[4];
-        FA_ADDDUP2 = handles[5];
-        FA_ADDCHDIR = handles[6];
-        FA_ADDCLOSEFROM = handles[7];
-        ATTR_INIT = handles[8];
-        ATTR_DESTROY = handles[9];
-        ATTR_SETFLAGS = handles[10];
-        ATTR_SETSIGMASK = handles[11];
-        ATTR_SETSIGDEFAULT = handles[12];
-        SIGEMPTYSET = handles[13];
-        SIGFILLSET = handles[14];
-        SPAWNP = handles[15];
-        WAITID = handles[16];
-        WAITPID = handles[17];
-        KILL = handles[18];
-        STRERROR = strerror;
         FD_ACCESS = access;
         FD_SET = set;
+    }
+
+    /** Links C functions, remembering the first one the C library lacks. */
+    private static final class Libc
+    {
+        private final Linker linker;
+        private final SymbolLookup lookup;
+        private String missing;
+
+        Libc(final Linker linker, final SymbolLookup lookup)
+        {
+            this.linker = linker;
+            this.lookup = lookup;
+        }
+
+        MethodHandle link(final String name, final FunctionDescriptor descriptor, final boolean errno)
+        {
+            final Optional<MemorySegment> symbol = lookup.find(name);
+            if (symbol.isEmpty())
+            {
+                if (missing == null)
+                {
+                    missing = "the C library has no " + name + " (glibc 2.34 or later has)";
+                }
+                return null;
+            }
+            return errno ? linker.downcallHandle(symbol.get(), descriptor, Linker.Option.captureCallState("errno"))
+                : linker.downcallHandle(symbol.get(), descriptor);
+        }
     }
 
     private PosixSpawn()
