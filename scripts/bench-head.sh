@@ -3,7 +3,9 @@
 # `cohort bench head`: N one-rank jobs of /bin/true submitted through the REST API (TLS, bearer token) by
 # concurrent clients; prints accepted jobs/s (each answered after its commit) and completed jobs/s.
 #
-#   scripts/bench-head.sh [--jobs N] [--warmup W] [--agents K] [--slots S] [--concurrency C]
+#   scripts/bench-head.sh [--jobs N] [--warmup W] [--agents K] [--slots S] [--concurrency C] [--held]
+#
+# --held submits the jobs held, so none runs: how fast the head node alone makes submissions durable.
 #
 # W jobs (default 1000) run first and are not counted: a head node runs for days, and the rates are meant to be
 # its steady state, not its JIT warm-up.
@@ -11,7 +13,7 @@
 # Everything it starts is stopped, and its data directory removed, when it ends (also on failure or Ctrl-C).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-jobs=10000 warmup=1000 agents=2 slots=8 concurrency=16
+jobs=10000 warmup=1000 agents=2 slots=8 concurrency=16 held=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --jobs) jobs="$2"; shift 2 ;;
@@ -19,7 +21,8 @@ while [ $# -gt 0 ]; do
     --agents) agents="$2"; shift 2 ;;
     --slots) slots="$2"; shift 2 ;;
     --concurrency) concurrency="$2"; shift 2 ;;
-    -h|--help) sed -n 2,11p "$0"; exit 0 ;;
+    --held) held=(--held); shift ;;
+    -h|--help) sed -n 2,13p "$0"; exit 0 ;;
     *) echo "bench-head.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -28,7 +31,13 @@ data="$(mktemp -d /tmp/cohort-bench-head.XXXXXX)"
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  sleep 1
+  # A head node with thousands of jobs in its store takes a few seconds to close it cleanly.
+  for _ in $(seq 1 50); do
+    alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.2
+  done
   for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
   rm -rf "$data"
 }
@@ -50,27 +59,7 @@ for _ in $(seq 1 120); do
 done
 [ "$up" = "$agents" ] || { echo "bench-head.sh: only $up of $agents agents joined; see $data" >&2; cat "$data/head.log" >&2; exit 1; }
 echo "# head node at 127.0.0.1:$port, $agents agents with $slots slots each, $(nproc) cores; $jobs jobs, $concurrency clients"
-# CPU seconds (user + system) used so far by the head node and by the agents, from /proc: the cost per job, which
-# unlike the rates does not depend much on what else the machine runs.
-cpu_seconds() {
-  local hz total=0 pid
-  hz=$(getconf CLK_TCK)
-  # Fields 14-17: user and system time of the process and of the children it waited for (the agents' ranks).
-  for pid in "$@"; do
-    total=$(awk -v hz="$hz" -v t="$total" '{ printf "%.2f", t + ($14 + $15 + $16 + $17) / hz }' "/proc/$pid/stat")
-  done
-  echo "$total"
-}
-if [ "$warmup" -gt 0 ]; then
-  echo "# warm-up: $warmup jobs, not counted"
-  "$root/cohort" bench head --config "$data/head/client.json" --jobs "$warmup" --concurrency "$concurrency" \
-    | sed 's/^/# warm-up: /'
-fi
-head_before=$(cpu_seconds "${pids[0]}")
-agents_before=$(cpu_seconds "${pids[@]:1}")
-"$root/cohort" bench head --config "$data/head/client.json" --jobs "$jobs" --concurrency "$concurrency"
-head_cpu=$(awk -v a="$(cpu_seconds "${pids[0]}")" -v b="$head_before" 'BEGIN { printf "%.2f", a - b }')
-agents_cpu=$(awk -v a="$(cpu_seconds "${pids[@]:1}")" -v b="$agents_before" 'BEGIN { printf "%.2f", a - b }')
-echo "# CPU used during the run: head node ${head_cpu} s, agents ${agents_cpu} s"
-awk -v h="$head_cpu" -v a="$agents_cpu" -v n="$jobs" \
-  'BEGIN { printf "head_cpu_ms_per_job %.3f\nagents_cpu_ms_per_job %.3f\n", 1000 * h / n, 1000 * a / n }'
+# The warm-up runs in the same client as the counted jobs, so that the client too (a JVM on the same 2 cores) is
+# compiled by then; the CPU per job of the head node and of the agents (with the ranks they reaped) is read from /proc.
+"$root/cohort" bench head --config "$data/head/client.json" --jobs "$jobs" --warmup "$warmup" \
+  --concurrency "$concurrency" "${held[@]}" --cpu-of "head=${pids[0]}" --cpu-of "agents=$(IFS=,; echo "${pids[*]:1}")"

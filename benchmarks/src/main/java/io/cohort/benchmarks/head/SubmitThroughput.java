@@ -29,6 +29,7 @@ public final class SubmitThroughput
 
     private final HeadClient client;
     private final PrintStream out;
+    private final List<long[]> heldJobs = new ArrayList<>();
 
     /**
      * A benchmark against the head node a client configuration names.
@@ -54,11 +55,15 @@ public final class SubmitThroughput
      * @param jobs        how many
      * @param concurrency how many clients submit at once
      * @param executable  what each job runs (one rank)
+     * @param held        submit the jobs held, so that none runs: the acceptance path alone is measured
+     *                    ({@link Result#completedPerSecond()} is then 0); {@link #cancelHeld} cancels them
+     * @param prefix      what starts each line of the report, e.g. "# "
      * @return the rates
      * @throws IOException          if the head node refuses a job or cannot be reached
      * @throws InterruptedException if interrupted
      */
-    public Result run(final int jobs, final int concurrency, final String executable)
+    public Result run(final int jobs, final int concurrency, final String executable, final boolean held,
+        final String prefix)
         throws IOException, InterruptedException
     {
         final String name = "bench-" + Long.toHexString(System.nanoTime());
@@ -66,6 +71,11 @@ public final class SubmitThroughput
         spec.put("name", name);
         spec.put("ranks", 1);
         spec.putObject("program").put("executable", executable);
+        if (held)
+        {
+            spec.put("hold", true);
+        }
+        final long[] ids = new long[jobs];
         final AtomicInteger next = new AtomicInteger();
         final AtomicLong lastAccepted = new AtomicLong();
         final List<Thread> clients = new ArrayList<>();
@@ -75,11 +85,12 @@ public final class SubmitThroughput
         {
             clients.add(Thread.ofVirtual().start(() ->
             {
-                while (next.getAndIncrement() < jobs && failure[0] == null)
+                int job;
+                while ((job = next.getAndIncrement()) < jobs && failure[0] == null)
                 {
                     try
                     {
-                        client.call("POST", "/jobs", spec);
+                        ids[job] = client.call("POST", "/jobs", spec).path("id").asLong();
                         lastAccepted.accumulateAndGet(System.nanoTime(), Math::max);
                     }
                     catch (final IOException ex)
@@ -98,8 +109,13 @@ public final class SubmitThroughput
             throw new IOException("a submission failed: " + failure[0].getMessage(), failure[0]);
         }
         final double acceptSeconds = (lastAccepted.get() - start) / 1e9;
-        out.printf("# %d jobs accepted in %.2f s: %.0f jobs/s (each answered after its commit)%n", jobs,
+        out.printf(prefix + "%d jobs accepted in %.2f s: %.0f jobs/s (each answered after its commit)%n", jobs,
             acceptSeconds, jobs / acceptSeconds);
+        if (held)
+        {
+            heldJobs.add(ids);
+            return new Result(jobs, jobs / acceptSeconds, 0, 0, 0);
+        }
         final String query = "/jobs?name=" + URLEncoder.encode(name, StandardCharsets.UTF_8);
         while (!client.call("GET", query + "&state=PENDING,HELD,STARTING,RUNNING&limit=1", null).path("jobs")
             .isEmpty())
@@ -111,9 +127,63 @@ public final class SubmitThroughput
         final double doneSeconds = (System.nanoTime() - start) / 1e9;
         final long completed = count(query + "&state=COMPLETED");
         final long failed = jobs - completed;
-        out.printf("# %d jobs ended %.2f s after the first submission: %.0f jobs/s (%d completed, %d not)%n", jobs,
+        out.printf(prefix + "%d jobs ended %.2f s after the first submission: %.0f jobs/s (%d completed, %d not)%n",
+            jobs,
             doneSeconds, jobs / doneSeconds, completed, failed);
         return new Result(jobs, jobs / acceptSeconds, jobs / doneSeconds, completed, failed);
+    }
+
+    /**
+     * Cancels the held jobs submitted so far.
+     *
+     * @param concurrency how many clients cancel at once
+     * @return how many were cancelled
+     * @throws IOException          if the head node refuses
+     * @throws InterruptedException if interrupted
+     */
+    public int cancelHeld(final int concurrency) throws IOException, InterruptedException
+    {
+        int cancelled = 0;
+        for (final long[] ids : heldJobs)
+        {
+            cancel(ids, concurrency);
+            cancelled += ids.length;
+        }
+        heldJobs.clear();
+        return cancelled;
+    }
+
+    private void cancel(final long[] ids, final int concurrency) throws IOException, InterruptedException
+    {
+        final AtomicInteger next = new AtomicInteger();
+        final IOException[] failure = new IOException[1];
+        final List<Thread> clients = new ArrayList<>();
+        for (int c = 0; c < concurrency; c++)
+        {
+            clients.add(Thread.ofVirtual().start(() ->
+            {
+                int job;
+                while ((job = next.getAndIncrement()) < ids.length && failure[0] == null)
+                {
+                    try
+                    {
+                        client.call("POST", "/jobs/" + ids[job] + "/cancel", null);
+                    }
+                    catch (final IOException ex)
+                    {
+                        failure[0] = ex;
+                    }
+                }
+            }));
+        }
+        for (final Thread thread : clients)
+        {
+            thread.join();
+        }
+        if (failure[0] != null)
+        {
+            throw new IOException("cancelling a held job failed: " + failure[0].getMessage(), failure[0]);
+        }
     }
 
     private long count(final String query) throws IOException

@@ -19,6 +19,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One job's ranks on this host: their working directory, their processes, their output and exits, and the clean-up
@@ -33,6 +39,15 @@ final class RankGroup
 
     /** Variable through which a rank learns the name of the agent (host) it runs on, for reports. */
     static final String NODE_NAME = "COHORT_NODE_NAME";
+
+    /**
+     * Reads the ranks' output. Platform threads: a pipe's read blocks its thread in the kernel, and on a virtual
+     * thread it would hold one of the few carriers (two on a 2-core host) for as long as the rank is silent. Pooled:
+     * making and ending two threads per rank (stack mappings, TLB flushes) cost more CPU than the rank's whole run
+     * in the head node's throughput benchmark.
+     */
+    private static final ExecutorService OUTPUT_PUMPS = Executors.newCachedThreadPool(Thread.ofPlatform().daemon()
+        .name("cohort-agent-output-", 0).stackSize(256 * 1024).factory());
 
     /** What happens to the ranks, in order per rank: its output lines, then its exit. */
     interface Listener
@@ -159,14 +174,14 @@ final class RankGroup
 
     private void watch(final int rank, final Process process)
     {
-        final Thread out = pump(rank, process.getInputStream(), false);
-        final Thread err = pump(rank, process.getErrorStream(), true);
+        final Future<?> out = pump(rank, process.getInputStream(), false);
+        final Future<?> err = pump(rank, process.getErrorStream(), true);
         try
         {
             final int code = process.waitFor();
             // Output first, so a rank's last lines come before its exit.
-            out.join(5_000);
-            err.join(5_000);
+            drained(out);
+            drained(err);
             synchronized (exited)
             {
                 exited.put(rank, code);
@@ -179,11 +194,22 @@ final class RankGroup
         }
     }
 
-    private Thread pump(final int rank, final InputStream stream, final boolean stderr)
+    /** Waits up to 5 s for a pump to reach the end of its pipe (a rank's child may keep the pipe open longer). */
+    private static void drained(final Future<?> pump) throws InterruptedException
     {
-        // A platform thread: a pipe's read blocks its thread in the kernel, and on a virtual thread it would hold
-        // one of the few carriers (two on a 2-core host) for as long as the rank is silent.
-        return Thread.ofPlatform().daemon().name("cohort-agent-output").stackSize(256 * 1024).start(() ->
+        try
+        {
+            pump.get(5, TimeUnit.SECONDS);
+        }
+        catch (final ExecutionException | TimeoutException ex)
+        {
+            // The pump ends on its own when the pipe closes; the exit is reported without waiting longer.
+        }
+    }
+
+    private Future<?> pump(final int rank, final InputStream stream, final boolean stderr)
+    {
+        return OUTPUT_PUMPS.submit(() ->
         {
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8)))
             {
