@@ -35,7 +35,11 @@ final class JobWorkspace
      */
     static JobWorkspace create(final Path root, final String jobId) throws IOException
     {
-        Files.createDirectories(root);
+        // A stat first: createDirectories on an existing directory throws and catches two exceptions, per job.
+        if (!Files.isDirectory(root))
+        {
+            Files.createDirectories(root);
+        }
         return new JobWorkspace(Files.createTempDirectory(root, "job-" + jobId + "-"));
     }
 
