@@ -12,6 +12,7 @@ import io.cohort.transport.Transport;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
+import java.util.Objects;
 
 import static io.cohort.mpi.collective.SharedCollectiveLayout.READY_OFFSET;
 import static io.cohort.mpi.collective.SharedCollectiveLayout.SEQUENCE_OFFSET;
@@ -47,6 +48,9 @@ import static io.cohort.mpi.collective.SharedCollectiveLayout.slotOffset;
  * COHORT_WAIT_*), with progress on every round, so point-to-point messages and nonblocking collectives in flight
  * keep moving while a rank waits here, and a peer that dies is reported instead of awaited forever.
  *
+ * <p><b>Copies</b> of {@link NativeCopy#MIN_BYTES} and more go through the C library's memcpy, smaller ones through
+ * {@code MemorySegment.copy}.
+ *
  * <p>Steady calls allocate nothing: scratch arrays are kept per element type. Not thread-safe: one rank's thread.
  */
 public final class SharedMemoryCollectives implements WaitCondition
@@ -66,6 +70,7 @@ public final class SharedMemoryCollectives implements WaitCondition
     private final MemorySegment mine;
     private final long[] seen;
     private final long[] freeAfter = new long[SLOTS];
+    private final NativeCopy nativeCopy = new NativeCopy();
     private long sequence;
     private boolean ready;
     private int nextSlot;
@@ -507,9 +512,17 @@ public final class SharedMemoryCollectives implements WaitCondition
 
     // ------------------------------------------------------------------------------------------------- copying
 
-    private static void copyIn(final Object from, final int offset, final int count, final MemorySegment to,
+    private void copyIn(final Object from, final int offset, final int count, final MemorySegment to,
         final long at)
     {
+        final long bytes = (long) count * Blocks.elementBytes(from);
+        if (bytes >= NativeCopy.MIN_BYTES)
+        {
+            // memcpy is handed a raw address: the slot's bounds are checked here instead.
+            Objects.checkFromIndexSize(at, bytes, to.byteSize());
+            nativeCopy.outOf(to.address() + at, from, offset, bytes);
+            return;
+        }
         if (from instanceof MemorySegment segment)
         {
             MemorySegment.copy(segment, offset, to, at, count);
@@ -520,9 +533,16 @@ public final class SharedMemoryCollectives implements WaitCondition
         }
     }
 
-    private static void copyOut(final MemorySegment from, final long at, final Object to, final int offset,
+    private void copyOut(final MemorySegment from, final long at, final Object to, final int offset,
         final int count)
     {
+        final long bytes = (long) count * Blocks.elementBytes(to);
+        if (bytes >= NativeCopy.MIN_BYTES)
+        {
+            Objects.checkFromIndexSize(at, bytes, from.byteSize());
+            nativeCopy.into(to, offset, from.address() + at, bytes);
+            return;
+        }
         if (to instanceof MemorySegment segment)
         {
             MemorySegment.copy(from, at, segment, offset, count);
