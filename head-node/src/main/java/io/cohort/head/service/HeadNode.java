@@ -1218,6 +1218,9 @@ public final class HeadNode implements AgentEvents, AutoCloseable
     {
         try
         {
+            // State changes made in memory but not yet committed (a RUNNING waiting for the next pass) go first,
+            // so the event stream never shows a job's progress before the state it was reported in.
+            written();
             store.progress(jobId, reported.attempt(), reported.progress());
         }
         catch (final RuntimeException ex)
