@@ -864,6 +864,19 @@ public final class Communicator
     }
 
     /** Checks an allgather of equal blocks: ranges, and in checking mode that every rank agrees. */
+    /** A blocking allgather: through shared memory when tuned so and every rank shares this host, else by messages. */
+    private void allgatherNow(final Object send, final int sendOffset, final int count, final Object recv,
+        final int recvOffset)
+    {
+        if (tuning.sharedMemory(TunedCollective.ALLGATHER, (long) size * count * elementBytes(send))
+            && sharedMemory() != null)
+        {
+            sharedMemory.allgather(send, sendOffset, count, recv, recvOffset);
+            return;
+        }
+        Exchange.allgatherNow(tuning, blockingChannel(), send, sendOffset, count, recv, recvOffset);
+    }
+
     private void checkAllgather(final Object send, final int sendOffset, final int count, final Object recv,
         final int recvOffset)
     {
@@ -1008,7 +1021,16 @@ public final class Communicator
      */
     public void allgather(final MemorySegment send, final MemorySegment recv)
     {
-        iallgather(send, recv).await();
+        final int bytes = bytesOf(send, "allgather");
+        roomFor(recv, (long) bytes * size, "allgather of " + bytes + " bytes from each of " + size + " ranks");
+        bytesOf(recv, "allgather");
+        check("allgather", bytes, -1, null, SEGMENT_BYTES);
+        if (tuning.sharedMemory(TunedCollective.ALLGATHER, (long) size * bytes) && sharedMemory() != null)
+        {
+            sharedMemory.allgather(send, 0, bytes, recv, 0);
+            return;
+        }
+        Exchange.allgather(tuning, nextChannel(), send, 0, bytes, recv, 0).start().await();
     }
 
     /**
@@ -2612,7 +2634,7 @@ public final class Communicator
         final int recvOffset)
     {
         checkAllgather(send, sendOffset, count, recv, recvOffset);
-        Exchange.allgatherNow(tuning, blockingChannel(), send, sendOffset, count, recv, recvOffset);
+        allgatherNow(send, sendOffset, count, recv, recvOffset);
     }
 
     /**
@@ -2777,7 +2799,7 @@ public final class Communicator
         final int recvOffset)
     {
         checkAllgather(send, sendOffset, count, recv, recvOffset);
-        Exchange.allgatherNow(tuning, blockingChannel(), send, sendOffset, count, recv, recvOffset);
+        allgatherNow(send, sendOffset, count, recv, recvOffset);
     }
 
     /**
@@ -2942,7 +2964,7 @@ public final class Communicator
         final int recvOffset)
     {
         checkAllgather(send, sendOffset, count, recv, recvOffset);
-        Exchange.allgatherNow(tuning, blockingChannel(), send, sendOffset, count, recv, recvOffset);
+        allgatherNow(send, sendOffset, count, recv, recvOffset);
     }
 
     /**
@@ -3107,7 +3129,7 @@ public final class Communicator
         final int recvOffset)
     {
         checkAllgather(send, sendOffset, count, recv, recvOffset);
-        Exchange.allgatherNow(tuning, blockingChannel(), send, sendOffset, count, recv, recvOffset);
+        allgatherNow(send, sendOffset, count, recv, recvOffset);
     }
 
     /**
@@ -3272,7 +3294,7 @@ public final class Communicator
         final int recvOffset)
     {
         checkAllgather(send, sendOffset, count, recv, recvOffset);
-        Exchange.allgatherNow(tuning, blockingChannel(), send, sendOffset, count, recv, recvOffset);
+        allgatherNow(send, sendOffset, count, recv, recvOffset);
     }
 
     /**

@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 abstract class AllgatherAlgorithmContract
 {
-    private static final int[] COUNTS = {0, 1, 3, 250, 9_000};
+    private static final int[] COUNTS = {0, 1, 3, 250, 9_000, 40_000};
 
     /**
      * The tuning every rank uses: the algorithm under test forced.

@@ -28,7 +28,8 @@ import java.util.Properties;
  * COHORT_BCAST_SHM_BYTES=...               # up to here: shared memory, when every rank is on one host
  * COHORT_BARRIER_ALGORITHM=auto|dissemination|shm
  * COHORT_BCAST_LARGE_BYTES=...  COHORT_BCAST_MIN_RANKS=...
- * COHORT_ALLGATHER_ALGORITHM=auto|recursive-doubling|bruck|ring
+ * COHORT_ALLGATHER_ALGORITHM=auto|recursive-doubling|bruck|ring|shm
+ * COHORT_ALLGATHER_SHM_BYTES=...           # total bytes gathered; up to here: shared memory, on one host
  * COHORT_ALLGATHER_SHORT_BYTES=...         # total bytes gathered; from here: the ring, on sizes not a power of 2
  * COHORT_ALLGATHER_LARGE_BYTES=...         # total bytes gathered; from here: the ring, on powers of two
  * COHORT_ALLTOALL_ALGORITHM=auto|bruck|pairwise
@@ -58,6 +59,8 @@ public final class CollectiveTuning
     public static final String ALLREDUCE_SHM_BYTES = "COHORT_ALLREDUCE_SHM_BYTES";
     /** Broadcasts of at most this many bytes run through shared memory when every rank shares one host. */
     public static final String BCAST_SHM_BYTES = "COHORT_BCAST_SHM_BYTES";
+    /** Allgathers of at most this many bytes in all run through shared memory when every rank shares one host. */
+    public static final String ALLGATHER_SHM_BYTES = "COHORT_ALLGATHER_SHM_BYTES";
     /** Broadcasts of at least this many bytes run scatter-allgather (with enough ranks). */
     public static final String BCAST_LARGE_BYTES = "COHORT_BCAST_LARGE_BYTES";
     /** Scatter-allgather broadcast only from this many ranks. */
@@ -154,6 +157,7 @@ public final class CollectiveTuning
         // Shared memory beat every message-based algorithm on one host at every size measured (coll2-readme).
         limits.put(ALLREDUCE_SHM_BYTES, SHM_UNLIMITED);
         limits.put(BCAST_SHM_BYTES, SHM_UNLIMITED);
+        limits.put(ALLGATHER_SHM_BYTES, SHM_UNLIMITED);
         // Scatter-allgather won at 2 MiB on 4 ranks and from 256 KiB on 3, lost at 512 KiB on 4.
         limits.put(BCAST_LARGE_BYTES, 1_048_576L);
         limits.put(BCAST_MIN_RANKS, 3L);
@@ -399,8 +403,8 @@ public final class CollectiveTuning
      * communicator shares one host: when forced, or automatically up to {@code COHORT_<COLLECTIVE>_SHM_BYTES}
      * (always for the barrier). A communicator spanning hosts, and nonblocking calls, run the message-based choice.
      *
-     * @param collective allreduce, bcast or barrier
-     * @param bytes      the message size (0 for the barrier)
+     * @param collective allreduce, bcast, allgather or barrier
+     * @param bytes      the message size (0 for the barrier; for allgather the total gathered)
      * @return true for shared memory
      */
     public boolean sharedMemory(final TunedCollective collective, final long bytes)
@@ -414,6 +418,7 @@ public final class CollectiveTuning
         {
             case ALLREDUCE -> bytes <= limits.get(ALLREDUCE_SHM_BYTES);
             case BCAST -> bytes <= limits.get(BCAST_SHM_BYTES);
+            case ALLGATHER -> bytes <= limits.get(ALLGATHER_SHM_BYTES);
             case BARRIER -> true;
             default -> false;
         };
@@ -489,7 +494,7 @@ public final class CollectiveTuning
     public CollectiveAlgorithm allgather(final long totalBytes, final int ranks)
     {
         final boolean powerOfTwo = Integer.bitCount(ranks) == 1;
-        CollectiveAlgorithm algorithm = forced.get(TunedCollective.ALLGATHER);
+        CollectiveAlgorithm algorithm = messageBased(TunedCollective.ALLGATHER);
         if (algorithm == null)
         {
             algorithm = totalBytes >= limits.get(powerOfTwo ? ALLGATHER_LARGE_BYTES : ALLGATHER_SHORT_BYTES)

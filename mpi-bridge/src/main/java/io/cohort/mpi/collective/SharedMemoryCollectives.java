@@ -39,7 +39,8 @@ import static io.cohort.mpi.collective.SharedCollectiveLayout.slotOffset;
  *       slice out (the allgather);</li>
  *   <li>bcast: per chunk, the root copies in and publishes; the others copy out and publish, which tells the root
  *       its slot is free again (four slots in rotation pipeline the chunks);</li>
- *   <li>reduce: the small allreduce, but only the root folds.</li>
+ *   <li>reduce: the small allreduce, but only the root folds;</li>
+ *   <li>allgather: per chunk, copy in and publish, wait for all, copy every peer's chunk out.</li>
  * </ul>
  * A slot is rewritten only after every peer has published the step after its last reader's step
  * ({@code freeAfter}); with four slots in rotation that wait is almost always already over.
@@ -382,6 +383,51 @@ public final class SharedMemoryCollectives implements WaitCondition
                 awaitOne(root, step);
                 copyOut(regions[root], slotOffset(slot), buffer, offset + done, n);
                 publish();
+            }
+            done += n;
+        }
+        while (done < count);
+    }
+
+    // ----------------------------------------------------------------------------------------------- allgather
+
+    /**
+     * MPI_Allgather of an array or a segment, in slot-sized chunks: each rank copies its chunk into its own slot and
+     * publishes; once every rank has, each copies every other rank's chunk out of that rank's slot, straight to its
+     * place in {@code recv}. Each byte crosses memory twice, as in Open MPI's coll/sm, against log2 p or p - 1
+     * message hops.
+     *
+     * @param send       this rank's block (may be its place in {@code recv}: in place)
+     * @param sendOffset its first element (byte for a segment)
+     * @param count      elements per rank (bytes for a segment)
+     * @param recv       room for every rank's block, rank r's at {@code recvOffset + r * count}
+     * @param recvOffset its first element (byte for a segment)
+     */
+    public void allgather(final Object send, final int sendOffset, final int count, final Object recv,
+        final int recvOffset)
+    {
+        if (send != recv || sendOffset != recvOffset + rank * count)
+        {
+            Blocks.copy(send, sendOffset, recv, recvOffset + rank * count, count);
+        }
+        final int chunk = SLOT_BYTES / Blocks.elementBytes(send);
+        int done = 0;
+        do
+        {
+            final int n = Math.min(chunk, count - done);
+            final int slot = takeSlot();
+            awaitAll(freeAfter[slot]);
+            copyIn(send, sendOffset + done, n, mine, slotOffset(slot));
+            final long step = publish();
+            // Peers copy this chunk out in this call, before they publish their next step.
+            freeAfter[slot] = step + 1;
+            awaitAll(step);
+            for (int q = 0; q < size; q++)
+            {
+                if (q != rank && n > 0)
+                {
+                    copyOut(regions[q], slotOffset(slot), recv, recvOffset + q * count + done, n);
+                }
             }
             done += n;
         }

@@ -17,7 +17,8 @@ public enum TunedCollective
     /** MPI_Barrier. */
     BARRIER(CollectiveAlgorithm.DISSEMINATION, CollectiveAlgorithm.SHM),
     /** MPI_Allgather (the fixed-count form; allgatherv always runs the ring). */
-    ALLGATHER(CollectiveAlgorithm.RECURSIVE_DOUBLING, CollectiveAlgorithm.BRUCK, CollectiveAlgorithm.RING),
+    ALLGATHER(CollectiveAlgorithm.RECURSIVE_DOUBLING, CollectiveAlgorithm.BRUCK, CollectiveAlgorithm.RING,
+        CollectiveAlgorithm.SHM),
     /** MPI_Alltoall (the fixed-count form; alltoallv always runs pairwise exchange). */
     ALLTOALL(CollectiveAlgorithm.BRUCK, CollectiveAlgorithm.PAIRWISE);
 
