@@ -877,6 +877,18 @@ public final class Communicator
         Exchange.allgatherNow(tuning, blockingChannel(), send, sendOffset, count, recv, recvOffset);
     }
 
+    /** A blocking all-to-all: through shared memory when tuned so and every rank shares this host, else by messages. */
+    private void alltoallNow(final Object send, final int sendOffset, final Object recv, final int recvOffset,
+        final int count)
+    {
+        if (tuning.sharedMemory(TunedCollective.ALLTOALL, (long) count * elementBytes(send)) && sharedMemory() != null)
+        {
+            sharedMemory.alltoall(send, sendOffset, recv, recvOffset, count);
+            return;
+        }
+        Exchange.alltoallNow(tuning, blockingChannel(), send, sendOffset, recv, recvOffset, count);
+    }
+
     private void checkAllgather(final Object send, final int sendOffset, final int count, final Object recv,
         final int recvOffset)
     {
@@ -1082,6 +1094,14 @@ public final class Communicator
      */
     public void alltoall(final MemorySegment send, final MemorySegment recv)
     {
+        final int bytes = bytesOf(send, "alltoall");
+        if (bytes % size == 0 && tuning.sharedMemory(TunedCollective.ALLTOALL, bytes / size) && sharedMemory() != null)
+        {
+            roomFor(recv, bytes, "alltoall of " + bytes / size + " bytes to each of " + size + " ranks");
+            check("alltoall", bytes / size, -1, null, SEGMENT_BYTES);
+            sharedMemory.alltoall(send, 0, recv, 0, bytes / size);
+            return;
+        }
         ialltoall(send, recv).await();
     }
 
@@ -2675,7 +2695,7 @@ public final class Communicator
         final int count)
     {
         checkAlltoall(send, sendOffset, recv, recvOffset, count);
-        Exchange.alltoallNow(tuning, blockingChannel(), send, sendOffset, recv, recvOffset, count);
+        alltoallNow(send, sendOffset, recv, recvOffset, count);
     }
 
     /**
@@ -2840,7 +2860,7 @@ public final class Communicator
         final int count)
     {
         checkAlltoall(send, sendOffset, recv, recvOffset, count);
-        Exchange.alltoallNow(tuning, blockingChannel(), send, sendOffset, recv, recvOffset, count);
+        alltoallNow(send, sendOffset, recv, recvOffset, count);
     }
 
     /**
@@ -3005,7 +3025,7 @@ public final class Communicator
         final int count)
     {
         checkAlltoall(send, sendOffset, recv, recvOffset, count);
-        Exchange.alltoallNow(tuning, blockingChannel(), send, sendOffset, recv, recvOffset, count);
+        alltoallNow(send, sendOffset, recv, recvOffset, count);
     }
 
     /**
@@ -3170,7 +3190,7 @@ public final class Communicator
         final int count)
     {
         checkAlltoall(send, sendOffset, recv, recvOffset, count);
-        Exchange.alltoallNow(tuning, blockingChannel(), send, sendOffset, recv, recvOffset, count);
+        alltoallNow(send, sendOffset, recv, recvOffset, count);
     }
 
     /**
@@ -3335,7 +3355,7 @@ public final class Communicator
         final int count)
     {
         checkAlltoall(send, sendOffset, recv, recvOffset, count);
-        Exchange.alltoallNow(tuning, blockingChannel(), send, sendOffset, recv, recvOffset, count);
+        alltoallNow(send, sendOffset, recv, recvOffset, count);
     }
 
     /**

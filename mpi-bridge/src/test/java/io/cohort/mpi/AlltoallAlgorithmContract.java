@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 abstract class AlltoallAlgorithmContract
 {
-    private static final int[] COUNTS = {0, 1, 3, 100, 3_000};
+    private static final int[] COUNTS = {0, 1, 3, 100, 3_000, 20_000};
 
     /**
      * The tuning every rank uses: the algorithm under test forced.

@@ -32,9 +32,13 @@ class CollectiveAllocationTest
     void blockingBarrierAndSmallAllreduceAllgatherAndAlltoallAllocateNothingPerCall(final int size)
     {
         final long[] allocated = new long[size];
+        // Allgather and all-to-all by messages (they would go through shared memory here, as the ranks share a host).
+        final CollectiveTuning messages = CollectiveTuning.defaults().with(CollectiveTuning.ALLGATHER_SHM_BYTES, "0")
+            .with(CollectiveTuning.ALLTOALL_SHM_BYTES, "0");
         ThreadedJob.run(size, cohort ->
         {
             final Communicator world = cohort.world();
+            world.useCollectiveTuning(messages);
             final double[] mine = new double[8];
             final double[] sum = new double[8];
             final long[] counts = new long[2];
@@ -68,19 +72,23 @@ class CollectiveAllocationTest
 
     @ParameterizedTest(name = "{0} ranks")
     @ValueSource(ints = {2, 3})
-    void sharedMemoryBarrierAllreduceAndBcastAllocateNothingPerCall(final int size)
+    void sharedMemoryBarrierAllreduceBcastAllgatherAndAlltoallAllocateNothingPerCall(final int size)
     {
         final long[] allocated = new long[size];
         final CollectiveTuning shm = CollectiveTuning.defaults()
             .forcing(TunedCollective.BARRIER, CollectiveAlgorithm.SHM)
             .forcing(TunedCollective.ALLREDUCE, CollectiveAlgorithm.SHM)
-            .forcing(TunedCollective.BCAST, CollectiveAlgorithm.SHM);
+            .forcing(TunedCollective.BCAST, CollectiveAlgorithm.SHM)
+            .forcing(TunedCollective.ALLGATHER, CollectiveAlgorithm.SHM)
+            .forcing(TunedCollective.ALLTOALL, CollectiveAlgorithm.SHM);
         ThreadedJob.run(size, cohort ->
         {
             final Communicator world = cohort.world();
             world.useCollectiveTuning(shm);
             final double[] mine = new double[8];
             final double[] sum = new double[8];
+            final double[] all = new double[8 * size];
+            final double[] exchanged = new double[8 * size];
             // Larger than one slot (256 KiB): the sliced allreduce and the bcast, in two chunks, copied by memcpy.
             final long[] large = new long[40_000];
             final long[] largeSum = new long[40_000];
@@ -90,28 +98,37 @@ class CollectiveAllocationTest
                 world.allreduce(large, 0, largeSum, 0, large.length, ReduceOp.MAX);
                 world.bcast(large, 0, large.length, i % size);
             }
+            // Two measured windows, the lower counts: a recompilation that lands in one window (another test's
+            // classes loaded into this JVM can deoptimize a method) is the JIT's doing, not the calls'.
+            long fewest = Long.MAX_VALUE;
             long before = 0;
-            for (int i = 0; i < WARM_UP + MEASURED; i++)
+            for (int i = 0; i < WARM_UP + 2 * MEASURED; i++)
             {
-                if (i == WARM_UP)
+                if (i == WARM_UP || i == WARM_UP + MEASURED)
                 {
+                    if (i > WARM_UP)
+                    {
+                        fewest = Math.min(fewest, allocatedBytes() - before);
+                    }
                     before = allocatedBytes();
                 }
                 world.allreduce(mine, 0, sum, 0, 8, ReduceOp.SUM);
                 world.barrier();
                 world.bcast(sum, 0, 8, i % size);
+                world.allgather(mine, 0, 8, all, 0);
+                world.alltoall(all, 0, exchanged, 0, 8);
                 if (i % 50 == 0)
                 {
                     world.allreduce(large, 0, largeSum, 0, large.length, ReduceOp.MAX);
                     world.bcast(large, 0, large.length, i % size);
                 }
             }
-            allocated[world.rank()] = allocatedBytes() - before;
+            allocated[world.rank()] = Math.min(fewest, allocatedBytes() - before);
         });
         for (int rank = 0; rank < size; rank++)
         {
             assertTrue(allocated[rank] < MEASURED, "rank " + rank + " allocated " + allocated[rank] + " bytes in "
-                + MEASURED + " rounds of a shared-memory allreduce, barrier and bcast");
+                + MEASURED + " rounds of a shared-memory allreduce, barrier, bcast, allgather and all-to-all");
         }
     }
 }

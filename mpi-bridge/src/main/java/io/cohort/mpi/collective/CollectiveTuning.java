@@ -32,7 +32,8 @@ import java.util.Properties;
  * COHORT_ALLGATHER_SHM_BYTES=...           # total bytes gathered; up to here: shared memory, on one host
  * COHORT_ALLGATHER_SHORT_BYTES=...         # total bytes gathered; from here: the ring, on sizes not a power of 2
  * COHORT_ALLGATHER_LARGE_BYTES=...         # total bytes gathered; from here: the ring, on powers of two
- * COHORT_ALLTOALL_ALGORITHM=auto|bruck|pairwise
+ * COHORT_ALLTOALL_ALGORITHM=auto|bruck|pairwise|shm
+ * COHORT_ALLTOALL_SHM_BYTES=...            # bytes to each rank; up to here: shared memory, on one host
  * COHORT_ALLTOALL_SMALL_BYTES=...  COHORT_ALLTOALL_MIN_RANKS=...
  * </pre>
  * Every decision is taken from values every rank of a communicator has alike (count, element size, communicator
@@ -69,6 +70,8 @@ public final class CollectiveTuning
     public static final String ALLGATHER_SHORT_BYTES = "COHORT_ALLGATHER_SHORT_BYTES";
     /** Allgathers of at least this many bytes in all run the ring when the size is a power of two. */
     public static final String ALLGATHER_LARGE_BYTES = "COHORT_ALLGATHER_LARGE_BYTES";
+    /** All-to-all blocks of at most this many bytes run through shared memory when every rank shares one host. */
+    public static final String ALLTOALL_SHM_BYTES = "COHORT_ALLTOALL_SHM_BYTES";
     /** All-to-all blocks of at most this many bytes run Bruck's algorithm (with enough ranks). */
     public static final String ALLTOALL_SMALL_BYTES = "COHORT_ALLTOALL_SMALL_BYTES";
     /** Bruck's all-to-all only from this many ranks. */
@@ -158,6 +161,7 @@ public final class CollectiveTuning
         limits.put(ALLREDUCE_SHM_BYTES, SHM_UNLIMITED);
         limits.put(BCAST_SHM_BYTES, SHM_UNLIMITED);
         limits.put(ALLGATHER_SHM_BYTES, SHM_UNLIMITED);
+        limits.put(ALLTOALL_SHM_BYTES, SHM_UNLIMITED);
         // Scatter-allgather won at 2 MiB on 4 ranks and from 256 KiB on 3, lost at 512 KiB on 4.
         limits.put(BCAST_LARGE_BYTES, 1_048_576L);
         limits.put(BCAST_MIN_RANKS, 3L);
@@ -403,8 +407,9 @@ public final class CollectiveTuning
      * communicator shares one host: when forced, or automatically up to {@code COHORT_<COLLECTIVE>_SHM_BYTES}
      * (always for the barrier). A communicator spanning hosts, and nonblocking calls, run the message-based choice.
      *
-     * @param collective allreduce, bcast, allgather or barrier
-     * @param bytes      the message size (0 for the barrier; for allgather the total gathered)
+     * @param collective allreduce, bcast, allgather, alltoall or barrier
+     * @param bytes      the message size (0 for the barrier; for allgather the total gathered, for alltoall the
+     *                   bytes to each rank)
      * @return true for shared memory
      */
     public boolean sharedMemory(final TunedCollective collective, final long bytes)
@@ -419,6 +424,7 @@ public final class CollectiveTuning
             case ALLREDUCE -> bytes <= limits.get(ALLREDUCE_SHM_BYTES);
             case BCAST -> bytes <= limits.get(BCAST_SHM_BYTES);
             case ALLGATHER -> bytes <= limits.get(ALLGATHER_SHM_BYTES);
+            case ALLTOALL -> bytes <= limits.get(ALLTOALL_SHM_BYTES);
             case BARRIER -> true;
             default -> false;
         };
@@ -514,7 +520,7 @@ public final class CollectiveTuning
      */
     public CollectiveAlgorithm alltoall(final long blockBytes, final int ranks)
     {
-        final CollectiveAlgorithm algorithm = forced.get(TunedCollective.ALLTOALL);
+        final CollectiveAlgorithm algorithm = messageBased(TunedCollective.ALLTOALL);
         if (algorithm != null)
         {
             return algorithm;

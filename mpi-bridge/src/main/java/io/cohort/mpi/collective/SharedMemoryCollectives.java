@@ -40,7 +40,9 @@ import static io.cohort.mpi.collective.SharedCollectiveLayout.slotOffset;
  *   <li>bcast: per chunk, the root copies in and publishes; the others copy out and publish, which tells the root
  *       its slot is free again (four slots in rotation pipeline the chunks);</li>
  *   <li>reduce: the small allreduce, but only the root folds;</li>
- *   <li>allgather: per chunk, copy in and publish, wait for all, copy every peer's chunk out.</li>
+ *   <li>allgather: per chunk, copy in and publish, wait for all, copy every peer's chunk out;</li>
+ *   <li>alltoall: per round, copy a chunk of every outgoing block in, publish, wait for all, copy this rank's part
+ *       out of every peer's slot.</li>
  * </ul>
  * A slot is rewritten only after every peer has published the step after its last reader's step
  * ({@code freeAfter}); with four slots in rotation that wait is almost always already over.
@@ -427,6 +429,56 @@ public final class SharedMemoryCollectives implements WaitCondition
                 if (q != rank && n > 0)
                 {
                     copyOut(regions[q], slotOffset(slot), recv, recvOffset + q * count + done, n);
+                }
+            }
+            done += n;
+        }
+        while (done < count);
+    }
+
+    // ------------------------------------------------------------------------------------------------ alltoall
+
+    /**
+     * MPI_Alltoall of arrays or segments: per round, every rank copies a chunk of each block it sends into its own
+     * slot, the block for rank q at the q-th part, and publishes; once every rank has, each copies its part out of
+     * every peer's slot, straight to its place in {@code recv}. Rounds carry up to a slot's worth of blocks.
+     *
+     * @param send       {@code size} blocks, the one for rank q at {@code sendOffset + q * count}
+     * @param sendOffset the first element (byte for a segment)
+     * @param recv       room for {@code size} blocks, rank q's at {@code recvOffset + q * count}; not {@code send}
+     * @param recvOffset its first element (byte for a segment)
+     * @param count      elements per block (bytes for a segment)
+     */
+    public void alltoall(final Object send, final int sendOffset, final Object recv, final int recvOffset,
+        final int count)
+    {
+        Blocks.copy(send, sendOffset + rank * count, recv, recvOffset + rank * count, count);
+        final int elementBytes = Blocks.elementBytes(send);
+        // A rank's part of a slot: every communicator on one host has far fewer ranks than a slot has elements.
+        final int chunk = Math.max(1, SLOT_BYTES / elementBytes / size);
+        int done = 0;
+        do
+        {
+            final int n = Math.min(chunk, count - done);
+            final int slot = takeSlot();
+            awaitAll(freeAfter[slot]);
+            final long part = (long) n * elementBytes;
+            for (int q = 0; q < size; q++)
+            {
+                if (q != rank && n > 0)
+                {
+                    copyIn(send, sendOffset + q * count + done, n, mine, slotOffset(slot) + q * part);
+                }
+            }
+            final long step = publish();
+            // Peers copy their parts out in this call, before they publish their next step.
+            freeAfter[slot] = step + 1;
+            awaitAll(step);
+            for (int q = 0; q < size; q++)
+            {
+                if (q != rank && n > 0)
+                {
+                    copyOut(regions[q], slotOffset(slot) + rank * part, recv, recvOffset + q * count + done, n);
                 }
             }
             done += n;

@@ -20,7 +20,7 @@ public enum TunedCollective
     ALLGATHER(CollectiveAlgorithm.RECURSIVE_DOUBLING, CollectiveAlgorithm.BRUCK, CollectiveAlgorithm.RING,
         CollectiveAlgorithm.SHM),
     /** MPI_Alltoall (the fixed-count form; alltoallv always runs pairwise exchange). */
-    ALLTOALL(CollectiveAlgorithm.BRUCK, CollectiveAlgorithm.PAIRWISE);
+    ALLTOALL(CollectiveAlgorithm.BRUCK, CollectiveAlgorithm.PAIRWISE, CollectiveAlgorithm.SHM);
 
     private final List<CollectiveAlgorithm> algorithms;
 
