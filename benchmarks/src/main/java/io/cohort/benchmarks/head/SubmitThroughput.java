@@ -76,38 +76,13 @@ public final class SubmitThroughput
             spec.put("hold", true);
         }
         final long[] ids = new long[jobs];
-        final AtomicInteger next = new AtomicInteger();
         final AtomicLong lastAccepted = new AtomicLong();
-        final List<Thread> clients = new ArrayList<>();
-        final IOException[] failure = new IOException[1];
         final long start = System.nanoTime();
-        for (int c = 0; c < concurrency; c++)
+        inParallel(jobs, concurrency, "a submission", job ->
         {
-            clients.add(Thread.ofVirtual().start(() ->
-            {
-                int job;
-                while ((job = next.getAndIncrement()) < jobs && failure[0] == null)
-                {
-                    try
-                    {
-                        ids[job] = client.call("POST", "/jobs", spec).path("id").asLong();
-                        lastAccepted.accumulateAndGet(System.nanoTime(), Math::max);
-                    }
-                    catch (final IOException ex)
-                    {
-                        failure[0] = ex;
-                    }
-                }
-            }));
-        }
-        for (final Thread thread : clients)
-        {
-            thread.join();
-        }
-        if (failure[0] != null)
-        {
-            throw new IOException("a submission failed: " + failure[0].getMessage(), failure[0]);
-        }
+            ids[job] = client.call("POST", "/jobs", spec).path("id").asLong();
+            lastAccepted.accumulateAndGet(System.nanoTime(), Math::max);
+        });
         final double acceptSeconds = (lastAccepted.get() - start) / 1e9;
         out.printf(prefix + "%d jobs accepted in %.2f s: %.0f jobs/s (each answered after its commit)%n", jobs,
             acceptSeconds, jobs / acceptSeconds);
@@ -155,6 +130,21 @@ public final class SubmitThroughput
 
     private void cancel(final long[] ids, final int concurrency) throws IOException, InterruptedException
     {
+        inParallel(ids.length, concurrency, "cancelling a held job", job ->
+            client.call("POST", "/jobs/" + ids[job] + "/cancel", null));
+    }
+
+    /** One call to the head node, for the job of an index. */
+    @FunctionalInterface
+    private interface Call
+    {
+        void make(int job) throws IOException;
+    }
+
+    /** Makes the call for every index from 0 to {@code count - 1}, from {@code concurrency} clients at once. */
+    private static void inParallel(final int count, final int concurrency, final String what, final Call call)
+        throws IOException, InterruptedException
+    {
         final AtomicInteger next = new AtomicInteger();
         final IOException[] failure = new IOException[1];
         final List<Thread> clients = new ArrayList<>();
@@ -163,11 +153,11 @@ public final class SubmitThroughput
             clients.add(Thread.ofVirtual().start(() ->
             {
                 int job;
-                while ((job = next.getAndIncrement()) < ids.length && failure[0] == null)
+                while ((job = next.getAndIncrement()) < count && failure[0] == null)
                 {
                     try
                     {
-                        client.call("POST", "/jobs/" + ids[job] + "/cancel", null);
+                        call.make(job);
                     }
                     catch (final IOException ex)
                     {
@@ -182,7 +172,7 @@ public final class SubmitThroughput
         }
         if (failure[0] != null)
         {
-            throw new IOException("cancelling a held job failed: " + failure[0].getMessage(), failure[0]);
+            throw new IOException(what + " failed: " + failure[0].getMessage(), failure[0]);
         }
     }
 
