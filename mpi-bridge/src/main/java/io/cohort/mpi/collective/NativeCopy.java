@@ -5,6 +5,7 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.util.Objects;
 
 /**
  * Large copies between shared memory and a rank's buffers through the C library's {@code memcpy}, called as a
@@ -65,7 +66,7 @@ final class NativeCopy
         try
         {
             final long ignored = to instanceof MemorySegment segment && segment.isNative()
-                ? (long) NATIVE.invokeExact(segment.asSlice(byteOffset, bytes).address(), from, bytes)
+                ? (long) NATIVE.invokeExact(address(segment, byteOffset, bytes), from, bytes)
                 : (long) INTO_HEAP.invokeExact(heapSlice(to, byteOffset, bytes), from, bytes);
         }
         catch (final Throwable ex)
@@ -89,13 +90,20 @@ final class NativeCopy
         try
         {
             final long ignored = from instanceof MemorySegment segment && segment.isNative()
-                ? (long) NATIVE.invokeExact(to, segment.asSlice(byteOffset, bytes).address(), bytes)
+                ? (long) NATIVE.invokeExact(to, address(segment, byteOffset, bytes), bytes)
                 : (long) OUT_OF_HEAP.invokeExact(to, heapSlice(from, byteOffset, bytes), bytes);
         }
         catch (final Throwable ex)
         {
             throw new IllegalStateException("memcpy of " + bytes + " bytes failed", ex);
         }
+    }
+
+    /** The address of bytes {@code [offset, offset + bytes)} of a native segment, checked to lie inside it. */
+    private static long address(final MemorySegment segment, final long offset, final long bytes)
+    {
+        Objects.checkFromIndexSize(offset, bytes, segment.byteSize());
+        return segment.address() + offset;
     }
 
     /** The heap segment of bytes {@code [offset, offset + bytes)} of an array or heap segment, kept for next time. */
