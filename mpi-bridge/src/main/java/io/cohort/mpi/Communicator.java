@@ -863,7 +863,6 @@ public final class Communicator
         return Exchange.allgather(tuning, nextChannel(), send, sendOffset, count, recv, recvOffset).start();
     }
 
-    /** Checks an allgather of equal blocks: ranges, and in checking mode that every rank agrees. */
     /** A blocking allgather: through shared memory when tuned so and every rank shares this host, else by messages. */
     private void allgatherNow(final Object send, final int sendOffset, final int count, final Object recv,
         final int recvOffset)
@@ -889,6 +888,7 @@ public final class Communicator
         Exchange.alltoallNow(tuning, blockingChannel(), send, sendOffset, recv, recvOffset, count);
     }
 
+    /** Checks an allgather of equal blocks: ranges, and in checking mode that every rank agrees. */
     private void checkAllgather(final Object send, final int sendOffset, final int count, final Object recv,
         final int recvOffset)
     {
@@ -1033,10 +1033,7 @@ public final class Communicator
      */
     public void allgather(final MemorySegment send, final MemorySegment recv)
     {
-        final int bytes = bytesOf(send, "allgather");
-        roomFor(recv, (long) bytes * size, "allgather of " + bytes + " bytes from each of " + size + " ranks");
-        bytesOf(recv, "allgather");
-        check("allgather", bytes, -1, null, SEGMENT_BYTES);
+        final int bytes = checkAllgather(send, recv);
         if (tuning.sharedMemory(TunedCollective.ALLGATHER, (long) size * bytes) && sharedMemory() != null)
         {
             sharedMemory.allgather(send, 0, bytes, recv, 0);
@@ -1054,11 +1051,18 @@ public final class Communicator
      */
     public Request iallgather(final MemorySegment send, final MemorySegment recv)
     {
+        final int bytes = checkAllgather(send, recv);
+        return Exchange.allgather(tuning, nextChannel(), send, 0, bytes, recv, 0).start();
+    }
+
+    /** Checks an allgather of segments (sizes, and in checking mode that every rank agrees); its bytes per rank. */
+    private int checkAllgather(final MemorySegment send, final MemorySegment recv)
+    {
         final int bytes = bytesOf(send, "allgather");
         roomFor(recv, (long) bytes * size, "allgather of " + bytes + " bytes from each of " + size + " ranks");
         bytesOf(recv, "allgather");
         check("allgather", bytes, -1, null, SEGMENT_BYTES);
-        return Exchange.allgather(tuning, nextChannel(), send, 0, bytes, recv, 0).start();
+        return bytes;
     }
 
     /**
@@ -1094,15 +1098,13 @@ public final class Communicator
      */
     public void alltoall(final MemorySegment send, final MemorySegment recv)
     {
-        final int bytes = bytesOf(send, "alltoall");
-        if (bytes % size == 0 && tuning.sharedMemory(TunedCollective.ALLTOALL, bytes / size) && sharedMemory() != null)
+        final int block = checkAlltoall(send, recv);
+        if (tuning.sharedMemory(TunedCollective.ALLTOALL, block) && sharedMemory() != null)
         {
-            roomFor(recv, bytes, "alltoall of " + bytes / size + " bytes to each of " + size + " ranks");
-            check("alltoall", bytes / size, -1, null, SEGMENT_BYTES);
-            sharedMemory.alltoall(send, 0, recv, 0, bytes / size);
+            sharedMemory.alltoall(send, 0, recv, 0, block);
             return;
         }
-        ialltoall(send, recv).await();
+        Exchange.alltoall(tuning, nextChannel(), send, 0, recv, 0, block).start().await();
     }
 
     /**
@@ -1114,6 +1116,12 @@ public final class Communicator
      */
     public Request ialltoall(final MemorySegment send, final MemorySegment recv)
     {
+        return Exchange.alltoall(tuning, nextChannel(), send, 0, recv, 0, checkAlltoall(send, recv)).start();
+    }
+
+    /** Checks an all-to-all of segments (sizes, and in checking mode that every rank agrees); its bytes per block. */
+    private int checkAlltoall(final MemorySegment send, final MemorySegment recv)
+    {
         final int bytes = bytesOf(send, "alltoall");
         if (bytes % size != 0)
         {
@@ -1122,7 +1130,7 @@ public final class Communicator
         }
         roomFor(recv, bytes, "alltoall of " + bytes / size + " bytes to each of " + size + " ranks");
         check("alltoall", bytes / size, -1, null, SEGMENT_BYTES);
-        return Exchange.alltoall(tuning, nextChannel(), send, 0, recv, 0, bytes / size).start();
+        return bytes / size;
     }
 
     /**

@@ -56,18 +56,20 @@ final class NativeCopy
      *
      * @param to     a primitive array or a segment
      * @param offset the first element of {@code to} (byte for a segment)
-     * @param from   the native source address
+     * @param from   native memory (a shared-memory region)
+     * @param at     where in {@code from} the bytes start
      * @param bytes  how many
      */
     @SuppressWarnings("checkstyle:IllegalCatch") // MethodHandle.invokeExact declares Throwable
-    void into(final Object to, final int offset, final long from, final long bytes)
+    void into(final Object to, final int offset, final MemorySegment from, final long at, final long bytes)
     {
         final long byteOffset = (long) offset * Blocks.elementBytes(to);
+        final long source = address(from, at, bytes);
         try
         {
             final long ignored = to instanceof MemorySegment segment && segment.isNative()
-                ? (long) NATIVE.invokeExact(address(segment, byteOffset, bytes), from, bytes)
-                : (long) INTO_HEAP.invokeExact(heapSlice(to, byteOffset, bytes), from, bytes);
+                ? (long) NATIVE.invokeExact(address(segment, byteOffset, bytes), source, bytes)
+                : (long) INTO_HEAP.invokeExact(heapSlice(to, byteOffset, bytes), source, bytes);
         }
         catch (final Throwable ex)
         {
@@ -78,20 +80,22 @@ final class NativeCopy
     /**
      * Copies bytes from a buffer into native memory.
      *
-     * @param to     the native destination address
+     * @param to     native memory (a shared-memory region)
+     * @param at     where in {@code to} the bytes land
      * @param from   a primitive array or a segment
      * @param offset the first element of {@code from} (byte for a segment)
      * @param bytes  how many
      */
     @SuppressWarnings("checkstyle:IllegalCatch") // MethodHandle.invokeExact declares Throwable
-    void outOf(final long to, final Object from, final int offset, final long bytes)
+    void outOf(final MemorySegment to, final long at, final Object from, final int offset, final long bytes)
     {
         final long byteOffset = (long) offset * Blocks.elementBytes(from);
+        final long target = address(to, at, bytes);
         try
         {
             final long ignored = from instanceof MemorySegment segment && segment.isNative()
-                ? (long) NATIVE.invokeExact(to, address(segment, byteOffset, bytes), bytes)
-                : (long) OUT_OF_HEAP.invokeExact(to, heapSlice(from, byteOffset, bytes), bytes);
+                ? (long) NATIVE.invokeExact(target, address(segment, byteOffset, bytes), bytes)
+                : (long) OUT_OF_HEAP.invokeExact(target, heapSlice(from, byteOffset, bytes), bytes);
         }
         catch (final Throwable ex)
         {
@@ -99,7 +103,10 @@ final class NativeCopy
         }
     }
 
-    /** The address of bytes {@code [offset, offset + bytes)} of a native segment, checked to lie inside it. */
+    /**
+     * The address of bytes {@code [offset, offset + bytes)} of a native segment, checked to lie inside it: memcpy is
+     * handed raw addresses, so the bounds MemorySegment.copy would check are checked here.
+     */
     private static long address(final MemorySegment segment, final long offset, final long bytes)
     {
         Objects.checkFromIndexSize(offset, bytes, segment.byteSize());

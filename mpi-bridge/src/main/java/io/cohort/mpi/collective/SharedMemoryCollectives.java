@@ -12,7 +12,6 @@ import io.cohort.transport.Transport;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
-import java.util.Objects;
 
 import static io.cohort.mpi.collective.SharedCollectiveLayout.READY_OFFSET;
 import static io.cohort.mpi.collective.SharedCollectiveLayout.SEQUENCE_OFFSET;
@@ -616,9 +615,7 @@ public final class SharedMemoryCollectives implements WaitCondition
         final long bytes = (long) count * Blocks.elementBytes(from);
         if (bytes >= NativeCopy.MIN_BYTES)
         {
-            // memcpy is handed a raw address: the slot's bounds are checked here instead.
-            Objects.checkFromIndexSize(at, bytes, to.byteSize());
-            nativeCopy.outOf(to.address() + at, from, offset, bytes);
+            nativeCopy.outOf(to, at, from, offset, bytes);
             return;
         }
         if (from instanceof MemorySegment segment)
@@ -637,8 +634,7 @@ public final class SharedMemoryCollectives implements WaitCondition
         final long bytes = (long) count * Blocks.elementBytes(to);
         if (bytes >= NativeCopy.MIN_BYTES)
         {
-            Objects.checkFromIndexSize(at, bytes, from.byteSize());
-            nativeCopy.into(to, offset, from.address() + at, bytes);
+            nativeCopy.into(to, offset, from, at, bytes);
             return;
         }
         if (to instanceof MemorySegment segment)
