@@ -23,6 +23,7 @@ public final class AllPairsJob
             final Communicator world = cohort.world();
             final int rank = world.rank();
             final int size = world.size();
+            JobIdLine.print(world);
             for (final int n : new int[] {1, 16 * 1024, 256 * 1024})
             {
                 final Request[] sends = new Request[size];

@@ -26,6 +26,7 @@ public final class ExitJob
         {
             final Communicator world = cohort.world();
             world.barrier();
+            JobIdLine.print(world);
             if (world.rank() == 1)
             {
                 Thread.sleep(300);

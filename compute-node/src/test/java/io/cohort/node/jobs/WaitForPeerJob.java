@@ -27,6 +27,7 @@ public final class WaitForPeerJob
         {
             final Communicator world = cohort.world();
             world.barrier();
+            JobIdLine.print(world);
             if (world.rank() == 0)
             {
                 System.out.println("PID " + ProcessHandle.current().pid());

@@ -14,19 +14,20 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -74,12 +75,20 @@ class LocalLauncherTest
         return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
-    private static Set<String> shmFiles() throws IOException
+    /** The id of the job that printed it (rank 0 of the test jobs prints "JOB id"). */
+    private static String jobIdOf(final String out)
+    {
+        return out.lines().filter(l -> l.startsWith("JOB ")).findFirst()
+            .orElseThrow(() -> new AssertionError("no JOB line in: " + out)).substring("JOB ".length()).trim();
+    }
+
+    /** The job's shared-memory files (other tests' jobs on the machine may have theirs at the same time). */
+    private static List<String> shmFilesOf(final String jobId) throws IOException
     {
         try (Stream<Path> files = Files.list(Path.of("/dev/shm")))
         {
-            return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("cohort-"))
-                .collect(Collectors.toSet());
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("cohort-" + jobId + "-"))
+                .toList();
         }
     }
 
@@ -92,11 +101,10 @@ class LocalLauncherTest
     @ValueSource(ints = {2, 4, 8})
     void everyRankExchangesMessagesWithEveryOther(final int ranks) throws IOException
     {
-        final Set<String> before = shmFiles();
         final Outcome outcome = run(job(ranks, AllPairsJob.class));
         assertEquals(0, outcome.code(), outcome.err());
         assertTrue(outcome.out().contains("all-pairs OK on " + ranks + " ranks"), outcome.out());
-        assertEquals(before, shmFiles());
+        assertEquals(List.of(), shmFilesOf(jobIdOf(outcome.out())));
     }
 
     @Test
@@ -110,7 +118,6 @@ class LocalLauncherTest
     @Test
     void rankExitingWithThreeMakesTheJobExitThreeWithinTwoSecondsLeavingNothingBehind() throws IOException
     {
-        final Set<String> before = shmFiles();
         final Outcome outcome = run(job(3, ExitJob.class, "3"));
         final long returned = System.currentTimeMillis();
         assertEquals(3, outcome.code(), outcome.err());
@@ -119,15 +126,26 @@ class LocalLauncherTest
         assertTrue(returned - exited < 2_000, "the launcher took " + (returned - exited) + " ms");
         assertTrue(outcome.err().contains("rank 1 exited with code 3"), outcome.err());
         assertEquals(0, childProcesses());
-        assertEquals(before, shmFiles());
+        assertEquals(List.of(), shmFilesOf(jobIdOf(outcome.out())));
     }
 
     @Test
     void rankKilledWithSigkillFailsTheJobAndEverythingIsCleanedUp() throws IOException
     {
-        final Set<String> before = shmFiles();
+        final List<String> filesWhileRunning = new ArrayList<>();
         final Outcome outcome = run(job(3, WaitForPeerJob.class), line ->
         {
+            try
+            {
+                if (line.startsWith("JOB "))
+                {
+                    filesWhileRunning.addAll(shmFilesOf(jobIdOf(line)));
+                }
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
             if (line.startsWith("PID "))
             {
                 ProcessHandle.of(Long.parseLong(line.substring(4).trim())).ifPresent(ProcessHandle::destroyForcibly);
@@ -136,7 +154,9 @@ class LocalLauncherTest
         assertNotEquals(0, outcome.code());
         assertTrue(outcome.err().contains("rank 0 exited with code 137 (killed by signal 9)"), outcome.err());
         assertEquals(0, childProcesses());
-        assertEquals(before, shmFiles());
+        // The job's files are found by its id while it runs, so finding none afterwards means they were removed.
+        assertFalse(filesWhileRunning.isEmpty(), "no shared-memory files of the job while it ran");
+        assertEquals(List.of(), shmFilesOf(jobIdOf(outcome.out())));
     }
 
     @Test
