@@ -47,8 +47,9 @@ class PeerFailureTest
                     JobEnvironment.WIREUP, exchange.hostPort(), JobEnvironment.TOKEN, "secret"));
                 ranks.add(builder.start());
             }
-            final String first = readLine(ranks.get(0));
-            assertTrue(first.startsWith("PID "), first);
+            assertEquals("JOB " + jobId, readLine(ranks.get(0)));
+            final String pidLine = readLine(ranks.get(0));
+            assertTrue(pidLine.startsWith("PID "), pidLine);
             ranks.get(0).destroyForcibly();
             for (int rank = 1; rank < size; rank++)
             {
