@@ -1,12 +1,14 @@
 package io.cohort.head.schedule;
 
+import io.cohort.head.job.JobSpecCodec;
+
 import java.time.Duration;
 
 /**
  * The tunables of a scheduling pass.
  *
  * <pre>{@code
- * new SchedulingPolicy(Duration.ofMinutes(1), 1000); // +1 priority per minute waited, at most +1000
+ * new SchedulingPolicy(Duration.ofMinutes(1), 20_000); // +1 priority per minute waited, at most +20000
  * }</pre>
  *
  * @param agingStep waiting this long raises a job's effective priority by one, so nothing waits forever behind a
@@ -30,12 +32,19 @@ public record SchedulingPolicy(Duration agingStep, int agingCap)
     }
 
     /**
-     * One priority point per minute waited, at most 1000 points.
+     * The most aging adds by default: the whole range of priorities, so a job of the lowest priority in time outranks
+     * a new job of the highest. A smaller cap would let a steady stream of work more than the cap above a job starve
+     * it for ever.
+     */
+    public static final int DEFAULT_AGING_CAP = 2 * JobSpecCodec.MAX_PRIORITY;
+
+    /**
+     * One priority point per minute waited, at most {@link #DEFAULT_AGING_CAP} points.
      *
      * @return the head node's default
      */
     public static SchedulingPolicy defaults()
     {
-        return new SchedulingPolicy(Duration.ofMinutes(1), 1000);
+        return new SchedulingPolicy(Duration.ofMinutes(1), DEFAULT_AGING_CAP);
     }
 }

@@ -1,5 +1,6 @@
 package io.cohort.head.schedule;
 
+import io.cohort.head.job.JobSpecCodec;
 import io.cohort.head.job.Layout;
 import io.cohort.head.job.RankBlock;
 import io.cohort.head.node.NodeState;
@@ -140,6 +141,17 @@ class SchedulerTest
         final Instant now = T0.plus(Duration.ofMinutes(20));
         assertEquals(20, scheduler.effectivePriority(old, now));
         assertEquals(List.of(1L), started(scheduler.schedule(List.of(old, fresh), nodes(1, 4), List.of(), now)));
+    }
+
+    @Test
+    void withTheDefaultPolicyAJobOfTheLowestPriorityInTimeOutranksANewJobOfTheHighest()
+    {
+        final Scheduler defaults = new Scheduler(SchedulingPolicy.defaults());
+        final int max = JobSpecCodec.MAX_PRIORITY;
+        final QueuedJob lowest = new QueuedJob(1, -max, T0, 4, Layout.packed(), null);
+        final Instant later = T0.plus(Duration.ofMinutes(2L * max + 1));
+        final QueuedJob highest = new QueuedJob(2, max, later, 4, Layout.packed(), null);
+        assertEquals(List.of(1L), started(defaults.schedule(List.of(highest, lowest), nodes(1, 4), List.of(), later)));
     }
 
     @Test
