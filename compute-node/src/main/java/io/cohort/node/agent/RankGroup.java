@@ -246,14 +246,7 @@ final class RankGroup
         {
             for (final Process process : processes)
             {
-                if (kill)
-                {
-                    process.destroyForcibly();
-                }
-                else
-                {
-                    process.destroy();
-                }
+                RankProcesses.signal(process, kill);
             }
         }
     }

@@ -28,7 +28,8 @@ import java.util.Optional;
  * 4.5 ms of CPU; glibc's {@code posix_spawn} (a {@code vfork}-style clone, then one exec) does the same work without
  * the helper. The child gets what the JDK gives it: the listed standard streams, every other descriptor closed, the
  * working directory, the environment; and in addition default signal dispositions and an empty signal mask, so a
- * rank started by an agent that ignores SIGINT still dies of it.
+ * rank started by an agent that ignores SIGINT still dies of it; and each child leads a process group of its own
+ * (as Open MPI's launcher puts each rank in one), so a signal to the group reaches whatever the rank started too.
  *
  * <p>Needs glibc 2.34 or later (for {@code posix_spawn_file_actions_addclosefrom_np}) and
  * {@code --add-exports=java.base/jdk.internal.access=ALL-UNNAMED} (to hand a pipe's descriptor to a
@@ -37,6 +38,7 @@ import java.util.Optional;
 final class PosixSpawn
 {
     private static final int O_CLOEXEC = 0x80000;
+    private static final short POSIX_SPAWN_SETPGROUP = 0x02;
     private static final short POSIX_SPAWN_SETSIGDEF = 0x04;
     private static final short POSIX_SPAWN_SETSIGMASK = 0x08;
     private static final int P_PID = 1;
@@ -238,8 +240,9 @@ final class PosixSpawn
                 check("posix_spawnattr_setsigdefault", (int) ATTR_SETSIGDEFAULT.invokeExact(attributes, signals));
                 check("sigemptyset", (int) SIGEMPTYSET.invokeExact(signals));
                 check("posix_spawnattr_setsigmask", (int) ATTR_SETSIGMASK.invokeExact(attributes, signals));
+                // The attributes' process group is 0 after init: with SETPGROUP the child leads a new group, its pid.
                 check("posix_spawnattr_setflags", (int) ATTR_SETFLAGS.invokeExact(attributes,
-                    (short) (POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)));
+                    (short) (POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)));
 
                 final MemorySegment argv = strings(arena, command);
                 final MemorySegment envp = strings(arena, environment.entrySet().stream()
@@ -349,7 +352,7 @@ final class PosixSpawn
     /**
      * Sends a signal.
      *
-     * @param pid    a child not yet reaped
+     * @param pid    a child not yet reaped, or minus one (the process group it leads: it and what it started)
      * @param signal the signal number
      */
     @SuppressWarnings("checkstyle:IllegalCatch") // MethodHandle.invokeExact declares Throwable

@@ -62,7 +62,7 @@ public final class RankProcesses
         {
             if (process.isAlive())
             {
-                process.destroy();
+                signal(process, false);
                 any = true;
             }
         }
@@ -78,12 +78,12 @@ public final class RankProcesses
                 final long left = deadline - System.currentTimeMillis();
                 if (left <= 0 || !process.waitFor(left, TimeUnit.MILLISECONDS))
                 {
-                    process.destroyForcibly();
+                    signal(process, true);
                 }
             }
             catch (final InterruptedException ex)
             {
-                process.destroyForcibly();
+                signal(process, true);
                 Thread.currentThread().interrupt();
             }
         }
@@ -98,6 +98,31 @@ public final class RankProcesses
                 Thread.currentThread().interrupt();
                 return;
             }
+        }
+    }
+
+    /**
+     * SIGTERM or SIGKILL to a rank and to what it started. A rank started by posix_spawn leads a process group and
+     * the signal goes to the group; the JDK's ProcessBuilder cannot make one, so then the rank's descendants are
+     * signalled one by one (a child the rank has already left to init is missed: one more reason posix_spawn is
+     * the default).
+     *
+     * @param process the rank
+     * @param kill    SIGKILL rather than SIGTERM
+     */
+    public static void signal(final Process process, final boolean kill)
+    {
+        if (!(process instanceof SpawnedProcess))
+        {
+            process.descendants().forEach(kill ? ProcessHandle::destroyForcibly : ProcessHandle::destroy);
+        }
+        if (kill)
+        {
+            process.destroyForcibly();
+        }
+        else
+        {
+            process.destroy();
         }
     }
 

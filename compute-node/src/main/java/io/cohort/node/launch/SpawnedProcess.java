@@ -15,6 +15,10 @@ import java.util.concurrent.TimeoutException;
 /**
  * A child started by {@link PosixSpawn}, as a {@link Process}: its output as streams, its exit as a future
  * completed by a reaper thread (as the JDK's own), signals that never reach a process that reused its pid.
+ *
+ * <p>The child leads its own process group, and signals go to the whole group: a rank that is a shell script stops
+ * with the programs it started. When the child ends, whatever is left in its group is killed before the child is
+ * reaped (as Slurm ends every process of a job step), so nothing a rank started outlives its job.
  */
 final class SpawnedProcess extends Process
 {
@@ -47,6 +51,8 @@ final class SpawnedProcess extends Process
         try
         {
             PosixSpawn.awaitExit(pid);
+            // Not reaped yet, so the group's number cannot have been reused: only what the child left behind is hit.
+            PosixSpawn.kill(-pid, SIGKILL);
             synchronized (lock)
             {
                 exitValue = PosixSpawn.reap(pid);
@@ -151,6 +157,8 @@ final class SpawnedProcess extends Process
         {
             if (!reaped)
             {
+                PosixSpawn.kill(-pid, signal);
+                // The child itself too, should it have left its group (setsid).
                 PosixSpawn.kill(pid, signal);
             }
         }

@@ -7,6 +7,7 @@ import io.cohort.node.jobs.ExitJob;
 import io.cohort.node.launch.LaunchException;
 import io.cohort.node.launch.LaunchSpec;
 import io.cohort.node.launch.Program;
+import io.cohort.node.launch.StartedProcesses;
 import io.cohort.node.protocol.AgentMessage;
 import io.cohort.node.protocol.AgentProtocol;
 import io.cohort.node.protocol.ClusterSecret;
@@ -140,6 +141,16 @@ class ClusterLauncherTest
             assertEquals(0, filesUnder(agent.config().workRoot()), "working directories left on "
                 + agent.config().name());
         }
+    }
+
+    @Test
+    void whatARankStartedEndsWithTheRank() throws Exception
+    {
+        final LaunchSpec spec = new LaunchSpec(1, new Program.Executable("sh"),
+            List.of("-c", "sleep 300 & echo CHILD $!"), Map.of(), List.of(), false, Duration.ofMinutes(1));
+        final Outcome outcome = run(spec, cluster(secret));
+        assertEquals(0, outcome.code(), outcome.err());
+        StartedProcesses.assertGone(StartedProcesses.pidAfter("CHILD ", outcome.out()));
     }
 
     @Test

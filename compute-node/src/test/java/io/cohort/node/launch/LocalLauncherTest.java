@@ -205,6 +205,16 @@ class LocalLauncherTest
     }
 
     @Test
+    void rankStoppedAtItsTimeoutTakesWhatItStartedWithIt() throws Exception
+    {
+        final LaunchSpec spec = new LaunchSpec(1, new Program.Executable("sh"),
+            List.of("-c", "sleep 300 & echo CHILD $!; wait"), Map.of(), List.of(), false, Duration.ofSeconds(1));
+        final Outcome outcome = run(spec);
+        assertEquals(LocalLauncher.EXIT_TIMEOUT, outcome.code());
+        StartedProcesses.assertGone(StartedProcesses.pidAfter("CHILD ", outcome.out()));
+    }
+
+    @Test
     void missingJarIsNamedBeforeAnyRankStarts()
     {
         final LaunchException ex = assertThrows(LaunchException.class, () -> run(new LaunchSpec(2,
