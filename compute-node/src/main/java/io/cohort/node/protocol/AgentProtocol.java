@@ -20,6 +20,12 @@ public final class AgentProtocol
     /** The largest message accepted: staged programs travel inside a Launch. */
     public static final int MAX_MESSAGE_BYTES = 512 * 1024 * 1024;
 
+    /**
+     * The largest message accepted before the other side has proven it holds the cluster's secret: a stranger
+     * cannot make an agent or a head node buffer more than this per connection.
+     */
+    public static final int MAX_HANDSHAKE_BYTES = 64 * 1024;
+
     private AgentProtocol()
     {
     }

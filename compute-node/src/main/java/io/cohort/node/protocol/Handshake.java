@@ -125,7 +125,20 @@ public final class Handshake
     {
         final String nonce = ClusterSecret.nonce();
         channel.send(new AgentMessage.Hello(AgentProtocol.VERSION, name, slots, free, nonce));
-        final AgentMessage first = channel.receive();
+        final AgentMessage first;
+        try
+        {
+            first = channel.receive(AgentProtocol.MAX_HANDSHAKE_BYTES);
+        }
+        catch (final ProtocolException ex)
+        {
+            if (ex.peerProtocol() >= 0)
+            {
+                channel.send(new AgentMessage.Refused(refusals.protocol(ex.peerProtocol())));
+                throw new Failure(Reason.PROTOCOL, ex.peerProtocol());
+            }
+            throw ex;
+        }
         if (!(first instanceof AgentMessage.Auth auth))
         {
             channel.send(new AgentMessage.Refused("expected auth, got " + first.getClass().getSimpleName()));
@@ -155,7 +168,7 @@ public final class Handshake
      */
     public static AgentMessage.Hello dial(final MessageChannel channel, final ClusterSecret secret)
     {
-        final AgentMessage first = channel.receive();
+        final AgentMessage first = receiveFromStranger(channel);
         if (!(first instanceof AgentMessage.Hello hello))
         {
             throw new Failure(Reason.NOT_COHORT, first.getClass().getSimpleName());
@@ -166,7 +179,7 @@ public final class Handshake
         }
         final String nonce = ClusterSecret.nonce();
         channel.send(new AgentMessage.Auth(AgentProtocol.VERSION, secret.sign(hello.nonce()), nonce));
-        final AgentMessage answer = channel.receive();
+        final AgentMessage answer = receiveFromStranger(channel);
         if (answer instanceof AgentMessage.Refused refused)
         {
             throw new Failure(Reason.REFUSED, refused.reason());
@@ -176,5 +189,22 @@ public final class Handshake
             throw new Failure(Reason.WRONG_SECRET, null);
         }
         return hello;
+    }
+
+    /** A message from a peer not yet proven to hold the secret: small, and a version mismatch named as one. */
+    private static AgentMessage receiveFromStranger(final MessageChannel channel)
+    {
+        try
+        {
+            return channel.receive(AgentProtocol.MAX_HANDSHAKE_BYTES);
+        }
+        catch (final ProtocolException ex)
+        {
+            if (ex.peerProtocol() >= 0)
+            {
+                throw new Failure(Reason.PROTOCOL, ex.peerProtocol());
+            }
+            throw ex;
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.cohort.node.protocol;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.BufferedInputStream;
@@ -118,15 +119,29 @@ public final class MessageChannel implements AutoCloseable
      */
     public AgentMessage receive()
     {
+        return receive(AgentProtocol.MAX_MESSAGE_BYTES);
+    }
+
+    /**
+     * Waits for the next message, refusing one larger than a limit.
+     *
+     * @param limit the most bytes the message may have
+     * @return the message
+     * @throws ProtocolException if the connection breaks, closes, stays silent too long, or carries garbage; if the
+     *                           message declares another protocol version, {@link ProtocolException#peerProtocol}
+     *                           says which
+     */
+    public AgentMessage receive(final int limit)
+    {
         final int length;
         final byte[] bytes;
         try
         {
             length = in.readInt();
-            if (length <= 0 || length > AgentProtocol.MAX_MESSAGE_BYTES)
+            if (length <= 0 || length > limit)
             {
-                throw new ProtocolException(peer + " sent a message of " + length + " bytes (the limit is "
-                    + AgentProtocol.MAX_MESSAGE_BYTES + "): it does not speak Cohort's agent protocol");
+                throw new ProtocolException(peer + " sent a message of " + length + " bytes (the limit here is "
+                    + limit + "): it does not speak Cohort's agent protocol");
             }
             bytes = in.readNBytes(length);
             if (bytes.length != length)
@@ -153,7 +168,28 @@ public final class MessageChannel implements AutoCloseable
         }
         catch (final IOException ex)
         {
+            final int declared = declaredProtocol(bytes);
+            if (declared >= 0 && declared != AgentProtocol.VERSION)
+            {
+                // Another version may add fields this one does not know: name the versions, not the field.
+                throw new ProtocolException(peer + " speaks agent protocol " + declared + " and this side "
+                    + AgentProtocol.VERSION + ": run the same Cohort version on every host", declared, ex);
+            }
             throw new ProtocolException(peer + " sent a message that is not valid: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** The "protocol" number a message that did not parse declares, or -1. */
+    private static int declaredProtocol(final byte[] bytes)
+    {
+        try
+        {
+            final JsonNode protocol = JSON.readTree(bytes).path("protocol");
+            return protocol.isInt() ? protocol.intValue() : -1;
+        }
+        catch (final IOException ex)
+        {
+            return -1;
         }
     }
 

@@ -18,8 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -225,6 +227,64 @@ class ClusterLauncherTest
             final AgentMessage.Refused refused = assertInstanceOf(AgentMessage.Refused.class, channel.receive());
             assertTrue(refused.reason().contains("protocol " + AgentProtocol.VERSION + " and the launcher "
                 + (AgentProtocol.VERSION + 1)), refused.reason());
+        }
+    }
+
+    @Test
+    void strangerSendingAnOversizedFirstMessageIsCutOffAndTheAgentKeepsServing() throws IOException
+    {
+        try (Socket socket = new Socket("127.0.0.1", agents.get(0).address().getPort());
+            MessageChannel channel = new MessageChannel(socket, "agent", Duration.ofSeconds(5)))
+        {
+            assertInstanceOf(AgentMessage.Hello.class, channel.receive());
+            // A 100 MB message, which a stranger could send without knowing the secret: the agent hangs up after its
+            // length, so the stranger cannot even write the first 64 MB of it.
+            final DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+            out.writeInt(100_000_000);
+            assertThrows(IOException.class, () ->
+            {
+                final byte[] megabyte = new byte[1 << 20];
+                for (int i = 0; i < 64; i++)
+                {
+                    out.write(megabyte);
+                }
+                out.flush();
+            });
+        }
+        final Outcome outcome = run(job(4, AllPairsJob.class), cluster(secret));
+        assertEquals(0, outcome.code(), outcome.err());
+    }
+
+    @Test
+    void agentOfANewerVersionIsNamedByItsVersionEvenWithFieldsThisOneDoesNotKnow() throws Exception
+    {
+        try (ServerSocket newer = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
+        {
+            final Thread agent = Thread.ofVirtual().start(() ->
+            {
+                try (Socket socket = newer.accept())
+                {
+                    final byte[] hello = ("{\"type\":\"hello\",\"protocol\":" + (AgentProtocol.VERSION + 1)
+                        + ",\"agent\":\"n9\",\"slots\":4,\"freeSlots\":4,\"nonce\":\"00\",\"gpus\":2}")
+                        .getBytes(StandardCharsets.UTF_8);
+                    final DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+                    out.writeInt(hello.length);
+                    out.write(hello);
+                    out.flush();
+                    socket.getInputStream().read();
+                }
+                catch (final IOException ex)
+                {
+                    // The launcher hung up: expected.
+                }
+            });
+            final ClusterSpec cluster = new ClusterSpec(List.of(new HostSlots("127.0.0.1", newer.getLocalPort(), 2)),
+                MapBy.SLOT, 0, secret, false, false, Duration.ofSeconds(5));
+            final LaunchException error = assertThrows(LaunchException.class,
+                () -> run(job(2, AllPairsJob.class), cluster));
+            assertTrue(error.getMessage().contains("speaks protocol " + (AgentProtocol.VERSION + 1)
+                + " and this launcher " + AgentProtocol.VERSION), error.getMessage());
+            agent.join(5_000);
         }
     }
 
