@@ -39,6 +39,9 @@ import java.util.concurrent.Callable;
         + "or 124 after --timeout, or 1 when a host is lost mid-job."})
 public final class RunCommand implements Callable<Integer>
 {
+    private static final List<String> CLUSTER_OPTIONS = List.of("--map-by", "--npernode", "--agent-port", "--secret",
+        "--keep-workdir");
+
     @Spec
     private CommandSpec spec;
 
@@ -130,6 +133,7 @@ public final class RunCommand implements Callable<Integer>
                 jvmOptions, tagOutput, timeoutSeconds == null ? null : Duration.ofSeconds(timeoutSeconds));
             if (hosts == null && hostfile == null)
             {
+                refuseClusterOptions();
                 return new LocalLauncher(System.out, System.err).run(job);
             }
             return new ClusterLauncher(System.out, System.err).run(job, cluster());
@@ -138,6 +142,19 @@ public final class RunCommand implements Callable<Integer>
         {
             spec.commandLine().getErr().println("cohort run: " + ex.getMessage());
             return 2;
+        }
+    }
+
+    /** Options that only mean something across hosts are an error without them, rather than silently ignored. */
+    private void refuseClusterOptions()
+    {
+        final List<String> given = CLUSTER_OPTIONS.stream()
+            .filter(name -> spec.commandLine().getParseResult().hasMatchedOption(name)).toList();
+        if (!given.isEmpty())
+        {
+            throw new ParameterException(spec.commandLine(), String.join(", ", given) + (given.size() == 1
+                ? " applies" : " apply") + " only to a job across hosts: add --hosts HOST:SLOTS,... or --hostfile FILE"
+                + " (without them the ranks run on this machine)");
         }
     }
 
@@ -154,7 +171,7 @@ public final class RunCommand implements Callable<Integer>
             default -> throw new ParameterException(spec.commandLine(), "--map-by '" + mapBy + "' is not one of "
                 + "slot, node");
         };
-        if (perNode < 0)
+        if (perNode < 0 || perNode == 0 && spec.commandLine().getParseResult().hasMatchedOption("--npernode"))
         {
             throw new ParameterException(spec.commandLine(), "--npernode must be at least 1 (got " + perNode + ")");
         }

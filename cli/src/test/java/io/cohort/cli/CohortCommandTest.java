@@ -92,6 +92,23 @@ class CohortCommandTest
     }
 
     @Test
+    void optionsForAJobAcrossHostsAreRejectedWithoutHostsNamingTheFix()
+    {
+        final Result result = cohort("run", "-n", "2", "--map-by", "node", "--npernode", "1", "--", "true");
+        assertEquals(2, result.code());
+        assertTrue(result.err().contains("--map-by, --npernode apply only to a job across hosts: add --hosts"),
+            result.err());
+    }
+
+    @Test
+    void npernodeOfZeroIsRejectedWithTheValue()
+    {
+        final Result result = cohort("run", "-n", "2", "--hosts", "127.0.0.1:2", "--npernode", "0", "--", "true");
+        assertEquals(2, result.code());
+        assertTrue(result.err().contains("--npernode must be at least 1 (got 0)"), result.err());
+    }
+
+    @Test
     void missingJarIsNamed()
     {
         final Result result = cohort("run", "-n", "2", "no-such-solver.jar");

@@ -103,19 +103,51 @@ public final class HostList
         return checkDistinct(result);
     }
 
+    /**
+     * One host: {@code HOST}, {@code HOST:SLOTS}, an IPv6 address ({@code fe80::1}), or one in brackets with slots
+     * ({@code [fe80::1]:4}).
+     */
     private static HostSlots entry(final String item, final int port, final int slots, final String where)
     {
-        final int colon = item.lastIndexOf(':');
-        if (colon < 0)
+        final String host;
+        final String slotsText;
+        if (item.startsWith("["))
         {
-            return new HostSlots(item, port, slots);
+            final int close = item.indexOf(']');
+            if (close < 0 || close + 1 < item.length() && item.charAt(close + 1) != ':')
+            {
+                throw new LaunchException(where + ": '" + item + "' is not [IPV6-ADDRESS] or [IPV6-ADDRESS]:SLOTS");
+            }
+            host = item.substring(1, close);
+            slotsText = close + 1 < item.length() ? item.substring(close + 2) : null;
         }
-        final String host = item.substring(0, colon);
+        else if (item.indexOf(':') != item.lastIndexOf(':'))
+        {
+            // Several colons: a bare IPv6 address (slots after one need brackets).
+            host = item;
+            slotsText = null;
+        }
+        else
+        {
+            final int colon = item.indexOf(':');
+            host = colon < 0 ? item : item.substring(0, colon);
+            slotsText = colon < 0 ? null : item.substring(colon + 1);
+        }
         if (host.isEmpty())
         {
             throw new LaunchException(where + " has no host name before ':'");
         }
-        return new HostSlots(host, port, number(item.substring(colon + 1), where, 1));
+        if (slotsText == null)
+        {
+            return new HostSlots(host, port, slots);
+        }
+        final int given = number(slotsText, where, 1);
+        if (slots > 0 && slots != given)
+        {
+            throw new LaunchException(where + ": '" + item + "' and slots=" + slots + " give different slots; "
+                + "write one of them");
+        }
+        return new HostSlots(host, port, given);
     }
 
     private static int number(final String text, final String where, final int min)

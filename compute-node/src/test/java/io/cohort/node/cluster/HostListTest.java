@@ -43,6 +43,22 @@ class HostListTest
     }
 
     @Test
+    void ipv6AddressesAreTakenBareOrInBracketsWithSlots()
+    {
+        assertEquals(List.of(new HostSlots("fe80::1", 7470, 0), new HostSlots("fd00::2", 7470, 4)),
+            HostList.parse("fe80::1,[fd00::2]:4", 7470));
+    }
+
+    @Test
+    void hostFileLineGivingTwoDifferentSlotCountsIsRefused(@TempDir final Path dir) throws IOException
+    {
+        final Path file = dir.resolve("hosts");
+        Files.writeString(file, "n1:4 slots=2\n");
+        final LaunchException error = assertThrows(LaunchException.class, () -> HostList.read(file, 7470));
+        assertTrue(error.getMessage().contains("line 1: 'n1:4' and slots=2 give different slots"), error.getMessage());
+    }
+
+    @Test
     void slotsThatAreNotANumberAreRefused()
     {
         final LaunchException error = assertThrows(LaunchException.class, () -> HostList.parse("n1:four", 7470));
