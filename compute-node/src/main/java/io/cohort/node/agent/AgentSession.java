@@ -26,6 +26,8 @@ final class AgentSession
     private final Socket socket;
     private final MessageChannel channel;
     private volatile RankGroup group;
+    /** Pings the launcher from the launch order on, so it never waits in silence while ranks are staged. */
+    private Thread pinger;
     private final CountDownLatch cleanedUp = new CountDownLatch(1);
     private volatile boolean running;
     private String jobId = "?";
@@ -67,6 +69,9 @@ final class AgentSession
                 return;
             }
             reserved = launch.ranks().size();
+            // Pings from now on: staging a big program and starting the ranks may take longer than the launcher
+            // waits in silence.
+            pinger = Thread.ofVirtual().name("cohort-agent-pinger").start(this::ping);
             group = new RankGroup(agent, launch, socket.getLocalAddress().getHostAddress(), new Relay());
             try
             {
@@ -91,6 +96,10 @@ final class AgentSession
         finally
         {
             running = false;
+            if (pinger != null)
+            {
+                pinger.interrupt();
+            }
             if (group != null)
             {
                 group.stop();
@@ -224,7 +233,6 @@ final class AgentSession
     private void superviseUntilEnd()
     {
         Thread.ofVirtual().name("cohort-agent-reader").start(this::readOrders);
-        final Thread pinger = Thread.ofVirtual().name("cohort-agent-pinger").start(this::ping);
         try
         {
             group.awaitEnd();

@@ -97,6 +97,9 @@ public final class ClusterLauncher
                     shares.add(placed.get(h));
                 }
             }
+            // Pings first: staging and sending big programs to many hosts may take longer than an agent waits in
+            // silence.
+            used.forEach(ClusterLauncher::startPinger);
             final ProgramOrder program = order(spec);
             final List<StagedFile> files = stage(spec.program());
             final Map<String, String> env = new LinkedHashMap<>(spec.environment());
@@ -116,7 +119,6 @@ public final class ClusterLauncher
                 {
                     final AgentClient agent = used.get(h);
                     startReader(h, agent, events);
-                    startPinger(agent);
                     agent.channel().send(new AgentMessage.Launch(jobId, spec.ranks(), shares.get(h), program,
                         spec.arguments(), env, spec.jvmOptions(), agent.localAddress() + ":" + exchange.port(),
                         exchange.token(), cluster.keepWorkdir(), files));
