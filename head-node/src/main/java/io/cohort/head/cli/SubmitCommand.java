@@ -208,6 +208,11 @@ public final class SubmitCommand extends ClientCommand
             }
             if (Files.isRegularFile(jar))
             {
+                if (!startsAsAZip(jar))
+                {
+                    throw new ParameterException(spec.commandLine(), "'" + jar + "' is not a jar (it is not a zip "
+                        + "file); to run an executable write: cohort submit -n N -- " + jar);
+                }
                 // A local jar travels with the job: uploaded once, staged on each node under its own name.
                 job.put("package", client.upload(jar));
                 what.put("jar", jar.getFileName().toString());
@@ -222,6 +227,20 @@ public final class SubmitCommand extends ClientCommand
                 throw new ParameterException(spec.commandLine(), "--package " + packageFile + ": no such file");
             }
             job.put("package", client.upload(packageFile));
+        }
+    }
+
+    /** Whether a file begins with a zip's local-header signature, as every jar does. */
+    private boolean startsAsAZip(final Path file)
+    {
+        try (var in = Files.newInputStream(file))
+        {
+            final byte[] head = in.readNBytes(4);
+            return head.length == 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
+        }
+        catch (final IOException ex)
+        {
+            throw new ParameterException(spec.commandLine(), "cannot read '" + file + "': " + ex.getMessage());
         }
     }
 

@@ -28,6 +28,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarOutputStream;
+import java.util.zip.ZipEntry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -144,7 +146,12 @@ class HeadCliTest
     @Test
     void submitOfALocalJarUploadsItAsThePackage() throws Exception
     {
-        final Path jar = Files.write(work.resolve("app.jar"), "not really a jar".getBytes(StandardCharsets.UTF_8));
+        final Path jar = work.resolve("app.jar");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar)))
+        {
+            out.putNextEntry(new ZipEntry("README"));
+            out.write("a jar".getBytes(StandardCharsets.UTF_8));
+        }
         final Run submitted = cohort("submit", "--json", "-n", "1", jar.toString(), "--size", "10");
         assertEquals(0, submitted.code(), submitted.err());
         final JsonNode job = new ObjectMapper().readTree(cohort("status", "--json",
@@ -153,6 +160,16 @@ class HeadCliTest
         assertEquals(List.of("--size", "10"), List.of(job.get("spec").get("args").get(0).asText(),
             job.get("spec").get("args").get(1).asText()));
         assertTrue(Files.exists(data.resolve("packages").resolve(job.get("spec").get("package").asText())));
+    }
+
+    @Test
+    void submitOfALocalFileThatIsNotAJarNamesTheFormForExecutables() throws Exception
+    {
+        final Path script = Files.writeString(work.resolve("solve.sh"), "#!/bin/sh\necho hi\n");
+        final Run submitted = cohort("submit", "-n", "1", script.toString());
+        assertEquals(2, submitted.code());
+        assertTrue(submitted.err().contains("is not a jar (it is not a zip file); to run an executable write: "
+            + "cohort submit -n N -- " + script), submitted.err());
     }
 
     @Test
