@@ -804,6 +804,73 @@ public final class Communicator
         }
     }
 
+    /**
+     * COHORT_CHECK for gatherv, scatterv and allgatherv: each rank's own count must be the entry for it in the counts
+     * the root (or, for allgatherv, every rank) passes. Every rank learns the first mismatch any rank found, so all of
+     * them fail together instead of some waiting for data that never comes.
+     *
+     * @param root   the root, or -1 when every rank holds the counts
+     * @param count  this rank's own count
+     * @param counts the per-rank counts (read at the root only when there is one)
+     */
+    private void checkCounts(final String collective, final int root, final int count, final int[] counts)
+    {
+        if (!cohort.checking() || size == 1)
+        {
+            return;
+        }
+        final int[] own = allgatherInts(new int[] {count});
+        int bad = -1;
+        if (root < 0 || rank == root)
+        {
+            for (int r = 0; r < size && bad < 0; r++)
+            {
+                bad = counts[r] != own[r] ? r : -1;
+            }
+        }
+        final int[] found = allgatherInts(new int[] {bad, bad < 0 ? 0 : counts[bad]});
+        for (int q = 0; q < size; q++)
+        {
+            final int r = found[2 * q];
+            if (r >= 0)
+            {
+                throw new CohortException("COHORT_CHECK: " + collective + ": rank " + q + " has counts[" + r + "] = "
+                    + found[2 * q + 1] + " but rank " + r + " passes a count of " + own[r] + "; each rank's count "
+                    + "must equal the counts[] entry for it");
+            }
+        }
+    }
+
+    /**
+     * COHORT_CHECK for alltoallv: what rank p sends to rank q (p's sendCounts[q]) must be what q expects from p (q's
+     * recvCounts[p]). Every rank learns the first mismatch any rank found.
+     */
+    private void checkAlltoallvCounts(final int[] sendCounts, final int[] recvCounts)
+    {
+        if (!cohort.checking() || size == 1)
+        {
+            return;
+        }
+        final int[] sent = allgatherInts(sendCounts);
+        int bad = -1;
+        for (int p = 0; p < size && bad < 0; p++)
+        {
+            bad = recvCounts[p] != sent[p * size + rank] ? p : -1;
+        }
+        final int[] found = allgatherInts(new int[] {bad, bad < 0 ? 0 : recvCounts[bad],
+            bad < 0 ? 0 : sent[bad * size + rank]});
+        for (int q = 0; q < size; q++)
+        {
+            final int p = found[3 * q];
+            if (p >= 0)
+            {
+                throw new CohortException("COHORT_CHECK: alltoallv: rank " + q + " has recvCounts[" + p + "] = "
+                    + found[3 * q + 1] + " but rank " + p + " has sendCounts[" + q + "] = " + found[3 * q + 2]
+                    + "; they must be equal");
+            }
+        }
+    }
+
     /** Checks per-rank counts and displacements against a buffer, naming the first bad entry. */
     private void layout(final String what, final int length, final int[] counts, final int[] displs)
     {
@@ -2604,6 +2671,7 @@ public final class Communicator
             }
         }
         check("gatherv", -1, root, null, send);
+        checkCounts("gatherv", root, count, counts);
         Exchange.linearGatherv(nextChannel(), send, sendOffset, count, recv, counts, displs, root).start().await();
     }
 
@@ -2644,6 +2712,7 @@ public final class Communicator
             layout("scatterv", (send == null ? 0 : send.length), counts, displs);
         }
         check("scatterv", -1, root, null, recv);
+        checkCounts("scatterv", root, count, counts);
         Exchange.linearScatterv(nextChannel(), send, counts, displs, recv, recvOffset, count, root).start().await();
     }
 
@@ -2686,6 +2755,7 @@ public final class Communicator
                 + rank + "] is " + counts[rank]);
         }
         check("allgatherv", -1, -1, null, send);
+        checkCounts("allgatherv", -1, count, counts);
         Exchange.ringAllgatherv(nextChannel(), send, sendOffset, count, recv, counts, displs).start().await();
     }
 
@@ -2723,6 +2793,7 @@ public final class Communicator
         layout("alltoallv send", send.length, sendCounts, sendDispls);
         layout("alltoallv receive", recv.length, recvCounts, recvDispls);
         check("alltoallv", -1, -1, null, send);
+        checkAlltoallvCounts(sendCounts, recvCounts);
         Exchange.pairwiseAlltoallv(nextChannel(), send, sendCounts, sendDispls, recv, recvCounts, recvDispls)
             .start().await();
     }
@@ -2769,6 +2840,7 @@ public final class Communicator
             }
         }
         check("gatherv", -1, root, null, send);
+        checkCounts("gatherv", root, count, counts);
         Exchange.linearGatherv(nextChannel(), send, sendOffset, count, recv, counts, displs, root).start().await();
     }
 
@@ -2809,6 +2881,7 @@ public final class Communicator
             layout("scatterv", (send == null ? 0 : send.length), counts, displs);
         }
         check("scatterv", -1, root, null, recv);
+        checkCounts("scatterv", root, count, counts);
         Exchange.linearScatterv(nextChannel(), send, counts, displs, recv, recvOffset, count, root).start().await();
     }
 
@@ -2851,6 +2924,7 @@ public final class Communicator
                 + rank + "] is " + counts[rank]);
         }
         check("allgatherv", -1, -1, null, send);
+        checkCounts("allgatherv", -1, count, counts);
         Exchange.ringAllgatherv(nextChannel(), send, sendOffset, count, recv, counts, displs).start().await();
     }
 
@@ -2888,6 +2962,7 @@ public final class Communicator
         layout("alltoallv send", send.length, sendCounts, sendDispls);
         layout("alltoallv receive", recv.length, recvCounts, recvDispls);
         check("alltoallv", -1, -1, null, send);
+        checkAlltoallvCounts(sendCounts, recvCounts);
         Exchange.pairwiseAlltoallv(nextChannel(), send, sendCounts, sendDispls, recv, recvCounts, recvDispls)
             .start().await();
     }
@@ -2934,6 +3009,7 @@ public final class Communicator
             }
         }
         check("gatherv", -1, root, null, send);
+        checkCounts("gatherv", root, count, counts);
         Exchange.linearGatherv(nextChannel(), send, sendOffset, count, recv, counts, displs, root).start().await();
     }
 
@@ -2974,6 +3050,7 @@ public final class Communicator
             layout("scatterv", (send == null ? 0 : send.length), counts, displs);
         }
         check("scatterv", -1, root, null, recv);
+        checkCounts("scatterv", root, count, counts);
         Exchange.linearScatterv(nextChannel(), send, counts, displs, recv, recvOffset, count, root).start().await();
     }
 
@@ -3016,6 +3093,7 @@ public final class Communicator
                 + rank + "] is " + counts[rank]);
         }
         check("allgatherv", -1, -1, null, send);
+        checkCounts("allgatherv", -1, count, counts);
         Exchange.ringAllgatherv(nextChannel(), send, sendOffset, count, recv, counts, displs).start().await();
     }
 
@@ -3053,6 +3131,7 @@ public final class Communicator
         layout("alltoallv send", send.length, sendCounts, sendDispls);
         layout("alltoallv receive", recv.length, recvCounts, recvDispls);
         check("alltoallv", -1, -1, null, send);
+        checkAlltoallvCounts(sendCounts, recvCounts);
         Exchange.pairwiseAlltoallv(nextChannel(), send, sendCounts, sendDispls, recv, recvCounts, recvDispls)
             .start().await();
     }
@@ -3099,6 +3178,7 @@ public final class Communicator
             }
         }
         check("gatherv", -1, root, null, send);
+        checkCounts("gatherv", root, count, counts);
         Exchange.linearGatherv(nextChannel(), send, sendOffset, count, recv, counts, displs, root).start().await();
     }
 
@@ -3139,6 +3219,7 @@ public final class Communicator
             layout("scatterv", (send == null ? 0 : send.length), counts, displs);
         }
         check("scatterv", -1, root, null, recv);
+        checkCounts("scatterv", root, count, counts);
         Exchange.linearScatterv(nextChannel(), send, counts, displs, recv, recvOffset, count, root).start().await();
     }
 
@@ -3181,6 +3262,7 @@ public final class Communicator
                 + rank + "] is " + counts[rank]);
         }
         check("allgatherv", -1, -1, null, send);
+        checkCounts("allgatherv", -1, count, counts);
         Exchange.ringAllgatherv(nextChannel(), send, sendOffset, count, recv, counts, displs).start().await();
     }
 
@@ -3218,6 +3300,7 @@ public final class Communicator
         layout("alltoallv send", send.length, sendCounts, sendDispls);
         layout("alltoallv receive", recv.length, recvCounts, recvDispls);
         check("alltoallv", -1, -1, null, send);
+        checkAlltoallvCounts(sendCounts, recvCounts);
         Exchange.pairwiseAlltoallv(nextChannel(), send, sendCounts, sendDispls, recv, recvCounts, recvDispls)
             .start().await();
     }
@@ -3264,6 +3347,7 @@ public final class Communicator
             }
         }
         check("gatherv", -1, root, null, send);
+        checkCounts("gatherv", root, count, counts);
         Exchange.linearGatherv(nextChannel(), send, sendOffset, count, recv, counts, displs, root).start().await();
     }
 
@@ -3304,6 +3388,7 @@ public final class Communicator
             layout("scatterv", (send == null ? 0 : send.length), counts, displs);
         }
         check("scatterv", -1, root, null, recv);
+        checkCounts("scatterv", root, count, counts);
         Exchange.linearScatterv(nextChannel(), send, counts, displs, recv, recvOffset, count, root).start().await();
     }
 
@@ -3346,6 +3431,7 @@ public final class Communicator
                 + rank + "] is " + counts[rank]);
         }
         check("allgatherv", -1, -1, null, send);
+        checkCounts("allgatherv", -1, count, counts);
         Exchange.ringAllgatherv(nextChannel(), send, sendOffset, count, recv, counts, displs).start().await();
     }
 
@@ -3383,6 +3469,7 @@ public final class Communicator
         layout("alltoallv send", send.length, sendCounts, sendDispls);
         layout("alltoallv receive", recv.length, recvCounts, recvDispls);
         check("alltoallv", -1, -1, null, send);
+        checkAlltoallvCounts(sendCounts, recvCounts);
         Exchange.pairwiseAlltoallv(nextChannel(), send, sendCounts, sendDispls, recv, recvCounts, recvDispls)
             .start().await();
     }
@@ -4168,6 +4255,7 @@ public final class Communicator
             }
         }
         check("gatherv", -1, root, null, send);
+        checkCounts("gatherv", root, count, counts);
         return Exchange.linearGatherv(nextChannel(), send, sendOffset, count, recv, counts, displs, root).start();
     }
 
@@ -4211,6 +4299,7 @@ public final class Communicator
             layout("scatterv", (send == null ? 0 : send.length), counts, displs);
         }
         check("scatterv", -1, root, null, recv);
+        checkCounts("scatterv", root, count, counts);
         return Exchange.linearScatterv(nextChannel(), send, counts, displs, recv, recvOffset, count, root).start();
     }
 
@@ -4254,6 +4343,7 @@ public final class Communicator
                 + rank + "] is " + counts[rank]);
         }
         check("allgatherv", -1, -1, null, send);
+        checkCounts("allgatherv", -1, count, counts);
         return Exchange.ringAllgatherv(nextChannel(), send, sendOffset, count, recv, counts, displs).start();
     }
 
@@ -4292,6 +4382,7 @@ public final class Communicator
         layout("alltoallv send", send.length, sendCounts, sendDispls);
         layout("alltoallv receive", recv.length, recvCounts, recvDispls);
         check("alltoallv", -1, -1, null, send);
+        checkAlltoallvCounts(sendCounts, recvCounts);
         return Exchange.pairwiseAlltoallv(nextChannel(), send, sendCounts, sendDispls, recv, recvCounts,
             recvDispls).start();
     }
@@ -4341,6 +4432,7 @@ public final class Communicator
             }
         }
         check("gatherv", -1, root, null, send);
+        checkCounts("gatherv", root, count, counts);
         return Exchange.linearGatherv(nextChannel(), send, sendOffset, count, recv, counts, displs, root).start();
     }
 
@@ -4384,6 +4476,7 @@ public final class Communicator
             layout("scatterv", (send == null ? 0 : send.length), counts, displs);
         }
         check("scatterv", -1, root, null, recv);
+        checkCounts("scatterv", root, count, counts);
         return Exchange.linearScatterv(nextChannel(), send, counts, displs, recv, recvOffset, count, root).start();
     }
 
@@ -4427,6 +4520,7 @@ public final class Communicator
                 + rank + "] is " + counts[rank]);
         }
         check("allgatherv", -1, -1, null, send);
+        checkCounts("allgatherv", -1, count, counts);
         return Exchange.ringAllgatherv(nextChannel(), send, sendOffset, count, recv, counts, displs).start();
     }
 
@@ -4465,6 +4559,7 @@ public final class Communicator
         layout("alltoallv send", send.length, sendCounts, sendDispls);
         layout("alltoallv receive", recv.length, recvCounts, recvDispls);
         check("alltoallv", -1, -1, null, send);
+        checkAlltoallvCounts(sendCounts, recvCounts);
         return Exchange.pairwiseAlltoallv(nextChannel(), send, sendCounts, sendDispls, recv, recvCounts,
             recvDispls).start();
     }
@@ -4514,6 +4609,7 @@ public final class Communicator
             }
         }
         check("gatherv", -1, root, null, send);
+        checkCounts("gatherv", root, count, counts);
         return Exchange.linearGatherv(nextChannel(), send, sendOffset, count, recv, counts, displs, root).start();
     }
 
@@ -4557,6 +4653,7 @@ public final class Communicator
             layout("scatterv", (send == null ? 0 : send.length), counts, displs);
         }
         check("scatterv", -1, root, null, recv);
+        checkCounts("scatterv", root, count, counts);
         return Exchange.linearScatterv(nextChannel(), send, counts, displs, recv, recvOffset, count, root).start();
     }
 
@@ -4600,6 +4697,7 @@ public final class Communicator
                 + rank + "] is " + counts[rank]);
         }
         check("allgatherv", -1, -1, null, send);
+        checkCounts("allgatherv", -1, count, counts);
         return Exchange.ringAllgatherv(nextChannel(), send, sendOffset, count, recv, counts, displs).start();
     }
 
@@ -4638,6 +4736,7 @@ public final class Communicator
         layout("alltoallv send", send.length, sendCounts, sendDispls);
         layout("alltoallv receive", recv.length, recvCounts, recvDispls);
         check("alltoallv", -1, -1, null, send);
+        checkAlltoallvCounts(sendCounts, recvCounts);
         return Exchange.pairwiseAlltoallv(nextChannel(), send, sendCounts, sendDispls, recv, recvCounts,
             recvDispls).start();
     }
@@ -4687,6 +4786,7 @@ public final class Communicator
             }
         }
         check("gatherv", -1, root, null, send);
+        checkCounts("gatherv", root, count, counts);
         return Exchange.linearGatherv(nextChannel(), send, sendOffset, count, recv, counts, displs, root).start();
     }
 
@@ -4730,6 +4830,7 @@ public final class Communicator
             layout("scatterv", (send == null ? 0 : send.length), counts, displs);
         }
         check("scatterv", -1, root, null, recv);
+        checkCounts("scatterv", root, count, counts);
         return Exchange.linearScatterv(nextChannel(), send, counts, displs, recv, recvOffset, count, root).start();
     }
 
@@ -4773,6 +4874,7 @@ public final class Communicator
                 + rank + "] is " + counts[rank]);
         }
         check("allgatherv", -1, -1, null, send);
+        checkCounts("allgatherv", -1, count, counts);
         return Exchange.ringAllgatherv(nextChannel(), send, sendOffset, count, recv, counts, displs).start();
     }
 
@@ -4811,6 +4913,7 @@ public final class Communicator
         layout("alltoallv send", send.length, sendCounts, sendDispls);
         layout("alltoallv receive", recv.length, recvCounts, recvDispls);
         check("alltoallv", -1, -1, null, send);
+        checkAlltoallvCounts(sendCounts, recvCounts);
         return Exchange.pairwiseAlltoallv(nextChannel(), send, sendCounts, sendDispls, recv, recvCounts,
             recvDispls).start();
     }
@@ -4860,6 +4963,7 @@ public final class Communicator
             }
         }
         check("gatherv", -1, root, null, send);
+        checkCounts("gatherv", root, count, counts);
         return Exchange.linearGatherv(nextChannel(), send, sendOffset, count, recv, counts, displs, root).start();
     }
 
@@ -4903,6 +5007,7 @@ public final class Communicator
             layout("scatterv", (send == null ? 0 : send.length), counts, displs);
         }
         check("scatterv", -1, root, null, recv);
+        checkCounts("scatterv", root, count, counts);
         return Exchange.linearScatterv(nextChannel(), send, counts, displs, recv, recvOffset, count, root).start();
     }
 
@@ -4946,6 +5051,7 @@ public final class Communicator
                 + rank + "] is " + counts[rank]);
         }
         check("allgatherv", -1, -1, null, send);
+        checkCounts("allgatherv", -1, count, counts);
         return Exchange.ringAllgatherv(nextChannel(), send, sendOffset, count, recv, counts, displs).start();
     }
 
@@ -4984,6 +5090,7 @@ public final class Communicator
         layout("alltoallv send", send.length, sendCounts, sendDispls);
         layout("alltoallv receive", recv.length, recvCounts, recvDispls);
         check("alltoallv", -1, -1, null, send);
+        checkAlltoallvCounts(sendCounts, recvCounts);
         return Exchange.pairwiseAlltoallv(nextChannel(), send, sendCounts, sendDispls, recv, recvCounts,
             recvDispls).start();
     }

@@ -209,6 +209,64 @@ class CollectivesTest
     }
 
     @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {2, 3})
+    void checkingModeRejectsCountsThatDisagreeBetweenRanksInGatherScatterAndTheVForms(final int size)
+    {
+        ThreadedJob.run(size, java.util.Map.of("COHORT_CHECK", "1"), cohort ->
+        {
+            final Communicator world = cohort.world();
+            final int rank = world.rank();
+            final int last = size - 1;
+            final int[] uniform = new int[size];
+            final int[] blocks = new int[size];
+            for (int r = 0; r < size; r++)
+            {
+                uniform[r] = 1;
+                blocks[r] = r;
+            }
+            // gather: the last rank sends 2 elements where the root expects 1 from everyone.
+            final int mine = rank == last ? 2 : 1;
+            final CohortException gather = org.junit.jupiter.api.Assertions.assertThrows(CohortException.class,
+                () -> world.gather(new int[2], 0, mine, new int[2 * size], 0, 0));
+            org.junit.jupiter.api.Assertions.assertTrue(gather.getMessage().contains("gatherv: rank 0 has counts["
+                + last + "] = 1 but rank " + last + " passes a count of 2"), gather.getMessage());
+            // scatterv: the root's counts say 1 for the last rank, which expects 2.
+            final CohortException scatter = org.junit.jupiter.api.Assertions.assertThrows(CohortException.class,
+                () -> world.scatterv(new int[size], uniform, blocks, new int[2], 0, mine, 0));
+            org.junit.jupiter.api.Assertions.assertTrue(scatter.getMessage().contains("scatterv: rank 0 has counts["
+                + last + "] = 1 but rank " + last + " passes a count of 2"), scatter.getMessage());
+            // allgatherv: rank 0's counts say 2 for the last rank, which contributes 1 (as every other rank's say).
+            final int[] counts = uniform.clone();
+            final int[] displs = new int[size];
+            for (int r = 0; r < size; r++)
+            {
+                displs[r] = 2 * r;
+            }
+            if (rank == 0)
+            {
+                counts[last] = 2;
+            }
+            final CohortException allgather = org.junit.jupiter.api.Assertions.assertThrows(CohortException.class,
+                () -> world.allgatherv(new int[1], 0, 1, new int[2 * size], counts, displs));
+            org.junit.jupiter.api.Assertions.assertTrue(allgather.getMessage().contains("allgatherv: rank 0 has "
+                + "counts[" + last + "] = 2 but rank " + last + " passes a count of 1"), allgather.getMessage());
+            // alltoallv: rank 0 sends 2 to the last rank, which expects 1 from it.
+            final int[] sendCounts = uniform.clone();
+            if (rank == 0)
+            {
+                sendCounts[last] = 2;
+            }
+            final CohortException alltoall = org.junit.jupiter.api.Assertions.assertThrows(CohortException.class,
+                () -> world.alltoallv(new int[2 * size], sendCounts, displs, new int[size], uniform, blocks));
+            org.junit.jupiter.api.Assertions.assertTrue(alltoall.getMessage().contains("alltoallv: rank " + last
+                + " has recvCounts[0] = 1 but rank 0 has sendCounts[" + last + "] = 2"), alltoall.getMessage());
+            // Matching calls still pass.
+            world.allgatherv(new int[1], 0, 1, new int[size], uniform, blocks);
+            world.barrier();
+        });
+    }
+
+    @ParameterizedTest(name = "{0} ranks")
     @ValueSource(ints = {1, 2, 3, 5, 8})
     void nonblockingCollectivesCompleteWhileTheRankDoesOtherWork(final int size)
     {
