@@ -1320,29 +1320,198 @@ public final class Communicator
     public Request iallreduce(final MemorySegment send, final MemorySegment recv, final ValueLayout element,
         final ReduceOperation op)
     {
-        final int bytes = bytesOf(send, "allreduce");
-        if (element == null || bytes % element.byteSize() != 0)
-        {
-            throw new CohortException("allreduce of a " + bytes + "-byte segment: " + (element == null
-                ? "the element layout is null" : "not a whole number of " + element.byteSize() + "-byte " + element)
-                + "; pass ValueLayout.JAVA_INT, JAVA_LONG, JAVA_FLOAT or JAVA_DOUBLE and a segment of whole values");
-        }
-        final int count = (int) (bytes / element.byteSize());
-        roomFor(recv, bytes, "allreduce of " + bytes + " bytes");
-        final Object values = switch (element)
-        {
-            case ValueLayout.OfInt layout -> send.toArray(layout);
-            case ValueLayout.OfLong layout -> send.toArray(layout);
-            case ValueLayout.OfFloat layout -> send.toArray(layout);
-            case ValueLayout.OfDouble layout -> send.toArray(layout);
-            default -> throw new CohortException("allreduce on segments combines int, long, float or double values, "
-                + "not " + element + "; pass ValueLayout.JAVA_INT, JAVA_LONG, JAVA_FLOAT or JAVA_DOUBLE");
-        };
+        final Object values = valuesOf(send, element, "allreduce");
+        final int count = java.lang.reflect.Array.getLength(values);
+        roomFor(recv, send.byteSize(), "allreduce of " + send.byteSize() + " bytes");
         final ReduceOperation operation = operation(op, values);
         check("allreduce", count, -1, operation, values);
         return Reduction.allreduce(tuning, nextChannel(), values, 0, values, 0, count, operation)
             .then(() -> MemorySegment.copy(values, 0, recv, element, 0, count))
             .start();
+    }
+
+    /**
+     * Allreduce of the numbers in direct buffers (MPI_Allreduce), as
+     * {@link #allreduce(MemorySegment, MemorySegment, ValueLayout, ReduceOperation)} does for segments: the bytes
+     * from each buffer's position to its limit. Collective.
+     *
+     * @param send    this rank's values
+     * @param recv    where the result lands on every rank
+     * @param element the values' layout (int, long, float or double)
+     * @param op      the operation
+     */
+    public void allreduce(final ByteBuffer send, final ByteBuffer recv, final ValueLayout element,
+        final ReduceOperation op)
+    {
+        allreduce(MemorySegment.ofBuffer(send), MemorySegment.ofBuffer(recv), element, op);
+    }
+
+    /**
+     * Starts {@link #allreduce(ByteBuffer, ByteBuffer, ValueLayout, ReduceOperation)} without waiting
+     * (MPI_Iallreduce). Collective.
+     *
+     * @param send    this rank's values
+     * @param recv    where the result lands on every rank
+     * @param element the values' layout (int, long, float or double)
+     * @param op      the operation
+     * @return the request
+     */
+    public Request iallreduce(final ByteBuffer send, final ByteBuffer recv, final ValueLayout element,
+        final ReduceOperation op)
+    {
+        return iallreduce(MemorySegment.ofBuffer(send), MemorySegment.ofBuffer(recv), element, op);
+    }
+
+    /**
+     * Reduce of the numbers in a segment to one rank (MPI_Reduce), typed and combined on the heap as
+     * {@link #allreduce(MemorySegment, MemorySegment, ValueLayout, ReduceOperation)} does. Collective.
+     *
+     * @param send    this rank's values
+     * @param recv    where the result lands at the root, at least as large as {@code send} (may be {@code send};
+     *                ignored, and may be null, elsewhere)
+     * @param element the values' layout (int, long, float or double)
+     * @param op      the operation
+     * @param root    the rank that gets the result
+     */
+    public void reduce(final MemorySegment send, final MemorySegment recv, final ValueLayout element,
+        final ReduceOperation op, final int root)
+    {
+        ireduce(send, recv, element, op, root).await();
+    }
+
+    /**
+     * Starts {@link #reduce(MemorySegment, MemorySegment, ValueLayout, ReduceOperation, int)} without waiting
+     * (MPI_Ireduce); the segments must not be touched until the request completes. Collective.
+     *
+     * @param send    this rank's values
+     * @param recv    where the result lands at the root (ignored elsewhere)
+     * @param element the values' layout (int, long, float or double)
+     * @param op      the operation
+     * @param root    the rank that gets the result
+     * @return the request
+     */
+    public Request ireduce(final MemorySegment send, final MemorySegment recv, final ValueLayout element,
+        final ReduceOperation op, final int root)
+    {
+        final Object values = valuesOf(send, element, "reduce");
+        final int count = java.lang.reflect.Array.getLength(values);
+        final boolean atRoot = rank == root(root);
+        if (atRoot)
+        {
+            roomFor(recv, send.byteSize(), "reduce of " + send.byteSize() + " bytes");
+        }
+        final ReduceOperation operation = operation(op, values);
+        check("reduce", count, root, operation, values);
+        return Reduction.binomialReduce(nextChannel(), values, 0, values, 0, count, operation, root)
+            .then(() ->
+            {
+                if (atRoot)
+                {
+                    MemorySegment.copy(values, 0, recv, element, 0, count);
+                }
+            })
+            .start();
+    }
+
+    /**
+     * Reduce of the numbers in direct buffers to one rank (MPI_Reduce); see
+     * {@link #reduce(MemorySegment, MemorySegment, ValueLayout, ReduceOperation, int)}. Collective.
+     *
+     * @param send    this rank's values
+     * @param recv    where the result lands at the root (may be null elsewhere)
+     * @param element the values' layout (int, long, float or double)
+     * @param op      the operation
+     * @param root    the rank that gets the result
+     */
+    public void reduce(final ByteBuffer send, final ByteBuffer recv, final ValueLayout element,
+        final ReduceOperation op, final int root)
+    {
+        reduce(MemorySegment.ofBuffer(send), recv == null ? null : MemorySegment.ofBuffer(recv), element, op, root);
+    }
+
+    /**
+     * Inclusive prefix reduction of the numbers in a segment (MPI_Scan): rank r gets ranks 0..r combined, in rank
+     * order; typed and combined on the heap. Collective.
+     *
+     * @param send    this rank's values
+     * @param recv    where the prefix lands, at least as large as {@code send} (may be {@code send})
+     * @param element the values' layout (int, long, float or double)
+     * @param op      the operation
+     */
+    public void scan(final MemorySegment send, final MemorySegment recv, final ValueLayout element,
+        final ReduceOperation op)
+    {
+        iscan(send, recv, element, op, true).await();
+    }
+
+    /**
+     * Exclusive prefix reduction of the numbers in a segment (MPI_Exscan): rank r gets ranks 0..r-1 combined;
+     * rank 0's {@code recv} is left as it was (MPI leaves it undefined). Collective.
+     *
+     * @param send    this rank's values
+     * @param recv    where the prefix lands, at least as large as {@code send}
+     * @param element the values' layout (int, long, float or double)
+     * @param op      the operation
+     */
+    public void exscan(final MemorySegment send, final MemorySegment recv, final ValueLayout element,
+        final ReduceOperation op)
+    {
+        iscan(send, recv, element, op, false).await();
+    }
+
+    /**
+     * Starts {@link #scan(MemorySegment, MemorySegment, ValueLayout, ReduceOperation)} or
+     * {@link #exscan(MemorySegment, MemorySegment, ValueLayout, ReduceOperation)} without waiting (MPI_Iscan,
+     * MPI_Iexscan). Collective.
+     *
+     * @param send      this rank's values
+     * @param recv      where the prefix lands
+     * @param element   the values' layout (int, long, float or double)
+     * @param op        the operation
+     * @param inclusive true for scan, false for exscan
+     * @return the request
+     */
+    public Request iscan(final MemorySegment send, final MemorySegment recv, final ValueLayout element,
+        final ReduceOperation op, final boolean inclusive)
+    {
+        final String what = inclusive ? "scan" : "exscan";
+        final Object values = valuesOf(send, element, what);
+        final int count = java.lang.reflect.Array.getLength(values);
+        roomFor(recv, send.byteSize(), what + " of " + send.byteSize() + " bytes");
+        final Object prefix = java.lang.reflect.Array.newInstance(values.getClass().getComponentType(), count);
+        final ReduceOperation operation = operation(op, values);
+        check(what, count, -1, operation, values);
+        final boolean lands = inclusive || rank > 0;
+        return Reduction.recursiveDoublingScan(nextChannel(), values, 0, prefix, 0, count, operation, inclusive)
+            .then(() ->
+            {
+                if (lands)
+                {
+                    MemorySegment.copy(prefix, 0, recv, element, 0, count);
+                }
+            })
+            .start();
+    }
+
+    /** A segment's values as a heap array of the element's type, with the checks every segment reduction makes. */
+    private static Object valuesOf(final MemorySegment send, final ValueLayout element, final String what)
+    {
+        final int bytes = bytesOf(send, what);
+        if (element == null || bytes % element.byteSize() != 0)
+        {
+            throw new CohortException(what + " of a " + bytes + "-byte segment: " + (element == null
+                ? "the element layout is null" : "not a whole number of " + element.byteSize() + "-byte " + element)
+                + "; pass ValueLayout.JAVA_INT, JAVA_LONG, JAVA_FLOAT or JAVA_DOUBLE and a segment of whole values");
+        }
+        return switch (element)
+        {
+            case ValueLayout.OfInt layout -> send.toArray(layout);
+            case ValueLayout.OfLong layout -> send.toArray(layout);
+            case ValueLayout.OfFloat layout -> send.toArray(layout);
+            case ValueLayout.OfDouble layout -> send.toArray(layout);
+            default -> throw new CohortException(what + " on segments combines int, long, float or double values, "
+                + "not " + element + "; pass ValueLayout.JAVA_INT, JAVA_LONG, JAVA_FLOAT or JAVA_DOUBLE");
+        };
     }
 
     // ------------------------------------------------------------------------------------------- checked core

@@ -105,6 +105,73 @@ class SegmentCollectivesTest
     }
 
     @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {1, 2, 3, 5, 8})
+    void reduceScanAndExscanOfValuesInSegmentsAndDirectBuffersMatchTheSerialReference(final int size)
+    {
+        ThreadedJob.run(size, cohort ->
+        {
+            final Communicator world = cohort.world();
+            final int rank = world.rank();
+            final int root = size / 2;
+            final ValueLayout.OfInt bigEndianInts = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+            for (final ReduceOp op : new ReduceOp[] {ReduceOp.SUM, ReduceOp.MAX})
+            {
+                for (final int count : new int[] {1, 7, 3000})
+                {
+                    final long[] values = data(rank, count, op, count);
+                    final String what = op + " of " + count + " on " + size + " ranks, seed " + SEED;
+                    try (Arena arena = Arena.ofConfined())
+                    {
+                        final MemorySegment doubles = arena.allocate(8L * count);
+                        final ByteBuffer ints = ByteBuffer.allocateDirect(4 * count);
+                        for (int i = 0; i < count; i++)
+                        {
+                            doubles.setAtIndex(ValueLayout.JAVA_DOUBLE, i, values[i]);
+                            ints.putInt(4 * i, (int) values[i]);
+                        }
+                        final MemorySegment reduced = arena.allocate(8L * count);
+                        world.reduce(doubles, rank == root ? reduced : null, ValueLayout.JAVA_DOUBLE, op, root);
+                        final ByteBuffer allReduced = ByteBuffer.allocateDirect(4 * count);
+                        world.iallreduce(ints, allReduced, bigEndianInts, op).await();
+                        final ByteBuffer reducedInts = ByteBuffer.allocateDirect(4 * count);
+                        world.reduce(ints, rank == root ? reducedInts : null, bigEndianInts, op, root);
+                        final MemorySegment prefix = arena.allocate(8L * count);
+                        world.scan(doubles, prefix, ValueLayout.JAVA_DOUBLE, op);
+                        final MemorySegment before = arena.allocate(8L * count).fill((byte) 0x7f);
+                        world.exscan(doubles, before, ValueLayout.JAVA_DOUBLE, op);
+                        world.iscan(doubles, doubles, ValueLayout.JAVA_DOUBLE, op, true).await();
+                        final long[] all = reference(size, count, op, count);
+                        final long[] upToMe = reference(rank + 1, count, op, count);
+                        final long[] belowMe = rank == 0 ? null : reference(rank, count, op, count);
+                        for (int i = 0; i < count; i++)
+                        {
+                            if (rank == root)
+                            {
+                                assertEquals(all[i], reduced.getAtIndex(ValueLayout.JAVA_DOUBLE, i), "reduce " + what);
+                                assertEquals((int) all[i], reducedInts.getInt(4 * i), "ByteBuffer reduce " + what);
+                            }
+                            assertEquals((int) all[i], allReduced.getInt(4 * i), "ByteBuffer iallreduce " + what);
+                            assertEquals(upToMe[i], prefix.getAtIndex(ValueLayout.JAVA_DOUBLE, i), "scan " + what);
+                            assertEquals(upToMe[i], doubles.getAtIndex(ValueLayout.JAVA_DOUBLE, i),
+                                "iscan in place " + what);
+                            if (belowMe != null)
+                            {
+                                assertEquals(belowMe[i], before.getAtIndex(ValueLayout.JAVA_DOUBLE, i),
+                                    "exscan " + what);
+                            }
+                            else
+                            {
+                                assertEquals(0x7f7f7f7f7f7f7f7fL, before.getAtIndex(ValueLayout.JAVA_LONG, i),
+                                    "exscan leaves rank 0's buffer as it was");
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    @ParameterizedTest(name = "{0} ranks")
     @ValueSource(ints = {1, 2, 3, 5})
     void allreduceOfValuesInASegmentMatchesTheSerialReferenceInEitherByteOrder(final int size)
     {
