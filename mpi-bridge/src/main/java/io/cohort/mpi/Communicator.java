@@ -1290,6 +1290,203 @@ public final class Communicator
     }
 
     /**
+     * Starts {@link #gather(MemorySegment, MemorySegment, int)} without waiting (MPI_Igather); the segments must not
+     * be touched until the request completes. Collective.
+     *
+     * @param send this rank's block (the same size on every rank)
+     * @param recv at the root, room for {@code size()} blocks (ignored elsewhere, may be null)
+     * @param root the gathering rank
+     * @return the request
+     */
+    public Request igather(final MemorySegment send, final MemorySegment recv, final int root)
+    {
+        final int bytes = bytesOf(send, "igather");
+        return igatherv(send, recv, uniform(bytes), blocks(bytes, 0), root);
+    }
+
+    /**
+     * Starts {@link #scatter(MemorySegment, MemorySegment, int)} without waiting (MPI_Iscatter). Collective.
+     *
+     * @param send at the root, {@code size()} blocks (ignored elsewhere, may be null)
+     * @param recv where this rank's block lands (the same size on every rank)
+     * @param root the scattering rank
+     * @return the request
+     */
+    public Request iscatter(final MemorySegment send, final MemorySegment recv, final int root)
+    {
+        final int bytes = bytesOf(writable(recv), "iscatter");
+        return iscatterv(send, uniform(bytes), blocks(bytes, 0), recv, root);
+    }
+
+    /**
+     * Collects a block of any size from every rank at the root (MPI_Gatherv), in bytes: rank r's {@code send}
+     * lands at byte {@code displs[r]} of the root's {@code recv}, and must be {@code counts[r]} bytes. Collective.
+     *
+     * @param send   this rank's block
+     * @param recv   at the root, room for every block (ignored elsewhere, may be null)
+     * @param counts at the root, each rank's block size in bytes (may be null elsewhere)
+     * @param displs at the root, where each rank's block lands, in bytes (may be null elsewhere)
+     * @param root   the gathering rank
+     */
+    public void gatherv(final MemorySegment send, final MemorySegment recv, final int[] counts, final int[] displs,
+        final int root)
+    {
+        igatherv(send, recv, counts, displs, root).await();
+    }
+
+    /**
+     * Starts {@link #gatherv(MemorySegment, MemorySegment, int[], int[], int)} without waiting (MPI_Igatherv).
+     * Collective.
+     *
+     * @param send   this rank's block
+     * @param recv   at the root, room for every block (ignored elsewhere, may be null)
+     * @param counts at the root, each rank's block size in bytes
+     * @param displs at the root, where each rank's block lands, in bytes
+     * @param root   the gathering rank
+     * @return the request
+     */
+    public Request igatherv(final MemorySegment send, final MemorySegment recv, final int[] counts,
+        final int[] displs, final int root)
+    {
+        final int bytes = bytesOf(send, "gatherv");
+        if (rank == root(root))
+        {
+            layout("gatherv", recv == null ? 0 : bytesOf(writable(recv), "gatherv"), counts, displs);
+            if (counts[root] != bytes)
+            {
+                throw new CohortException("gatherv: the root sends " + bytes + " bytes but counts[" + root + "] is "
+                    + counts[root]);
+            }
+        }
+        check("gatherv", -1, root, null, SEGMENT_BYTES);
+        checkCounts("gatherv", root, bytes, counts);
+        return Exchange.linearGatherv(nextChannel(), send, 0, bytes, recv, counts, displs, root).start();
+    }
+
+    /**
+     * Hands out blocks of any size from the root (MPI_Scatterv), in bytes: rank r gets {@code counts[r]} bytes from
+     * byte {@code displs[r]} of the root's {@code send}, into its {@code recv}, which must be that size.
+     * Collective.
+     *
+     * @param send   at the root, every block (ignored elsewhere, may be null)
+     * @param counts at the root, each rank's block size in bytes (may be null elsewhere)
+     * @param displs at the root, where each rank's block starts, in bytes (may be null elsewhere)
+     * @param recv   where this rank's block lands
+     * @param root   the scattering rank
+     */
+    public void scatterv(final MemorySegment send, final int[] counts, final int[] displs, final MemorySegment recv,
+        final int root)
+    {
+        iscatterv(send, counts, displs, recv, root).await();
+    }
+
+    /**
+     * Starts {@link #scatterv(MemorySegment, int[], int[], MemorySegment, int)} without waiting (MPI_Iscatterv).
+     * Collective.
+     *
+     * @param send   at the root, every block (ignored elsewhere, may be null)
+     * @param counts at the root, each rank's block size in bytes
+     * @param displs at the root, where each rank's block starts, in bytes
+     * @param recv   where this rank's block lands
+     * @param root   the scattering rank
+     * @return the request
+     */
+    public Request iscatterv(final MemorySegment send, final int[] counts, final int[] displs,
+        final MemorySegment recv, final int root)
+    {
+        final int bytes = bytesOf(writable(recv), "scatterv");
+        if (rank == root(root))
+        {
+            layout("scatterv", send == null ? 0 : bytesOf(send, "scatterv"), counts, displs);
+        }
+        check("scatterv", -1, root, null, SEGMENT_BYTES);
+        checkCounts("scatterv", root, bytes, counts);
+        return Exchange.linearScatterv(nextChannel(), send, counts, displs, recv, 0, bytes, root).start();
+    }
+
+    /**
+     * Gives every rank every rank's block, of any size (MPI_Allgatherv), in bytes: rank r's {@code send} lands at
+     * byte {@code displs[r]} of every rank's {@code recv} and must be {@code counts[r]} bytes (ring algorithm).
+     * Collective.
+     *
+     * @param send   this rank's block
+     * @param recv   room for every block
+     * @param counts each rank's block size in bytes, the same on every rank
+     * @param displs where each rank's block lands, in bytes
+     */
+    public void allgatherv(final MemorySegment send, final MemorySegment recv, final int[] counts,
+        final int[] displs)
+    {
+        iallgatherv(send, recv, counts, displs).await();
+    }
+
+    /**
+     * Starts {@link #allgatherv(MemorySegment, MemorySegment, int[], int[])} without waiting (MPI_Iallgatherv).
+     * Collective.
+     *
+     * @param send   this rank's block
+     * @param recv   room for every block
+     * @param counts each rank's block size in bytes
+     * @param displs where each rank's block lands, in bytes
+     * @return the request
+     */
+    public Request iallgatherv(final MemorySegment send, final MemorySegment recv, final int[] counts,
+        final int[] displs)
+    {
+        final int bytes = bytesOf(send, "allgatherv");
+        layout("allgatherv", bytesOf(writable(recv), "allgatherv"), counts, displs);
+        if (counts[rank] != bytes)
+        {
+            throw new CohortException("allgatherv: rank " + rank + " sends " + bytes + " bytes but counts[" + rank
+                + "] is " + counts[rank]);
+        }
+        check("allgatherv", -1, -1, null, SEGMENT_BYTES);
+        checkCounts("allgatherv", -1, bytes, counts);
+        return Exchange.ringAllgatherv(nextChannel(), send, 0, bytes, recv, counts, displs).start();
+    }
+
+    /**
+     * Sends a block of any size to every rank and receives one from each (MPI_Alltoallv), in bytes: the block for
+     * rank q is {@code sendCounts[q]} bytes at {@code sendDispls[q]}; the one from rank p lands at
+     * {@code recvDispls[p]} and is {@code recvCounts[p]} bytes (pairwise exchange). Collective.
+     *
+     * @param send       every outgoing block
+     * @param sendCounts bytes to each rank
+     * @param sendDispls where each outgoing block starts
+     * @param recv       room for every incoming block
+     * @param recvCounts bytes from each rank
+     * @param recvDispls where each incoming block lands
+     */
+    public void alltoallv(final MemorySegment send, final int[] sendCounts, final int[] sendDispls,
+        final MemorySegment recv, final int[] recvCounts, final int[] recvDispls)
+    {
+        ialltoallv(send, sendCounts, sendDispls, recv, recvCounts, recvDispls).await();
+    }
+
+    /**
+     * Starts {@link #alltoallv(MemorySegment, int[], int[], MemorySegment, int[], int[])} without waiting
+     * (MPI_Ialltoallv). Collective.
+     *
+     * @param send       every outgoing block
+     * @param sendCounts bytes to each rank
+     * @param sendDispls where each outgoing block starts
+     * @param recv       room for every incoming block
+     * @param recvCounts bytes from each rank
+     * @param recvDispls where each incoming block lands
+     * @return the request
+     */
+    public Request ialltoallv(final MemorySegment send, final int[] sendCounts, final int[] sendDispls,
+        final MemorySegment recv, final int[] recvCounts, final int[] recvDispls)
+    {
+        layout("alltoallv send", bytesOf(send, "alltoallv"), sendCounts, sendDispls);
+        layout("alltoallv receive", bytesOf(writable(recv), "alltoallv"), recvCounts, recvDispls);
+        check("alltoallv", -1, -1, null, SEGMENT_BYTES);
+        checkAlltoallvCounts(sendCounts, recvCounts);
+        return Exchange.pairwiseAlltoallv(nextChannel(), send, sendCounts, sendDispls, recv, recvCounts, recvDispls)
+            .start();
+    }
+
+    /**
      * Allreduce of the numbers in a segment (MPI_Allreduce): {@code send.byteSize() / element.byteSize()} values
      * of the element's type (int, long, float or double, any byte order) are combined with {@code op} and every
      * rank gets the result in {@code recv} (may be {@code send}). The values are combined on the heap: they are

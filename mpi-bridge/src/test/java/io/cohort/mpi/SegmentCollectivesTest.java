@@ -106,6 +106,122 @@ class SegmentCollectivesTest
 
     @ParameterizedTest(name = "{0} ranks")
     @ValueSource(ints = {1, 2, 3, 5, 8})
+    void vFormsAndNonblockingGatherAndScatterOnSegmentsPutBlocksOfEverySizeInTheirPlace(final int size)
+    {
+        ThreadedJob.run(size, cohort ->
+        {
+            final Communicator world = cohort.world();
+            final int rank = world.rank();
+            final int root = size - 1;
+            // Rank r's block to rank q has 1 + (r + 2q) % 7 bytes (some blocks of 1, some of 7); every layout is
+            // packed in rank order.
+            final int[][] length = new int[size][size];
+            for (int r = 0; r < size; r++)
+            {
+                for (int q = 0; q < size; q++)
+                {
+                    length[r][q] = 1 + (r + 2 * q) % 7;
+                }
+            }
+            final int[] own = new int[size];
+            for (int r = 0; r < size; r++)
+            {
+                own[r] = length[r][0];
+            }
+            final int[] ownDispls = packed(own);
+            final int[] toEach = length[rank];
+            final int[] fromEach = new int[size];
+            for (int p = 0; p < size; p++)
+            {
+                fromEach[p] = length[p][rank];
+            }
+            try (Arena arena = Arena.ofConfined())
+            {
+                final MemorySegment mine = arena.allocate(own[rank]);
+                for (int i = 0; i < own[rank]; i++)
+                {
+                    mine.set(ValueLayout.JAVA_BYTE, i, pattern(rank, 0, i));
+                }
+                final MemorySegment all = cohort.allocate(sum(own));
+                world.iallgatherv(mine, all, own, ownDispls).await();
+                final MemorySegment atRoot = arena.allocate(sum(own));
+                world.gatherv(mine, rank == root ? atRoot : null, rank == root ? own : null,
+                    rank == root ? ownDispls : null, root);
+                final MemorySegment outgoing = arena.allocate(sum(toEach));
+                final int[] toDispls = packed(toEach);
+                for (int q = 0; q < size; q++)
+                {
+                    for (int i = 0; i < toEach[q]; i++)
+                    {
+                        outgoing.set(ValueLayout.JAVA_BYTE, toDispls[q] + i, pattern(rank, q, i));
+                    }
+                }
+                final MemorySegment incoming = arena.allocate(sum(fromEach));
+                final int[] fromDispls = packed(fromEach);
+                world.ialltoallv(outgoing, toEach, toDispls, incoming, fromEach, fromDispls).await();
+                // The root scatters its outgoing blocks: rank q gets length[root][q] bytes.
+                final MemorySegment scattered = arena.allocate(length[root][rank]);
+                world.scatterv(rank == root ? outgoing : null, rank == root ? toEach : null,
+                    rank == root ? toDispls : null, scattered, root);
+                final MemorySegment block = arena.allocate(3);
+                block.fill((byte) (rank + 1));
+                final MemorySegment blocks = arena.allocate(3L * size);
+                world.igather(block, rank == 0 ? blocks : null, 0).await();
+                final MemorySegment piece = arena.allocate(3);
+                world.iscatter(rank == 0 ? blocks : null, piece, 0).await();
+                for (int r = 0; r < size; r++)
+                {
+                    for (int i = 0; i < own[r]; i++)
+                    {
+                        assertEquals(pattern(r, 0, i), all.get(ValueLayout.JAVA_BYTE, ownDispls[r] + i),
+                            "iallgatherv from rank " + r + " at " + i);
+                        if (rank == root)
+                        {
+                            assertEquals(pattern(r, 0, i), atRoot.get(ValueLayout.JAVA_BYTE, ownDispls[r] + i),
+                                "gatherv from rank " + r + " at " + i);
+                        }
+                    }
+                    for (int i = 0; i < fromEach[r]; i++)
+                    {
+                        assertEquals(pattern(r, rank, i), incoming.get(ValueLayout.JAVA_BYTE, fromDispls[r] + i),
+                            "ialltoallv from rank " + r + " at " + i);
+                    }
+                    if (rank == 0)
+                    {
+                        assertEquals((byte) (r + 1), blocks.get(ValueLayout.JAVA_BYTE, 3L * r + 2), "igather");
+                    }
+                }
+                for (int i = 0; i < length[root][rank]; i++)
+                {
+                    assertEquals(pattern(root, rank, i), scattered.get(ValueLayout.JAVA_BYTE, i), "scatterv at " + i);
+                }
+                assertEquals((byte) (rank + 1), piece.get(ValueLayout.JAVA_BYTE, 0), "iscatter");
+            }
+        });
+    }
+
+    private static int[] packed(final int[] counts)
+    {
+        final int[] displs = new int[counts.length];
+        for (int r = 1; r < counts.length; r++)
+        {
+            displs[r] = displs[r - 1] + counts[r - 1];
+        }
+        return displs;
+    }
+
+    private static int sum(final int[] counts)
+    {
+        int total = 0;
+        for (final int count : counts)
+        {
+            total += count;
+        }
+        return total;
+    }
+
+    @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {1, 2, 3, 5, 8})
     void reduceScanAndExscanOfValuesInSegmentsAndDirectBuffersMatchTheSerialReference(final int size)
     {
         ThreadedJob.run(size, cohort ->
