@@ -127,6 +127,29 @@ class ApiServerTest
     }
 
     @Test
+    void layoutNoNodeCanHoldIsA400NamingTheLayoutAndTheCluster() throws Exception
+    {
+        final ApiClient.Response response = alice.send("POST", "/jobs",
+            "{\"ranks\": 2, \"layout\": {\"nodes\": 2}, \"program\": {\"executable\": \"/bin/true\"}}");
+        assertEquals(400, response.status(), response.body());
+        assertEquals("layout", response.json().get("field").asText());
+        assertTrue(response.json().get("error").asText().contains("can never be placed: the cluster has 4 slots on 1 "
+            + "nodes"), response.body());
+        assertEquals(0, admin.send("GET", "/jobs", null).json().get("jobs").size());
+    }
+
+    @Test
+    void bodyLargerThanTheLimitIsA413SayingTheLimit() throws Exception
+    {
+        final ApiClient.Response response = alice.send("POST", "/jobs", "{\"name\": \"" + "x".repeat(600 * 1024)
+            + "\"}");
+        assertEquals(413, response.status());
+        assertTrue(response.json().get("error").asText().contains("the request body is larger than"),
+            response.body());
+        assertEquals(0, admin.send("GET", "/jobs", null).json().get("jobs").size());
+    }
+
+    @Test
     void missingPackageIsA400NamingThePackage() throws Exception
     {
         final ApiClient.Response response = alice.send("POST", "/jobs", "{\"ranks\": 1, \"program\": {\"jar\": "
@@ -150,6 +173,9 @@ class ApiServerTest
     {
         final ApiClient.Response response = alice.send("PUT", "/packages", "x".repeat(1001));
         assertEquals(413, response.status());
+        assertEquals("package", response.json().get("field").asText());
+        assertTrue(response.json().get("error").asText().contains("the package has 1001 bytes; the limit is 1000"),
+            response.body());
         try (Stream<Path> files = Files.list(data.resolve("packages")))
         {
             assertEquals(0, files.count());
@@ -235,6 +261,11 @@ class ApiServerTest
     {
         final JsonNode doc = alice.send("GET", "/openapi.json", null).json();
         assertEquals("3.1.0", doc.get("openapi").asText());
-        assertTrue(doc.get("paths").has("/jobs/{id}/cancel"));
+        for (final String path : List.of("/jobs", "/jobs/{id}", "/jobs/{id}/cancel", "/jobs/{id}/hold",
+            "/jobs/{id}/release", "/jobs/{id}/requeue", "/jobs/{id}/logs", "/nodes", "/nodes/{name}/drain",
+            "/nodes/{name}/resume", "/tokens", "/tokens/{id}", "/packages", "/events"))
+        {
+            assertTrue(doc.get("paths").has(path), "the OpenAPI document describes " + path);
+        }
     }
 }
