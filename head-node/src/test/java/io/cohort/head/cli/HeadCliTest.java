@@ -257,6 +257,44 @@ class HeadCliTest
         assertEquals("from rank one\n", cohort("logs", "--rank", "1", "-f", Long.toString(id)).out());
     }
 
+    @Test
+    void logsFollowPrintsOutputAsItArrivesAndEndsWithTheJob() throws Exception
+    {
+        final long id = new ObjectMapper().readTree(cohort("submit", "--json", "-n", "2", "--", "/bin/true").out())
+            .get("id").asLong();
+        awaitLaunch(id);
+        server.head().attemptStarted("n1", id, 1);
+        server.head().output(id, 1, 1, "first\n".getBytes(StandardCharsets.UTF_8));
+        final StringWriter out = new StringWriter();
+        final CompletableFuture<Run> follow = inBackground(out, "logs", "-f", "--rank", "1", Long.toString(id));
+        awaitOutput(out, "first\n");
+        server.head().output(id, 1, 1, "second\n".getBytes(StandardCharsets.UTF_8));
+        awaitOutput(out, "second\n");
+        assertFalse(follow.isDone(), "logs -f ended while the job still runs");
+        finish(id, 0);
+        final Run run = follow.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        assertEquals(0, run.code(), run.err());
+        assertEquals("first\nsecond\n", run.out());
+    }
+
+    @Test
+    void requeueOfACompletedJobRunsItAgainAsItsNextAttempt() throws Exception
+    {
+        final long id = new ObjectMapper().readTree(cohort("submit", "--json", "-n", "1", "--", "/bin/true").out())
+            .get("id").asLong();
+        awaitLaunch(id);
+        finish(id, 0);
+        final Run requeued = cohort("requeue", Long.toString(id));
+        assertEquals(0, requeued.code(), requeued.err());
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (agents.launches(id).size() < 2 && System.nanoTime() < deadline)
+        {
+            Thread.sleep(20);
+        }
+        assertEquals(2, agents.launches(id).size(), "launches of job " + id);
+        assertEquals(2, agents.launches(id).get(1).attempt());
+    }
+
     private long submitHeld() throws Exception
     {
         return new ObjectMapper().readTree(cohort("submit", "--json", "--hold", "-n", "2", "--", "/bin/true").out())
