@@ -220,6 +220,17 @@ class ClusterIT
     }
 
     @Test
+    void unreachableHostFailsTheRunBeforeAnyRankStartsNamingTheHost() throws Exception
+    {
+        assertEquals(0, script(10, "link", "n2", "down").code());
+        final Result run = script(60, runArgs().toArray(String[]::new));
+        assertEquals(2, run.code(), run.out());
+        assertTrue(run.out().contains("host 10.77.0.2:7470 is unreachable"), run.out());
+        assertFalse(run.out().contains("CHATTY"), "a rank started: " + run.out());
+        assertNoRankLeft();
+    }
+
+    @Test
     void killedAgentFailsTheRunNamingTheHostAndStopsEveryRank() throws Exception
     {
         final List<String> seen = new ArrayList<>();
