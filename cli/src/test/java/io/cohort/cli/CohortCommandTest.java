@@ -1,6 +1,7 @@
 package io.cohort.cli;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 import java.io.BufferedReader;
@@ -10,6 +11,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -73,6 +75,30 @@ class CohortCommandTest
             return files.map(Path::toString).filter(f -> Path.of(f).getFileName().toString().startsWith(prefix))
                 .toList();
         }
+    }
+
+    @Test
+    void secretIsSixtyFourHexDigitsReadableByItsOwnerOnly(@TempDir final Path dir) throws Exception
+    {
+        final Path file = dir.resolve("keys/secret");
+        final Result made = cohort("secret", "--out", file.toString());
+        assertEquals(0, made.code(), made.err());
+        assertTrue(Files.readString(file).trim().matches("[0-9a-f]{64}"), Files.readString(file));
+        assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(file));
+    }
+
+    @Test
+    void existingSecretIsKeptUnlessForceIsGiven(@TempDir final Path dir) throws Exception
+    {
+        final Path file = dir.resolve("secret");
+        assertEquals(0, cohort("secret", "--out", file.toString()).code());
+        final String first = Files.readString(file);
+        final Result again = cohort("secret", "--out", file.toString());
+        assertTrue(again.code() != 0, "a second secret replaced the first");
+        assertTrue(again.err().contains(file + " already exists") && again.err().contains("--force"), again.err());
+        assertEquals(first, Files.readString(file));
+        assertEquals(0, cohort("secret", "--out", file.toString(), "--force").code());
+        assertFalse(first.equals(Files.readString(file)), "--force kept the old secret");
     }
 
     @Test
