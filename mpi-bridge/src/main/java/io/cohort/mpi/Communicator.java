@@ -997,12 +997,31 @@ public final class Communicator
     private Schedule reduceScatterStarted(final Object send, final int sendOffset, final Object recv,
         final int recvOffset, final int[] counts, final ReduceOperation op)
     {
+        return reduceScatterSchedule(send, sendOffset, recv, recvOffset, counts, op).start();
+    }
+
+    /** The reduce-scatter of arrays, checked and not yet started. */
+    private Schedule reduceScatterSchedule(final Object send, final int sendOffset, final Object recv,
+        final int recvOffset, final int[] counts, final ReduceOperation op)
+    {
+        final int total = reduceScatterTotal(counts);
+        final String type = send.getClass().getComponentType().getName();
+        range(Array.getLength(send), sendOffset, total, type);
+        range(Array.getLength(recv), recvOffset, counts[rank], type);
+        final ReduceOperation operation = operation(op, send);
+        check("reduceScatter", total, -1, operation, send);
+        return Reduction.reduceScatter(tuning, nextChannel(), send, sendOffset, recv, recvOffset, counts.clone(),
+            operation);
+    }
+
+    /** The number of elements a reduce-scatter with these per-rank counts combines, after checking the counts. */
+    private int reduceScatterTotal(final int[] counts)
+    {
         if (counts == null || counts.length != size)
         {
             throw new CohortException("reduceScatter: counts must have one entry per rank (" + size + "), got "
                 + (counts == null ? "null" : counts.length));
         }
-        final int[] displs = new int[size];
         long total = 0;
         for (int r = 0; r < size; r++)
         {
@@ -1010,21 +1029,14 @@ public final class Communicator
             {
                 throw new CohortException("reduceScatter: counts[" + r + "] is " + counts[r] + "; counts must be >= 0");
             }
-            displs[r] = (int) Math.min(total, Integer.MAX_VALUE);
             total += counts[r];
         }
-        final String type = send.getClass().getComponentType().getName();
         if (total > Integer.MAX_VALUE)
         {
             throw new CohortException("reduceScatter of " + total + " elements: at most " + Integer.MAX_VALUE
                 + " per call; split the call");
         }
-        range(Array.getLength(send), sendOffset, (int) total, type);
-        range(Array.getLength(recv), recvOffset, counts[rank], type);
-        final ReduceOperation operation = operation(op, send);
-        check("reduceScatter", (int) total, -1, operation, send);
-        return Reduction.reduceScatter(tuning, nextChannel(), send, sendOffset, recv, recvOffset, counts.clone(),
-            operation).start();
+        return (int) total;
     }
 
     // ------------------------------------------------------------------------------------------- collectives on
@@ -1488,14 +1500,18 @@ public final class Communicator
 
     /**
      * Allreduce of the numbers in a segment (MPI_Allreduce): {@code send.byteSize() / element.byteSize()} values
-     * of the element's type (int, long, float or double, any byte order) are combined with {@code op} and every
-     * rank gets the result in {@code recv} (may be {@code send}). The values are combined on the heap: they are
-     * copied in and the result copied out, around the allreduce the tuning picks for the count. Collective.
+     * of the element's type (byte, short, char, int, long, float or double, any byte order) are combined with
+     * {@code op} and every rank gets the result in {@code recv} (may be {@code send}). The values are combined on
+     * the heap: they are copied in and the result copied out, around the allreduce the tuning picks for the count.
+     * Byte and short values are combined as sign-extended ints and char values as zero-extended ones, then narrowed:
+     * sums and products wrap as in the narrow type, MIN and MAX order chars unsigned, and a user-defined operation
+     * for them is one on ints ({@link ReduceOperation#ofInts}). Collective.
      *
      * @param send    this rank's values
      * @param recv    where the result lands, at least as large as {@code send}
-     * @param element the values' layout: {@code ValueLayout.JAVA_INT}, {@code JAVA_LONG}, {@code JAVA_FLOAT} or
-     *                {@code JAVA_DOUBLE} (aligned or not, either byte order)
+     * @param element the values' layout: {@code ValueLayout.JAVA_BYTE}, {@code JAVA_SHORT}, {@code JAVA_CHAR},
+     *                {@code JAVA_INT}, {@code JAVA_LONG}, {@code JAVA_FLOAT} or {@code JAVA_DOUBLE} (aligned or not,
+     *                either byte order)
      * @param op      the operation
      */
     public void allreduce(final MemorySegment send, final MemorySegment recv, final ValueLayout element,
@@ -1510,7 +1526,7 @@ public final class Communicator
      *
      * @param send    this rank's values
      * @param recv    where the result lands, at least as large as {@code send}
-     * @param element the values' layout (int, long, float or double)
+     * @param element the values' layout (byte, short, char, int, long, float or double)
      * @param op      the operation
      * @return the request
      */
@@ -1523,7 +1539,7 @@ public final class Communicator
         final ReduceOperation operation = operation(op, values);
         check("allreduce", count, -1, operation, values);
         return Reduction.allreduce(tuning, nextChannel(), values, 0, values, 0, count, operation)
-            .then(() -> MemorySegment.copy(values, 0, recv, element, 0, count))
+            .then(() -> store(values, recv, element, count))
             .start();
     }
 
@@ -1534,7 +1550,7 @@ public final class Communicator
      *
      * @param send    this rank's values
      * @param recv    where the result lands on every rank
-     * @param element the values' layout (int, long, float or double)
+     * @param element the values' layout (byte, short, char, int, long, float or double)
      * @param op      the operation
      */
     public void allreduce(final ByteBuffer send, final ByteBuffer recv, final ValueLayout element,
@@ -1549,7 +1565,7 @@ public final class Communicator
      *
      * @param send    this rank's values
      * @param recv    where the result lands on every rank
-     * @param element the values' layout (int, long, float or double)
+     * @param element the values' layout (byte, short, char, int, long, float or double)
      * @param op      the operation
      * @return the request
      */
@@ -1566,7 +1582,7 @@ public final class Communicator
      * @param send    this rank's values
      * @param recv    where the result lands at the root, at least as large as {@code send} (may be {@code send};
      *                ignored, and may be null, elsewhere)
-     * @param element the values' layout (int, long, float or double)
+     * @param element the values' layout (byte, short, char, int, long, float or double)
      * @param op      the operation
      * @param root    the rank that gets the result
      */
@@ -1582,7 +1598,7 @@ public final class Communicator
      *
      * @param send    this rank's values
      * @param recv    where the result lands at the root (ignored elsewhere)
-     * @param element the values' layout (int, long, float or double)
+     * @param element the values' layout (byte, short, char, int, long, float or double)
      * @param op      the operation
      * @param root    the rank that gets the result
      * @return the request
@@ -1604,7 +1620,7 @@ public final class Communicator
             {
                 if (atRoot)
                 {
-                    MemorySegment.copy(values, 0, recv, element, 0, count);
+                    store(values, recv, element, count);
                 }
             })
             .start();
@@ -1616,7 +1632,7 @@ public final class Communicator
      *
      * @param send    this rank's values
      * @param recv    where the result lands at the root (may be null elsewhere)
-     * @param element the values' layout (int, long, float or double)
+     * @param element the values' layout (byte, short, char, int, long, float or double)
      * @param op      the operation
      * @param root    the rank that gets the result
      */
@@ -1632,7 +1648,7 @@ public final class Communicator
      *
      * @param send    this rank's values
      * @param recv    where the prefix lands, at least as large as {@code send} (may be {@code send})
-     * @param element the values' layout (int, long, float or double)
+     * @param element the values' layout (byte, short, char, int, long, float or double)
      * @param op      the operation
      */
     public void scan(final MemorySegment send, final MemorySegment recv, final ValueLayout element,
@@ -1647,7 +1663,7 @@ public final class Communicator
      *
      * @param send    this rank's values
      * @param recv    where the prefix lands, at least as large as {@code send}
-     * @param element the values' layout (int, long, float or double)
+     * @param element the values' layout (byte, short, char, int, long, float or double)
      * @param op      the operation
      */
     public void exscan(final MemorySegment send, final MemorySegment recv, final ValueLayout element,
@@ -1684,13 +1700,140 @@ public final class Communicator
             {
                 if (lands)
                 {
-                    MemorySegment.copy(prefix, 0, recv, element, 0, count);
+                    store(prefix, recv, element, count);
                 }
             })
             .start();
     }
 
-    /** A segment's values as a heap array of the element's type, with the checks every segment reduction makes. */
+    /**
+     * Reduce-scatter of the numbers in a segment (MPI_Reduce_scatter): every rank's values are combined with
+     * {@code op} and rank r gets {@code counts[r]} values of the result, in rank order, typed and combined on the
+     * heap as {@link #allreduce(MemorySegment, MemorySegment, ValueLayout, ReduceOperation)} does. Collective.
+     *
+     * @param send    this rank's values: at least the sum of {@code counts}
+     * @param recv    where this rank's {@code counts[rank()]} values land
+     * @param element the values' layout (byte, short, char, int, long, float or double)
+     * @param counts  each rank's number of values, the same on every rank
+     * @param op      the operation
+     */
+    public void reduceScatter(final MemorySegment send, final MemorySegment recv, final ValueLayout element,
+        final int[] counts, final ReduceOperation op)
+    {
+        ireduceScatter(send, recv, element, counts, op).await();
+    }
+
+    /**
+     * Starts {@link #reduceScatter(MemorySegment, MemorySegment, ValueLayout, int[], ReduceOperation)} without
+     * waiting (MPI_Ireduce_scatter); the segments must not be touched until the request completes. Collective.
+     *
+     * @param send    this rank's values: at least the sum of {@code counts}
+     * @param recv    where this rank's {@code counts[rank()]} values land
+     * @param element the values' layout
+     * @param counts  each rank's number of values, the same on every rank
+     * @param op      the operation
+     * @return the request
+     */
+    public Request ireduceScatter(final MemorySegment send, final MemorySegment recv, final ValueLayout element,
+        final int[] counts, final ReduceOperation op)
+    {
+        final Object values = valuesOf(send, element, "reduceScatter");
+        final int total = reduceScatterTotal(counts);
+        final int mine = counts[rank];
+        if (java.lang.reflect.Array.getLength(values) < total)
+        {
+            throw new CohortException("reduceScatter: the send segment holds " + java.lang.reflect.Array.getLength(
+                values) + " values of " + element + " but counts add up to " + total);
+        }
+        roomFor(recv, mine * element.byteSize(), "reduceScatter of " + mine + " values to rank " + rank);
+        final Object block = java.lang.reflect.Array.newInstance(values.getClass().getComponentType(), mine);
+        return reduceScatterSchedule(values, 0, block, 0, counts, op)
+            .then(() -> store(block, recv, element, mine))
+            .start();
+    }
+
+    /**
+     * Reduce-scatter in equal blocks of the numbers in a segment (MPI_Reduce_scatter_block): the send segment's
+     * values split into {@code size()} equal blocks and rank r gets block r of the result. Collective.
+     *
+     * @param send    this rank's values: a multiple of {@code size()} of them
+     * @param recv    where this rank's block lands
+     * @param element the values' layout (byte, short, char, int, long, float or double)
+     * @param op      the operation
+     */
+    public void reduceScatterBlock(final MemorySegment send, final MemorySegment recv, final ValueLayout element,
+        final ReduceOperation op)
+    {
+        ireduceScatterBlock(send, recv, element, op).await();
+    }
+
+    /**
+     * Starts {@link #reduceScatterBlock(MemorySegment, MemorySegment, ValueLayout, ReduceOperation)} without
+     * waiting (MPI_Ireduce_scatter_block). Collective.
+     *
+     * @param send    this rank's values: a multiple of {@code size()} of them
+     * @param recv    where this rank's block lands
+     * @param element the values' layout
+     * @param op      the operation
+     * @return the request
+     */
+    public Request ireduceScatterBlock(final MemorySegment send, final MemorySegment recv, final ValueLayout element,
+        final ReduceOperation op)
+    {
+        final long values = element == null ? 0 : send.byteSize() / element.byteSize();
+        if (element != null && values % size != 0)
+        {
+            throw new CohortException("reduceScatterBlock: the send segment holds " + values + " values of " + element
+                + ", which do not split into " + size + " equal blocks; send a multiple of " + size + " values");
+        }
+        return ireduceScatter(send, recv, element, uniform((int) Math.min(values / size, Integer.MAX_VALUE)), op);
+    }
+
+    /**
+     * Writes reduced values back to a segment: int arrays that hold widened byte, short or char values are
+     * narrowed to the element's width first.
+     */
+    private static void store(final Object values, final MemorySegment recv, final ValueLayout element,
+        final int count)
+    {
+        switch (element)
+        {
+            case ValueLayout.OfByte layout ->
+            {
+                final int[] wide = (int[]) values;
+                for (int i = 0; i < count; i++)
+                {
+                    recv.set(layout, i, (byte) wide[i]);
+                }
+            }
+            case ValueLayout.OfShort layout ->
+            {
+                final short[] narrow = new short[count];
+                for (int i = 0; i < count; i++)
+                {
+                    narrow[i] = (short) ((int[]) values)[i];
+                }
+                MemorySegment.copy(narrow, 0, recv, layout, 0, count);
+            }
+            case ValueLayout.OfChar layout ->
+            {
+                final char[] narrow = new char[count];
+                for (int i = 0; i < count; i++)
+                {
+                    narrow[i] = (char) ((int[]) values)[i];
+                }
+                MemorySegment.copy(narrow, 0, recv, layout, 0, count);
+            }
+            default -> MemorySegment.copy(values, 0, recv, element, 0, count);
+        }
+    }
+
+    /**
+     * A segment's values as a heap array of the element's type, with the checks every segment reduction makes.
+     * Byte and short values are sign-extended and char values zero-extended to ints, combined as ints and narrowed
+     * back by {@link #store}: sums and products wrap as they would in the narrow type, comparisons keep their order
+     * (char unsigned), and a user-defined operation is one on ints ({@link ReduceOperation#ofInts}).
+     */
     private static Object valuesOf(final MemorySegment send, final ValueLayout element, final String what)
     {
         final int bytes = bytesOf(send, what);
@@ -1698,7 +1841,7 @@ public final class Communicator
         {
             throw new CohortException(what + " of a " + bytes + "-byte segment: " + (element == null
                 ? "the element layout is null" : "not a whole number of " + element.byteSize() + "-byte " + element)
-                + "; pass ValueLayout.JAVA_INT, JAVA_LONG, JAVA_FLOAT or JAVA_DOUBLE and a segment of whole values");
+                + "; pass a ValueLayout such as JAVA_INT or JAVA_DOUBLE and a segment of whole values");
         }
         return switch (element)
         {
@@ -1706,8 +1849,37 @@ public final class Communicator
             case ValueLayout.OfLong layout -> send.toArray(layout);
             case ValueLayout.OfFloat layout -> send.toArray(layout);
             case ValueLayout.OfDouble layout -> send.toArray(layout);
-            default -> throw new CohortException(what + " on segments combines int, long, float or double values, "
-                + "not " + element + "; pass ValueLayout.JAVA_INT, JAVA_LONG, JAVA_FLOAT or JAVA_DOUBLE");
+            case ValueLayout.OfByte layout ->
+            {
+                final int[] wide = new int[bytes];
+                for (int i = 0; i < bytes; i++)
+                {
+                    wide[i] = send.get(layout, i);
+                }
+                yield wide;
+            }
+            case ValueLayout.OfShort layout ->
+            {
+                final short[] narrow = send.toArray(layout);
+                final int[] wide = new int[narrow.length];
+                for (int i = 0; i < narrow.length; i++)
+                {
+                    wide[i] = narrow[i];
+                }
+                yield wide;
+            }
+            case ValueLayout.OfChar layout ->
+            {
+                final char[] narrow = send.toArray(layout);
+                final int[] wide = new int[narrow.length];
+                for (int i = 0; i < narrow.length; i++)
+                {
+                    wide[i] = narrow[i];
+                }
+                yield wide;
+            }
+            default -> throw new CohortException(what + " on segments combines byte, short, char, int, long, float "
+                + "or double values, not " + element + "; pass ValueLayout.JAVA_INT, JAVA_DOUBLE or another of them");
         };
     }
 

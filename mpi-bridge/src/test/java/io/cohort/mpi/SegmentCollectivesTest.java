@@ -287,6 +287,151 @@ class SegmentCollectivesTest
         });
     }
 
+    /** A value of rank {@code r} at index {@code i} that overflows a byte or short when a few ranks add up. */
+    private static int narrow(final int r, final int i)
+    {
+        return r * 40_009 + i * 7_919 + 100;
+    }
+
+    @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {1, 2, 3, 5, 8})
+    void byteShortAndCharValuesReduceAsTheirOwnTypeWithWrappingSumsAndUnsignedChars(final int size)
+    {
+        ThreadedJob.run(size, cohort ->
+        {
+            final Communicator world = cohort.world();
+            final int rank = world.rank();
+            final int count = 300;
+            final ValueLayout.OfShort bigEndianShorts =
+                ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+            final byte[] bytes = new byte[count];
+            final short[] shorts = new short[count];
+            final char[] chars = new char[count];
+            for (int i = 0; i < count; i++)
+            {
+                bytes[i] = (byte) narrow(rank, i);
+                shorts[i] = (short) narrow(rank, i);
+                chars[i] = (char) narrow(rank, i);
+            }
+            final byte[] byteSums = new byte[count];
+            world.allreduce(MemorySegment.ofArray(bytes), MemorySegment.ofArray(byteSums), ValueLayout.JAVA_BYTE,
+                ReduceOp.SUM);
+            final byte[] byteMins = new byte[count];
+            world.allreduce(MemorySegment.ofArray(bytes), MemorySegment.ofArray(byteMins), ValueLayout.JAVA_BYTE,
+                ReduceOp.MIN);
+            final byte[] byteXors = new byte[count];
+            world.iallreduce(MemorySegment.ofArray(bytes), MemorySegment.ofArray(byteXors), ValueLayout.JAVA_BYTE,
+                ReduceOp.BXOR).await();
+            try (Arena arena = Arena.ofConfined())
+            {
+                final MemorySegment bigEndian = arena.allocate(2L * count);
+                for (int i = 0; i < count; i++)
+                {
+                    bigEndian.set(bigEndianShorts, 2L * i, shorts[i]);
+                }
+                final MemorySegment shortPrefix = arena.allocate(2L * count);
+                world.scan(bigEndian, shortPrefix, bigEndianShorts, ReduceOp.SUM);
+                final char[] charMaxes = new char[count];
+                world.reduce(MemorySegment.ofArray(chars), MemorySegment.ofArray(charMaxes), ValueLayout.JAVA_CHAR,
+                    ReduceOp.MAX, 0);
+                for (int i = 0; i < count; i++)
+                {
+                    byte sum = 0;
+                    byte min = Byte.MAX_VALUE;
+                    byte xor = 0;
+                    short prefix = 0;
+                    char max = 0;
+                    for (int r = 0; r < size; r++)
+                    {
+                        sum += (byte) narrow(r, i);
+                        min = (byte) Math.min(min, (byte) narrow(r, i));
+                        xor ^= (byte) narrow(r, i);
+                        prefix += r <= rank ? (short) narrow(r, i) : 0;
+                        max = (char) Math.max(max, (char) narrow(r, i));
+                    }
+                    final String at = " at " + i + " on " + size + " ranks";
+                    assertEquals(sum, byteSums[i], "byte SUM wraps as bytes do" + at);
+                    assertEquals(min, byteMins[i], "byte MIN is signed" + at);
+                    assertEquals(xor, byteXors[i], "byte BXOR" + at);
+                    assertEquals(prefix, shortPrefix.get(bigEndianShorts, 2L * i), "big-endian short scan" + at);
+                    if (rank == 0)
+                    {
+                        assertEquals(max, charMaxes[i], "char MAX is unsigned" + at);
+                    }
+                }
+            }
+        });
+    }
+
+    @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {1, 2, 3, 5, 8})
+    void reduceScatterOfValuesInSegmentsGivesEachRankItsBlockOfTheSerialResult(final int size)
+    {
+        ThreadedJob.run(size, cohort ->
+        {
+            final Communicator world = cohort.world();
+            final int rank = world.rank();
+            final int[] counts = new int[size];
+            int total = 0;
+            for (int r = 0; r < size; r++)
+            {
+                counts[r] = r == 1 ? 0 : 1 + r * 700;
+                total += counts[r];
+            }
+            int first = 0;
+            for (int r = 0; r < rank; r++)
+            {
+                first += counts[r];
+            }
+            final int block = 3;
+            try (Arena arena = Arena.ofConfined())
+            {
+                final MemorySegment doubles = arena.allocate(8L * total);
+                final MemorySegment ints = arena.allocate(4L * block * size);
+                for (int i = 0; i < total; i++)
+                {
+                    doubles.setAtIndex(ValueLayout.JAVA_DOUBLE, i, narrow(rank, i));
+                }
+                for (int i = 0; i < block * size; i++)
+                {
+                    ints.setAtIndex(ValueLayout.JAVA_INT, i, narrow(rank, i) % 1000);
+                }
+                final MemorySegment sums = arena.allocate(8L * Math.max(1, counts[rank]));
+                world.reduceScatter(doubles, sums, ValueLayout.JAVA_DOUBLE, counts, ReduceOp.SUM);
+                final MemorySegment maxes = arena.allocate(4L * block);
+                world.ireduceScatterBlock(ints, maxes, ValueLayout.JAVA_INT, ReduceOp.MAX).await();
+                for (int i = 0; i < counts[rank]; i++)
+                {
+                    double sum = 0;
+                    for (int r = 0; r < size; r++)
+                    {
+                        sum += narrow(r, first + i);
+                    }
+                    assertEquals(sum, sums.getAtIndex(ValueLayout.JAVA_DOUBLE, i),
+                        "reduceScatter SUM, rank " + rank + "'s value " + i + " on " + size + " ranks");
+                }
+                for (int i = 0; i < block; i++)
+                {
+                    int max = Integer.MIN_VALUE;
+                    for (int r = 0; r < size; r++)
+                    {
+                        max = Math.max(max, narrow(r, rank * block + i) % 1000);
+                    }
+                    assertEquals(max, maxes.getAtIndex(ValueLayout.JAVA_INT, i),
+                        "reduceScatterBlock MAX, rank " + rank + "'s value " + i + " on " + size + " ranks");
+                }
+                if (size > 1)
+                {
+                    final CohortException uneven = assertThrows(CohortException.class,
+                        () -> world.reduceScatterBlock(arena.allocate(4L * size + 4), maxes, ValueLayout.JAVA_INT,
+                            ReduceOp.MAX));
+                    assertTrue(uneven.getMessage().contains("do not split into " + size + " equal blocks"),
+                        uneven.getMessage());
+                }
+            }
+        });
+    }
+
     @ParameterizedTest(name = "{0} ranks")
     @ValueSource(ints = {1, 2, 3, 5})
     void allreduceOfValuesInASegmentMatchesTheSerialReferenceInEitherByteOrder(final int size)
