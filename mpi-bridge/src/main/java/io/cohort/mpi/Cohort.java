@@ -96,7 +96,8 @@ public final class Cohort implements AutoCloseable
             }
             if (choice.usesTcp())
             {
-                network = new TcpTransport(TcpConfig.fromEnvironment(env), job.jobId(), rank, size);
+                network = TcpTransport.create(TcpConfig.fromEnvironment(env), job.jobId(), rank, size,
+                    env.get("COHORT_TCP_IO"));
             }
         }
         catch (final TransportException ex)

@@ -71,7 +71,7 @@ record TransportChoice(String mode, int jobHosts)
         {
             if (byPeer[peer] != null)
             {
-                peers.computeIfAbsent(byPeer[peer].name(), k -> new ArrayList<>()).add(peer);
+                peers.computeIfAbsent(byPeer[peer].describe(), k -> new ArrayList<>()).add(peer);
             }
         }
         final StringBuilder line = new StringBuilder("cohort: rank ").append(rank).append(" on ")

@@ -46,6 +46,17 @@ public interface Transport extends AutoCloseable
     String name();
 
     /**
+     * How this provider reaches its peers, for {@code --report-bindings}: its name, and anything a user should know
+     * about how it runs (the TCP provider says {@code tcp (nio)} when it fell back from epoll).
+     *
+     * @return the name, perhaps with a remark
+     */
+    default String describe()
+    {
+        return name();
+    }
+
+    /**
      * Publishes this rank's address(es) to the job's address exchange. Called before the first fence.
      *
      * @param exchange the job's key-value exchange

@@ -104,6 +104,8 @@ public final class TcpTransport implements Transport
      * writes the socket could not take at once) runs on one poll in this many, or at once when it has work.
      */
     private static final int LOOP_EVERY_POLLS = 16;
+    /** Whether this process has said that TCP falls back to NIO (once is enough). */
+    private static volatile boolean warnedOfNio;
 
     private final TcpConfig config;
     private final String jobId;
@@ -160,6 +162,51 @@ public final class TcpTransport implements Transport
     }
 
     /**
+     * Creates this rank's end over the socket layer {@code io} names, as COHORT_TCP_IO does: {@code auto} (the
+     * default) takes Netty's native epoll transport when it loads and otherwise Java's NIO selector, saying so once
+     * on standard error with the reason; {@code epoll} insists on epoll; {@code nio} takes NIO.
+     *
+     * @param config the provider's settings
+     * @param jobId  the job's id
+     * @param rank   this rank
+     * @param size   ranks in the job
+     * @param io     {@code auto}, {@code epoll} or {@code nio} (null means auto)
+     * @return the transport
+     * @throws TransportException if {@code io} is none of them, or epoll is demanded and does not load
+     */
+    public static TcpTransport create(final TcpConfig config, final String jobId, final int rank, final int size,
+        final String io)
+    {
+        final String choice = io == null || io.isBlank() ? "auto" : io.trim();
+        return switch (choice)
+        {
+            case "nio" -> new TcpTransport(config, jobId, rank, size, false);
+            case "epoll" ->
+            {
+                if (!Epoll.isAvailable())
+                {
+                    throw new TransportException("COHORT_TCP_IO=epoll, but Netty's native epoll transport does not "
+                        + "load here (" + Epoll.unavailabilityCause() + "); use COHORT_TCP_IO=nio or auto");
+                }
+                yield new TcpTransport(config, jobId, rank, size, true);
+            }
+            case "auto" ->
+            {
+                final boolean epoll = Epoll.isAvailable();
+                if (!epoll && !warnedOfNio)
+                {
+                    warnedOfNio = true;
+                    System.err.println("cohort: rank " + rank + ": Netty's native epoll transport does not load ("
+                        + Epoll.unavailabilityCause() + "); TCP runs over Java NIO, which wakes up more slowly");
+                }
+                yield new TcpTransport(config, jobId, rank, size, epoll);
+            }
+            default -> throw new TransportException("COHORT_TCP_IO=" + choice + " is not a socket layer; use auto "
+                + "(epoll when it loads, else NIO), epoll or nio");
+        };
+    }
+
+    /**
      * Creates this rank's end over epoll or over Java's NIO selector (the fallback where epoll is unavailable).
      *
      * @param config   the provider's settings
@@ -210,6 +257,12 @@ public final class TcpTransport implements Transport
     public String name()
     {
         return "tcp";
+    }
+
+    @Override
+    public String describe()
+    {
+        return epoll ? "tcp" : "tcp (nio)";
     }
 
     /**

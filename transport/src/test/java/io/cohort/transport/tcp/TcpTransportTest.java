@@ -427,6 +427,27 @@ class TcpTransportTest
     }
 
     @Test
+    void socketLayerIsEpollWhenItLoadsAndNioWhenAskedForAndSaysSo()
+    {
+        final TcpTransport auto = TcpTransport.create(TcpConfig.loopback(), "io", 0, 1, null);
+        open.add(auto);
+        assertEquals(io.netty.channel.epoll.Epoll.isAvailable() ? "tcp" : "tcp (nio)", auto.describe());
+        final TcpTransport nio = TcpTransport.create(TcpConfig.loopback(), "io", 0, 1, "nio");
+        open.add(nio);
+        assertEquals("tcp (nio)", nio.describe());
+        assertEquals("tcp", nio.name());
+    }
+
+    @Test
+    void socketLayerThatIsNotOneIsRefusedNamingTheVariableAndTheChoices()
+    {
+        final TransportException bad = assertThrows(TransportException.class,
+            () -> TcpTransport.create(TcpConfig.loopback(), "io", 0, 1, "select"));
+        assertTrue(bad.getMessage().contains("COHORT_TCP_IO=select") && bad.getMessage().contains("auto")
+            && bad.getMessage().contains("epoll") && bad.getMessage().contains("nio"), bad.getMessage());
+    }
+
+    @Test
     void addressThatIsNotThisHostsIsRefusedAtPublishNamingTheVariable()
     {
         final TcpTransport t = rank(TcpConfig.fromEnvironment(Map.of("COHORT_TCP_ADDRESS", "203.0.113.7")), "addr",
