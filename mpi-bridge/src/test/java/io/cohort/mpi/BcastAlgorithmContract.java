@@ -62,6 +62,52 @@ abstract class BcastAlgorithmContract
     }
 
     @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {2, 5})
+    void manyBackToBackBroadcastsEachDeliverTheirOwnDataWhileReadersLagBehind(final int size)
+    {
+        // More calls than any pipeline holds, checked only at the end: first 200 from rank 0 while the others start
+        // late (so the root runs as far ahead as it may and must never overwrite data a reader has not yet taken),
+        // then 200 from rotating roots; every 40th call is large, between the small ones.
+        ThreadedJob.run(size, cohort ->
+        {
+            final Communicator world = cohort.world();
+            world.useCollectiveTuning(tuning());
+            final int calls = 400;
+            final long[][] buffers = new long[calls][];
+            if (world.rank() != 0)
+            {
+                sleep(50);
+            }
+            for (int k = 0; k < calls; k++)
+            {
+                final int root = k < calls / 2 ? 0 : k % size;
+                final int count = k % 40 == 39 ? 70_001 : 1 + k % 9;
+                buffers[k] = world.rank() == root ? data(root, count, ReduceOp.SUM, 900 + k) : new long[count];
+                world.bcast(buffers[k], 0, count, root);
+            }
+            for (int k = 0; k < calls; k++)
+            {
+                final int root = k < calls / 2 ? 0 : k % size;
+                assertArrayEquals(data(root, buffers[k].length, ReduceOp.SUM, 900 + k), buffers[k],
+                    "bcast number " + k + " of " + buffers[k].length + " from root " + root + ", seed " + SEED);
+            }
+        });
+    }
+
+    private static void sleep(final long millis)
+    {
+        try
+        {
+            Thread.sleep(millis);
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} ranks")
     @ValueSource(ints = {3, 5})
     void nonblockingBroadcastsInFlightTogetherEachDeliverTheirData(final int size)
     {

@@ -8,9 +8,14 @@ package io.cohort.mpi.collective;
  *   0                   sequence: the owner's published step count (long), alone on its 128 bytes
  *   128                 ready: 1 once the owner has mapped every peer's region (set-up, once), alone on 128 bytes
  *   256                 slot 0 .. slot SLOTS-1, SLOT_BYTES each: data the owner publishes for a step
+ *   256 + SLOTS*SLOT_BYTES   small slot 0 .. SMALL_SLOTS-1, SMALL_SLOT_BYTES each: the same, for small calls
  * </pre>
  * The sequence only grows (no resets): a peer waits until it is at least the step it needs. 128 bytes because
  * x86 prefetches cache lines in adjacent pairs, which would otherwise make the flag share traffic with data.
+ *
+ * <p>Small calls (a bcast or reduce of a few KiB) rotate through their own deep ring of small slots, so a root can run
+ * up to {@link #SMALL_SLOTS} calls ahead of its readers (and non-roots of a reduce ahead of the root) before it must
+ * wait: on an oversubscribed host that turns one context switch per four calls into one per sixty-four.
  */
 final class SharedCollectiveLayout
 {
@@ -26,6 +31,11 @@ final class SharedCollectiveLayout
     static final int SLOTS = 4;
     /** Bytes per slot: one chunk of a pipelined allreduce or bcast (256 KiB beat 64 KiB from 1 MiB up, 2 ranks). */
     static final int SLOT_BYTES = 256 * 1024;
+
+    /** Small slots, used round robin by calls of up to {@link #SMALL_SLOT_BYTES}. */
+    static final int SMALL_SLOTS = 64;
+    /** Bytes per small slot: the largest small allreduce ({@code SharedMemoryCollectives.ALL_READ_BYTES}). */
+    static final int SMALL_SLOT_BYTES = 4096;
 
     private SharedCollectiveLayout()
     {
@@ -43,12 +53,23 @@ final class SharedCollectiveLayout
     }
 
     /**
+     * Where a small slot begins.
+     *
+     * @param slot 0 to {@link #SMALL_SLOTS} - 1
+     * @return its offset in the region
+     */
+    static long smallSlotOffset(final int slot)
+    {
+        return SLOTS_OFFSET + (long) SLOTS * SLOT_BYTES + (long) slot * SMALL_SLOT_BYTES;
+    }
+
+    /**
      * The size of a region.
      *
      * @return bytes
      */
     static long regionBytes()
     {
-        return SLOTS_OFFSET + (long) SLOTS * SLOT_BYTES;
+        return SLOTS_OFFSET + (long) SLOTS * SLOT_BYTES + (long) SMALL_SLOTS * SMALL_SLOT_BYTES;
     }
 }
