@@ -287,7 +287,12 @@ final class RankGroup
     void cleanUp()
     {
         SharedMemoryCleanup.removeJobFiles(SharedMemoryCleanup.directoryFor(launch.environment()), launch.jobId());
-        if (workspace != null && !launch.keepWorkdir())
+        if (workspace != null && launch.keepWorkdir())
+        {
+            agent.log("job " + launch.jobId() + ": working directory kept at " + workspace.directory()
+                + " (--keep-workdir)");
+        }
+        else if (workspace != null)
         {
             try
             {

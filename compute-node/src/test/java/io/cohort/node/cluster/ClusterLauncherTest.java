@@ -33,6 +33,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -50,6 +51,7 @@ class ClusterLauncherTest
     private Path dir;
     private ClusterSecret secret;
     private final List<Agent> agents = new ArrayList<>();
+    private final Map<String, ByteArrayOutputStream> agentLogs = new ConcurrentHashMap<>();
 
     /** The output of a finished job, and its exit code. */
     private record Outcome(int code, String out, String err)
@@ -73,7 +75,9 @@ class ClusterLauncherTest
     private Agent agent(final String name, final int slots) throws IOException
     {
         return new Agent(new AgentConfig(new InetSocketAddress("127.0.0.1", 0), slots, name, secret,
-            dir.resolve("work-" + name), Duration.ofSeconds(5)), new PrintStream(new ByteArrayOutputStream()));
+            dir.resolve("work-" + name), Duration.ofSeconds(5)),
+            new PrintStream(agentLogs.computeIfAbsent(name, n -> new ByteArrayOutputStream()), true,
+                StandardCharsets.UTF_8));
     }
 
     private static String testClasses()
@@ -142,6 +146,29 @@ class ClusterLauncherTest
             assertEquals(2, agent.freeSlots());
             assertEquals(0, filesUnder(agent.config().workRoot()), "working directories left on "
                 + agent.config().name());
+        }
+    }
+
+    @Test
+    void keptWorkingDirectoriesOutliveTheJobWithTheStagedProgramAndTheAgentNamesThem() throws Exception
+    {
+        final ClusterSpec keeping = new ClusterSpec(cluster(secret).hosts(), MapBy.SLOT, 0, secret, true, false,
+            Duration.ofSeconds(5));
+        final Outcome outcome = run(job(4, AllPairsJob.class), keeping);
+        assertEquals(0, outcome.code(), outcome.err());
+        for (final Agent agent : agents)
+        {
+            awaitFreeSlots(agent, 2);
+            final List<Path> kept;
+            try (Stream<Path> entries = Files.list(agent.config().workRoot()))
+            {
+                kept = entries.toList();
+            }
+            assertEquals(1, kept.size(), "working directories on " + agent.config().name() + ": " + kept);
+            assertTrue(kept.get(0).getFileName().toString().startsWith("job-"), kept.toString());
+            assertTrue(filesUnder(kept.get(0)) > 0, "the staged program in " + kept.get(0));
+            final String log = agentLogs.get(agent.config().name()).toString(StandardCharsets.UTF_8);
+            assertTrue(log.contains("working directory kept at " + kept.get(0)), log);
         }
     }
 
