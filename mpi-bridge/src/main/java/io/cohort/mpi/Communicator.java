@@ -944,9 +944,10 @@ public final class Communicator
     }
 
     /** A blocking all-to-all: through shared memory when tuned so and every rank shares this host, else by messages. */
-    private void alltoallNow(final Object send, final int sendOffset, final Object recv, final int recvOffset,
+    private void alltoallNow(final Object sendBuffer, final int sendOffset, final Object recv, final int recvOffset,
         final int count)
     {
+        final Object send = unaliased(sendBuffer, recv);
         if (tuning.sharedMemory(TunedCollective.ALLTOALL, (long) count * elementBytes(send)) && sharedMemory() != null)
         {
             sharedMemory.alltoall(send, sendOffset, recv, recvOffset, count);
@@ -975,7 +976,8 @@ public final class Communicator
         final int count)
     {
         checkAlltoall(send, sendOffset, recv, recvOffset, count);
-        return Exchange.alltoall(tuning, nextChannel(), send, sendOffset, recv, recvOffset, count).start();
+        return Exchange.alltoall(tuning, nextChannel(), unaliased(send, recv), sendOffset, recv, recvOffset, count)
+            .start();
     }
 
     /** Checks an all-to-all of equal blocks: ranges, and in checking mode that every rank agrees. */
@@ -991,6 +993,34 @@ public final class Communicator
         range(Array.getLength(send), sendOffset, count * size, type);
         range(Array.getLength(recv), recvOffset, count * size, type);
         check("alltoall", count, -1, null, send);
+    }
+
+    /**
+     * The send array of an all-to-all, or a copy of it when it is also the receive array (in place, as
+     * MPI_IN_PLACE): blocks arrive before others leave, so one shared array would be overwritten before it is sent.
+     */
+    private static Object unaliased(final Object send, final Object recv)
+    {
+        if (send != recv)
+        {
+            return send;
+        }
+        return switch (send)
+        {
+            case byte[] a -> a.clone();
+            case int[] a -> a.clone();
+            case long[] a -> a.clone();
+            case float[] a -> a.clone();
+            case double[] a -> a.clone();
+            default -> throw new CohortException("all-to-all of " + send.getClass().getSimpleName());
+        };
+    }
+
+    /** {@link #unaliased(Object, Object)} for segments: a heap copy of {@code send} when it overlaps {@code recv}. */
+    private static MemorySegment unaliased(final MemorySegment send, final MemorySegment recv)
+    {
+        return send.asOverlappingSlice(recv).isPresent() ? MemorySegment.ofArray(send.toArray(ValueLayout.JAVA_BYTE))
+            : send;
     }
 
     /** Reduce-scatter, started: checks, then {@code Reduction.reduceScatter}. */
@@ -1173,29 +1203,31 @@ public final class Communicator
      * {@link CollectiveTuning#alltoall}. Collective.
      *
      * @param send {@code size()} blocks
-     * @param recv room for {@code size()} blocks; not overlapping {@code send}
+     * @param recv room for {@code size()} blocks; may overlap {@code send} (in place: the blocks are sent from a copy)
      */
     public void alltoall(final MemorySegment send, final MemorySegment recv)
     {
         final int block = checkAlltoall(send, recv);
+        final MemorySegment from = unaliased(send, recv);
         if (tuning.sharedMemory(TunedCollective.ALLTOALL, block) && sharedMemory() != null)
         {
-            sharedMemory.alltoall(send, 0, recv, 0, block);
+            sharedMemory.alltoall(from, 0, recv, 0, block);
             return;
         }
-        Exchange.alltoall(tuning, nextChannel(), send, 0, recv, 0, block).start().await();
+        Exchange.alltoall(tuning, nextChannel(), from, 0, recv, 0, block).start().await();
     }
 
     /**
      * Starts {@link #alltoall(MemorySegment, MemorySegment)} without waiting (MPI_Ialltoall). Collective.
      *
      * @param send {@code size()} blocks
-     * @param recv room for {@code size()} blocks; not overlapping {@code send}
+     * @param recv room for {@code size()} blocks; may overlap {@code send} (in place: the blocks are sent from a copy)
      * @return the request
      */
     public Request ialltoall(final MemorySegment send, final MemorySegment recv)
     {
-        return Exchange.alltoall(tuning, nextChannel(), send, 0, recv, 0, checkAlltoall(send, recv)).start();
+        final int block = checkAlltoall(send, recv);
+        return Exchange.alltoall(tuning, nextChannel(), unaliased(send, recv), 0, recv, 0, block).start();
     }
 
     /** Checks an all-to-all of segments (sizes, and in checking mode that every rank agrees); its bytes per block. */
@@ -1494,7 +1526,8 @@ public final class Communicator
         layout("alltoallv receive", bytesOf(writable(recv), "alltoallv"), recvCounts, recvDispls);
         check("alltoallv", -1, -1, null, SEGMENT_BYTES);
         checkAlltoallvCounts(sendCounts, recvCounts);
-        return Exchange.pairwiseAlltoallv(nextChannel(), send, sendCounts, sendDispls, recv, recvCounts, recvDispls)
+        return Exchange.pairwiseAlltoallv(nextChannel(), unaliased(send, recv), sendCounts, sendDispls, recv,
+            recvCounts, recvDispls)
             .start();
     }
 
@@ -1643,6 +1676,24 @@ public final class Communicator
     }
 
     /**
+     * {@link #ireduce(MemorySegment, MemorySegment, ValueLayout, ReduceOperation, int)} on direct buffers (position
+     * to limit); the buffers must not be touched until the request completes. Collective.
+     *
+     * @param send    this rank's values
+     * @param recv    where the result lands at the root (may be null elsewhere)
+     * @param element the values' layout (byte, short, char, int, long, float or double)
+     * @param op      the operation
+     * @param root    the rank that gets the result
+     * @return the request
+     */
+    public Request ireduce(final ByteBuffer send, final ByteBuffer recv, final ValueLayout element,
+        final ReduceOperation op, final int root)
+    {
+        return ireduce(MemorySegment.ofBuffer(send), recv == null ? null : MemorySegment.ofBuffer(recv), element, op,
+            root);
+    }
+
+    /**
      * Inclusive prefix reduction of the numbers in a segment (MPI_Scan): rank r gets ranks 0..r combined, in rank
      * order; typed and combined on the heap. Collective.
      *
@@ -1673,13 +1724,76 @@ public final class Communicator
     }
 
     /**
+     * Starts {@link #exscan(MemorySegment, MemorySegment, ValueLayout, ReduceOperation)} without waiting
+     * (MPI_Iexscan). Collective.
+     *
+     * @param send    this rank's values
+     * @param recv    where the prefix lands
+     * @param element the values' layout (byte, short, char, int, long, float or double)
+     * @param op      the operation
+     * @return the request
+     */
+    public Request iexscan(final MemorySegment send, final MemorySegment recv, final ValueLayout element,
+        final ReduceOperation op)
+    {
+        return iscan(send, recv, element, op, false);
+    }
+
+    /**
+     * {@link #scan(MemorySegment, MemorySegment, ValueLayout, ReduceOperation)} on direct buffers (position to
+     * limit). Collective.
+     *
+     * @param send    this rank's values
+     * @param recv    where the prefix lands (may be {@code send})
+     * @param element the values' layout (byte, short, char, int, long, float or double)
+     * @param op      the operation
+     */
+    public void scan(final ByteBuffer send, final ByteBuffer recv, final ValueLayout element,
+        final ReduceOperation op)
+    {
+        scan(MemorySegment.ofBuffer(send), MemorySegment.ofBuffer(recv), element, op);
+    }
+
+    /**
+     * {@link #exscan(MemorySegment, MemorySegment, ValueLayout, ReduceOperation)} on direct buffers (position to
+     * limit). Collective.
+     *
+     * @param send    this rank's values
+     * @param recv    where the prefix lands
+     * @param element the values' layout (byte, short, char, int, long, float or double)
+     * @param op      the operation
+     */
+    public void exscan(final ByteBuffer send, final ByteBuffer recv, final ValueLayout element,
+        final ReduceOperation op)
+    {
+        exscan(MemorySegment.ofBuffer(send), MemorySegment.ofBuffer(recv), element, op);
+    }
+
+    /**
+     * {@link #iscan(MemorySegment, MemorySegment, ValueLayout, ReduceOperation, boolean)} on direct buffers (position
+     * to limit); the buffers must not be touched until the request completes. Collective.
+     *
+     * @param send      this rank's values
+     * @param recv      where the prefix lands
+     * @param element   the values' layout (byte, short, char, int, long, float or double)
+     * @param op        the operation
+     * @param inclusive true for scan, false for exscan
+     * @return the request
+     */
+    public Request iscan(final ByteBuffer send, final ByteBuffer recv, final ValueLayout element,
+        final ReduceOperation op, final boolean inclusive)
+    {
+        return iscan(MemorySegment.ofBuffer(send), MemorySegment.ofBuffer(recv), element, op, inclusive);
+    }
+
+    /**
      * Starts {@link #scan(MemorySegment, MemorySegment, ValueLayout, ReduceOperation)} or
      * {@link #exscan(MemorySegment, MemorySegment, ValueLayout, ReduceOperation)} without waiting (MPI_Iscan,
      * MPI_Iexscan). Collective.
      *
      * @param send      this rank's values
      * @param recv      where the prefix lands
-     * @param element   the values' layout (int, long, float or double)
+     * @param element   the values' layout (byte, short, char, int, long, float or double)
      * @param op        the operation
      * @param inclusive true for scan, false for exscan
      * @return the request
@@ -3304,6 +3418,7 @@ public final class Communicator
      * @param send       {@code size() * count} elements, the block for rank r at {@code sendOffset + r * count}
      * @param sendOffset its first element
      * @param recv       room for {@code size() * count} elements, rank r's at {@code recvOffset + r * count}
+     *                   (may be {@code send}: in place)
      * @param recvOffset its first element
      * @param count      elements per pair of ranks
      */
@@ -3321,7 +3436,7 @@ public final class Communicator
      * @param send       the blocks to send
      * @param sendCounts the count for each rank
      * @param sendDispls the displacement of each rank's block in {@code send}
-     * @param recv       where the blocks land
+     * @param recv       where the blocks land (may be {@code send}: in place)
      * @param recvCounts the count from each rank
      * @param recvDispls the displacement of each rank's block in {@code recv}
      */
@@ -3332,8 +3447,8 @@ public final class Communicator
         layout("alltoallv receive", recv.length, recvCounts, recvDispls);
         check("alltoallv", -1, -1, null, send);
         checkAlltoallvCounts(sendCounts, recvCounts);
-        Exchange.pairwiseAlltoallv(nextChannel(), send, sendCounts, sendDispls, recv, recvCounts, recvDispls)
-            .start().await();
+        Exchange.pairwiseAlltoallv(nextChannel(), unaliased(send, recv), sendCounts, sendDispls, recv, recvCounts,
+            recvDispls).start().await();
     }
 
     /**
@@ -3473,6 +3588,7 @@ public final class Communicator
      * @param send       {@code size() * count} elements, the block for rank r at {@code sendOffset + r * count}
      * @param sendOffset its first element
      * @param recv       room for {@code size() * count} elements, rank r's at {@code recvOffset + r * count}
+     *                   (may be {@code send}: in place)
      * @param recvOffset its first element
      * @param count      elements per pair of ranks
      */
@@ -3490,7 +3606,7 @@ public final class Communicator
      * @param send       the blocks to send
      * @param sendCounts the count for each rank
      * @param sendDispls the displacement of each rank's block in {@code send}
-     * @param recv       where the blocks land
+     * @param recv       where the blocks land (may be {@code send}: in place)
      * @param recvCounts the count from each rank
      * @param recvDispls the displacement of each rank's block in {@code recv}
      */
@@ -3501,8 +3617,8 @@ public final class Communicator
         layout("alltoallv receive", recv.length, recvCounts, recvDispls);
         check("alltoallv", -1, -1, null, send);
         checkAlltoallvCounts(sendCounts, recvCounts);
-        Exchange.pairwiseAlltoallv(nextChannel(), send, sendCounts, sendDispls, recv, recvCounts, recvDispls)
-            .start().await();
+        Exchange.pairwiseAlltoallv(nextChannel(), unaliased(send, recv), sendCounts, sendDispls, recv, recvCounts,
+            recvDispls).start().await();
     }
 
     /**
@@ -3642,6 +3758,7 @@ public final class Communicator
      * @param send       {@code size() * count} elements, the block for rank r at {@code sendOffset + r * count}
      * @param sendOffset its first element
      * @param recv       room for {@code size() * count} elements, rank r's at {@code recvOffset + r * count}
+     *                   (may be {@code send}: in place)
      * @param recvOffset its first element
      * @param count      elements per pair of ranks
      */
@@ -3659,7 +3776,7 @@ public final class Communicator
      * @param send       the blocks to send
      * @param sendCounts the count for each rank
      * @param sendDispls the displacement of each rank's block in {@code send}
-     * @param recv       where the blocks land
+     * @param recv       where the blocks land (may be {@code send}: in place)
      * @param recvCounts the count from each rank
      * @param recvDispls the displacement of each rank's block in {@code recv}
      */
@@ -3670,8 +3787,8 @@ public final class Communicator
         layout("alltoallv receive", recv.length, recvCounts, recvDispls);
         check("alltoallv", -1, -1, null, send);
         checkAlltoallvCounts(sendCounts, recvCounts);
-        Exchange.pairwiseAlltoallv(nextChannel(), send, sendCounts, sendDispls, recv, recvCounts, recvDispls)
-            .start().await();
+        Exchange.pairwiseAlltoallv(nextChannel(), unaliased(send, recv), sendCounts, sendDispls, recv, recvCounts,
+            recvDispls).start().await();
     }
 
     /**
@@ -3811,6 +3928,7 @@ public final class Communicator
      * @param send       {@code size() * count} elements, the block for rank r at {@code sendOffset + r * count}
      * @param sendOffset its first element
      * @param recv       room for {@code size() * count} elements, rank r's at {@code recvOffset + r * count}
+     *                   (may be {@code send}: in place)
      * @param recvOffset its first element
      * @param count      elements per pair of ranks
      */
@@ -3828,7 +3946,7 @@ public final class Communicator
      * @param send       the blocks to send
      * @param sendCounts the count for each rank
      * @param sendDispls the displacement of each rank's block in {@code send}
-     * @param recv       where the blocks land
+     * @param recv       where the blocks land (may be {@code send}: in place)
      * @param recvCounts the count from each rank
      * @param recvDispls the displacement of each rank's block in {@code recv}
      */
@@ -3839,8 +3957,8 @@ public final class Communicator
         layout("alltoallv receive", recv.length, recvCounts, recvDispls);
         check("alltoallv", -1, -1, null, send);
         checkAlltoallvCounts(sendCounts, recvCounts);
-        Exchange.pairwiseAlltoallv(nextChannel(), send, sendCounts, sendDispls, recv, recvCounts, recvDispls)
-            .start().await();
+        Exchange.pairwiseAlltoallv(nextChannel(), unaliased(send, recv), sendCounts, sendDispls, recv, recvCounts,
+            recvDispls).start().await();
     }
 
     /**
@@ -3980,6 +4098,7 @@ public final class Communicator
      * @param send       {@code size() * count} elements, the block for rank r at {@code sendOffset + r * count}
      * @param sendOffset its first element
      * @param recv       room for {@code size() * count} elements, rank r's at {@code recvOffset + r * count}
+     *                   (may be {@code send}: in place)
      * @param recvOffset its first element
      * @param count      elements per pair of ranks
      */
@@ -3997,7 +4116,7 @@ public final class Communicator
      * @param send       the blocks to send
      * @param sendCounts the count for each rank
      * @param sendDispls the displacement of each rank's block in {@code send}
-     * @param recv       where the blocks land
+     * @param recv       where the blocks land (may be {@code send}: in place)
      * @param recvCounts the count from each rank
      * @param recvDispls the displacement of each rank's block in {@code recv}
      */
@@ -4008,8 +4127,8 @@ public final class Communicator
         layout("alltoallv receive", recv.length, recvCounts, recvDispls);
         check("alltoallv", -1, -1, null, send);
         checkAlltoallvCounts(sendCounts, recvCounts);
-        Exchange.pairwiseAlltoallv(nextChannel(), send, sendCounts, sendDispls, recv, recvCounts, recvDispls)
-            .start().await();
+        Exchange.pairwiseAlltoallv(nextChannel(), unaliased(send, recv), sendCounts, sendDispls, recv, recvCounts,
+            recvDispls).start().await();
     }
 
     /**
@@ -4892,6 +5011,7 @@ public final class Communicator
      * @param send       {@code size() * count} elements, the block for rank r at {@code sendOffset + r * count}
      * @param sendOffset its first element
      * @param recv       room for {@code size() * count} elements, rank r's at {@code recvOffset + r * count}
+     *                   (may be {@code send}: in place)
      * @param recvOffset its first element
      * @param count      elements per pair of ranks
      * @return the request
@@ -4909,7 +5029,7 @@ public final class Communicator
      * @param send       the blocks to send
      * @param sendCounts the count for each rank
      * @param sendDispls the displacement of each rank's block in {@code send}
-     * @param recv       where the blocks land
+     * @param recv       where the blocks land (may be {@code send}: in place)
      * @param recvCounts the count from each rank
      * @param recvDispls the displacement of each rank's block in {@code recv}
      * @return the request
@@ -4921,8 +5041,8 @@ public final class Communicator
         layout("alltoallv receive", recv.length, recvCounts, recvDispls);
         check("alltoallv", -1, -1, null, send);
         checkAlltoallvCounts(sendCounts, recvCounts);
-        return Exchange.pairwiseAlltoallv(nextChannel(), send, sendCounts, sendDispls, recv, recvCounts,
-            recvDispls).start();
+        return Exchange.pairwiseAlltoallv(nextChannel(), unaliased(send, recv), sendCounts, sendDispls, recv,
+            recvCounts, recvDispls).start();
     }
 
     /**
@@ -5069,6 +5189,7 @@ public final class Communicator
      * @param send       {@code size() * count} elements, the block for rank r at {@code sendOffset + r * count}
      * @param sendOffset its first element
      * @param recv       room for {@code size() * count} elements, rank r's at {@code recvOffset + r * count}
+     *                   (may be {@code send}: in place)
      * @param recvOffset its first element
      * @param count      elements per pair of ranks
      * @return the request
@@ -5086,7 +5207,7 @@ public final class Communicator
      * @param send       the blocks to send
      * @param sendCounts the count for each rank
      * @param sendDispls the displacement of each rank's block in {@code send}
-     * @param recv       where the blocks land
+     * @param recv       where the blocks land (may be {@code send}: in place)
      * @param recvCounts the count from each rank
      * @param recvDispls the displacement of each rank's block in {@code recv}
      * @return the request
@@ -5098,8 +5219,8 @@ public final class Communicator
         layout("alltoallv receive", recv.length, recvCounts, recvDispls);
         check("alltoallv", -1, -1, null, send);
         checkAlltoallvCounts(sendCounts, recvCounts);
-        return Exchange.pairwiseAlltoallv(nextChannel(), send, sendCounts, sendDispls, recv, recvCounts,
-            recvDispls).start();
+        return Exchange.pairwiseAlltoallv(nextChannel(), unaliased(send, recv), sendCounts, sendDispls, recv,
+            recvCounts, recvDispls).start();
     }
 
     /**
@@ -5246,6 +5367,7 @@ public final class Communicator
      * @param send       {@code size() * count} elements, the block for rank r at {@code sendOffset + r * count}
      * @param sendOffset its first element
      * @param recv       room for {@code size() * count} elements, rank r's at {@code recvOffset + r * count}
+     *                   (may be {@code send}: in place)
      * @param recvOffset its first element
      * @param count      elements per pair of ranks
      * @return the request
@@ -5263,7 +5385,7 @@ public final class Communicator
      * @param send       the blocks to send
      * @param sendCounts the count for each rank
      * @param sendDispls the displacement of each rank's block in {@code send}
-     * @param recv       where the blocks land
+     * @param recv       where the blocks land (may be {@code send}: in place)
      * @param recvCounts the count from each rank
      * @param recvDispls the displacement of each rank's block in {@code recv}
      * @return the request
@@ -5275,8 +5397,8 @@ public final class Communicator
         layout("alltoallv receive", recv.length, recvCounts, recvDispls);
         check("alltoallv", -1, -1, null, send);
         checkAlltoallvCounts(sendCounts, recvCounts);
-        return Exchange.pairwiseAlltoallv(nextChannel(), send, sendCounts, sendDispls, recv, recvCounts,
-            recvDispls).start();
+        return Exchange.pairwiseAlltoallv(nextChannel(), unaliased(send, recv), sendCounts, sendDispls, recv,
+            recvCounts, recvDispls).start();
     }
 
     /**
@@ -5423,6 +5545,7 @@ public final class Communicator
      * @param send       {@code size() * count} elements, the block for rank r at {@code sendOffset + r * count}
      * @param sendOffset its first element
      * @param recv       room for {@code size() * count} elements, rank r's at {@code recvOffset + r * count}
+     *                   (may be {@code send}: in place)
      * @param recvOffset its first element
      * @param count      elements per pair of ranks
      * @return the request
@@ -5440,7 +5563,7 @@ public final class Communicator
      * @param send       the blocks to send
      * @param sendCounts the count for each rank
      * @param sendDispls the displacement of each rank's block in {@code send}
-     * @param recv       where the blocks land
+     * @param recv       where the blocks land (may be {@code send}: in place)
      * @param recvCounts the count from each rank
      * @param recvDispls the displacement of each rank's block in {@code recv}
      * @return the request
@@ -5452,8 +5575,8 @@ public final class Communicator
         layout("alltoallv receive", recv.length, recvCounts, recvDispls);
         check("alltoallv", -1, -1, null, send);
         checkAlltoallvCounts(sendCounts, recvCounts);
-        return Exchange.pairwiseAlltoallv(nextChannel(), send, sendCounts, sendDispls, recv, recvCounts,
-            recvDispls).start();
+        return Exchange.pairwiseAlltoallv(nextChannel(), unaliased(send, recv), sendCounts, sendDispls, recv,
+            recvCounts, recvDispls).start();
     }
 
     /**
@@ -5600,6 +5723,7 @@ public final class Communicator
      * @param send       {@code size() * count} elements, the block for rank r at {@code sendOffset + r * count}
      * @param sendOffset its first element
      * @param recv       room for {@code size() * count} elements, rank r's at {@code recvOffset + r * count}
+     *                   (may be {@code send}: in place)
      * @param recvOffset its first element
      * @param count      elements per pair of ranks
      * @return the request
@@ -5617,7 +5741,7 @@ public final class Communicator
      * @param send       the blocks to send
      * @param sendCounts the count for each rank
      * @param sendDispls the displacement of each rank's block in {@code send}
-     * @param recv       where the blocks land
+     * @param recv       where the blocks land (may be {@code send}: in place)
      * @param recvCounts the count from each rank
      * @param recvDispls the displacement of each rank's block in {@code recv}
      * @return the request
@@ -5629,8 +5753,8 @@ public final class Communicator
         layout("alltoallv receive", recv.length, recvCounts, recvDispls);
         check("alltoallv", -1, -1, null, send);
         checkAlltoallvCounts(sendCounts, recvCounts);
-        return Exchange.pairwiseAlltoallv(nextChannel(), send, sendCounts, sendDispls, recv, recvCounts,
-            recvDispls).start();
+        return Exchange.pairwiseAlltoallv(nextChannel(), unaliased(send, recv), sendCounts, sendDispls, recv,
+            recvCounts, recvDispls).start();
     }
 
     /**

@@ -7,6 +7,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
 import static io.cohort.mpi.CollectiveReference.SEED;
 import static io.cohort.mpi.CollectiveReference.element;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -93,6 +96,59 @@ abstract class AlltoallAlgorithmContract
                 }
             }
         });
+    }
+
+    @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {2, 3, 5})
+    void inPlaceAlltoallsOfArraysAndSegmentsDeliverEveryBlock(final int size)
+    {
+        // One buffer as both send and receive (MPI_IN_PLACE): blocks must not be overwritten before they leave.
+        ThreadedJob.run(size, cohort ->
+        {
+            final Communicator world = cohort.world();
+            world.useCollectiveTuning(tuning());
+            final int rank = world.rank();
+            for (final int count : new int[] {1, 100, 3_000})
+            {
+                final String what = count + " per pair on " + size + " ranks with "
+                    + world.collectiveTuning().forced(TunedCollective.ALLTOALL) + ", seed " + SEED;
+                final long[] blocking = outgoing(rank, size, count);
+                world.alltoall(blocking, 0, blocking, 0, count);
+                final long[] nonblocking = outgoing(rank, size, count);
+                world.ialltoall(nonblocking, 0, nonblocking, 0, count).await();
+                final MemorySegment segment = MemorySegment.ofArray(outgoing(rank, size, count));
+                world.alltoall(segment, segment);
+                final MemorySegment started = MemorySegment.ofArray(outgoing(rank, size, count));
+                world.ialltoall(started, started).await();
+                for (int r = 0; r < size; r++)
+                {
+                    for (int i = 0; i < count; i++)
+                    {
+                        final int at = r * count + i;
+                        assertEquals(element(r, rank, i), blocking[at], "in-place alltoall of " + what);
+                        assertEquals(element(r, rank, i), nonblocking[at], "in-place ialltoall of " + what);
+                        assertEquals(element(r, rank, i), segment.getAtIndex(ValueLayout.JAVA_LONG, at),
+                            "in-place segment alltoall of " + what);
+                        assertEquals(element(r, rank, i), started.getAtIndex(ValueLayout.JAVA_LONG, at),
+                            "in-place segment ialltoall of " + what);
+                    }
+                }
+            }
+        });
+    }
+
+    /** Rank {@code rank}'s outgoing blocks: element i of the block for rank q is {@code element(rank, q, i)}. */
+    private static long[] outgoing(final int rank, final int size, final int count)
+    {
+        final long[] out = new long[size * count];
+        for (int q = 0; q < size; q++)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                out[q * count + i] = element(rank, q, i);
+            }
+        }
+        return out;
     }
 
     private void checkAlltoalls(final Communicator comm)

@@ -84,6 +84,55 @@ class CollectivesTest
     }
 
     @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {2, 3, 5})
+    void inPlaceAlltoallvOfArraysAndSegmentsDeliversEveryBlock(final int size)
+    {
+        // Blocks of different sizes in one buffer used as send and receive (MPI_IN_PLACE): rank r sends r + 1
+        // elements to every rank and so receives q + 1 from rank q; the buffer holds the larger layout.
+        ThreadedJob.run(size, cohort ->
+        {
+            final Communicator world = cohort.world();
+            final int rank = world.rank();
+            final int[] sendCounts = new int[size];
+            final int[] recvCounts = new int[size];
+            final int[] displs = new int[size];
+            for (int q = 0; q < size; q++)
+            {
+                sendCounts[q] = rank + 1;
+                recvCounts[q] = q + 1;
+                displs[q] = q * size;
+            }
+            final int[] buffer = new int[size * size];
+            final MemorySegment segment = MemorySegment.ofArray(new int[size * size]);
+            final int[] byteCounts = new int[size];
+            final int[] byteRecvCounts = new int[size];
+            final int[] byteDispls = new int[size];
+            for (int q = 0; q < size; q++)
+            {
+                java.util.Arrays.fill(buffer, displs[q], displs[q] + rank + 1, rank * 100 + q);
+                for (int i = 0; i < rank + 1; i++)
+                {
+                    segment.setAtIndex(ValueLayout.JAVA_INT, displs[q] + i, rank * 100 + q);
+                }
+                byteCounts[q] = sendCounts[q] * Integer.BYTES;
+                byteRecvCounts[q] = recvCounts[q] * Integer.BYTES;
+                byteDispls[q] = displs[q] * Integer.BYTES;
+            }
+            world.alltoallv(buffer, sendCounts, displs, buffer, recvCounts, displs);
+            world.ialltoallv(segment, byteCounts, byteDispls, segment, byteRecvCounts, byteDispls).await();
+            for (int q = 0; q < size; q++)
+            {
+                for (int i = 0; i < q + 1; i++)
+                {
+                    assertEquals(q * 100 + rank, buffer[displs[q] + i], "in-place alltoallv block from rank " + q);
+                    assertEquals(q * 100 + rank, segment.getAtIndex(ValueLayout.JAVA_INT, displs[q] + i),
+                        "in-place segment ialltoallv block from rank " + q);
+                }
+            }
+        });
+    }
+
+    @ParameterizedTest(name = "{0} ranks")
     @ValueSource(ints = {1, 2, 3, 5, 8})
     void scanExscanAndReduceScatterMatchTheSerialReference(final int size)
     {

@@ -251,6 +251,16 @@ class SegmentCollectivesTest
                         world.iallreduce(ints, allReduced, bigEndianInts, op).await();
                         final ByteBuffer reducedInts = ByteBuffer.allocateDirect(4 * count);
                         world.reduce(ints, rank == root ? reducedInts : null, bigEndianInts, op, root);
+                        final ByteBuffer startedReduce = ByteBuffer.allocateDirect(4 * count);
+                        world.ireduce(ints, rank == root ? startedReduce : null, bigEndianInts, op, root).await();
+                        final ByteBuffer intPrefix = ByteBuffer.allocateDirect(4 * count);
+                        world.scan(ints, intPrefix, bigEndianInts, op);
+                        final ByteBuffer startedPrefix = ByteBuffer.allocateDirect(4 * count);
+                        world.iscan(ints, startedPrefix, bigEndianInts, op, true).await();
+                        final ByteBuffer intsBefore = ByteBuffer.allocateDirect(4 * count);
+                        world.exscan(ints, intsBefore, bigEndianInts, op);
+                        final MemorySegment startedBefore = arena.allocate(8L * count);
+                        world.iexscan(doubles, startedBefore, ValueLayout.JAVA_DOUBLE, op).await();
                         final MemorySegment prefix = arena.allocate(8L * count);
                         world.scan(doubles, prefix, ValueLayout.JAVA_DOUBLE, op);
                         final MemorySegment before = arena.allocate(8L * count).fill((byte) 0x7f);
@@ -265,7 +275,10 @@ class SegmentCollectivesTest
                             {
                                 assertEquals(all[i], reduced.getAtIndex(ValueLayout.JAVA_DOUBLE, i), "reduce " + what);
                                 assertEquals((int) all[i], reducedInts.getInt(4 * i), "ByteBuffer reduce " + what);
+                                assertEquals((int) all[i], startedReduce.getInt(4 * i), "ByteBuffer ireduce " + what);
                             }
+                            assertEquals((int) upToMe[i], intPrefix.getInt(4 * i), "ByteBuffer scan " + what);
+                            assertEquals((int) upToMe[i], startedPrefix.getInt(4 * i), "ByteBuffer iscan " + what);
                             assertEquals((int) all[i], allReduced.getInt(4 * i), "ByteBuffer iallreduce " + what);
                             assertEquals(upToMe[i], prefix.getAtIndex(ValueLayout.JAVA_DOUBLE, i), "scan " + what);
                             assertEquals(upToMe[i], doubles.getAtIndex(ValueLayout.JAVA_DOUBLE, i),
@@ -274,6 +287,9 @@ class SegmentCollectivesTest
                             {
                                 assertEquals(belowMe[i], before.getAtIndex(ValueLayout.JAVA_DOUBLE, i),
                                     "exscan " + what);
+                                assertEquals((int) belowMe[i], intsBefore.getInt(4 * i), "ByteBuffer exscan " + what);
+                                assertEquals(belowMe[i], startedBefore.getAtIndex(ValueLayout.JAVA_DOUBLE, i),
+                                    "iexscan " + what);
                             }
                             else
                             {
