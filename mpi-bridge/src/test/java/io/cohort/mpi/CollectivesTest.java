@@ -84,6 +84,46 @@ class CollectivesTest
     }
 
     @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {2, 3, 5, 8})
+    void inPlaceReduceLeavesTheResultInTheRootsOwnBufferAndTheOthersUntouched(final int size)
+    {
+        // MPI_IN_PLACE at the root: its send array is its receive array; the other ranks pass no receive array.
+        ThreadedJob.run(size, cohort ->
+        {
+            final Communicator world = cohort.world();
+            final int rank = world.rank();
+            for (final int root : new int[] {0, size - 1})
+            {
+                for (final int count : new int[] {1, 5, 5000})
+                {
+                    final double[] values = new double[count];
+                    final long[] longs = new long[count];
+                    for (int i = 0; i < count; i++)
+                    {
+                        values[i] = rank * 10 + i;
+                        longs[i] = rank + 1L;
+                    }
+                    final boolean atRoot = rank == root;
+                    world.reduce(values, 0, atRoot ? values : null, 0, count, ReduceOp.SUM, root);
+                    world.reduce(longs, 0, atRoot ? longs : null, 0, count, ReduceOp.PROD, root);
+                    long factorial = 1;
+                    for (int r = 1; r <= size; r++)
+                    {
+                        factorial *= r;
+                    }
+                    for (int i = 0; i < count; i++)
+                    {
+                        final String what = count + " from root " + root + " of " + size + " ranks at " + i;
+                        assertEquals(atRoot ? 10.0 * size * (size - 1) / 2 + (double) size * i : rank * 10 + i,
+                            values[i], "in-place SUM " + what);
+                        assertEquals(atRoot ? factorial : rank + 1L, longs[i], "in-place PROD " + what);
+                    }
+                }
+            }
+        });
+    }
+
+    @ParameterizedTest(name = "{0} ranks")
     @ValueSource(ints = {2, 3, 5})
     void inPlaceAlltoallvOfArraysAndSegmentsDeliversEveryBlock(final int size)
     {
