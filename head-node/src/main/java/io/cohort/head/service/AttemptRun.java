@@ -38,6 +38,8 @@ final class AttemptRun
     Integer exitCode;
     Instant killAt;
     boolean killSent;
+    /** After a head restart: a stored cancel or requeue, to be sent again to each node that reports the attempt. */
+    boolean stopRestored;
 
     AttemptRun(final long jobId, final int number, final List<RankBlock> placement, final Instant startedAt,
         final Instant deadline)

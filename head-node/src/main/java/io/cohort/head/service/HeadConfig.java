@@ -23,14 +23,18 @@ import java.time.Duration;
  * @param startTimeout         how long a node may take to confirm it started its ranks (staging the package
  *                             included) before the launch counts as failed
  * @param webhooks             how webhooks are delivered (attempts, backoff, time-out, concurrency)
+ * @param nodeLossFence        how long after an attempt lost a node its job waits before it may start again: a
+ *                             node cut off from the head node may still run its ranks until its agent gives up on
+ *                             the head node (15 s without it, after up to 5 s to notice) and stops them (up to
+ *                             5 s), so starting sooner could run the job twice at once
  */
 public record HeadConfig(Duration heartbeatTimeout, Duration killGrace, Duration reconcileGrace,
     Duration tickInterval, SchedulingPolicy scheduling, long maxPackageBytes, int maxNodeLossRequeues,
-    Duration startTimeout, WebhookSettings webhooks)
+    Duration startTimeout, WebhookSettings webhooks, Duration nodeLossFence)
 {
     /**
      * Heartbeat timeout 15 s, kill grace 10 s, reconcile grace 30 s, tick 250 ms, default aging, 512 MiB packages,
-     * 5 node-loss requeues, 5 minutes to start, {@link WebhookSettings#defaults()}.
+     * 5 node-loss requeues, 5 minutes to start, {@link WebhookSettings#defaults()}, a 25 s fence after node loss.
      *
      * @return the defaults
      */
@@ -38,7 +42,7 @@ public record HeadConfig(Duration heartbeatTimeout, Duration killGrace, Duration
     {
         return new HeadConfig(Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(30),
             Duration.ofMillis(250), SchedulingPolicy.defaults(), PackageStore.DEFAULT_MAX_BYTES, 5,
-            Duration.ofMinutes(5), WebhookSettings.defaults());
+            Duration.ofMinutes(5), WebhookSettings.defaults(), Duration.ofSeconds(25));
     }
 
     /**
@@ -50,7 +54,7 @@ public record HeadConfig(Duration heartbeatTimeout, Duration killGrace, Duration
     public HeadConfig withKillGrace(final Duration grace)
     {
         return new HeadConfig(heartbeatTimeout, grace, reconcileGrace, tickInterval, scheduling, maxPackageBytes,
-            maxNodeLossRequeues, startTimeout, webhooks);
+            maxNodeLossRequeues, startTimeout, webhooks, nodeLossFence);
     }
 
     /**
@@ -62,7 +66,7 @@ public record HeadConfig(Duration heartbeatTimeout, Duration killGrace, Duration
     public HeadConfig withWebhooks(final WebhookSettings settings)
     {
         return new HeadConfig(heartbeatTimeout, killGrace, reconcileGrace, tickInterval, scheduling, maxPackageBytes,
-            maxNodeLossRequeues, startTimeout, settings);
+            maxNodeLossRequeues, startTimeout, settings, nodeLossFence);
     }
 
     /**
@@ -74,6 +78,6 @@ public record HeadConfig(Duration heartbeatTimeout, Duration killGrace, Duration
     public HeadConfig withMaxPackageBytes(final long bytes)
     {
         return new HeadConfig(heartbeatTimeout, killGrace, reconcileGrace, tickInterval, scheduling, bytes,
-            maxNodeLossRequeues, startTimeout, webhooks);
+            maxNodeLossRequeues, startTimeout, webhooks, nodeLossFence);
     }
 }

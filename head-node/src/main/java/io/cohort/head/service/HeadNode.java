@@ -209,6 +209,12 @@ public final class HeadNode implements AgentEvents, AutoCloseable
                     run.notStarted.clear();
                 }
                 run.unconfirmed.addAll(run.nodes());
+                store.stopRequest(job.id(), last.number()).ifPresent(request ->
+                {
+                    // Acknowledged before the restart: the ranks are stopped again once their nodes report them.
+                    run.end(AttemptRun.Ending.valueOf(request.ending()), request.reason(), null);
+                    run.stopRestored = true;
+                });
                 active.put(job.id(), run);
             }
         }
@@ -491,6 +497,7 @@ public final class HeadNode implements AgentEvents, AutoCloseable
         if (run != null)
         {
             run.end(AttemptRun.Ending.CANCEL, "cancelled by " + by, null);
+            storeStopRequest(run);
             stop(run, now);
             flush();
             return job;
@@ -560,6 +567,7 @@ public final class HeadNode implements AgentEvents, AutoCloseable
         if (run != null)
         {
             run.end(AttemptRun.Ending.REQUEUE, "requeued by " + by, null);
+            storeStopRequest(run);
             stop(run, now);
             flush();
             return live.get(id);
@@ -786,6 +794,15 @@ public final class HeadNode implements AgentEvents, AutoCloseable
         return spec.timeLimit() == null ? null : start.plus(spec.timeLimit());
     }
 
+    /** Makes a user's cancel or requeue of a running attempt durable before it is acknowledged. */
+    private void storeStopRequest(final AttemptRun run)
+    {
+        if (run.ending == AttemptRun.Ending.CANCEL || run.ending == AttemptRun.Ending.REQUEUE)
+        {
+            store.requestStop(run.jobId, run.number, new JobStore.StopRequest(run.ending.name(), run.reason));
+        }
+    }
+
     /** Sends SIGTERM to every node still running ranks of the attempt; SIGKILL follows after the grace period. */
     private void stop(final AttemptRun run, final Instant now)
     {
@@ -871,7 +888,7 @@ public final class HeadNode implements AgentEvents, AutoCloseable
             case NODE_LOST ->
             {
                 end = new JobStore.AttemptEnd(n, Attempt.Status.NODE_LOST, null, run.reason);
-                next = afterNodeLoss(job, run);
+                next = afterNodeLoss(job, run, now);
             }
             default ->
             {
@@ -883,7 +900,7 @@ public final class HeadNode implements AgentEvents, AutoCloseable
         wake();
     }
 
-    private JobState afterNodeLoss(final Job job, final AttemptRun run)
+    private JobState afterNodeLoss(final Job job, final AttemptRun run, final Instant now)
     {
         if (!job.spec().retry().requeueOnNodeLoss())
         {
@@ -894,7 +911,9 @@ public final class HeadNode implements AgentEvents, AutoCloseable
         {
             return new JobState.DeadLetter("lost its nodes " + losses + " times; last: " + run.reason);
         }
-        return new JobState.Pending(null, "attempt " + run.number + " requeued: " + run.reason);
+        // Not before the lost node's agent has stopped its ranks on its own, so the job never runs twice at once.
+        return new JobState.Pending(now.plus(config.nodeLossFence()), "attempt " + run.number + " requeued: "
+            + run.reason);
     }
 
     private JobState afterFailure(final Job job, final AttemptRun run, final Instant now)
@@ -1084,6 +1103,18 @@ public final class HeadNode implements AgentEvents, AutoCloseable
             }
             reported.add(run.jobId);
             run.unconfirmed.remove(node);
+            if (run.stopRestored && !running.liveRanks().isEmpty())
+            {
+                // A cancel or requeue acknowledged before the head node restarted: this node's ranks still run.
+                if (run.killAt == null)
+                {
+                    stop(run, now);
+                }
+                else
+                {
+                    link.kill(node, run.jobId, run.number, run.killSent ? KillSignal.KILL : KillSignal.TERM);
+                }
+            }
             if (run.notStarted.contains(node))
             {
                 started(node, run, now);

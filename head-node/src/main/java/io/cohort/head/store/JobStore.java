@@ -440,6 +440,71 @@ public final class JobStore implements AutoCloseable
     }
 
     /**
+     * A user's request to stop a running attempt, kept until the attempt ends.
+     *
+     * @param ending CANCEL or REQUEUE
+     * @param reason why, as the user's request said
+     */
+    public record StopRequest(String ending, String reason)
+    {
+    }
+
+    /**
+     * Stores a user's request to stop a running attempt (cancel or requeue), committed before it returns, so the
+     * request outlives a head node restart.
+     *
+     * @param jobId   the job
+     * @param number  the attempt
+     * @param request what was asked
+     */
+    public synchronized void requestStop(final long jobId, final int number, final StopRequest request)
+    {
+        try (PreparedStatement update = connection.prepareStatement(
+            "UPDATE attempts SET stop_request = ?, stop_reason = ? WHERE job_id = ? AND number = ?"))
+        {
+            update.setString(1, request.ending());
+            update.setString(2, request.reason());
+            update.setLong(3, jobId);
+            update.setInt(4, number);
+            update.executeUpdate();
+            connection.commit();
+        }
+        catch (final SQLException ex)
+        {
+            throw rollback("cannot store the stop request for job " + jobId + " attempt " + number, ex);
+        }
+    }
+
+    /**
+     * The stop request stored for an attempt, if any.
+     *
+     * @param jobId  the job
+     * @param number the attempt
+     * @return the request
+     */
+    public synchronized Optional<StopRequest> stopRequest(final long jobId, final int number)
+    {
+        try (PreparedStatement query = connection.prepareStatement(
+            "SELECT stop_request, stop_reason FROM attempts WHERE job_id = ? AND number = ?"))
+        {
+            query.setLong(1, jobId);
+            query.setInt(2, number);
+            try (ResultSet rows = query.executeQuery())
+            {
+                if (rows.next() && rows.getString(1) != null)
+                {
+                    return Optional.of(new StopRequest(rows.getString(1), rows.getString(2)));
+                }
+                return Optional.empty();
+            }
+        }
+        catch (final SQLException ex)
+        {
+            throw new StoreException("cannot read the stop request of job " + jobId + " attempt " + number, ex);
+        }
+    }
+
+    /**
      * A new attempt to record.
      *
      * @param jobId     the job

@@ -255,7 +255,7 @@ class HeadNodeTest
     }
 
     @Test
-    void lostNodeRequeuesTheWholeGangAsANewAttemptOnlyAfterTheRestIsGone() throws Exception
+    void lostNodeRequeuesTheWholeGangAsANewAttemptOnlyAfterTheRestIsGoneAndTheFenceHasPassed() throws Exception
     {
         join("n1", 1);
         join("n2", 1);
@@ -273,7 +273,10 @@ class HeadNodeTest
         assertEquals(2, agents.launches(id).size(), "no second attempt while the first still runs on " + survivor);
         head.rankExited(survivor, id, 1, first.get(1).local().get(0).firstRank(), 143);
         assertInstanceOf(JobState.Pending.class, state(id));
-        head.tick();
+        joined.remove(lost);
+        pass(HeadConfig.defaults().nodeLossFence().minusSeconds(1));
+        assertEquals(2, agents.launches(id).size(), "no second attempt while " + lost + " may still run ranks");
+        pass(Duration.ofSeconds(1));
         final List<LaunchOrder> second = agents.launches(id).stream().filter(o -> o.attempt() == 2).toList();
         assertEquals(2, second.size());
         assertTrue(second.stream().noneMatch(o -> o.node().equals(lost)), "nothing lands on the lost node");
@@ -299,8 +302,8 @@ class HeadNodeTest
         head.tick();
         clock.advance(HeadConfig.defaults().heartbeatTimeout().plusSeconds(1));
         head.tick();
-        assertEquals(new JobState.Pending(null, "attempt 1 requeued: node n1 lost: no heartbeat for 15 s"),
-            state(id));
+        assertEquals(new JobState.Pending(clock.instant().plus(HeadConfig.defaults().nodeLossFence()),
+            "attempt 1 requeued: node n1 lost: no heartbeat for 15 s"), state(id));
     }
 
     @Test
@@ -505,6 +508,44 @@ class HeadNodeTest
         assertEquals(new JobState.Running(1), state(id));
         head.rankExited("n1", id, 1, 0, 0);
         assertInstanceOf(JobState.Completed.class, state(id));
+    }
+
+    @Test
+    void cancelAcknowledgedBeforeARestartStopsTheRanksTheNodeStillRunsAndTheJobEndsCancelled() throws Exception
+    {
+        join("n1", 1);
+        final long id = submit(Specs.simple(1)).id();
+        head.tick();
+        head.attemptStarted("n1", id, 1);
+        head.cancel(id, "alice");
+        restart();
+        final int before = agents.kills().size();
+        head.nodeJoined("n1", new NodeCapacity(1, 1, 1L << 30, List.of("tcp")), null, new AgentReport("n1",
+            List.of(new AgentReport.Running(id, 1, List.of(0), Map.of()))));
+        assertEquals(new FakeAgents.Kill("n1", id, 1, KillSignal.TERM), agents.kills().get(before),
+            "SIGTERM again after the restart");
+        clock.advance(Duration.ofSeconds(10));
+        head.tick();
+        assertEquals(new FakeAgents.Kill("n1", id, 1, KillSignal.KILL), agents.kills().get(agents.kills().size() - 1),
+            "SIGKILL after the grace");
+        head.rankExited("n1", id, 1, 0, 143);
+        assertEquals(new JobState.Cancelled("cancelled by alice"), state(id));
+        assertEquals(Attempt.Status.CANCELLED, head.attempts(id).get(0).status());
+    }
+
+    @Test
+    void requeueAcknowledgedBeforeARestartEndsTheAttemptAsRequeuedNotFailed() throws Exception
+    {
+        join("n1", 1);
+        final long id = submit(Specs.simple(1)).id();
+        head.tick();
+        head.attemptStarted("n1", id, 1);
+        head.requeue(id, "alice");
+        restart();
+        head.nodeJoined("n1", new NodeCapacity(1, 1, 1L << 30, List.of("tcp")), null, new AgentReport("n1",
+            List.of(new AgentReport.Running(id, 1, List.of(), Map.of(0, 143)))));
+        assertEquals(Attempt.Status.REQUEUED, head.attempts(id).get(0).status());
+        assertInstanceOf(JobState.Pending.class, state(id));
     }
 
     @Test
