@@ -37,6 +37,13 @@ public final class HeadConnection implements AutoCloseable
 
     private static final long REDIAL_MS = 1_000;
 
+    /**
+     * How long an ended attempt stays in the reports: the head node commits an end only at its next scheduling
+     * pass, so a head node that died just after a report must hear it again when it is back (within its 30 s of
+     * reconciliation), or it would count the attempt lost and run it again.
+     */
+    private static final long REPORT_ENDED_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+
     /** Output lines kept per attempt while the head node is unreachable. */
     private static final int HELD_OUTPUT_LINES = 10_000;
 
@@ -217,17 +224,19 @@ public final class HeadConnection implements AutoCloseable
         }
     }
 
-    /** Sends a join or a heartbeat; attempts whose end it carried are then forgotten. */
+    /** Sends a join or a heartbeat; attempts that ended more than two minutes ago are forgotten instead. */
     private void sendReport(final MessageChannel link, final boolean joining, final long memory, final String address)
     {
         final List<String> ended = new ArrayList<>();
         final List<AttemptReport> report = new ArrayList<>();
+        final long now = System.nanoTime();
         for (final Map.Entry<String, HeadAttempt> entry : attempts.entrySet())
         {
             final HeadAttempt attempt = entry.getValue();
-            if (attempt.ended)
+            if (attempt.ended && now - attempt.endedAt > REPORT_ENDED_NANOS)
             {
                 ended.add(entry.getKey());
+                continue;
             }
             report.add(new AttemptReport(attempt.jobId, attempt.attempt, attempt.group.liveRanks(),
                 attempt.group.exitCodes()));
@@ -291,7 +300,8 @@ public final class HeadConnection implements AutoCloseable
         attempt.group.cleanUp();
         attempt.releaseSlots();
         agent.log("job " + attempt.jobId + " attempt " + attempt.attempt + ": every rank has ended");
-        // Reported in the next heartbeat, then forgotten.
+        // Reported in the heartbeats of the next two minutes, then forgotten.
+        attempt.endedAt = System.nanoTime();
         attempt.ended = true;
     }
 
@@ -368,6 +378,8 @@ public final class HeadConnection implements AutoCloseable
         private final int slots;
         private RankGroup group;
         private volatile boolean ended;
+        /** When every rank had ended (System.nanoTime), written before {@link #ended}. */
+        private volatile long endedAt;
         private volatile boolean fenced;
         private final AtomicBoolean released = new AtomicBoolean();
         private final java.util.ArrayDeque<AgentMessage.AttemptOutput> held = new java.util.ArrayDeque<>();

@@ -511,6 +511,28 @@ class HeadNodeTest
     }
 
     @Test
+    void attemptWhoseEndTheHeadDidNotCommitBeforeARestartCompletesFromTheNodesReportAndDoesNotRunAgain()
+        throws Exception
+    {
+        join("n1", 1);
+        final long id = submit(Specs.simple(1)).id();
+        head.tick();
+        head.attemptStarted("n1", id, 1);
+        // The rank's exit reached the old head node only in a heartbeat it never committed; the agent reports it again.
+        restart();
+        head.nodeJoined("n1", new NodeCapacity(1, 1, 1L << 30, List.of("tcp")), null, new AgentReport("n1",
+            List.of(new AgentReport.Running(id, 1, List.of(), Map.of(0, 0)))));
+        head.tick();
+        assertInstanceOf(JobState.Completed.class, state(id));
+        assertEquals(1, agents.launches(id).size(), "not launched again");
+        clock.advance(HeadConfig.defaults().reconcileGrace().plusSeconds(1));
+        head.heartbeat(new AgentReport("n1", List.of(new AgentReport.Running(id, 1, List.of(), Map.of(0, 0)))));
+        head.tick();
+        assertInstanceOf(JobState.Completed.class, state(id));
+        assertTrue(agents.kills().isEmpty(), "nothing to kill: " + agents.kills());
+    }
+
+    @Test
     void cancelAcknowledgedBeforeARestartStopsTheRanksTheNodeStillRunsAndTheJobEndsCancelled() throws Exception
     {
         join("n1", 1);
