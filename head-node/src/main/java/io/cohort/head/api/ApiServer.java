@@ -577,6 +577,10 @@ public final class ApiServer implements AutoCloseable
         {
             throw new ApiException(413, "package", ex.getMessage());
         }
+        catch (final PackageStore.NotAZipException ex)
+        {
+            throw new ApiException(400, "package", ex.getMessage());
+        }
         final ObjectNode answer = Exchange.JSON.createObjectNode();
         answer.put("package", hash);
         exchange.send(201, answer);

@@ -48,15 +48,40 @@ public final class PackageStore
         }
     }
 
+    /** An upload that is not a jar or zip file; nothing was kept. */
+    public static final class NotAZipException extends IOException
+    {
+        private static final long serialVersionUID = 1L;
+
+        /**
+         * A package that cannot be read as a zip.
+         *
+         * @param why what the zip reader said
+         */
+        public NotAZipException(final String why)
+        {
+            super("the package is not a jar or zip file (" + why + "); upload the program's jar, or a zip of its "
+                + "files");
+        }
+    }
+
     /**
-     * The package store of a data directory.
+     * The package store of a data directory. Uploads a previous head node left half-written (it died while
+     * receiving them) are removed.
      *
      * @param dataDir the head node's data directory
-     * @throws IOException if the directory cannot be made
+     * @throws IOException if the directory cannot be made or read
      */
     public PackageStore(final Path dataDir) throws IOException
     {
         this.dir = Files.createDirectories(dataDir.resolve("packages"));
+        try (var leftovers = Files.newDirectoryStream(dir, ".upload-*.part"))
+        {
+            for (final Path leftover : leftovers)
+            {
+                Files.deleteIfExists(leftover);
+            }
+        }
     }
 
     /**
@@ -65,7 +90,8 @@ public final class PackageStore
      * @param in       the bytes
      * @param maxBytes the most accepted
      * @return the SHA-256 of the content in lower-case hex, its name from now on
-     * @throws IOException if writing fails or the upload is too large ({@link TooLargeException})
+     * @throws IOException if writing fails, the upload is too large ({@link TooLargeException}) or is not a jar or
+     *                     zip ({@link NotAZipException})
      */
     public String put(final InputStream in, final long maxBytes) throws IOException
     {
@@ -88,6 +114,7 @@ public final class PackageStore
                     out.write(buffer, 0, n);
                 }
             }
+            checkZip(temp);
             final String hash = HexFormat.of().formatHex(digest.digest());
             final Path target = dir.resolve(hash);
             if (Files.exists(target))
@@ -103,6 +130,19 @@ public final class PackageStore
         finally
         {
             Files.deleteIfExists(temp);
+        }
+    }
+
+    /** Refuses a file the agents could not unpack: every jar and zip has a readable central directory. */
+    private static void checkZip(final Path file) throws NotAZipException
+    {
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(file.toFile()))
+        {
+            zip.size();
+        }
+        catch (final IOException ex)
+        {
+            throw new NotAZipException(ex.getMessage());
         }
     }
 

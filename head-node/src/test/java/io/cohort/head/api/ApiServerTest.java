@@ -161,11 +161,26 @@ class ApiServerTest
     @Test
     void uploadedPackageCanBeUsedBySubmissions() throws Exception
     {
-        final ApiClient.Response upload = alice.send("PUT", "/packages", "jar bytes");
+        // The smallest zip: an end-of-central-directory record and nothing else (ASCII, so a string body carries it).
+        final ApiClient.Response upload = alice.send("PUT", "/packages", "PK\u0005\u0006" + "\u0000".repeat(18));
         assertEquals(201, upload.status(), upload.body());
         final String hash = upload.json().get("package").asText();
         assertEquals(201, alice.send("POST", "/jobs", "{\"ranks\": 1, \"program\": {\"jar\": \"app.jar\"}, "
             + "\"package\": \"" + hash + "\"}").status());
+    }
+
+    @Test
+    void uploadThatIsNotAJarOrZipIsA400NamingThePackageAndLeavesNoFile() throws Exception
+    {
+        final ApiClient.Response response = alice.send("PUT", "/packages", "#!/bin/sh\necho not a jar\n");
+        assertEquals(400, response.status(), response.body());
+        assertEquals("package", response.json().get("field").asText());
+        assertTrue(response.json().get("error").asText().contains("the package is not a jar or zip file"),
+            response.body());
+        try (Stream<Path> files = Files.list(data.resolve("packages")))
+        {
+            assertEquals(0, files.count());
+        }
     }
 
     @Test

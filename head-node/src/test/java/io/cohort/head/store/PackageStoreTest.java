@@ -23,11 +23,47 @@ class PackageStoreTest
     void storesContentUnderItsSha256() throws Exception
     {
         final PackageStore packages = new PackageStore(data);
-        final byte[] bytes = "hello".getBytes(StandardCharsets.UTF_8);
-        final String hash = packages.put(new ByteArrayInputStream(bytes), 100);
-        assertEquals("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824", hash);
+        final byte[] bytes = zip("hello.txt", "hello");
+        final String hash = packages.put(new ByteArrayInputStream(bytes), 1000);
+        assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+            .digest(bytes)), hash);
         assertArrayEquals(bytes, Files.readAllBytes(packages.path(hash).orElseThrow()));
-        assertEquals(hash, packages.put(new ByteArrayInputStream(bytes), 100));
+        assertEquals(hash, packages.put(new ByteArrayInputStream(bytes), 1000));
+    }
+
+    @Test
+    void uploadThatIsNotAZipIsRefusedSayingSoAndLeavesNoFile() throws Exception
+    {
+        final PackageStore packages = new PackageStore(data);
+        final PackageStore.NotAZipException refused = assertThrows(PackageStore.NotAZipException.class,
+            () -> packages.put(new ByteArrayInputStream("hello".getBytes(StandardCharsets.UTF_8)), 100));
+        org.junit.jupiter.api.Assertions.assertTrue(refused.getMessage().startsWith(
+            "the package is not a jar or zip file"), refused.getMessage());
+        try (Stream<Path> files = Files.list(data.resolve("packages")))
+        {
+            assertEquals(0, files.count());
+        }
+    }
+
+    @Test
+    void uploadsAHeadNodeLeftHalfWrittenAreRemovedWhenTheStoreOpens() throws Exception
+    {
+        final Path half = Files.createDirectories(data.resolve("packages")).resolve(".upload-123.part");
+        Files.write(half, new byte[10]);
+        new PackageStore(data);
+        assertFalse(Files.exists(half));
+    }
+
+    private static byte[] zip(final String name, final String content) throws java.io.IOException
+    {
+        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(out))
+        {
+            zip.putNextEntry(new java.util.zip.ZipEntry(name));
+            zip.write(content.getBytes(StandardCharsets.UTF_8));
+            zip.closeEntry();
+        }
+        return out.toByteArray();
     }
 
     @Test
