@@ -135,6 +135,14 @@ class CohortCommandTest
     }
 
     @Test
+    void headStartRefusesAPackageLimitBelowOneByteNamingTheValue(@TempDir final Path data)
+    {
+        final Result result = cohort("head", "start", "--data", data.toString(), "--max-package-bytes", "0");
+        assertEquals(2, result.code());
+        assertTrue(result.err().contains("--max-package-bytes 0 must be at least 1"), result.err());
+    }
+
+    @Test
     void missingJarIsNamed()
     {
         final Result result = cohort("run", "-n", "2", "no-such-solver.jar");

@@ -21,7 +21,8 @@ final class Exchange
     /** The largest JSON request body (a stored spec must stay under the store's 1,000,000-character column). */
     static final int MAX_JSON_BYTES = 512 << 10;
 
-    static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+        .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final HttpExchange http;
     private final Map<String, String> query = new HashMap<>();

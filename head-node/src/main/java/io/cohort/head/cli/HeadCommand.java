@@ -6,6 +6,7 @@ import io.cohort.head.HeadSettings;
 import io.cohort.head.node.AgentLinkProvider;
 import io.cohort.head.service.HeadConfig;
 import io.cohort.head.service.WebhookSettings;
+import io.cohort.head.store.PackageStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -161,6 +162,12 @@ public final class HeadCommand implements Runnable
             }
             if (maxPackageBytes != null)
             {
+                if (maxPackageBytes < 1)
+                {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--max-package-bytes "
+                        + maxPackageBytes + " must be at least 1 (bytes; the default is "
+                        + PackageStore.DEFAULT_MAX_BYTES + ")");
+                }
                 config = config.withMaxPackageBytes(maxPackageBytes);
             }
             final HeadSettings settings = HeadSettings.read(data);

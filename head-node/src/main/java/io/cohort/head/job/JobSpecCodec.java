@@ -467,7 +467,8 @@ public final class JobSpecCodec
             }
         }
         final long backoff = retry.has("backoffSeconds")
-            ? integer(retry.get("backoffSeconds"), "retry.backoffSeconds", 0, 86_400) : 0;
+            ? integer(retry.get("backoffSeconds"), "retry.backoffSeconds", 0,
+                RetryPolicy.MAX_BACKOFF.toSeconds()) : 0;
         boolean requeue = true;
         if (retry.has("onNodeLoss"))
         {

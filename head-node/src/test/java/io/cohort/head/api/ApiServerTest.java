@@ -108,6 +108,16 @@ class ApiServerTest
     }
 
     @Test
+    void jsonWithTrailingContentIsA400AndStoresNothing() throws Exception
+    {
+        final ApiClient.Response response = alice.send("POST", "/jobs",
+            "{\"ranks\": 1, \"program\": {\"jar\": \"app.jar\"}}}");
+        assertEquals(400, response.status(), response.body());
+        assertTrue(response.json().get("error").asText().startsWith("malformed JSON"), response.body());
+        assertEquals(0, alice.send("GET", "/jobs", null).json().get("jobs").size());
+    }
+
+    @Test
     void unknownFieldIsA400NamingTheField() throws Exception
     {
         final ApiClient.Response response = alice.send("POST", "/jobs",

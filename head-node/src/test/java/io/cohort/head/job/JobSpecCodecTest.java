@@ -75,6 +75,15 @@ class JobSpecCodecTest
     }
 
     @Test
+    void rejectsABackoffLongerThanTheLongestWaitBetweenAttemptsNamingTheLimit()
+    {
+        final SpecException ex = rejected("{\"ranks\": 1, \"program\": {\"jar\": \"a.jar\"}, "
+            + "\"retry\": {\"maxAttempts\": 2, \"backoffSeconds\": 7200}}");
+        assertEquals("retry.backoffSeconds", ex.field());
+        assertTrue(ex.getMessage().contains("7200 is out of range; allowed 0 to 3600"), ex.getMessage());
+    }
+
+    @Test
     void rejectsZeroRanksNamingTheRange()
     {
         final SpecException ex = rejected("{\"ranks\": 0, \"program\": {\"jar\": \"a.jar\"}}");
