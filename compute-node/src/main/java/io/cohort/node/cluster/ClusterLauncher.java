@@ -97,6 +97,7 @@ public final class ClusterLauncher
                     shares.add(placed.get(h));
                 }
             }
+            requireReachableTransport(spec, used);
             // Pings first: staging and sending big programs to many hosts may take longer than an agent waits in
             // silence.
             used.forEach(ClusterLauncher::startPinger);
@@ -215,6 +216,18 @@ public final class ClusterLauncher
             throw new LaunchException(String.join("; ", problems));
         }
         return List.of(clients);
+    }
+
+    /** A forced shared-memory transport reaches ranks on one host only: refused before any rank starts. */
+    private static void requireReachableTransport(final LaunchSpec spec, final List<AgentClient> used)
+    {
+        if ("shm".equals(spec.environment().get("COHORT_TRANSPORT")) && used.size() > 1)
+        {
+            final List<String> hosts = used.stream().map(agent -> agent.host().host()).toList();
+            throw new LaunchException("--transport shm reaches only ranks on the same host, but this job's ranks are "
+                + "placed on " + used.size() + " hosts (" + String.join(", ", hosts) + "); use --transport auto or "
+                + "tcp, or place every rank on one host");
+        }
     }
 
     private static List<List<Integer>> place(final int ranks, final ClusterSpec cluster,

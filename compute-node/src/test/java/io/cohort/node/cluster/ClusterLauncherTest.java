@@ -218,6 +218,19 @@ class ClusterLauncherTest
     }
 
     @Test
+    void sharedMemoryForcedForRanksOnSeveralHostsFailsBeforeAnyRankStarts() throws IOException
+    {
+        final LaunchSpec shm = new LaunchSpec(4, new Program.MainClass(List.of(testClasses()),
+            AllPairsJob.class.getName()), List.of(), Map.of("COHORT_TRANSPORT", "shm"), TEST_JVM, false,
+            Duration.ofMinutes(3));
+        final LaunchException error = assertThrows(LaunchException.class, () -> run(shm, cluster(secret)));
+        assertTrue(error.getMessage().contains("--transport shm reaches only ranks on the same host, but this job's "
+            + "ranks are placed on 2 hosts"), error.getMessage());
+        assertEquals(0, filesUnder(agents.get(0).config().workRoot()));
+        assertEquals(0, filesUnder(agents.get(1).config().workRoot()));
+    }
+
+    @Test
     void hostWithoutAnAgentIsNamedWithTheFix() throws IOException
     {
         final int port;
