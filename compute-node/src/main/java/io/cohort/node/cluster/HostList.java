@@ -72,13 +72,27 @@ public final class HostList
             final String where = file + " line " + (n + 1);
             final String[] words = line.split("\\s+");
             int slots = 0;
+            int maxSlots = 0;
             int port = defaultPort;
             for (int w = 1; w < words.length; w++)
             {
                 final String word = words[w];
-                if (word.startsWith("slots=") || word.startsWith("max_slots="))
+                if (word.startsWith("slots="))
                 {
-                    slots = number(word.substring(word.indexOf('=') + 1), where + ": " + word, 1);
+                    if (slots > 0)
+                    {
+                        throw new LaunchException(where + ": slots= is given twice; give it once");
+                    }
+                    slots = number(word.substring(6), where + ": " + word, 1);
+                }
+                else if (word.startsWith("max_slots="))
+                {
+                    // Open MPI's cap for oversubscription: Cohort never runs more ranks than slots, so it caps slots.
+                    if (maxSlots > 0)
+                    {
+                        throw new LaunchException(where + ": max_slots= is given twice; give it once");
+                    }
+                    maxSlots = number(word.substring(10), where + ": " + word, 1);
                 }
                 else if (word.startsWith("port="))
                 {
@@ -91,10 +105,15 @@ public final class HostList
                 else
                 {
                     throw new LaunchException(where + ": unknown word '" + word + "'; a line is HOST[:SLOTS] "
-                        + "[slots=N] [port=N]");
+                        + "[slots=N] [max_slots=N] [port=N]");
                 }
             }
-            result.add(entry(words[0], port, slots, where));
+            if (maxSlots > 0 && slots > maxSlots)
+            {
+                throw new LaunchException(where + ": slots=" + slots + " is more than max_slots=" + maxSlots
+                    + "; a host runs at most max_slots ranks");
+            }
+            result.add(entry(words[0], port, slots > 0 ? slots : maxSlots, where));
         }
         if (result.isEmpty())
         {

@@ -50,6 +50,26 @@ class HostListTest
     }
 
     @Test
+    void maxSlotsCapsTheSlotsAndStandsForThemWhenAlone(@TempDir final Path dir) throws IOException
+    {
+        final Path file = dir.resolve("hosts");
+        Files.writeString(file, "n1 slots=2 max_slots=4\nn2 max_slots=3\n");
+        assertEquals(List.of(new HostSlots("n1", 7470, 2), new HostSlots("n2", 7470, 3)), HostList.read(file, 7470));
+        Files.writeString(file, "n1 slots=8 max_slots=4\n");
+        final LaunchException over = assertThrows(LaunchException.class, () -> HostList.read(file, 7470));
+        assertTrue(over.getMessage().contains("line 1: slots=8 is more than max_slots=4"), over.getMessage());
+    }
+
+    @Test
+    void slotsGivenTwiceOnOneLineAreRefused(@TempDir final Path dir) throws IOException
+    {
+        final Path file = dir.resolve("hosts");
+        Files.writeString(file, "n1 slots=2 slots=4\n");
+        final LaunchException error = assertThrows(LaunchException.class, () -> HostList.read(file, 7470));
+        assertTrue(error.getMessage().contains("line 1: slots= is given twice"), error.getMessage());
+    }
+
+    @Test
     void hostFileLineGivingTwoDifferentSlotCountsIsRefused(@TempDir final Path dir) throws IOException
     {
         final Path file = dir.resolve("hosts");
