@@ -83,6 +83,14 @@ final class AgentSession
                     + launch.ranks() + ": " + ex.getMessage()));
                 return;
             }
+            catch (final RuntimeException ex)
+            {
+                // Unexpected, but the launcher still hears why rather than only that the agent went away.
+                agent.log("job " + jobId + ": starting ranks failed: " + ex);
+                channel.send(new AgentMessage.LaunchFailed("agent " + agent.config().name() + " cannot start ranks "
+                    + launch.ranks() + ": " + ex));
+                return;
+            }
             running = true;
             agent.log("job " + jobId + ": started ranks " + launch.ranks() + " in " + group.workdir());
             channel.send(new AgentMessage.Launched(group.workdir()));
