@@ -36,7 +36,15 @@ down() {
     for pidfile in "$state"/n*.pid; do
       [ -f "$pidfile" ] && kill -TERM "$(cat "$pidfile")" 2>/dev/null || true
     done
-    sleep 1
+    # Agents stop their ranks and remove the jobs' /dev/shm files and directories on SIGTERM: give them 5 s.
+    for _ in $(seq 1 50); do
+      local alive=0
+      for pidfile in "$state"/n*.pid; do
+        [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null && alive=1
+      done
+      [ "$alive" = 0 ] && break
+      sleep 0.1
+    done
     for pidfile in "$state"/n*.pid; do
       [ -f "$pidfile" ] && kill -KILL "$(cat "$pidfile")" 2>/dev/null || true
     done
@@ -71,6 +79,7 @@ up() {
   [ "$(hosts_up)" = 0 ] || die "a cluster of $(hosts_up) hosts is up already; run 'scripts/cluster.sh down' first"
   [ -f "$root/cli/target/cohort-cli.jar" ] || die "Cohort is not built; run scripts/setup.sh first"
   trap 'echo "cluster.sh: up failed; removing what was made" >&2; down >/dev/null 2>&1 || true' ERR
+  trap 'echo "cluster.sh: up interrupted; removing what was made" >&2; down >/dev/null 2>&1 || true; exit 130' INT TERM
   mkdir -p "$state"
   echo "$n" > "$state/size"
   COHORT_SECRET_FILE="$state/secret" "$root/cohort" secret --out "$state/secret" >/dev/null
@@ -100,7 +109,7 @@ up() {
     done
     grep -q "ready on" "$state/n$i.log" || { echo "cluster.sh: agent n$i did not start in 30 s" >&2; false; }
   done
-  trap - ERR
+  trap - ERR INT TERM
   echo "cluster.sh: $n hosts up ($subnet.1-$subnet.$n, $slots slots each); hosts file $state/hosts"
 }
 
