@@ -1,6 +1,7 @@
 package io.cohort.node.agent;
 
 import io.cohort.node.launch.ProcessStarter;
+import io.cohort.node.launch.SharedMemoryCleanup;
 import io.cohort.node.protocol.AgentProtocol;
 
 import java.io.IOException;
@@ -8,6 +9,14 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,6 +38,9 @@ public final class Agent implements AutoCloseable
     private final Set<AgentSession> sessions = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
     private final Thread shutdownHook;
+    /** Held while the agent runs: one agent per work directory, so leftovers found at start are nobody's. */
+    private final FileChannel workLockFile;
+    private final FileLock workLock;
     private int freeSlots;
     private volatile boolean closed;
 
@@ -58,6 +70,26 @@ public final class Agent implements AutoCloseable
             throw new IOException("cannot listen on " + config.listen() + ": " + ex.getMessage()
                 + " (another agent there? choose another with --listen ADDR:PORT)", ex);
         }
+        try
+        {
+            Files.createDirectories(config.workRoot());
+            workLockFile = FileChannel.open(config.workRoot().resolve(".agent.lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+            workLock = tryLock(workLockFile);
+        }
+        catch (final IOException ex)
+        {
+            listener.close();
+            throw ex;
+        }
+        if (workLock == null)
+        {
+            workLockFile.close();
+            listener.close();
+            throw new IOException("another agent uses the work directory " + config.workRoot() + "; give this one "
+                + "its own with --work-dir DIR (or another --name)");
+        }
+        removeLeftovers();
         this.shutdownHook = new Thread(this::stopSessions, "cohort-agent-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         this.acceptor = Thread.ofPlatform().name("cohort-agent-accept").start(this::acceptLoop);
@@ -176,6 +208,40 @@ public final class Agent implements AutoCloseable
         }
     }
 
+    private static FileLock tryLock(final FileChannel file) throws IOException
+    {
+        try
+        {
+            return file.tryLock();
+        }
+        catch (final OverlappingFileLockException ex)
+        {
+            // Another agent in this JVM holds it.
+            return null;
+        }
+    }
+
+    /**
+     * Removes the working directories and /dev/shm files of jobs an earlier agent on this work directory left when
+     * it died without cleaning up (its ranks die with it). Only this agent holds the directory now.
+     */
+    private void removeLeftovers() throws IOException
+    {
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(config.workRoot(), "job-*"))
+        {
+            for (final Path dir : dirs)
+            {
+                final String name = dir.getFileName().toString();
+                final String jobId = name.substring("job-".length(), Math.max("job-".length(), name.lastIndexOf('-')));
+                JobWorkspace.deleteTree(dir);
+                final int files = jobId.isEmpty() ? 0
+                    : SharedMemoryCleanup.removeJobFiles(SharedMemoryCleanup.directoryFor(Map.of()), jobId);
+                log("removed " + dir + (files > 0 ? " and " + files + " shared-memory files" : "")
+                    + ", left by an agent that stopped without cleaning up");
+            }
+        }
+    }
+
     private void stopSessions()
     {
         for (final AgentSession session : sessions)
@@ -206,6 +272,15 @@ public final class Agent implements AutoCloseable
             // Already closed.
         }
         stopSessions();
+        try
+        {
+            workLock.release();
+            workLockFile.close();
+        }
+        catch (final IOException ex)
+        {
+            // Closing releases it in any case.
+        }
         try
         {
             acceptor.join(2_000);

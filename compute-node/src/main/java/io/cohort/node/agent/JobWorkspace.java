@@ -86,7 +86,18 @@ final class JobWorkspace
     /** Removes the directory and everything in it. */
     void delete() throws IOException
     {
-        if (!Files.exists(directory))
+        deleteTree(directory);
+    }
+
+    /**
+     * Removes a directory and everything in it (symbolic links are removed, not followed).
+     *
+     * @param directory the directory
+     * @throws IOException if something cannot be removed
+     */
+    static void deleteTree(final Path directory) throws IOException
+    {
+        if (!Files.exists(directory, java.nio.file.LinkOption.NOFOLLOW_LINKS))
         {
             return;
         }
