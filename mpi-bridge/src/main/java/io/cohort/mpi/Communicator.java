@@ -779,6 +779,12 @@ public final class Communicator
     private void check(final String collective, final int count, final int root, final ReduceOperation op,
         final Object data)
     {
+        if (op != null && count > 0 && count % op.unit() != 0)
+        {
+            // Always, not only in checking mode: the operation would be handed part of a value.
+            throw new CohortException(collective + ": " + op + " combines values of " + op.unit()
+                + " elements; the count " + count + " must be a multiple of " + op.unit());
+        }
         if (!cohort.checking() || size == 1)
         {
             return;

@@ -12,6 +12,8 @@ import static io.cohort.mpi.CollectiveReference.data;
 import static io.cohort.mpi.CollectiveReference.reference;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What every allreduce algorithm must do, whatever the communicator size (1, 2, 3, 5, 8 and a split part):
@@ -40,6 +42,104 @@ abstract class AllreduceAlgorithmContract
     static CollectiveTuning forcing(final CollectiveAlgorithm algorithm)
     {
         return CollectiveTuning.defaults().forcing(TunedCollective.ALLREDUCE, algorithm);
+    }
+
+    @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {2, 3, 5, 8})
+    void userOperationsOnValuesOfSeveralElementsGetWholeValuesAndKeepRankOrder(final int size)
+    {
+        ThreadedJob.run(size, cohort ->
+        {
+            final Communicator world = cohort.world();
+            world.useCollectiveTuning(tuning());
+            final int rank = world.rank();
+            // Commutative: sums of 3-vectors, by a fold that refuses anything but whole vectors.
+            final ReduceOperation triples = ReduceOperation.onLongArrays((in, i, inout, o, count) ->
+            {
+                wholeValues(i, o, count, 3);
+                for (int k = 0; k < count; k++)
+                {
+                    inout[o + k] += in[i + k];
+                }
+            }, 3, true);
+            for (final int values : new int[] {1, 7, 11_001})
+            {
+                final long[] mine = new long[3 * values];
+                for (int k = 0; k < mine.length; k++)
+                {
+                    mine[k] = rank * 1000L + k;
+                }
+                final long[] got = new long[3 * values];
+                world.allreduce(mine, 0, got, 0, 3 * values, triples);
+                for (int k = 0; k < got.length; k++)
+                {
+                    assertEquals(1000L * size * (size - 1) / 2 + (long) size * k, got[k],
+                        "sum of 3-vectors at " + k + " of " + values + " vectors on " + size + " ranks");
+                }
+            }
+            // Not commutative: products of 2x2 upper-triangular matrices [a b; 0 d], in rank order.
+            final ReduceOperation product = ReduceOperation.onDoubleArrays((in, i, inout, o, count) ->
+            {
+                wholeValues(i, o, count, 4);
+                for (int k = 0; k < count; k += 4)
+                {
+                    final double a = in[i + k] * inout[o + k];
+                    final double b = in[i + k] * inout[o + k + 1] + in[i + k + 1] * inout[o + k + 3];
+                    final double d = in[i + k + 3] * inout[o + k + 3];
+                    inout[o + k] = a;
+                    inout[o + k + 1] = b;
+                    inout[o + k + 2] = 0;
+                    inout[o + k + 3] = d;
+                }
+            }, 4, false);
+            for (final int values : new int[] {1, 5, 3001})
+            {
+                final double[] mine = new double[4 * values];
+                final double[] expected = new double[4 * values];
+                for (int j = 0; j < values; j++)
+                {
+                    mine[4 * j] = 1;
+                    mine[4 * j + 1] = rank + 1 + j % 3;
+                    mine[4 * j + 3] = 2;
+                    // The serial reference: M0 M1 ... M(size-1), left to right.
+                    double b = 0;
+                    double d = 1;
+                    for (int r = 0; r < size; r++)
+                    {
+                        b = b * 2 + r + 1 + j % 3;
+                        d = d * 2;
+                    }
+                    expected[4 * j] = 1;
+                    expected[4 * j + 1] = b;
+                    expected[4 * j + 3] = d;
+                }
+                final double[] got = new double[4 * values];
+                world.allreduce(mine, 0, got, 0, 4 * values, product);
+                assertArrayEquals(expected, got, "matrix products of " + values + " on " + size + " ranks");
+            }
+            final float[] factorial = new float[1];
+            world.allreduce(new float[] {rank + 1}, 0, factorial, 0, 1, ReduceOperation.ofFloats((a, b) -> a * b,
+                true));
+            float expectedFactorial = 1;
+            for (int r = 2; r <= size; r++)
+            {
+                expectedFactorial *= r;
+            }
+            assertEquals(expectedFactorial, factorial[0], "float product on " + size + " ranks");
+            final CohortException partial = assertThrows(CohortException.class,
+                () -> world.allreduce(new long[4], 0, new long[4], 0, 4, triples));
+            assertTrue(partial.getMessage().contains("the count 4 must be a multiple of 3"), partial.getMessage());
+        });
+    }
+
+    /** Fails the test if a fold is handed part of a value of {@code unit} elements. */
+    private static void wholeValues(final int inOffset, final int outOffset, final int count, final int unit)
+    {
+        if (count % unit != 0 || inOffset % unit != 0 || outOffset % unit != 0)
+        {
+            throw new AssertionError("a fold was handed part of a value: offsets " + inOffset + " and " + outOffset
+                + ", count " + count + ", unit " + unit);
+        }
     }
 
     @ParameterizedTest(name = "{0} ranks")

@@ -301,13 +301,13 @@ public final class Reduction
 
     /**
      * The elements that must stay together when a vector is split into blocks: MINLOC and MAXLOC work on
-     * (value, index) pairs; every other operation, user-defined ones included, works element by element (as MPI's
-     * user operations work on whole datatypes, here one primitive).
+     * (value, index) pairs; a user-defined operation on values of several elements ({@link ReduceOperation#unit()},
+     * as MPI's user operations work on whole datatypes) on its values; every other operation element by element.
      *
      * @param op    the operation
      * @param count the elements of the call
-     * @return 2 for MINLOC and MAXLOC, else 1
-     * @throws CohortException for MINLOC and MAXLOC with an odd count
+     * @return 2 for MINLOC and MAXLOC, the operation's unit otherwise
+     * @throws CohortException if the count is not a whole number of values
      */
     public static int grain(final ReduceOperation op, final int count)
     {
@@ -319,7 +319,13 @@ public final class Reduction
             }
             return 2;
         }
-        return 1;
+        final int unit = op.unit();
+        if (count % unit != 0)
+        {
+            throw new CohortException(op + " combines values of " + unit + " elements: the count " + count
+                + " must be a multiple of " + unit);
+        }
+        return unit;
     }
 
     /**

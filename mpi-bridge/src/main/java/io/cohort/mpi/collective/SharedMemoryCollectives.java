@@ -278,7 +278,9 @@ public final class SharedMemoryCollectives implements WaitCondition
     public void reduce(final Object send, final int sendOffset, final Object recv, final int recvOffset,
         final int count, final ReduceOperation op, final int root)
     {
-        final int chunk = SLOT_BYTES / Blocks.elementBytes(send) / 2 * 2;
+        // Whole values per chunk: (value, index) pairs for MINLOC and MAXLOC, a user operation's unit.
+        final int grain = Reduction.grain(op, count);
+        final int chunk = SLOT_BYTES / Blocks.elementBytes(send) / grain * grain;
         for (int done = 0; done < count; done += chunk)
         {
             final int n = Math.min(chunk, count - done);
