@@ -15,17 +15,18 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 /**
  * The whole matrix of reductions: every reducing collective (blocking and nonblocking) × every predefined operation
- * × every type it is defined on × communicator sizes 1, 2, 3, 5 and 8 and split sub-communicators, each result
- * against the serial reference of the same random data ({@link CollectiveReference}, seed printed on failure).
- * Arrays of int, long, float and double go through the array forms; those and byte, short and char values go through
- * the segment forms too.
+ * (MINLOC and MAXLOC on (value, index) pairs) × every type it is defined on × communicator sizes 1, 2, 3, 5 and 8
+ * and split sub-communicators, each result against the serial reference of the same random data
+ * ({@link CollectiveReference}, seed printed on failure). Arrays of int, long, float and double go through the array
+ * forms; those and byte, short and char values go through the segment forms too.
  */
 class ReductionMatrixTest
 {
     private static final int[] COUNTS = {1, 7, 1000};
-    private static final ReduceOp[] ARITHMETIC = {ReduceOp.SUM, ReduceOp.PROD, ReduceOp.MIN, ReduceOp.MAX};
+    private static final ReduceOp[] ARITHMETIC = {ReduceOp.SUM, ReduceOp.PROD, ReduceOp.MIN, ReduceOp.MAX,
+        ReduceOp.MINLOC, ReduceOp.MAXLOC};
     private static final ReduceOp[] ALL = {ReduceOp.SUM, ReduceOp.PROD, ReduceOp.MIN, ReduceOp.MAX, ReduceOp.LAND,
-        ReduceOp.LOR, ReduceOp.LXOR, ReduceOp.BAND, ReduceOp.BOR, ReduceOp.BXOR};
+        ReduceOp.LOR, ReduceOp.LXOR, ReduceOp.BAND, ReduceOp.BOR, ReduceOp.BXOR, ReduceOp.MINLOC, ReduceOp.MAXLOC};
     private static final String[] ARRAY_COLLECTIVES = {"allreduce", "iallreduce", "reduce", "ireduce", "scan",
         "iscan", "exscan", "iexscan", "reduceScatterBlock", "ireduceScatterBlock", "reduceScatter", "ireduceScatter"};
     private static final String[] SEGMENT_COLLECTIVES = {"allreduce", "iallreduce", "reduce", "ireduce", "scan",
@@ -349,10 +350,13 @@ class ReductionMatrixTest
         {
             for (final ReduceOp op : operationsOn(kind))
             {
-                for (final int count : COUNTS)
+                // MINLOC and MAXLOC combine (value, index) pairs: counts of whole pairs.
+                final int pair = op == ReduceOp.MINLOC || op == ReduceOp.MAXLOC ? 2 : 1;
+                for (final int values : COUNTS)
                 {
+                    final int count = values * pair;
                     final int[] counts = new int[size];
-                    Arrays.setAll(counts, r -> r == 1 ? 0 : count + r);
+                    Arrays.setAll(counts, r -> r == 1 ? 0 : (values + r) * pair);
                     final String[] collectives = kind.hasArrayForms() ? ARRAY_COLLECTIVES : new String[0];
                     for (final String collective : collectives)
                     {
