@@ -637,8 +637,16 @@ public final class ApiServer implements AutoCloseable
         {
             only(method, "DELETE", () ->
             {
-                final TokenRecord revoked = tokens.revoke(parts.get(1)).orElseThrow(() -> new ApiException(404,
-                    null, "no live token '" + parts.get(1) + "'; cohort token list shows them"));
+                final TokenRecord revoked;
+                try
+                {
+                    revoked = tokens.revoke(parts.get(1)).orElseThrow(() -> new ApiException(404, null,
+                        "no live token '" + parts.get(1) + "'; cohort token list shows them"));
+                }
+                catch (final Tokens.LastAdminException ex)
+                {
+                    throw new ApiException(409, null, ex.getMessage());
+                }
                 exchange.send(200, Views.token(revoked));
             });
             return;

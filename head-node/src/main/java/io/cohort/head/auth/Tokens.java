@@ -178,14 +178,33 @@ public final class Tokens
         return store.tokens();
     }
 
+    /** Revoking the last live admin token would leave no one able to manage the head node. */
+    public static final class LastAdminException extends Exception
+    {
+        private static final long serialVersionUID = 1L;
+
+        LastAdminException(final String id)
+        {
+            super("token " + id + " is the last live admin token; create another admin token first (cohort token "
+                + "create --role admin), then revoke this one");
+        }
+    }
+
     /**
-     * Revokes a token; requests with it fail from now on.
+     * Revokes a token; requests with it fail from now on. The last live admin token cannot be revoked.
      *
      * @param id the token's id
      * @return the revoked record, or empty if there was no such live token
+     * @throws LastAdminException if it is the last live admin token
      */
-    public Optional<TokenRecord> revoke(final String id)
+    public synchronized Optional<TokenRecord> revoke(final String id) throws LastAdminException
     {
+        final List<TokenRecord> live = store.tokens().stream().filter(t -> t.revokedAt() == null).toList();
+        final boolean admin = live.stream().anyMatch(t -> t.id().equals(id) && "admin".equals(t.role()));
+        if (admin && live.stream().filter(t -> "admin".equals(t.role())).count() == 1)
+        {
+            throw new LastAdminException(id);
+        }
         if (!store.revokeToken(id, Instant.now()))
         {
             return Optional.empty();

@@ -45,6 +45,26 @@ class TokensTest
         }
     }
 
+    @Test
+    void theLastLiveAdminTokenCannotBeRevokedButOneOfTwoCan() throws Exception
+    {
+        try (JobStore store = JobStore.open(data))
+        {
+            final Tokens tokens = new Tokens(store);
+            final String first = tokens.create("root", "ops", Role.ADMIN).record().id();
+            final String user = tokens.create("ci", "alice", Role.USER).record().id();
+            final Tokens.LastAdminException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                Tokens.LastAdminException.class, () -> tokens.revoke(first));
+            assertTrue(refused.getMessage().contains("is the last live admin token; create another admin token "
+                + "first"), refused.getMessage());
+            assertTrue(tokens.revoke(user).isPresent(), "a user token is revoked");
+            final String second = tokens.create("spare", "ops", Role.ADMIN).record().id();
+            assertTrue(tokens.revoke(first).isPresent(), "one of two admin tokens is revoked");
+            org.junit.jupiter.api.Assertions.assertThrows(Tokens.LastAdminException.class,
+                () -> tokens.revoke(second));
+        }
+    }
+
     private static List<Path> files(final Path root) throws IOException
     {
         try (Stream<Path> walk = Files.walk(root))
