@@ -1,5 +1,6 @@
 package io.cohort.head.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -14,6 +15,8 @@ import java.net.http.HttpResponse;
 public final class LogsCommand extends ClientCommand
 {
     private static final long POLL_MILLIS = 500;
+    private static final java.util.Set<String> TERMINAL = java.util.Set.of("COMPLETED", "FAILED", "CANCELLED",
+        "TIMED_OUT", "DEAD_LETTER");
 
     @Parameters(paramLabel = "JOB", description = "The job id.")
     long job;
@@ -24,7 +27,8 @@ public final class LogsCommand extends ClientCommand
     @Option(names = "--attempt", paramLabel = "N", description = "The attempt (default: the latest).")
     Integer attempt;
 
-    @Option(names = {"-f", "--follow"}, description = "Keep printing new output until the attempt ends.")
+    @Option(names = {"-f", "--follow"}, description = "Keep printing new output until the attempt ends (waiting for "
+        + "a job that has not started yet).")
     boolean follow;
 
     @Override
@@ -32,6 +36,11 @@ public final class LogsCommand extends ClientCommand
     {
         long offset = 0;
         Integer which = attempt;
+        if (follow && which == null && !awaitFirstAttempt(client))
+        {
+            // Ended without ever starting (cancelled, or a dependency failed): there is no output to follow.
+            return 0;
+        }
         while (true)
         {
             final HttpResponse<String> response = client.text("/jobs/" + job + "/logs?rank=" + rank + "&offset="
@@ -46,18 +55,45 @@ public final class LogsCommand extends ClientCommand
             {
                 return 0;
             }
-            if (response.body().isEmpty())
+            if (response.body().isEmpty() && !pause())
             {
-                try
-                {
-                    Thread.sleep(POLL_MILLIS);
-                }
-                catch (final InterruptedException ex)
-                {
-                    Thread.currentThread().interrupt();
-                    return 0;
-                }
+                return 0;
             }
+        }
+    }
+
+    /** With -f, a job that has not started yet is waited for: true once it has an attempt, false if it ended first. */
+    private boolean awaitFirstAttempt(final HeadClient client) throws IOException
+    {
+        while (true)
+        {
+            final JsonNode view = client.call("GET", "/jobs/" + job, null);
+            if (view.path("attempts").asInt() > 0)
+            {
+                return true;
+            }
+            if (TERMINAL.contains(view.path("state").asText()))
+            {
+                return false;
+            }
+            if (!pause())
+            {
+                return false;
+            }
+        }
+    }
+
+    private static boolean pause()
+    {
+        try
+        {
+            Thread.sleep(POLL_MILLIS);
+            return true;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 }

@@ -278,6 +278,36 @@ class HeadCliTest
     }
 
     @Test
+    void logsFollowOfAJobThatHasNotStartedWaitsForItsFirstAttempt() throws Exception
+    {
+        final long id = submitHeld();
+        final StringWriter out = new StringWriter();
+        final CompletableFuture<Run> follow = inBackground(out, "logs", "-f", Long.toString(id));
+        Thread.sleep(1_200);
+        assertFalse(follow.isDone(), "logs -f gave up on a job that has not started: " + out);
+        assertEquals(0, cohort("release", Long.toString(id)).code());
+        awaitLaunch(id);
+        server.head().attemptStarted("n1", id, 1);
+        server.head().output(id, 1, 0, "started at last\n".getBytes(StandardCharsets.UTF_8));
+        awaitOutput(out, "started at last\n");
+        finish(id, 0);
+        final Run run = follow.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        assertEquals(0, run.code(), run.err());
+    }
+
+    @Test
+    void logsFollowOfAJobCancelledBeforeItStartedEndsWithoutOutput() throws Exception
+    {
+        final long id = submitHeld();
+        final StringWriter out = new StringWriter();
+        final CompletableFuture<Run> follow = inBackground(out, "logs", "-f", Long.toString(id));
+        assertEquals(0, cohort("cancel", Long.toString(id)).code());
+        final Run run = follow.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        assertEquals(0, run.code(), run.err());
+        assertEquals("", run.out());
+    }
+
+    @Test
     void requeueOfACompletedJobRunsItAgainAsItsNextAttempt() throws Exception
     {
         final long id = new ObjectMapper().readTree(cohort("submit", "--json", "-n", "1", "--", "/bin/true").out())
