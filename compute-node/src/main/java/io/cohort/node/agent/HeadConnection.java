@@ -260,7 +260,7 @@ public final class HeadConnection implements AutoCloseable
         {
             trySend(link, new AgentMessage.AttemptFailed(order.jobId(), order.attempt(), "agent "
                 + agent.config().name() + " has " + agent.freeSlots() + " free slots and the attempt needs "
-                + slots));
+                + slots, true));
             return;
         }
         final HeadAttempt attempt = new HeadAttempt(order.jobId(), order.attempt(), slots);
@@ -277,7 +277,8 @@ public final class HeadConnection implements AutoCloseable
             attempt.group.cleanUp();
             agent.release(slots);
             trySend(link, new AgentMessage.AttemptFailed(order.jobId(), order.attempt(), "agent "
-                + agent.config().name() + " cannot start ranks " + order.launch().ranks() + ": " + ex.getMessage()));
+                + agent.config().name() + " cannot start ranks " + order.launch().ranks() + ": " + ex.getMessage(),
+                false));
             return;
         }
         agent.log("job " + order.jobId() + " attempt " + order.attempt() + ": started ranks "

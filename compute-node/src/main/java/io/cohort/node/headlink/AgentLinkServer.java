@@ -193,7 +193,8 @@ public final class AgentLinkServer implements AgentLink
                 case AgentMessage.AttemptFailed failed ->
                 {
                     closeExchange(failed.jobId(), failed.attempt());
-                    events.launchFailed(link.name, failed.jobId(), failed.attempt(), failed.reason());
+                    events.launchFailed(link.name, failed.jobId(), failed.attempt(), failed.reason(),
+                        failed.busy());
                 }
                 case AgentMessage.AttemptOutput output -> events.output(output.jobId(), output.attempt(),
                     output.rank(), (output.line() + "\n").getBytes(StandardCharsets.UTF_8));
@@ -232,7 +233,7 @@ public final class AgentLinkServer implements AgentLink
         if (link == null)
         {
             Thread.ofVirtual().start(() -> events.launchFailed(order.node(), order.jobId(), order.attempt(),
-                "node " + order.node() + " is not connected to the head node"));
+                "node " + order.node() + " is not connected to the head node", true));
             return;
         }
         // Building the order reads the package: done by the link's writer, never under the head node's lock.
@@ -248,7 +249,7 @@ public final class AgentLinkServer implements AgentLink
             {
                 closeExchange(order.jobId(), order.attempt());
                 Thread.ofVirtual().start(() -> events.launchFailed(order.node(), order.jobId(), order.attempt(),
-                    "the head node cannot prepare the launch: " + ex.getMessage()));
+                    "the head node cannot prepare the launch: " + ex.getMessage(), false));
                 return null;
             }
         });

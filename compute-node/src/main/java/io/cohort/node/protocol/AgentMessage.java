@@ -240,8 +240,10 @@ public sealed interface AgentMessage
      * @param jobId   the job
      * @param attempt the attempt
      * @param reason  why
+     * @param busy    true if the agent had no room for it (its slots still held by ranks being stopped, or by a
+     *                {@code cohort run} job): nothing of the attempt ran and the job is not at fault
      */
-    record AttemptFailed(long jobId, int attempt, String reason) implements AgentMessage
+    record AttemptFailed(long jobId, int attempt, String reason, boolean busy) implements AgentMessage
     {
     }
 

@@ -41,14 +41,16 @@ public interface AgentEvents
     void attemptStarted(String node, long jobId, int attempt);
 
     /**
-     * A node could not start its share (package staging failed, program not found, ...).
+     * A node could not start its share (package staging failed, program not found, ...; or it had no room).
      *
-     * @param node    the node
-     * @param jobId   the job
-     * @param attempt the attempt
-     * @param reason  what went wrong, for the user
+     * @param node     the node
+     * @param jobId    the job
+     * @param attempt  the attempt
+     * @param reason   what went wrong, for the user
+     * @param nodeBusy true if the node could not take the attempt for reasons of its own (no free slots, not
+     *                 connected): the job is not at fault, so the attempt does not count against its retries
      */
-    void launchFailed(String node, long jobId, int attempt, String reason);
+    void launchFailed(String node, long jobId, int attempt, String reason, boolean nodeBusy);
 
     /**
      * A rank exited.

@@ -17,6 +17,8 @@ final class AttemptRun
     {
         RANK_FAILED,
         LAUNCH_FAILED,
+        /** A node had no room for its share: nothing ran, and the job is not at fault. */
+        NODE_BUSY,
         NODE_LOST,
         TIMEOUT,
         REQUEUE,

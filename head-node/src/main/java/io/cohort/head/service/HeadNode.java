@@ -62,6 +62,8 @@ public final class HeadNode implements AgentEvents, AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger("io.cohort.head");
     private static final long PASS_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /** How long a job whose node had no room waits before it may start again. */
+    private static final java.time.Duration NODE_BUSY_PAUSE = java.time.Duration.ofSeconds(2);
     /** The least time between two stored progress reports of one job (ranks already send at most 5 a second). */
     private static final long PROGRESS_INTERVAL_MILLIS = 250;
 
@@ -885,6 +887,14 @@ public final class HeadNode implements AgentEvents, AutoCloseable
                 requeue = true;
                 queuedAt.put(run.jobId, now);
             }
+            case NODE_BUSY ->
+            {
+                // Not the job's fault: no retry is used, the job keeps its place in line, and waits a moment so
+                // that a node still stopping old ranks is not asked again at once.
+                end = new JobStore.AttemptEnd(n, Attempt.Status.REQUEUED, null, run.reason);
+                next = new JobState.Pending(now.plus(NODE_BUSY_PAUSE), "attempt " + n + " did not start: "
+                    + run.reason);
+            }
             case NODE_LOST ->
             {
                 end = new JobStore.AttemptEnd(n, Attempt.Status.NODE_LOST, null, run.reason);
@@ -1160,7 +1170,8 @@ public final class HeadNode implements AgentEvents, AutoCloseable
     }
 
     @Override
-    public void launchFailed(final String node, final long jobId, final int attempt, final String reason)
+    public void launchFailed(final String node, final long jobId, final int attempt, final String reason,
+        final boolean nodeBusy)
     {
         synchronized (this)
         {
@@ -1171,7 +1182,14 @@ public final class HeadNode implements AgentEvents, AutoCloseable
             }
             final Instant now = clock.instant();
             run.forgetRanksOn(node);
-            run.end(AttemptRun.Ending.LAUNCH_FAILED, "launch failed on " + node + ": " + reason, -1);
+            if (nodeBusy)
+            {
+                run.end(AttemptRun.Ending.NODE_BUSY, "node " + node + " could not take it: " + reason, null);
+            }
+            else
+            {
+                run.end(AttemptRun.Ending.LAUNCH_FAILED, "launch failed on " + node + ": " + reason, -1);
+            }
             stop(run, now);
         }
         wake();

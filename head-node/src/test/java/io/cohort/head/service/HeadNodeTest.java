@@ -326,6 +326,31 @@ class HeadNodeTest
     }
 
     @Test
+    void launchANodeHadNoRoomForStartsAgainWithoutUsingARetry() throws Exception
+    {
+        join("n1", 1);
+        final long id = submit(Specs.spec(1, 0, null, RetryPolicy.none(), List.of())).id();
+        head.tick();
+        head.launchFailed("n1", id, 1, "agent n1 has 0 free slots and the attempt needs 1", true);
+        assertInstanceOf(JobState.Pending.class, state(id));
+        assertEquals(Attempt.Status.REQUEUED, head.attempts(id).get(0).status());
+        pass(Duration.ofSeconds(2));
+        assertEquals(2, agents.launches(id).size(), "started again once the pause is over");
+        runToEnd(id, 0);
+        assertInstanceOf(JobState.Completed.class, state(id));
+    }
+
+    @Test
+    void launchThatFailsOnItsOwnUsesTheRetryPolicy() throws Exception
+    {
+        join("n1", 1);
+        final long id = submit(Specs.spec(1, 0, null, RetryPolicy.none(), List.of())).id();
+        head.tick();
+        head.launchFailed("n1", id, 1, "no such file: solver", false);
+        assertInstanceOf(JobState.Failed.class, state(id));
+    }
+
+    @Test
     void cancelOfAPendingJobIsImmediate() throws Exception
     {
         final long id = submitWithoutNodes();
