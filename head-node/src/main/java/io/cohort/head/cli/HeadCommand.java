@@ -112,7 +112,7 @@ public final class HeadCommand implements Runnable
         String killGrace;
 
         @Option(names = "--max-package-bytes", paramLabel = "BYTES",
-            description = "The largest package upload (default 536870912).")
+            description = "The largest package upload (default 268435456).")
         Long maxPackageBytes;
 
         @Option(names = "--webhook-attempts", paramLabel = "N",

@@ -33,7 +33,7 @@ public record HeadConfig(Duration heartbeatTimeout, Duration killGrace, Duration
     Duration startTimeout, WebhookSettings webhooks, Duration nodeLossFence)
 {
     /**
-     * Heartbeat timeout 15 s, kill grace 10 s, reconcile grace 30 s, tick 250 ms, default aging, 512 MiB packages,
+     * Heartbeat timeout 15 s, kill grace 10 s, reconcile grace 30 s, tick 250 ms, default aging, 256 MiB packages,
      * 5 node-loss requeues, 5 minutes to start, {@link WebhookSettings#defaults()}, a 25 s fence after node loss.
      *
      * @return the defaults

@@ -24,8 +24,11 @@ import java.util.regex.Pattern;
  */
 public final class PackageStore
 {
-    /** The largest upload accepted unless configured otherwise: 512 MiB. */
-    public static final long DEFAULT_MAX_BYTES = 512L << 20;
+    /**
+     * The largest upload accepted unless configured otherwise: 256 MiB, so that a package (and what a zip unpacks
+     * to, up to about 384 MiB) fits in the one message that takes it to a node.
+     */
+    public static final long DEFAULT_MAX_BYTES = 256L << 20;
 
     private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
 
