@@ -28,6 +28,9 @@ public abstract class JobActionCommand extends ClientCommand
     protected int run(final HeadClient client, final PrintWriter out) throws IOException
     {
         int status = 0;
+        // With --json: the job's object for one id, an array of them for several (one document either way).
+        final com.fasterxml.jackson.databind.node.ArrayNode answers =
+            com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
         for (final long job : jobs)
         {
             try
@@ -35,12 +38,16 @@ public abstract class JobActionCommand extends ClientCommand
                 final JsonNode answer = client.call("POST", "/jobs/" + job + "/" + action(), null);
                 if (json())
                 {
-                    printJson(out, answer);
+                    answers.add(answer);
                 }
                 else
                 {
-                    out.println("Job " + job + ": " + answer.get("state").asText()
-                        + (answer.has("reason") ? " (" + answer.get("reason").asText() + ")" : ""));
+                    final String state = answer.get("state").asText();
+                    final boolean stopping = ("cancel".equals(action()) || "requeue".equals(action()))
+                        && ("RUNNING".equals(state) || "STARTING".equals(state));
+                    out.println("Job " + job + ": " + state
+                        + (answer.has("reason") ? " (" + answer.get("reason").asText() + ")" : "")
+                        + (stopping ? "; stopping its ranks (SIGTERM, then SIGKILL after the grace period)" : ""));
                     out.flush();
                 }
             }
@@ -50,6 +57,10 @@ public abstract class JobActionCommand extends ClientCommand
                 spec.commandLine().getErr().flush();
                 status = REFUSED;
             }
+        }
+        if (json() && !answers.isEmpty())
+        {
+            printJson(out, jobs.size() == 1 ? answers.get(0) : answers);
         }
         return status;
     }

@@ -204,6 +204,32 @@ class HeadCliTest
     }
 
     @Test
+    void cancelOfSeveralJobsWithJsonPrintsOneArray() throws Exception
+    {
+        final long first = submitHeld();
+        final long second = submitHeld();
+        final Run run = cohort("cancel", "--json", Long.toString(first), Long.toString(second));
+        assertEquals(0, run.code(), run.err());
+        final com.fasterxml.jackson.databind.JsonNode answer = new ObjectMapper().readTree(run.out());
+        assertTrue(answer.isArray(), run.out());
+        assertEquals(2, answer.size(), run.out());
+        assertEquals("CANCELLED", answer.get(1).get("state").asText(), run.out());
+    }
+
+    @Test
+    void cancelOfARunningJobSaysItsRanksAreBeingStopped() throws Exception
+    {
+        final long id = new ObjectMapper().readTree(cohort("submit", "--json", "-n", "1", "--", "/bin/true").out())
+            .get("id").asLong();
+        awaitLaunch(id);
+        server.head().attemptStarted("n1", id, 1);
+        final Run run = cohort("cancel", Long.toString(id));
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().contains("RUNNING") && run.out().contains("stopping its ranks (SIGTERM, then SIGKILL"),
+            run.out());
+    }
+
+    @Test
     void holdAndReleaseMoveAJob() throws Exception
     {
         cohort("node", "drain", "n1");
