@@ -439,6 +439,14 @@ public final class ApiServer implements AutoCloseable
         {
             spec = spec.withWebhooks(tokens.defaultWebhooks(caller.tokenId()));
         }
+        for (final io.cohort.head.job.Dependency dependency : spec.dependencies())
+        {
+            // Another user's job is answered as no job at all, as everywhere else in the API.
+            if (head.job(dependency.jobId()).filter(other -> caller.mayActOn(other.owner())).isEmpty())
+            {
+                throw new SpecException("dependencies", "no job " + dependency.jobId() + " to depend on");
+            }
+        }
         final Job job = head.submit(caller.user(), spec);
         final ObjectNode answer = Views.job(job, null);
         if (!spec.webhooks().isEmpty())

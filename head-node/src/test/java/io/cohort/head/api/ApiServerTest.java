@@ -169,6 +169,20 @@ class ApiServerTest
     }
 
     @Test
+    void dependingOnAnotherUsersJobIsAnsweredAsNoSuchJob() throws Exception
+    {
+        final long bobs = bob.send("POST", "/jobs", JOB).json().get("id").asLong();
+        final ApiClient.Response response = alice.send("POST", "/jobs", "{\"ranks\": 1, \"program\": "
+            + "{\"executable\": \"/bin/true\"}, \"dependencies\": {\"afterSuccess\": [" + bobs + "]}}");
+        assertEquals(400, response.status(), response.body());
+        assertEquals("dependencies", response.json().get("field").asText());
+        assertTrue(response.json().get("error").asText().contains("no job " + bobs + " to depend on"),
+            response.body());
+        assertEquals(201, bob.send("POST", "/jobs", "{\"ranks\": 1, \"program\": {\"executable\": "
+            + "\"/bin/true\"}, \"dependencies\": {\"afterAny\": [" + bobs + "]}}").status(), "bob's own job");
+    }
+
+    @Test
     void uploadedPackageCanBeUsedBySubmissions() throws Exception
     {
         // The smallest zip: an end-of-central-directory record and nothing else (ASCII, so a string body carries it).
