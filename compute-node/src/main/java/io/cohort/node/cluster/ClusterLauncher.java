@@ -110,6 +110,8 @@ public final class ClusterLauncher
                 env.put(REPORT_BINDINGS, "1");
             }
             final String jobId = RankProcesses.randomHex(6);
+            // The wildcard: the JDK binds its dual-stack socket to every IPv4 and IPv6 address (ClusterLauncherTest
+            // runs a job on an agent reached over IPv6).
             try (WireUpServer exchange = new WireUpServer(spec.ranks(), RankProcesses.randomHex(16),
                 InetAddress.getByAddress(new byte[4])))
             {

@@ -174,6 +174,20 @@ class ClusterLauncherTest
     }
 
     @Test
+    void jobOnAnAgentReachedOverIpv6RunsEveryRank() throws IOException
+    {
+        try (Agent six = new Agent(new AgentConfig(new InetSocketAddress("::1", 0), 2, "six", secret,
+            dir.resolve("work-six"), Duration.ofSeconds(5)), new PrintStream(new ByteArrayOutputStream())))
+        {
+            final ClusterSpec cluster = new ClusterSpec(List.of(new HostSlots("::1", six.address().getPort(), 0)),
+                MapBy.SLOT, 0, secret, false, false, Duration.ofSeconds(5));
+            final Outcome outcome = run(job(2, AllPairsJob.class), cluster);
+            assertEquals(0, outcome.code(), outcome.err());
+            assertTrue(outcome.out().contains("all-pairs OK on 2 ranks"), outcome.out());
+        }
+    }
+
+    @Test
     void whatARankStartedEndsWithTheRank() throws Exception
     {
         final LaunchSpec spec = new LaunchSpec(1, new Program.Executable("sh"),
