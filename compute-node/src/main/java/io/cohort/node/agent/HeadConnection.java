@@ -54,6 +54,8 @@ public final class HeadConnection implements AutoCloseable
     private volatile MessageChannel channel;
     private volatile long disconnectedSince = System.nanoTime();
     private volatile boolean closed;
+    /** The last reason the head node could not be joined, logged once until it changes or a join succeeds. */
+    private String lastProblem;
 
     /**
      * Starts dialing the head node.
@@ -80,7 +82,6 @@ public final class HeadConnection implements AutoCloseable
 
     private void dialLoop()
     {
-        String lastProblem = null;
         while (!closed)
         {
             try
@@ -169,17 +170,26 @@ public final class HeadConnection implements AutoCloseable
             attempt.flushHeld(link);
         }
         disconnectedSince = 0;
-        agent.log("joined the head node at " + join.head() + ":" + join.agentPort());
         final Thread heartbeat = Thread.ofVirtual().name("cohort-agent-heartbeat").start(() -> heartbeat(link));
+        boolean announced = false;
         try
         {
             while (!closed)
             {
                 final AgentMessage message = link.receive();
+                if (!announced && !(message instanceof AgentMessage.Refused))
+                {
+                    // Said once the head node has answered the join with something other than a refusal.
+                    announced = true;
+                    lastProblem = null;
+                    agent.log("joined the head node at " + join.head() + ":" + join.agentPort());
+                }
                 switch (message)
                 {
                     case AgentMessage.StartAttempt order ->
                         Thread.ofVirtual().name("cohort-agent-start").start(() -> start(link, order));
+                    case AgentMessage.Refused refused ->
+                        throw new ProtocolException("the head node refused this agent: " + refused.reason());
                     case AgentMessage.Signal signal ->
                     {
                         final HeadAttempt attempt = attempts.get(key(signal.jobId(), signal.attempt()));

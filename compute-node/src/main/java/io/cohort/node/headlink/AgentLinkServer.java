@@ -118,7 +118,18 @@ public final class AgentLinkServer implements AgentLink
             {
                 return;
             }
-            link = new Link(join.name(), channel);
+            final Link connected = nodes.get(join.name());
+            if (connected != null && !connected.address.equals(join.address()))
+            {
+                // Another agent with this name is connected (a dead one's link goes within the silence limit): two
+                // agents taking turns under one name would make each look like the other's restart.
+                final String reason = "a node named " + join.name() + " is already connected from "
+                    + connected.address + "; give the agent at " + join.address() + " another --name";
+                System.err.println("cohort head: refused an agent: " + reason);
+                channel.send(new AgentMessage.Refused(reason));
+                return;
+            }
+            link = new Link(join.name(), join.address(), channel);
             final Link previous = nodes.put(join.name(), link);
             if (previous != null)
             {
@@ -364,15 +375,18 @@ public final class AgentLinkServer implements AgentLink
     private static final class Link
     {
         private final String name;
+        /** Where the agent takes launch orders (its address and --listen port): the same on a reconnect. */
+        private final String address;
         private final MessageChannel channel;
         private final LinkedBlockingQueue<java.util.function.Supplier<AgentMessage>> outbox =
             new LinkedBlockingQueue<>();
         private Thread writer;
         private Thread pinger;
 
-        Link(final String name, final MessageChannel channel)
+        Link(final String name, final String address, final MessageChannel channel)
         {
             this.name = name;
+            this.address = address;
             this.channel = channel;
         }
 
