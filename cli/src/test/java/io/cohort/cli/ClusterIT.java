@@ -211,12 +211,14 @@ class ClusterIT
     }
 
     @Test
-    void sharedMemoryForcedAcrossHostsFailsNamingTheFix() throws Exception
+    void sharedMemoryForcedAcrossHostsFailsBeforeAnyRankStartsNamingTheFix() throws Exception
     {
         final Result run = script(120, runArgs("--transport", "shm").toArray(String[]::new));
-        assertTrue(run.code() != 0, run.out());
-        assertTrue(run.out().contains("through shared memory (--transport shm)")
-            && run.out().contains("use --transport auto or tcp"), run.out());
+        assertEquals(2, run.code(), run.out());
+        assertTrue(run.out().contains("--transport shm reaches only ranks on the same host, but this job's ranks are "
+            + "placed on 2 hosts (10.77.0.1, 10.77.0.2); use --transport auto or tcp"), run.out());
+        assertFalse(run.out().contains("CHATTY"), "a rank started: " + run.out());
+        assertNoRankLeft();
     }
 
     @Test
