@@ -217,17 +217,7 @@ public interface ReduceOperation
             {
                 inout[outOffset + i] = function.applyAsFloat(in[inOffset + i], inout[outOffset + i]);
             }
-        }, 1, commutative, "a user-defined float operation");
-    }
-
-    private static int checkedUnit(final int unit)
-    {
-        if (unit < 1)
-        {
-            throw new CohortException("an operation's unit is the number of elements of one value, at least 1; got "
-                + unit);
-        }
-        return unit;
+        }, 1, commutative);
     }
 
     /**
@@ -240,34 +230,8 @@ public interface ReduceOperation
      */
     static ReduceOperation onDoubleArrays(final ArrayFold<double[]> fold, final int unit, final boolean commutative)
     {
-        final int elements = checkedUnit(unit);
-        return new ReduceOperation()
-        {
-            @Override
-            public boolean isCommutative()
-            {
-                return commutative;
-            }
-
-            @Override
-            public int unit()
-            {
-                return elements;
-            }
-
-            @Override
-            public void apply(final double[] in, final int inOffset, final double[] inout, final int outOffset,
-                final int count)
-            {
-                fold.fold(in, inOffset, inout, outOffset, count);
-            }
-
-            @Override
-            public String toString()
-            {
-                return "a user-defined operation on double arrays";
-            }
-        };
+        return new ArrayFoldOperation<>(double[].class, fold, unit, commutative, "a user-defined operation on double "
+            + "arrays");
     }
 
     /**
@@ -280,40 +244,8 @@ public interface ReduceOperation
      */
     static ReduceOperation onFloatArrays(final ArrayFold<float[]> fold, final int unit, final boolean commutative)
     {
-        return onFloatArrays(fold, unit, commutative, "a user-defined operation on float arrays");
-    }
-
-    private static ReduceOperation onFloatArrays(final ArrayFold<float[]> fold, final int unit,
-        final boolean commutative, final String name)
-    {
-        final int elements = checkedUnit(unit);
-        return new ReduceOperation()
-        {
-            @Override
-            public boolean isCommutative()
-            {
-                return commutative;
-            }
-
-            @Override
-            public int unit()
-            {
-                return elements;
-            }
-
-            @Override
-            public void apply(final float[] in, final int inOffset, final float[] inout, final int outOffset,
-                final int count)
-            {
-                fold.fold(in, inOffset, inout, outOffset, count);
-            }
-
-            @Override
-            public String toString()
-            {
-                return name;
-            }
-        };
+        return new ArrayFoldOperation<>(float[].class, fold, unit, commutative, "a user-defined operation on float "
+            + "arrays");
     }
 
     /**
@@ -326,34 +258,8 @@ public interface ReduceOperation
      */
     static ReduceOperation onLongArrays(final ArrayFold<long[]> fold, final int unit, final boolean commutative)
     {
-        final int elements = checkedUnit(unit);
-        return new ReduceOperation()
-        {
-            @Override
-            public boolean isCommutative()
-            {
-                return commutative;
-            }
-
-            @Override
-            public int unit()
-            {
-                return elements;
-            }
-
-            @Override
-            public void apply(final long[] in, final int inOffset, final long[] inout, final int outOffset,
-                final int count)
-            {
-                fold.fold(in, inOffset, inout, outOffset, count);
-            }
-
-            @Override
-            public String toString()
-            {
-                return "a user-defined operation on long arrays";
-            }
-        };
+        return new ArrayFoldOperation<>(long[].class, fold, unit, commutative, "a user-defined operation on long "
+            + "arrays");
     }
 
     /**
@@ -367,34 +273,8 @@ public interface ReduceOperation
      */
     static ReduceOperation onIntArrays(final ArrayFold<int[]> fold, final int unit, final boolean commutative)
     {
-        final int elements = checkedUnit(unit);
-        return new ReduceOperation()
-        {
-            @Override
-            public boolean isCommutative()
-            {
-                return commutative;
-            }
-
-            @Override
-            public int unit()
-            {
-                return elements;
-            }
-
-            @Override
-            public void apply(final int[] in, final int inOffset, final int[] inout, final int outOffset,
-                final int count)
-            {
-                fold.fold(in, inOffset, inout, outOffset, count);
-            }
-
-            @Override
-            public String toString()
-            {
-                return "a user-defined operation on int arrays";
-            }
-        };
+        return new ArrayFoldOperation<>(int[].class, fold, unit, commutative, "a user-defined operation on int "
+            + "arrays");
     }
 
     /**
