@@ -1910,6 +1910,235 @@ public final class Communicator
     }
 
     /**
+     * {@link #igather(MemorySegment, MemorySegment, int)} on direct ByteBuffers (each from position to limit); the
+     * buffers must not be touched until the request completes. Collective.
+     *
+     * @param send   this rank's block
+     * @param recv   at the root, room for {@code size()} blocks (may be null elsewhere)
+     * @param root   the gathering rank
+     * @return the request
+     */
+    public Request igather(final ByteBuffer send, final ByteBuffer recv, final int root)
+    {
+        return igather(segment(send), segment(recv), root);
+    }
+
+    /**
+     * {@link #iscatter(MemorySegment, MemorySegment, int)} on direct ByteBuffers (each from position to limit); the
+     * buffers must not be touched until the request completes. Collective.
+     *
+     * @param send   at the root, {@code size()} blocks (may be null elsewhere)
+     * @param recv   where this rank's block lands
+     * @param root   the scattering rank
+     * @return the request
+     */
+    public Request iscatter(final ByteBuffer send, final ByteBuffer recv, final int root)
+    {
+        return iscatter(segment(send), segment(recv), root);
+    }
+
+    /**
+     * {@link #gatherv(MemorySegment, MemorySegment, int[], int[], int)} on direct ByteBuffers (each from position to
+     * limit). Collective.
+     *
+     * @param send   this rank's block
+     * @param recv   at the root, where the blocks land (may be null elsewhere)
+     * @param counts bytes from each rank
+     * @param displs where each rank's block lands
+     * @param root   the gathering rank
+     */
+    public void gatherv(final ByteBuffer send, final ByteBuffer recv, final int[] counts, final int[] displs,
+        final int root)
+    {
+        gatherv(segment(send), segment(recv), counts, displs, root);
+    }
+
+    /**
+     * {@link #igatherv(MemorySegment, MemorySegment, int[], int[], int)} on direct ByteBuffers (each from position to
+     * limit); the buffers must not be touched until the request completes. Collective.
+     *
+     * @param send   this rank's block
+     * @param recv   at the root, where the blocks land (may be null elsewhere)
+     * @param counts bytes from each rank
+     * @param displs where each rank's block lands
+     * @param root   the gathering rank
+     * @return the request
+     */
+    public Request igatherv(final ByteBuffer send, final ByteBuffer recv, final int[] counts,
+        final int[] displs, final int root)
+    {
+        return igatherv(segment(send), segment(recv), counts, displs, root);
+    }
+
+    /**
+     * {@link #scatterv(MemorySegment, int[], int[], MemorySegment, int)} on direct ByteBuffers (each from position to
+     * limit). Collective.
+     *
+     * @param send   at the root, every block (may be null elsewhere)
+     * @param counts bytes to each rank
+     * @param displs where each rank's block starts
+     * @param recv   where this rank's block lands
+     * @param root   the scattering rank
+     */
+    public void scatterv(final ByteBuffer send, final int[] counts, final int[] displs, final ByteBuffer recv,
+        final int root)
+    {
+        scatterv(segment(send), counts, displs, segment(recv), root);
+    }
+
+    /**
+     * {@link #iscatterv(MemorySegment, int[], int[], MemorySegment, int)} on direct ByteBuffers (each from position to
+     * limit); the buffers must not be touched until the request completes. Collective.
+     *
+     * @param send   at the root, every block (may be null elsewhere)
+     * @param counts bytes to each rank
+     * @param displs where each rank's block starts
+     * @param recv   where this rank's block lands
+     * @param root   the scattering rank
+     * @return the request
+     */
+    public Request iscatterv(final ByteBuffer send, final int[] counts, final int[] displs,
+        final ByteBuffer recv, final int root)
+    {
+        return iscatterv(segment(send), counts, displs, segment(recv), root);
+    }
+
+    /**
+     * {@link #allgatherv(MemorySegment, MemorySegment, int[], int[])} on direct ByteBuffers (each from position to
+     * limit). Collective.
+     *
+     * @param send   this rank's block
+     * @param recv   where every rank's block lands
+     * @param counts bytes from each rank
+     * @param displs where each rank's block lands
+     */
+    public void allgatherv(final ByteBuffer send, final ByteBuffer recv, final int[] counts, final int[] displs)
+    {
+        allgatherv(segment(send), segment(recv), counts, displs);
+    }
+
+    /**
+     * {@link #iallgatherv(MemorySegment, MemorySegment, int[], int[])} on direct ByteBuffers (each from position to
+     * limit); the buffers must not be touched until the request completes. Collective.
+     *
+     * @param send   this rank's block
+     * @param recv   where every rank's block lands
+     * @param counts bytes from each rank
+     * @param displs where each rank's block lands
+     * @return the request
+     */
+    public Request iallgatherv(final ByteBuffer send, final ByteBuffer recv, final int[] counts,
+        final int[] displs)
+    {
+        return iallgatherv(segment(send), segment(recv), counts, displs);
+    }
+
+    /**
+     * {@link #alltoallv(MemorySegment, int[], int[], MemorySegment, int[], int[])} on direct ByteBuffers (each from
+     * position to limit). Collective.
+     *
+     * @param send       every outgoing block
+     * @param sendCounts bytes to each rank
+     * @param sendDispls where each outgoing block starts
+     * @param recv       room for every incoming block
+     * @param recvCounts bytes from each rank
+     * @param recvDispls where each incoming block lands
+     */
+    public void alltoallv(final ByteBuffer send, final int[] sendCounts, final int[] sendDispls,
+        final ByteBuffer recv, final int[] recvCounts, final int[] recvDispls)
+    {
+        alltoallv(segment(send), sendCounts, sendDispls, segment(recv), recvCounts, recvDispls);
+    }
+
+    /**
+     * {@link #ialltoallv(MemorySegment, int[], int[], MemorySegment, int[], int[])} on direct ByteBuffers (each from
+     * position to limit); the buffers must not be touched until the request completes. Collective.
+     *
+     * @param send       every outgoing block
+     * @param sendCounts bytes to each rank
+     * @param sendDispls where each outgoing block starts
+     * @param recv       room for every incoming block
+     * @param recvCounts bytes from each rank
+     * @param recvDispls where each incoming block lands
+     * @return the request
+     */
+    public Request ialltoallv(final ByteBuffer send, final int[] sendCounts, final int[] sendDispls,
+        final ByteBuffer recv, final int[] recvCounts, final int[] recvDispls)
+    {
+        return ialltoallv(segment(send), sendCounts, sendDispls, segment(recv), recvCounts, recvDispls);
+    }
+
+    /**
+     * {@link #reduceScatter(MemorySegment, MemorySegment, ValueLayout, int[], ReduceOperation)} on direct ByteBuffers
+     * (each from position to limit). Collective.
+     *
+     * @param send    this rank's values
+     * @param recv    where this rank's block of the result lands
+     * @param element the values' layout
+     * @param counts  values of the result for each rank
+     * @param op      the operation
+     */
+    public void reduceScatter(final ByteBuffer send, final ByteBuffer recv, final ValueLayout element,
+        final int[] counts, final ReduceOperation op)
+    {
+        reduceScatter(segment(send), segment(recv), element, counts, op);
+    }
+
+    /**
+     * {@link #ireduceScatter(MemorySegment, MemorySegment, ValueLayout, int[], ReduceOperation)} on direct ByteBuffers
+     * (each from position to limit); the buffers must not be touched until the request completes. Collective.
+     *
+     * @param send    this rank's values
+     * @param recv    where this rank's block of the result lands
+     * @param element the values' layout
+     * @param counts  values of the result for each rank
+     * @param op      the operation
+     * @return the request
+     */
+    public Request ireduceScatter(final ByteBuffer send, final ByteBuffer recv, final ValueLayout element,
+        final int[] counts, final ReduceOperation op)
+    {
+        return ireduceScatter(segment(send), segment(recv), element, counts, op);
+    }
+
+    /**
+     * {@link #reduceScatterBlock(MemorySegment, MemorySegment, ValueLayout, ReduceOperation)} on direct ByteBuffers
+     * (each from position to limit). Collective.
+     *
+     * @param send    this rank's values, {@code size()} equal blocks
+     * @param recv    where this rank's block lands
+     * @param element the values' layout
+     * @param op      the operation
+     */
+    public void reduceScatterBlock(final ByteBuffer send, final ByteBuffer recv, final ValueLayout element,
+        final ReduceOperation op)
+    {
+        reduceScatterBlock(segment(send), segment(recv), element, op);
+    }
+
+    /**
+     * {@link #ireduceScatterBlock(MemorySegment, MemorySegment, ValueLayout, ReduceOperation)} on direct ByteBuffers
+     * (each from position to limit); the buffers must not be touched until the request completes. Collective.
+     *
+     * @param send    this rank's values, {@code size()} equal blocks
+     * @param recv    where this rank's block lands
+     * @param element the values' layout
+     * @param op      the operation
+     * @return the request
+     */
+    public Request ireduceScatterBlock(final ByteBuffer send, final ByteBuffer recv, final ValueLayout element,
+        final ReduceOperation op)
+    {
+        return ireduceScatterBlock(segment(send), segment(recv), element, op);
+    }
+
+    /** A segment over a direct buffer's bytes from position to limit, or null for null (a non-root's buffer). */
+    private static MemorySegment segment(final ByteBuffer buffer)
+    {
+        return buffer == null ? null : MemorySegment.ofBuffer(buffer);
+    }
+
+    /**
      * Writes reduced values back to a segment: int arrays that hold widened byte, short or char values are
      * narrowed to the element's width first.
      */

@@ -221,6 +221,124 @@ class SegmentCollectivesTest
     }
 
     @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {1, 2, 3, 5})
+    void vFormsAndReduceScatterOnDirectByteBuffersPutEveryByteInItsPlace(final int size)
+    {
+        // Rank q's block is q + 1 bytes; blocks sit at prefix sums.
+        ThreadedJob.run(size, cohort ->
+        {
+            final Communicator world = cohort.world();
+            final int rank = world.rank();
+            final int[] counts = new int[size];
+            final int[] displs = new int[size];
+            int total = 0;
+            for (int q = 0; q < size; q++)
+            {
+                counts[q] = q + 1;
+                displs[q] = total;
+                total += q + 1;
+            }
+            final ByteBuffer mine = ByteBuffer.allocateDirect(rank + 1);
+            for (int i = 0; i <= rank; i++)
+            {
+                mine.put(i, (byte) (rank * 10 + i));
+            }
+            final ByteBuffer everyone = ByteBuffer.allocateDirect(total);
+            world.allgatherv(mine, everyone, counts, displs);
+            final ByteBuffer everyoneStarted = ByteBuffer.allocateDirect(total);
+            world.iallgatherv(mine, everyoneStarted, counts, displs).await();
+            final ByteBuffer atRoot = rank == 0 ? ByteBuffer.allocateDirect(total) : null;
+            world.gatherv(mine, atRoot, counts, displs, 0);
+            final ByteBuffer atRootStarted = rank == 0 ? ByteBuffer.allocateDirect(total) : null;
+            world.igatherv(mine, atRootStarted, counts, displs, 0).await();
+            final int root = size - 1;
+            ByteBuffer toScatter = null;
+            if (rank == root)
+            {
+                toScatter = ByteBuffer.allocateDirect(total);
+                for (int q = 0; q < size; q++)
+                {
+                    for (int i = 0; i <= q; i++)
+                    {
+                        toScatter.put(displs[q] + i, (byte) (q * 10 + i + 1));
+                    }
+                }
+            }
+            final ByteBuffer scattered = ByteBuffer.allocateDirect(rank + 1);
+            world.scatterv(toScatter, counts, displs, scattered, root);
+            final ByteBuffer scatteredStarted = ByteBuffer.allocateDirect(rank + 1);
+            world.iscatterv(toScatter, counts, displs, scatteredStarted, root).await();
+            // Alltoallv: rank r sends r + 1 bytes to every rank, so it receives q + 1 from rank q.
+            final int[] sendCounts = new int[size];
+            final int[] sendDispls = new int[size];
+            final ByteBuffer out = ByteBuffer.allocateDirect(size * (rank + 1));
+            for (int q = 0; q < size; q++)
+            {
+                sendCounts[q] = rank + 1;
+                sendDispls[q] = q * (rank + 1);
+                for (int i = 0; i <= rank; i++)
+                {
+                    out.put(sendDispls[q] + i, (byte) (rank * 16 + q));
+                }
+            }
+            final ByteBuffer in = ByteBuffer.allocateDirect(total);
+            world.alltoallv(out, sendCounts, sendDispls, in, counts, displs);
+            final ByteBuffer inStarted = ByteBuffer.allocateDirect(total);
+            world.ialltoallv(out, sendCounts, sendDispls, inStarted, counts, displs).await();
+            for (int q = 0; q < size; q++)
+            {
+                for (int i = 0; i <= q; i++)
+                {
+                    final int at = displs[q] + i;
+                    assertEquals((byte) (q * 10 + i), everyone.get(at), "ByteBuffer allgatherv from rank " + q);
+                    assertEquals((byte) (q * 10 + i), everyoneStarted.get(at), "ByteBuffer iallgatherv from " + q);
+                    if (rank == 0)
+                    {
+                        assertEquals((byte) (q * 10 + i), atRoot.get(at), "ByteBuffer gatherv from rank " + q);
+                        assertEquals((byte) (q * 10 + i), atRootStarted.get(at), "ByteBuffer igatherv from " + q);
+                    }
+                    assertEquals((byte) (q * 16 + rank), in.get(at), "ByteBuffer alltoallv from rank " + q);
+                    assertEquals((byte) (q * 16 + rank), inStarted.get(at), "ByteBuffer ialltoallv from " + q);
+                }
+            }
+            for (int i = 0; i <= rank; i++)
+            {
+                assertEquals((byte) (rank * 10 + i + 1), scattered.get(i), "ByteBuffer scatterv at " + i);
+                assertEquals((byte) (rank * 10 + i + 1), scatteredStarted.get(i), "ByteBuffer iscatterv at " + i);
+            }
+            // Reduce-scatter of ints: every rank sends rank + 1 everywhere; rank q gets q + 1 sums (or 2 per block).
+            final ValueLayout.OfInt ints = ValueLayout.JAVA_INT_UNALIGNED;
+            final int sum = size * (size + 1) / 2;
+            final ByteBuffer values = ByteBuffer.allocateDirect(4 * Math.max(total, 2 * size))
+                .order(ByteOrder.nativeOrder());
+            for (int i = 0; i < values.capacity() / 4; i++)
+            {
+                values.putInt(4 * i, rank + 1);
+            }
+            final ByteBuffer mySums = ByteBuffer.allocateDirect(4 * (rank + 1));
+            world.reduceScatter(values.slice(0, 4 * total), mySums, ints, counts, ReduceOp.SUM);
+            final ByteBuffer mySumsStarted = ByteBuffer.allocateDirect(4 * (rank + 1));
+            world.ireduceScatter(values.slice(0, 4 * total), mySumsStarted, ints, counts, ReduceOp.SUM).await();
+            final ByteBuffer block = ByteBuffer.allocateDirect(8);
+            world.reduceScatterBlock(values.slice(0, 8 * size), block, ints, ReduceOp.SUM);
+            final ByteBuffer blockStarted = ByteBuffer.allocateDirect(8);
+            world.ireduceScatterBlock(values.slice(0, 8 * size), blockStarted, ints, ReduceOp.SUM).await();
+            for (int i = 0; i <= rank; i++)
+            {
+                assertEquals(sum, mySums.order(ByteOrder.nativeOrder()).getInt(4 * i), "ByteBuffer reduceScatter");
+                assertEquals(sum, mySumsStarted.order(ByteOrder.nativeOrder()).getInt(4 * i),
+                    "ByteBuffer ireduceScatter");
+            }
+            for (int i = 0; i < 2; i++)
+            {
+                assertEquals(sum, block.order(ByteOrder.nativeOrder()).getInt(4 * i), "ByteBuffer reduceScatterBlock");
+                assertEquals(sum, blockStarted.order(ByteOrder.nativeOrder()).getInt(4 * i),
+                    "ByteBuffer ireduceScatterBlock");
+            }
+        });
+    }
+
+    @ParameterizedTest(name = "{0} ranks")
     @ValueSource(ints = {1, 2, 3, 5, 8})
     void reduceScanAndExscanOfValuesInSegmentsAndDirectBuffersMatchTheSerialReference(final int size)
     {
