@@ -114,6 +114,32 @@ class TcpDirectTransferTest
         });
     }
 
+    @Test
+    void aRankThatEndsRightAfterLargeSendsStillHasThemDeliveredWhole()
+    {
+        // Rank 0 closes as soon as its sends complete, while rank 1 still takes in the last bulk slots and credits
+        // them back: closing on those unread credits used to reset the connection and lose the end of the message.
+        ThreadedJob.run(2, TCP, cohort ->
+        {
+            final Communicator world = cohort.world();
+            final int bytes = 2_097_152 + 8;
+            final byte[] heap = new byte[bytes];
+            for (int round = 0; round < 8; round++)
+            {
+                if (world.rank() == 0)
+                {
+                    fill(MemorySegment.ofArray(heap), bytes + round);
+                    world.send(heap, 0, bytes, 1, round);
+                }
+                else
+                {
+                    world.recv(heap, 0, bytes, 0, round);
+                    check(MemorySegment.ofArray(heap), bytes + round, "heap to heap, round " + round);
+                }
+            }
+        });
+    }
+
     /** A pattern that differs per position and per seed, so a misplaced or stale byte is caught. */
     private static void fill(final MemorySegment buffer, final int seed)
     {

@@ -145,6 +145,11 @@ public final class TcpTransport implements Transport
     private boolean placed;
     private RuntimeException failure;
     private boolean closing;
+    /** Frames that arrive while this rank lingers on closing have no one to take them. */
+    private static final FrameHandler DROP_FRAMES = (peer, frameType, buffer, offset, length) ->
+    {
+    };
+    private static final long LINGER_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private boolean closed;
     private boolean aborted;
 
@@ -868,6 +873,7 @@ public final class TcpTransport implements Transport
             if (!aborted)
             {
                 sayGoodbye();
+                linger();
             }
             closing = true;
             for (final TcpConnection connection : connections)
@@ -906,6 +912,32 @@ public final class TcpTransport implements Transport
     }
 
     /** Sends a goodbye on every open connection and waits (bounded) until the sockets have taken them. */
+    /**
+     * After the goodbye, reads (and drops) what peers still send until every bulk slot this rank filled has been
+     * credited back, or 2 s pass: a peer still taking in this rank's last large message sends a credit per slot as it
+     * goes, and a socket closed with those bytes unread makes the kernel reset the connection, so the peer would lose
+     * the rest of the message.
+     */
+    private void linger()
+    {
+        final long deadline = System.nanoTime() + CLOSE_FLUSH_NANOS;
+        while (System.nanoTime() < deadline)
+        {
+            boolean waiting = false;
+            for (final TcpConnection connection : connections)
+            {
+                final int peer = connection.peer();
+                waiting |= peer >= 0 && connection.isOpen() && !connection.saidGoodbye()
+                    && states[peer] == PEER_ALIVE && bulkProduced[peer] > bulkCredited[peer];
+            }
+            if (!waiting)
+            {
+                return;
+            }
+            pollOrWait(DROP_FRAMES, Integer.MAX_VALUE, LINGER_WAIT_NANOS);
+        }
+    }
+
     private void sayGoodbye()
     {
         final long deadline = System.nanoTime() + CLOSE_FLUSH_NANOS;
