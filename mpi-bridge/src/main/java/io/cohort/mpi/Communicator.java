@@ -1302,7 +1302,7 @@ public final class Communicator
      */
     public void gather(final ByteBuffer send, final ByteBuffer recv, final int root)
     {
-        gather(MemorySegment.ofBuffer(send), recv == null ? null : MemorySegment.ofBuffer(recv), root);
+        gather(segment(send), segment(recv), root);
     }
 
     /**
@@ -1336,7 +1336,7 @@ public final class Communicator
      */
     public void scatter(final ByteBuffer send, final ByteBuffer recv, final int root)
     {
-        scatter(send == null ? null : MemorySegment.ofBuffer(send), MemorySegment.ofBuffer(recv), root);
+        scatter(segment(send), segment(recv), root);
     }
 
     /**
@@ -1678,7 +1678,7 @@ public final class Communicator
     public void reduce(final ByteBuffer send, final ByteBuffer recv, final ValueLayout element,
         final ReduceOperation op, final int root)
     {
-        reduce(MemorySegment.ofBuffer(send), recv == null ? null : MemorySegment.ofBuffer(recv), element, op, root);
+        reduce(segment(send), segment(recv), element, op, root);
     }
 
     /**
@@ -1695,8 +1695,7 @@ public final class Communicator
     public Request ireduce(final ByteBuffer send, final ByteBuffer recv, final ValueLayout element,
         final ReduceOperation op, final int root)
     {
-        return ireduce(MemorySegment.ofBuffer(send), recv == null ? null : MemorySegment.ofBuffer(recv), element, op,
-            root);
+        return ireduce(segment(send), segment(recv), element, op, root);
     }
 
     /**

@@ -366,11 +366,10 @@ public final class ClusterLauncher
         {
             bytes += file.content().length;
         }
-        // Base64 in JSON grows the bytes by a third.
-        if (bytes * 4 / 3 + 1_000_000 > AgentProtocol.MAX_MESSAGE_BYTES)
+        if (bytes > AgentProtocol.MAX_STAGED_BYTES)
         {
             throw new LaunchException("the program's files total " + bytes + " bytes; at most about "
-                + AgentProtocol.MAX_MESSAGE_BYTES * 3L / 4 + " can be sent to the hosts");
+                + AgentProtocol.MAX_STAGED_BYTES + " can be sent to the hosts");
         }
         return files;
     }

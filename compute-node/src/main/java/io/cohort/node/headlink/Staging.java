@@ -24,12 +24,9 @@ import java.util.zip.ZipInputStream;
  */
 record Staging(ProgramOrder program, List<StagedFile> files)
 {
-    /** The most bytes staged for one launch: base64 in the JSON launch message grows them by a third. */
-    static final long MAX_STAGED_BYTES = AgentProtocol.MAX_MESSAGE_BYTES * 3L / 4 - 1_000_000;
-
     static Staging of(final Program program, final Path packageFile) throws IOException
     {
-        return of(program, packageFile, MAX_STAGED_BYTES);
+        return of(program, packageFile, AgentProtocol.MAX_STAGED_BYTES);
     }
 
     /** {@link #of(Program, Path)} with another limit on the bytes staged. */

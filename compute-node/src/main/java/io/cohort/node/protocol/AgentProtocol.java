@@ -19,6 +19,11 @@ public final class AgentProtocol
 
     /** The largest message accepted: staged programs travel inside a Launch. */
     public static final int MAX_MESSAGE_BYTES = 512 * 1024 * 1024;
+    /**
+     * The most bytes of files one message can stage on a host: base64 in JSON grows them by a third, and 1 MB is
+     * left for the rest of the message.
+     */
+    public static final long MAX_STAGED_BYTES = (MAX_MESSAGE_BYTES - 1_000_000L) * 3 / 4;
 
     /**
      * The largest message accepted before the other side has proven it holds the cluster's secret: a stranger
