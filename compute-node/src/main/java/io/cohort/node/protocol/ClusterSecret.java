@@ -179,6 +179,29 @@ public final class ClusterSecret
     }
 
     /**
+     * The key that signs every message of one link after its handshake: derived from the secret and both sides'
+     * nonces, so it differs for every connection and a message recorded on one link is refused on any other.
+     *
+     * @param acceptorNonce the nonce of the side that accepted the connection (its hello)
+     * @param dialerNonce   the nonce of the side that dialed (its auth)
+     * @return 32 bytes
+     */
+    public byte[] linkKey(final String acceptorNonce, final String dialerNonce)
+    {
+        try
+        {
+            final Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return mac.doFinal(("cohort link key " + acceptorNonce + " " + dialerNonce)
+                .getBytes(StandardCharsets.US_ASCII));
+        }
+        catch (final GeneralSecurityException ex)
+        {
+            throw new IllegalStateException("HmacSHA256 is missing from this JDK", ex);
+        }
+    }
+
+    /**
      * Checks a signature in constant time.
      *
      * @param nonce the nonce this side sent

@@ -11,6 +11,9 @@ package io.cohort.node.protocol;
  *   acceptor: Welcome(mac(nonceB))  or  Refused(reason)
  * </pre>
  *
+ * <p>From then on every message of the link is signed with a key derived from the secret and both nonces
+ * ({@link MessageChannel#authenticate}).
+ *
  * <p>Both sides check the protocol version before anything else. What a failure says depends on who the peers
  * are, so the callers word the refusals and the errors; this class only runs the exchange.
  *
@@ -155,6 +158,7 @@ public final class Handshake
             throw new Failure(Reason.WRONG_SECRET, null);
         }
         channel.send(new AgentMessage.Welcome(secret.sign(auth.nonce())));
+        channel.authenticate(secret.linkKey(nonce, auth.nonce()), true);
     }
 
     /**
@@ -188,6 +192,7 @@ public final class Handshake
         {
             throw new Failure(Reason.WRONG_SECRET, null);
         }
+        channel.authenticate(secret.linkKey(hello.nonce(), nonce), false);
         return hello;
     }
 

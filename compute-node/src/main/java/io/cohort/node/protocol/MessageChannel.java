@@ -12,17 +12,27 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.time.Duration;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * One end of an agent link: messages as length-prefixed JSON over a TCP socket. Reading blocks, and fails when
  * the other side stays silent longer than the silence limit (it pings every second, so silence means it is gone
  * or the link is cut).
  *
+ * <p>After the handshake ({@link #authenticate}) every message carries an HMAC-SHA256 tag under the link's own key
+ * over its direction, its sequence number and its bytes: a message altered, injected, replayed, reordered or
+ * reflected back by someone on the path is refused and the link is closed, so holding the cluster secret is needed
+ * for every order, not only for opening the connection.
+ *
  * <p>Thread-safe for one reader and any number of writers.
  */
 public final class MessageChannel implements AutoCloseable
 {
+    private static final int TAG_BYTES = 32;
     private static final ObjectMapper JSON = new ObjectMapper()
         .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
 
@@ -31,6 +41,14 @@ public final class MessageChannel implements AutoCloseable
     private final DataInputStream in;
     private final DataOutputStream out;
     private final Duration silenceLimit;
+    /** Signs what this side sends, once the link is authenticated; guarded by {@code out}. */
+    private Mac sendMac;
+    private byte sendDirection;
+    private long sendSequence;
+    /** Checks what this side receives, once the link is authenticated; used by the one reader. */
+    private volatile Mac receiveMac;
+    private byte receiveDirection;
+    private long receiveSequence;
 
     /**
      * Wraps a connected socket.
@@ -79,6 +97,54 @@ public final class MessageChannel implements AutoCloseable
     }
 
     /**
+     * Signs every later message in both directions with a key only the two ends of this link know. Each side calls
+     * this once, right after the handshake proved both hold the secret, at the same point of the stream: the
+     * acceptor after sending its welcome, the dialer after reading it.
+     *
+     * @param linkKey  the link's key ({@link ClusterSecret#linkKey})
+     * @param acceptor true on the side that accepted the connection
+     */
+    public void authenticate(final byte[] linkKey, final boolean acceptor)
+    {
+        final byte mine = acceptor ? (byte) 'A' : (byte) 'D';
+        final byte theirs = acceptor ? (byte) 'D' : (byte) 'A';
+        synchronized (out)
+        {
+            sendMac = mac(linkKey);
+            sendDirection = mine;
+            sendSequence = 0;
+        }
+        receiveDirection = theirs;
+        receiveSequence = 0;
+        receiveMac = mac(linkKey);
+    }
+
+    private static Mac mac(final byte[] key)
+    {
+        try
+        {
+            final Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return mac;
+        }
+        catch (final GeneralSecurityException ex)
+        {
+            throw new IllegalStateException("HmacSHA256 is missing from this JDK", ex);
+        }
+    }
+
+    /** The tag of one message: direction and sequence first, so no message can stand in for another. */
+    private static byte[] tag(final Mac mac, final byte direction, final long sequence, final byte[] bytes)
+    {
+        mac.update(direction);
+        for (int shift = 56; shift >= 0; shift -= 8)
+        {
+            mac.update((byte) (sequence >>> shift));
+        }
+        return mac.doFinal(bytes);
+    }
+
+    /**
      * Sends one message.
      *
      * @param message the message
@@ -102,6 +168,10 @@ public final class MessageChannel implements AutoCloseable
             {
                 out.writeInt(bytes.length);
                 out.write(bytes);
+                if (sendMac != null)
+                {
+                    out.write(tag(sendMac, sendDirection, sendSequence++, bytes));
+                }
                 out.flush();
             }
             catch (final IOException ex)
@@ -147,6 +217,22 @@ public final class MessageChannel implements AutoCloseable
             if (bytes.length != length)
             {
                 throw new EOFException("connection closed mid-message");
+            }
+            final Mac mac = receiveMac;
+            if (mac != null)
+            {
+                final byte[] tag = in.readNBytes(TAG_BYTES);
+                if (tag.length != TAG_BYTES)
+                {
+                    throw new EOFException("connection closed mid-message");
+                }
+                if (!MessageDigest.isEqual(tag, tag(mac, receiveDirection, receiveSequence++, bytes)))
+                {
+                    close();
+                    throw new ProtocolException("a message from " + peer + " failed its authentication check (it "
+                        + "was altered, injected or replayed on the way, or comes from someone without the cluster "
+                        + "secret); the link is closed");
+                }
             }
         }
         catch (final SocketTimeoutException ex)
