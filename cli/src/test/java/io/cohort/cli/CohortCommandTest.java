@@ -143,6 +143,22 @@ class CohortCommandTest
     }
 
     @Test
+    void headStartRefusesAPackageRetentionShorterThanTenMinutesNamingTheValueAndTheLeast(@TempDir final Path data)
+    {
+        final Result result = cohort("head", "start", "--data", data.toString(), "--package-retention", "5m");
+        assertEquals(2, result.code());
+        assertTrue(result.err().contains("--package-retention 5m is shorter than the least, 10m"), result.err());
+    }
+
+    @Test
+    void headStartRefusesAPackageRetentionThatIsNotADuration(@TempDir final Path data)
+    {
+        final Result result = cohort("head", "start", "--data", data.toString(), "--package-retention", "a week");
+        assertEquals(2, result.code());
+        assertTrue(result.err().contains("--package-retention 'a week' is not a duration"), result.err());
+    }
+
+    @Test
     void missingJarIsNamed()
     {
         final Result result = cohort("run", "-n", "2", "no-such-solver.jar");

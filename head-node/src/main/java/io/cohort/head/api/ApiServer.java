@@ -226,7 +226,17 @@ public final class ApiServer implements AutoCloseable
         final String path = exchange.http().getRequestURI().getPath();
         if ("/metrics".equals(path))
         {
-            // Without a token: scrapers usually have none, and the numbers name no job, owner or node.
+            if (!head.config().publicMetrics())
+            {
+                // Any live token will do, a user's too: the numbers name no job, owner or node.
+                if (exchange.header("Authorization") == null)
+                {
+                    throw new AuthException("/metrics needs 'Authorization: Bearer TOKEN' (any user's token; in "
+                        + "Prometheus, authorization: {credentials_file: FILE}), or start the head node with "
+                        + "--public-metrics to serve it without one");
+                }
+                tokens.authenticate(exchange.header("Authorization"));
+            }
             only(exchange.method(), "GET", () -> exchange.send(200, HeadMetrics.CONTENT_TYPE, metrics.scrape()));
             return;
         }

@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Iterator;
 import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
@@ -115,6 +116,15 @@ public final class HeadCommand implements Runnable
             description = "The largest package upload (default 268435456).")
         Long maxPackageBytes;
 
+        @Option(names = "--package-retention", paramLabel = "DURATION",
+            description = "How long an uploaded package that no waiting, running or recently ended job names is kept "
+                + "after its last use, or 'forever' (at least 10m; default 7d).")
+        String packageRetention;
+
+        @Option(names = "--public-metrics",
+            description = "Serve /metrics without a token (by default it needs any user's bearer token).")
+        boolean publicMetrics;
+
         @Option(names = "--webhook-attempts", paramLabel = "N",
             description = "POSTs per webhook delivery before it is FAILED, the first included (1-100, default 8).")
         Integer webhookAttempts;
@@ -155,6 +165,19 @@ public final class HeadCommand implements Runnable
                         : Durations.parse("--webhook-backoff", webhookBackoff),
                     webhookTimeout == null ? hooks.timeout() : Durations.parse("--webhook-timeout", webhookTimeout),
                     webhookConcurrency == null ? hooks.concurrency() : webhookConcurrency));
+                if (packageRetention != null)
+                {
+                    final Duration retention = "forever".equals(packageRetention) ? null
+                        : Durations.parse("--package-retention", packageRetention);
+                    if (retention != null && retention.compareTo(HeadConfig.MIN_PACKAGE_RETENTION) < 0)
+                    {
+                        throw new IllegalArgumentException("--package-retention " + packageRetention + " is shorter "
+                            + "than the least, 10m: a package must outlive the gap between its upload and the "
+                            + "submission that names it; give 10m or more, or 'forever'");
+                    }
+                    config = config.withPackageRetention(retention);
+                }
+                config = config.withPublicMetrics(publicMetrics);
             }
             catch (final IllegalArgumentException ex)
             {

@@ -30,6 +30,7 @@ import io.cohort.head.store.PackageStore;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -123,6 +124,16 @@ public final class HeadNode implements AgentEvents, AutoCloseable
     {
     }
 
+    /**
+     * The tunables this head node runs with.
+     *
+     * @return its configuration
+     */
+    public HeadConfig config()
+    {
+        return config;
+    }
+
     /** Recovers from the store, then schedules on a virtual thread until {@link #close()}. */
     public void start()
     {
@@ -134,6 +145,8 @@ public final class HeadNode implements AgentEvents, AutoCloseable
     {
         long lastPass = 0;
         long lastPassNanos = 0;
+        final Duration collectEvery = packageCollectionInterval();
+        long nextCollection = System.nanoTime();
         while (!closed)
         {
             try
@@ -154,6 +167,11 @@ public final class HeadNode implements AgentEvents, AutoCloseable
                     tick();
                 }
                 lastPassNanos = System.nanoTime() - lastPass;
+                if (collectEvery != null && !closed && System.nanoTime() - nextCollection >= 0)
+                {
+                    nextCollection = System.nanoTime() + collectEvery.toNanos();
+                    collectUnusedPackages();
+                }
             }
             catch (final InterruptedException ex)
             {
@@ -236,7 +254,7 @@ public final class HeadNode implements AgentEvents, AutoCloseable
      */
     public Job submit(final String owner, final JobSpec spec) throws SpecException
     {
-        if (spec.packageHash() != null && !packages.contains(spec.packageHash()))
+        if (spec.packageHash() != null && !packages.claim(spec.packageHash()))
         {
             throw new SpecException("package", "no package " + spec.packageHash() + " on this head node; upload "
                 + "the jar or zip first (PUT /api/v1/packages, or cohort submit does it for you)");
@@ -582,11 +600,79 @@ public final class HeadNode implements AgentEvents, AutoCloseable
             throw new RequestException(RequestException.Kind.CONFLICT, "job " + id + " is " + job.state().name()
                 + " and waits already; requeue applies to running and ended jobs");
         }
+        final String pkg = job.spec().packageHash();
+        if (pkg != null && !packages.claim(pkg))
+        {
+            throw new RequestException(RequestException.Kind.CONFLICT, "job " + id + " needs package " + pkg + ", "
+                + (config.packageRetention() == null ? "which is no longer on this head node"
+                    : "which was removed after " + retentionText() + " unused")
+                + "; upload the same jar or zip again (PUT /api/v1/packages gives it the same name back), then "
+                + "requeue");
+        }
         queuedAt.put(id, now);
         final Job again = move(job, new JobState.Pending(null, "requeued by " + by), now, null, true);
         flush();
         wake();
         return again;
+    }
+
+    private String retentionText()
+    {
+        final Duration retention = config.packageRetention();
+        return retention.toDays() >= 1 && retention.toHours() % 24 == 0 ? retention.toDays() + " day(s)"
+            : retention.toMinutes() + " minutes";
+    }
+
+    /**
+     * Removes the uploaded packages that no job may still need (none that is waiting or running names them, none
+     * that ended within the retention period does) and that were not uploaded or named within the retention period.
+     * The scheduler thread does this every {@link #packageCollectionInterval()}; nothing happens when packages are
+     * kept for ever.
+     *
+     * @return what was removed
+     */
+    public List<PackageStore.Removed> collectUnusedPackages()
+    {
+        final Duration retention = config.packageRetention();
+        if (retention == null)
+        {
+            return List.of();
+        }
+        // In use is read first: a job submitted or requeued after this query claimed its package, which is then
+        // too recent for the collection to remove.
+        final Set<String> inUse = store.packagesInUse(clock.instant().minus(retention));
+        try
+        {
+            final List<PackageStore.Removed> removed = packages.collect(inUse, retention);
+            if (!removed.isEmpty())
+            {
+                LOG.log(System.Logger.Level.INFO, "removed " + removed.size() + " package(s) unused for "
+                    + retentionText() + " (" + removed.stream().mapToLong(PackageStore.Removed::bytes).sum()
+                    + " bytes): " + removed.stream().map(PackageStore.Removed::hash).toList());
+            }
+            return removed;
+        }
+        catch (final IOException ex)
+        {
+            LOG.log(System.Logger.Level.WARNING, "cannot remove unused packages; trying again later", ex);
+            return List.of();
+        }
+    }
+
+    /**
+     * How often the scheduler thread collects unused packages: a quarter of the retention, at most hourly.
+     *
+     * @return the interval, or null when packages are kept for ever
+     */
+    Duration packageCollectionInterval()
+    {
+        final Duration retention = config.packageRetention();
+        if (retention == null)
+        {
+            return null;
+        }
+        final Duration quarter = retention.dividedBy(4);
+        return quarter.compareTo(Duration.ofHours(1)) < 0 ? quarter : Duration.ofHours(1);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.cohort.head.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cohort.head.job.Attempt;
 import io.cohort.head.job.Job;
@@ -31,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -406,6 +408,41 @@ public final class JobStore implements AutoCloseable
         catch (final SQLException ex)
         {
             throw new StoreException("cannot load live jobs", ex);
+        }
+    }
+
+    /**
+     * The packages a job may still need: those named by a job that is not final, or that ended at or after the given
+     * time (it may be requeued). What the package store keeps when it collects unused packages.
+     *
+     * @param endedSince jobs that ended at or after this still count
+     * @return SHA-256 hashes of the packages in use
+     */
+    public synchronized Set<String> packagesInUse(final Instant endedSince)
+    {
+        // Specs without a package are skipped by the LIKE; the rest are parsed, not matched, to read the field.
+        try (PreparedStatement query = connection.prepareStatement("SELECT id, spec FROM " + JOBS_WITH_SPECS
+            + " WHERE (state IN ('PENDING', 'HELD', 'STARTING', 'RUNNING') OR ended_at IS NULL OR ended_at >= ?)"
+            + " AND spec LIKE '%\"package\"%'"))
+        {
+            query.setLong(1, endedSince.toEpochMilli());
+            final Set<String> hashes = new HashSet<>();
+            try (ResultSet rows = query.executeQuery())
+            {
+                while (rows.next())
+                {
+                    final JsonNode hash = json.readTree(rows.getString(2)).get("package");
+                    if (hash != null && hash.isTextual())
+                    {
+                        hashes.add(hash.asText());
+                    }
+                }
+            }
+            return hashes;
+        }
+        catch (final SQLException | JsonProcessingException ex)
+        {
+            throw new StoreException("cannot read which packages jobs use", ex);
         }
     }
 

@@ -3,17 +3,31 @@ package io.cohort.head.store;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * Uploaded jars and zips, stored once by content: {@code DATA/packages/<sha256>}. An upload is written to a temporary
  * file, hashed as it streams, and moved into place atomically, so a package file is either whole or absent.
+ *
+ * <p>A package's modification time is when it was last uploaded or named by a submission or requeue ({@link #claim}).
+ * {@link #collect} removes packages that no job may still need and that were not used for the retention period;
+ * both hold this store's lock, so a package claimed while a collection runs is kept.
  *
  * <pre>{@code
  * String hash = packages.put(request.getRequestBody(), PackageStore.DEFAULT_MAX_BYTES);
@@ -33,6 +47,17 @@ public final class PackageStore
     private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
 
     private final Path dir;
+    private final InstantSource clock;
+
+    /**
+     * A package removed by {@link #collect}.
+     *
+     * @param hash  its SHA-256
+     * @param bytes its size
+     */
+    public record Removed(String hash, long bytes)
+    {
+    }
 
     /** An upload larger than the limit; nothing was kept. */
     public static final class TooLargeException extends IOException
@@ -77,6 +102,19 @@ public final class PackageStore
      */
     public PackageStore(final Path dataDir) throws IOException
     {
+        this(dataDir, InstantSource.system());
+    }
+
+    /**
+     * The package store of a data directory, with the clock that dates its uses (tests move it on).
+     *
+     * @param dataDir the head node's data directory
+     * @param clock   the time of uploads and claims
+     * @throws IOException if the directory cannot be made or read
+     */
+    public PackageStore(final Path dataDir, final InstantSource clock) throws IOException
+    {
+        this.clock = clock;
         this.dir = Files.createDirectories(dataDir.resolve("packages"));
         try (var leftovers = Files.newDirectoryStream(dir, ".upload-*.part"))
         {
@@ -120,13 +158,18 @@ public final class PackageStore
             checkZip(temp);
             final String hash = HexFormat.of().formatHex(digest.digest());
             final Path target = dir.resolve(hash);
-            if (Files.exists(target))
+            synchronized (this)
             {
-                Files.delete(temp);
-            }
-            else
-            {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+                if (Files.exists(target))
+                {
+                    Files.delete(temp);
+                }
+                else
+                {
+                    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+                }
+                // Uploading counts as a use: the package is kept at least a retention period for its submission.
+                Files.setLastModifiedTime(target, FileTime.from(clock.instant()));
             }
             return hash;
         }
@@ -158,6 +201,63 @@ public final class PackageStore
     public boolean contains(final String hash)
     {
         return HASH.matcher(hash).matches() && Files.isRegularFile(dir.resolve(hash));
+    }
+
+    /**
+     * Marks a package as used now, if it is stored: a submission or requeue that names it calls this before it is
+     * acknowledged, so that a collection running at the same time keeps it.
+     *
+     * @param hash a SHA-256 in hex
+     * @return true if it is here (and now counts as just used), false if it is not
+     */
+    public synchronized boolean claim(final String hash)
+    {
+        if (!contains(hash))
+        {
+            return false;
+        }
+        try
+        {
+            Files.setLastModifiedTime(dir.resolve(hash), FileTime.from(clock.instant()));
+            return true;
+        }
+        catch (final NoSuchFileException ex)
+        {
+            return false;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot mark package " + hash + " as used", ex);
+        }
+    }
+
+    /**
+     * Removes the packages not in use and not uploaded or claimed within the retention period.
+     *
+     * @param inUse     hashes some job may still need (never removed)
+     * @param retention how long an unused package is kept after its last upload or claim
+     * @return what was removed
+     * @throws IOException if the directory cannot be read or a file cannot be removed
+     */
+    public synchronized List<Removed> collect(final Set<String> inUse, final Duration retention) throws IOException
+    {
+        final Instant cutoff = clock.instant().minus(retention);
+        final List<Removed> removed = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir))
+        {
+            for (final Path file : files)
+            {
+                final String hash = file.getFileName().toString();
+                if (HASH.matcher(hash).matches() && !inUse.contains(hash)
+                    && Files.getLastModifiedTime(file).toInstant().isBefore(cutoff))
+                {
+                    final long bytes = Files.size(file);
+                    Files.delete(file);
+                    removed.add(new Removed(hash, bytes));
+                }
+            }
+        }
+        return removed;
     }
 
     /**

@@ -39,17 +39,22 @@ class MetricsEndpointTest
     private final HttpClient http = HttpClient.newHttpClient();
     private HeadServer server;
     private ApiClient alice;
+    private String aliceToken;
 
     @BeforeEach
     void start() throws Exception
     {
         HeadInit.init(data, "localhost:9000", false);
-        server = HeadServer.start(data, (events, context) -> agents, HeadConfig.defaults(),
-            new InetSocketAddress("127.0.0.1", 0));
+        start(HeadConfig.defaults());
+    }
+
+    private void start(final HeadConfig config) throws Exception
+    {
+        server = HeadServer.start(data, (events, context) -> agents, config, new InetSocketAddress("127.0.0.1", 0));
         server.head().nodeJoined("n1", new NodeCapacity(4, 4, 1L << 30, List.of("shm")), null,
             new AgentReport("n1", List.of()));
-        alice = new ApiClient(http, "http://127.0.0.1:" + server.apiPort(),
-            server.tokens().create("alice", "alice", Role.USER).token());
+        aliceToken = server.tokens().create("alice", "alice", Role.USER).token();
+        alice = new ApiClient(http, "http://127.0.0.1:" + server.apiPort(), aliceToken);
     }
 
     @AfterEach
@@ -60,8 +65,18 @@ class MetricsEndpointTest
 
     private HttpResponse<String> scrape(final String method) throws Exception
     {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.apiPort() + "/metrics"))
-            .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        return scrape(method, "Bearer " + aliceToken);
+    }
+
+    private HttpResponse<String> scrape(final String method, final String authorization) throws Exception
+    {
+        final HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.apiPort()
+            + "/metrics")).method(method, HttpRequest.BodyPublishers.noBody());
+        if (authorization != null)
+        {
+            request.header("Authorization", authorization);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private long submit(final String name, final int ranks, final boolean hold) throws Exception
@@ -87,7 +102,36 @@ class MetricsEndpointTest
     }
 
     @Test
-    void metricsNeedNoTokenAndUseThePrometheusTextFormat() throws Exception
+    void metricsWithoutATokenAreRefusedNamingTheHeaderAndTheOptionThatOpensThem() throws Exception
+    {
+        final HttpResponse<String> response = scrape("GET", null);
+        assertEquals(401, response.statusCode());
+        assertTrue(response.body().contains("Authorization: Bearer TOKEN"), response.body());
+        assertTrue(response.body().contains("--public-metrics"), response.body());
+    }
+
+    @Test
+    void metricsWithARevokedTokenAreRefused() throws Exception
+    {
+        final var issued = server.tokens().create("scraper", "bob", Role.USER);
+        server.tokens().revoke(issued.record().id());
+        final HttpResponse<String> response = scrape("GET", "Bearer " + issued.token());
+        assertEquals(401, response.statusCode());
+        assertTrue(response.body().contains("revoked"), response.body());
+    }
+
+    @Test
+    void publicMetricsNeedNoToken() throws Exception
+    {
+        server.close();
+        start(HeadConfig.defaults().withPublicMetrics(true));
+        final HttpResponse<String> response = scrape("GET", null);
+        assertEquals(200, response.statusCode(), response.body());
+        assertTrue(response.body().contains("# TYPE cohort_jobs gauge"), response.body());
+    }
+
+    @Test
+    void anyUsersTokenReadsTheMetricsInThePrometheusTextFormat() throws Exception
     {
         final HttpResponse<String> response = scrape("GET");
         assertEquals(200, response.statusCode());

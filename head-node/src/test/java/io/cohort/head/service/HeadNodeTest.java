@@ -45,11 +45,13 @@ class HeadNodeTest
     private JobStore store;
     private OutputStore output;
     private HeadNode head;
+    private PackageStore packages;
 
     @BeforeEach
     void open() throws Exception
     {
         store = JobStore.open(data);
+        packages = new PackageStore(data, clock);
         output = new OutputStore(data);
         head = newHead();
     }
@@ -57,7 +59,7 @@ class HeadNodeTest
     private HeadNode newHead() throws Exception
     {
         final HeadNode node = new HeadNode(HeadConfig.defaults().withKillGrace(Duration.ofSeconds(10)), store,
-            new PackageStore(data), output, agents, clock);
+            packages, output, agents, clock);
         node.recover();
         return node;
     }
@@ -405,6 +407,86 @@ class HeadNodeTest
         head.requeue(id, "alice");
         head.tick();
         assertEquals(2, agents.launches(id).get(1).attempt());
+    }
+
+    private String upload(final String content) throws Exception
+    {
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(bytes))
+        {
+            zip.putNextEntry(new java.util.zip.ZipEntry("run.sh"));
+            zip.write(content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            zip.closeEntry();
+        }
+        return packages.put(new java.io.ByteArrayInputStream(bytes.toByteArray()), 1 << 20);
+    }
+
+    @Test
+    void packageOfAJobEndedLongerAgoThanTheRetentionIsRemovedAndRequeueSaysToUploadItAgain() throws Exception
+    {
+        join("n1", 1);
+        final String pkg = upload("echo old");
+        final long id = submit(Specs.withPackage(pkg)).id();
+        head.tick();
+        runToEnd(id, 0);
+        head.tick();
+        clock.advance(HeadConfig.DEFAULT_PACKAGE_RETENTION.minusMinutes(1));
+        assertEquals(List.of(), head.collectUnusedPackages(), "ended within the retention: it may be requeued");
+        clock.advance(Duration.ofMinutes(2));
+        assertEquals(List.of(pkg), head.collectUnusedPackages().stream().map(PackageStore.Removed::hash).toList());
+        assertTrue(packages.path(pkg).isEmpty());
+        final RequestException refused = assertThrows(RequestException.class, () -> head.requeue(id, "alice"));
+        assertEquals(RequestException.Kind.CONFLICT, refused.kind());
+        assertTrue(refused.getMessage().contains("needs package " + pkg + ", which was removed after 7 day(s) unused; "
+            + "upload the same jar or zip again"), refused.getMessage());
+        assertInstanceOf(JobState.Completed.class, state(id), "nothing changed");
+    }
+
+    @Test
+    void reuploadingARemovedPackageLetsItsJobBeRequeued() throws Exception
+    {
+        join("n1", 1);
+        final String pkg = upload("echo again");
+        final long id = submit(Specs.withPackage(pkg)).id();
+        head.tick();
+        runToEnd(id, 0);
+        head.tick();
+        clock.advance(HeadConfig.DEFAULT_PACKAGE_RETENTION.plusMinutes(1));
+        assertEquals(1, head.collectUnusedPackages().size());
+        assertEquals(pkg, upload("echo again"), "the same content has the same name");
+        join("n1", 1);
+        head.requeue(id, "alice");
+        head.tick();
+        assertEquals(2, agents.launches(id).get(1).attempt());
+        assertEquals(packages.path(pkg), java.util.Optional.ofNullable(agents.launches(id).get(1).packageFile()));
+    }
+
+    @Test
+    void packageOfAWaitingJobIsKeptHoweverLongItWaits() throws Exception
+    {
+        join("n1", 1);
+        final String pkg = upload("echo waiting");
+        final long id = submit(Specs.withPackage(pkg)).id();
+        head.hold(id, "alice");
+        clock.advance(HeadConfig.DEFAULT_PACKAGE_RETENTION.multipliedBy(3));
+        assertEquals(List.of(), head.collectUnusedPackages());
+        assertTrue(packages.path(pkg).isPresent());
+    }
+
+    @Test
+    void packageUploadedButNotYetSubmittedIsKeptForTheRetentionThenRemoved() throws Exception
+    {
+        join("n1", 1);
+        final String pkg = upload("echo later");
+        clock.advance(HeadConfig.DEFAULT_PACKAGE_RETENTION.minusMinutes(1));
+        assertEquals(List.of(), head.collectUnusedPackages());
+        final long id = submit(Specs.withPackage(pkg)).id();
+        head.hold(id, "alice");
+        head.cancel(id, "alice");
+        clock.advance(HeadConfig.DEFAULT_PACKAGE_RETENTION.minusMinutes(1));
+        assertEquals(List.of(), head.collectUnusedPackages(), "the submission counted as a use");
+        clock.advance(Duration.ofMinutes(2));
+        assertEquals(List.of(pkg), head.collectUnusedPackages().stream().map(PackageStore.Removed::hash).toList());
     }
 
     @Test

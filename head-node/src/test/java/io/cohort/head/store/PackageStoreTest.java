@@ -1,5 +1,6 @@
 package io.cohort.head.store;
 
+import io.cohort.head.testing.TestClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -7,12 +8,16 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PackageStoreTest
 {
@@ -43,6 +48,57 @@ class PackageStoreTest
         {
             assertEquals(0, files.count());
         }
+    }
+
+    @Test
+    void unusedPackageIsRemovedOnceTheRetentionHasPassedSinceItsUpload() throws Exception
+    {
+        final TestClock clock = new TestClock();
+        final PackageStore packages = new PackageStore(data, clock);
+        final String hash = packages.put(new ByteArrayInputStream(zip("a.txt", "a")), 1000);
+        clock.advance(Duration.ofHours(2));
+        assertEquals(List.of(), packages.collect(Set.of(), Duration.ofHours(3)));
+        clock.advance(Duration.ofHours(2));
+        final List<PackageStore.Removed> removed = packages.collect(Set.of(), Duration.ofHours(3));
+        assertEquals(List.of(hash), removed.stream().map(PackageStore.Removed::hash).toList());
+        assertTrue(removed.get(0).bytes() > 0);
+        assertFalse(packages.contains(hash));
+    }
+
+    @Test
+    void packageInUseIsKeptHoweverOld() throws Exception
+    {
+        final TestClock clock = new TestClock();
+        final PackageStore packages = new PackageStore(data, clock);
+        final String hash = packages.put(new ByteArrayInputStream(zip("a.txt", "a")), 1000);
+        clock.advance(Duration.ofDays(100));
+        assertEquals(List.of(), packages.collect(Set.of(hash), Duration.ofHours(1)));
+        assertTrue(packages.contains(hash));
+    }
+
+    @Test
+    void claimingOrUploadingAgainCountsAsAUse() throws Exception
+    {
+        final TestClock clock = new TestClock();
+        final PackageStore packages = new PackageStore(data, clock);
+        final byte[] bytes = zip("a.txt", "a");
+        final String hash = packages.put(new ByteArrayInputStream(bytes), 1000);
+        clock.advance(Duration.ofHours(2));
+        assertTrue(packages.claim(hash));
+        clock.advance(Duration.ofHours(2));
+        assertEquals(List.of(), packages.collect(Set.of(), Duration.ofHours(3)));
+        packages.put(new ByteArrayInputStream(bytes), 1000);
+        clock.advance(Duration.ofHours(2));
+        assertEquals(List.of(), packages.collect(Set.of(), Duration.ofHours(3)));
+        assertTrue(packages.contains(hash));
+    }
+
+    @Test
+    void claimOfAPackageThatIsNotStoredSaysSo() throws Exception
+    {
+        final PackageStore packages = new PackageStore(data);
+        assertFalse(packages.claim("0".repeat(64)));
+        assertFalse(packages.claim("../../etc/passwd"));
     }
 
     @Test

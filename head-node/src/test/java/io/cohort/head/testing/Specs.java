@@ -44,4 +44,16 @@ public final class Specs
         return new JobSpec("test", ranks, Layout.packed(), new Program.Executable("/bin/true"), List.of(), Map.of(),
             List.of(), timeLimit, priority, retry, deps, null, false, List.of());
     }
+
+    /**
+     * A one-rank job of /bin/true that names an uploaded package.
+     *
+     * @param packageHash the package's SHA-256
+     * @return the spec
+     */
+    public static JobSpec withPackage(final String packageHash)
+    {
+        return new JobSpec("test", 1, Layout.packed(), new Program.Executable("/bin/true"), List.of(), Map.of(),
+            List.of(), null, 0, RetryPolicy.none(), List.of(), packageHash, false, List.of());
+    }
 }

@@ -280,7 +280,7 @@ class WebhookDeliveryTest
     private String metrics() throws Exception
     {
         return HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-            "http://127.0.0.1:" + server.apiPort() + "/metrics")).build(),
+            "http://127.0.0.1:" + server.apiPort() + "/metrics")).header("Authorization", "Bearer " + token).build(),
             java.net.http.HttpResponse.BodyHandlers.ofString()).body();
     }
 
