@@ -421,15 +421,22 @@ class HeadNodeTest
         return packages.put(new java.io.ByteArrayInputStream(bytes.toByteArray()), 1 << 20);
     }
 
-    @Test
-    void packageOfAJobEndedLongerAgoThanTheRetentionIsRemovedAndRequeueSaysToUploadItAgain() throws Exception
+    /** Submits a one-rank job that names the package, runs it to a successful end and commits that. */
+    private long runPackagedJobToCompletion(final String pkg) throws Exception
     {
         join("n1", 1);
-        final String pkg = upload("echo old");
         final long id = submit(Specs.withPackage(pkg)).id();
         head.tick();
         runToEnd(id, 0);
         head.tick();
+        return id;
+    }
+
+    @Test
+    void packageOfAJobEndedLongerAgoThanTheRetentionIsRemovedAndRequeueSaysToUploadItAgain() throws Exception
+    {
+        final String pkg = upload("echo old");
+        final long id = runPackagedJobToCompletion(pkg);
         clock.advance(HeadConfig.DEFAULT_PACKAGE_RETENTION.minusMinutes(1));
         assertEquals(List.of(), head.collectUnusedPackages(), "ended within the retention: it may be requeued");
         clock.advance(Duration.ofMinutes(2));
@@ -445,12 +452,8 @@ class HeadNodeTest
     @Test
     void reuploadingARemovedPackageLetsItsJobBeRequeued() throws Exception
     {
-        join("n1", 1);
         final String pkg = upload("echo again");
-        final long id = submit(Specs.withPackage(pkg)).id();
-        head.tick();
-        runToEnd(id, 0);
-        head.tick();
+        final long id = runPackagedJobToCompletion(pkg);
         clock.advance(HeadConfig.DEFAULT_PACKAGE_RETENTION.plusMinutes(1));
         assertEquals(1, head.collectUnusedPackages().size());
         assertEquals(pkg, upload("echo again"), "the same content has the same name");
