@@ -166,16 +166,7 @@ public final class ClusterSecret
      */
     public String sign(final String nonce)
     {
-        try
-        {
-            final Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal(nonce.getBytes(StandardCharsets.US_ASCII)));
-        }
-        catch (final GeneralSecurityException ex)
-        {
-            throw new IllegalStateException("HmacSHA256 is missing from this JDK", ex);
-        }
+        return HexFormat.of().formatHex(hmac(key).doFinal(nonce.getBytes(StandardCharsets.US_ASCII)));
     }
 
     /**
@@ -188,12 +179,18 @@ public final class ClusterSecret
      */
     public byte[] linkKey(final String acceptorNonce, final String dialerNonce)
     {
+        return hmac(key).doFinal(("cohort link key " + acceptorNonce + " " + dialerNonce)
+            .getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** A fresh HMAC-SHA256 under a key: the one MAC of the agent protocol (handshake proofs and message tags). */
+    static Mac hmac(final byte[] key)
+    {
         try
         {
             final Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal(("cohort link key " + acceptorNonce + " " + dialerNonce)
-                .getBytes(StandardCharsets.US_ASCII));
+            return mac;
         }
         catch (final GeneralSecurityException ex)
         {

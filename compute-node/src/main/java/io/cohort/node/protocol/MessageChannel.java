@@ -12,11 +12,9 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Duration;
 import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * One end of an agent link: messages as length-prefixed JSON over a TCP socket. Reading blocks, and fails when
@@ -110,27 +108,13 @@ public final class MessageChannel implements AutoCloseable
         final byte theirs = acceptor ? (byte) 'D' : (byte) 'A';
         synchronized (out)
         {
-            sendMac = mac(linkKey);
+            sendMac = ClusterSecret.hmac(linkKey);
             sendDirection = mine;
             sendSequence = 0;
         }
         receiveDirection = theirs;
         receiveSequence = 0;
-        receiveMac = mac(linkKey);
-    }
-
-    private static Mac mac(final byte[] key)
-    {
-        try
-        {
-            final Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac;
-        }
-        catch (final GeneralSecurityException ex)
-        {
-            throw new IllegalStateException("HmacSHA256 is missing from this JDK", ex);
-        }
+        receiveMac = ClusterSecret.hmac(linkKey);
     }
 
     /** The tag of one message: direction and sequence first, so no message can stand in for another. */

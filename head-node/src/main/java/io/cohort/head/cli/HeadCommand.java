@@ -172,7 +172,8 @@ public final class HeadCommand implements Runnable
                     if (retention != null && retention.compareTo(HeadConfig.MIN_PACKAGE_RETENTION) < 0)
                     {
                         throw new IllegalArgumentException("--package-retention " + packageRetention + " is shorter "
-                            + "than the least, 10m: a package must outlive the gap between its upload and the "
+                            + "than the least, " + Durations.format(HeadConfig.MIN_PACKAGE_RETENTION.toSeconds())
+                            + ": a package must outlive the gap between its upload and the "
                             + "submission that names it; give 10m or more, or 'forever'");
                     }
                     config = config.withPackageRetention(retention);
