@@ -260,7 +260,7 @@ public final class Communicator
      */
     public Request ibarrier()
     {
-        check("barrier", -1, -1, null, null);
+        check("ibarrier", -1, -1, null, null);
         if (tuning.sharedMemory(TunedCollective.BARRIER, 0) && sharedMemory() != null)
         {
             return sharedMemory.ibarrier();
@@ -932,7 +932,7 @@ public final class Communicator
     private Schedule allgatherBlocks(final Object send, final int sendOffset, final int count, final Object recv,
         final int recvOffset)
     {
-        checkAllgather(send, sendOffset, count, recv, recvOffset);
+        checkAllgather("iallgather", send, sendOffset, count, recv, recvOffset);
         return Exchange.allgather(tuning, nextChannel(), send, sendOffset, count, recv, recvOffset).start();
     }
 
@@ -963,8 +963,8 @@ public final class Communicator
     }
 
     /** Checks an allgather of equal blocks: ranges, and in checking mode that every rank agrees. */
-    private void checkAllgather(final Object send, final int sendOffset, final int count, final Object recv,
-        final int recvOffset)
+    private void checkAllgather(final String collective, final Object send, final int sendOffset, final int count,
+        final Object recv, final int recvOffset)
     {
         final String type = send.getClass().getComponentType().getName();
         range(Array.getLength(send), sendOffset, count, type);
@@ -974,21 +974,21 @@ public final class Communicator
                 + Integer.MAX_VALUE + " elements per call; split the call");
         }
         range(Array.getLength(recv), recvOffset, count * size, type);
-        check("allgather", count, -1, null, send);
+        check(collective, count, -1, null, send);
     }
 
     /** All-to-all of equal blocks, started: checks, then the algorithm the tuning picks. */
     private Schedule alltoallBlocks(final Object send, final int sendOffset, final Object recv, final int recvOffset,
         final int count)
     {
-        checkAlltoall(send, sendOffset, recv, recvOffset, count);
+        checkAlltoall("ialltoall", send, sendOffset, recv, recvOffset, count);
         return Exchange.alltoall(tuning, nextChannel(), unaliased(send, recv), sendOffset, recv, recvOffset, count)
             .start();
     }
 
     /** Checks an all-to-all of equal blocks: ranges, and in checking mode that every rank agrees. */
-    private void checkAlltoall(final Object send, final int sendOffset, final Object recv, final int recvOffset,
-        final int count)
+    private void checkAlltoall(final String collective, final Object send, final int sendOffset, final Object recv,
+        final int recvOffset, final int count)
     {
         final String type = send.getClass().getComponentType().getName();
         if ((long) count * size > Integer.MAX_VALUE)
@@ -998,7 +998,7 @@ public final class Communicator
         }
         range(Array.getLength(send), sendOffset, count * size, type);
         range(Array.getLength(recv), recvOffset, count * size, type);
-        check("alltoall", count, -1, null, send);
+        check(collective, count, -1, null, send);
     }
 
     /**
@@ -1030,22 +1030,22 @@ public final class Communicator
     }
 
     /** Reduce-scatter, started: checks, then {@code Reduction.reduceScatter}. */
-    private Schedule reduceScatterStarted(final Object send, final int sendOffset, final Object recv,
-        final int recvOffset, final int[] counts, final ReduceOperation op)
+    private Schedule reduceScatterStarted(final String collective, final Object send, final int sendOffset,
+        final Object recv, final int recvOffset, final int[] counts, final ReduceOperation op)
     {
-        return reduceScatterSchedule(send, sendOffset, recv, recvOffset, counts, op).start();
+        return reduceScatterSchedule(collective, send, sendOffset, recv, recvOffset, counts, op).start();
     }
 
     /** The reduce-scatter of arrays, checked and not yet started. */
-    private Schedule reduceScatterSchedule(final Object send, final int sendOffset, final Object recv,
-        final int recvOffset, final int[] counts, final ReduceOperation op)
+    private Schedule reduceScatterSchedule(final String collective, final Object send, final int sendOffset,
+        final Object recv, final int recvOffset, final int[] counts, final ReduceOperation op)
     {
         final int total = reduceScatterTotal(counts);
         final String type = send.getClass().getComponentType().getName();
         range(Array.getLength(send), sendOffset, total, type);
         range(Array.getLength(recv), recvOffset, counts[rank], type);
         final ReduceOperation operation = operation(op, send);
-        check("reduceScatter", total, -1, operation, send);
+        check(collective, total, -1, operation, send);
         return Reduction.reduceScatter(tuning, nextChannel(), send, sendOffset, recv, recvOffset, counts.clone(),
             operation);
     }
@@ -1110,7 +1110,7 @@ public final class Communicator
     public Request ibcast(final MemorySegment buf, final int root)
     {
         final int bytes = bytesOf(buf, "ibcast");
-        check("bcast", bytes, root, null, SEGMENT_BYTES);
+        check("ibcast", bytes, root, null, SEGMENT_BYTES);
         return Broadcast.bcast(tuning, nextChannel(), writable(buf), 0, bytes, root(root)).start();
     }
 
@@ -1148,7 +1148,7 @@ public final class Communicator
      */
     public void allgather(final MemorySegment send, final MemorySegment recv)
     {
-        final int bytes = checkAllgather(send, recv);
+        final int bytes = checkAllgather("allgather", send, recv);
         if (tuning.sharedMemory(TunedCollective.ALLGATHER, (long) size * bytes) && sharedMemory() != null)
         {
             sharedMemory.allgather(send, 0, bytes, recv, 0);
@@ -1166,17 +1166,17 @@ public final class Communicator
      */
     public Request iallgather(final MemorySegment send, final MemorySegment recv)
     {
-        final int bytes = checkAllgather(send, recv);
+        final int bytes = checkAllgather("iallgather", send, recv);
         return Exchange.allgather(tuning, nextChannel(), send, 0, bytes, recv, 0).start();
     }
 
     /** Checks an allgather of segments (sizes, and in checking mode that every rank agrees); its bytes per rank. */
-    private int checkAllgather(final MemorySegment send, final MemorySegment recv)
+    private int checkAllgather(final String collective, final MemorySegment send, final MemorySegment recv)
     {
         final int bytes = bytesOf(send, "allgather");
         roomFor(recv, (long) bytes * size, "allgather of " + bytes + " bytes from each of " + size + " ranks");
         bytesOf(recv, "allgather");
-        check("allgather", bytes, -1, null, SEGMENT_BYTES);
+        check(collective, bytes, -1, null, SEGMENT_BYTES);
         return bytes;
     }
 
@@ -1213,7 +1213,7 @@ public final class Communicator
      */
     public void alltoall(final MemorySegment send, final MemorySegment recv)
     {
-        final int block = checkAlltoall(send, recv);
+        final int block = checkAlltoall("alltoall", send, recv);
         final MemorySegment from = unaliased(send, recv);
         if (tuning.sharedMemory(TunedCollective.ALLTOALL, block) && sharedMemory() != null)
         {
@@ -1232,12 +1232,12 @@ public final class Communicator
      */
     public Request ialltoall(final MemorySegment send, final MemorySegment recv)
     {
-        final int block = checkAlltoall(send, recv);
+        final int block = checkAlltoall("ialltoall", send, recv);
         return Exchange.alltoall(tuning, nextChannel(), unaliased(send, recv), 0, recv, 0, block).start();
     }
 
     /** Checks an all-to-all of segments (sizes, and in checking mode that every rank agrees); its bytes per block. */
-    private int checkAlltoall(final MemorySegment send, final MemorySegment recv)
+    private int checkAlltoall(final String collective, final MemorySegment send, final MemorySegment recv)
     {
         final int bytes = bytesOf(send, "alltoall");
         if (bytes % size != 0)
@@ -1246,7 +1246,7 @@ public final class Communicator
                 + " equal blocks; give it size() * block bytes");
         }
         roomFor(recv, bytes, "alltoall of " + bytes / size + " bytes to each of " + size + " ranks");
-        check("alltoall", bytes / size, -1, null, SEGMENT_BYTES);
+        check(collective, bytes / size, -1, null, SEGMENT_BYTES);
         return bytes / size;
     }
 
@@ -1381,7 +1381,7 @@ public final class Communicator
     public void gatherv(final MemorySegment send, final MemorySegment recv, final int[] counts, final int[] displs,
         final int root)
     {
-        igatherv(send, recv, counts, displs, root).await();
+        gathervRequest("gatherv", send, recv, counts, displs, root).await();
     }
 
     /**
@@ -1398,6 +1398,13 @@ public final class Communicator
     public Request igatherv(final MemorySegment send, final MemorySegment recv, final int[] counts,
         final int[] displs, final int root)
     {
+        return gathervRequest("igatherv", send, recv, counts, displs, root);
+    }
+
+    /** {@link #igatherv} and its blocking form, named in COHORT_CHECK's messages by {@code collective}. */
+    private Request gathervRequest(final String collective, final MemorySegment send, final MemorySegment recv,
+        final int[] counts, final int[] displs, final int root)
+    {
         final int bytes = bytesOf(send, "gatherv");
         if (rank == root(root))
         {
@@ -1408,8 +1415,8 @@ public final class Communicator
                     + counts[root]);
             }
         }
-        check("gatherv", -1, root, null, SEGMENT_BYTES);
-        checkCounts("gatherv", root, bytes, counts);
+        check(collective, -1, root, null, SEGMENT_BYTES);
+        checkCounts(collective, root, bytes, counts);
         return Exchange.linearGatherv(nextChannel(), send, 0, bytes, recv, counts, displs, root).start();
     }
 
@@ -1427,7 +1434,7 @@ public final class Communicator
     public void scatterv(final MemorySegment send, final int[] counts, final int[] displs, final MemorySegment recv,
         final int root)
     {
-        iscatterv(send, counts, displs, recv, root).await();
+        scattervRequest("scatterv", send, counts, displs, recv, root).await();
     }
 
     /**
@@ -1444,13 +1451,20 @@ public final class Communicator
     public Request iscatterv(final MemorySegment send, final int[] counts, final int[] displs,
         final MemorySegment recv, final int root)
     {
+        return scattervRequest("iscatterv", send, counts, displs, recv, root);
+    }
+
+    /** {@link #iscatterv} and its blocking form, named in COHORT_CHECK's messages by {@code collective}. */
+    private Request scattervRequest(final String collective, final MemorySegment send, final int[] counts,
+        final int[] displs, final MemorySegment recv, final int root)
+    {
         final int bytes = bytesOf(writable(recv), "scatterv");
         if (rank == root(root))
         {
             layout("scatterv", send == null ? 0 : bytesOf(send, "scatterv"), counts, displs);
         }
-        check("scatterv", -1, root, null, SEGMENT_BYTES);
-        checkCounts("scatterv", root, bytes, counts);
+        check(collective, -1, root, null, SEGMENT_BYTES);
+        checkCounts(collective, root, bytes, counts);
         return Exchange.linearScatterv(nextChannel(), send, counts, displs, recv, 0, bytes, root).start();
     }
 
@@ -1467,7 +1481,7 @@ public final class Communicator
     public void allgatherv(final MemorySegment send, final MemorySegment recv, final int[] counts,
         final int[] displs)
     {
-        iallgatherv(send, recv, counts, displs).await();
+        allgathervRequest("allgatherv", send, recv, counts, displs).await();
     }
 
     /**
@@ -1483,6 +1497,13 @@ public final class Communicator
     public Request iallgatherv(final MemorySegment send, final MemorySegment recv, final int[] counts,
         final int[] displs)
     {
+        return allgathervRequest("iallgatherv", send, recv, counts, displs);
+    }
+
+    /** {@link #iallgatherv} and its blocking form, named in COHORT_CHECK's messages by {@code collective}. */
+    private Request allgathervRequest(final String collective, final MemorySegment send, final MemorySegment recv,
+        final int[] counts, final int[] displs)
+    {
         final int bytes = bytesOf(send, "allgatherv");
         layout("allgatherv", bytesOf(writable(recv), "allgatherv"), counts, displs);
         if (counts[rank] != bytes)
@@ -1490,8 +1511,8 @@ public final class Communicator
             throw new CohortException("allgatherv: rank " + rank + " sends " + bytes + " bytes but counts[" + rank
                 + "] is " + counts[rank]);
         }
-        check("allgatherv", -1, -1, null, SEGMENT_BYTES);
-        checkCounts("allgatherv", -1, bytes, counts);
+        check(collective, -1, -1, null, SEGMENT_BYTES);
+        checkCounts(collective, -1, bytes, counts);
         return Exchange.ringAllgatherv(nextChannel(), send, 0, bytes, recv, counts, displs).start();
     }
 
@@ -1510,7 +1531,7 @@ public final class Communicator
     public void alltoallv(final MemorySegment send, final int[] sendCounts, final int[] sendDispls,
         final MemorySegment recv, final int[] recvCounts, final int[] recvDispls)
     {
-        ialltoallv(send, sendCounts, sendDispls, recv, recvCounts, recvDispls).await();
+        alltoallvRequest("alltoallv", send, sendCounts, sendDispls, recv, recvCounts, recvDispls).await();
     }
 
     /**
@@ -1528,9 +1549,16 @@ public final class Communicator
     public Request ialltoallv(final MemorySegment send, final int[] sendCounts, final int[] sendDispls,
         final MemorySegment recv, final int[] recvCounts, final int[] recvDispls)
     {
+        return alltoallvRequest("ialltoallv", send, sendCounts, sendDispls, recv, recvCounts, recvDispls);
+    }
+
+    /** {@link #ialltoallv} and its blocking form, named in COHORT_CHECK's messages by {@code collective}. */
+    private Request alltoallvRequest(final String collective, final MemorySegment send, final int[] sendCounts,
+        final int[] sendDispls, final MemorySegment recv, final int[] recvCounts, final int[] recvDispls)
+    {
         layout("alltoallv send", bytesOf(send, "alltoallv"), sendCounts, sendDispls);
         layout("alltoallv receive", bytesOf(writable(recv), "alltoallv"), recvCounts, recvDispls);
-        check("alltoallv", -1, -1, null, SEGMENT_BYTES);
+        check(collective, -1, -1, null, SEGMENT_BYTES);
         checkAlltoallvCounts(sendCounts, recvCounts);
         return Exchange.pairwiseAlltoallv(nextChannel(), unaliased(send, recv), sendCounts, sendDispls, recv,
             recvCounts, recvDispls)
@@ -1556,7 +1584,7 @@ public final class Communicator
     public void allreduce(final MemorySegment send, final MemorySegment recv, final ValueLayout element,
         final ReduceOperation op)
     {
-        iallreduce(send, recv, element, op).await();
+        allreduceRequest("allreduce", send, recv, element, op).await();
     }
 
     /**
@@ -1572,11 +1600,18 @@ public final class Communicator
     public Request iallreduce(final MemorySegment send, final MemorySegment recv, final ValueLayout element,
         final ReduceOperation op)
     {
+        return allreduceRequest("iallreduce", send, recv, element, op);
+    }
+
+    /** {@link #iallreduce} and its blocking form, named in COHORT_CHECK's messages by {@code collective}. */
+    private Request allreduceRequest(final String collective, final MemorySegment send, final MemorySegment recv,
+        final ValueLayout element, final ReduceOperation op)
+    {
         final Object values = valuesOf(send, element, "allreduce");
         final int count = java.lang.reflect.Array.getLength(values);
         roomFor(recv, send.byteSize(), "allreduce of " + send.byteSize() + " bytes");
         final ReduceOperation operation = operation(op, values);
-        check("allreduce", count, -1, operation, values);
+        check(collective, count, -1, operation, values);
         return Reduction.allreduce(tuning, nextChannel(), values, 0, values, 0, count, operation)
             .then(() -> store(values, recv, element, count))
             .start();
@@ -1628,7 +1663,7 @@ public final class Communicator
     public void reduce(final MemorySegment send, final MemorySegment recv, final ValueLayout element,
         final ReduceOperation op, final int root)
     {
-        ireduce(send, recv, element, op, root).await();
+        reduceRequest("reduce", send, recv, element, op, root).await();
     }
 
     /**
@@ -1645,6 +1680,13 @@ public final class Communicator
     public Request ireduce(final MemorySegment send, final MemorySegment recv, final ValueLayout element,
         final ReduceOperation op, final int root)
     {
+        return reduceRequest("ireduce", send, recv, element, op, root);
+    }
+
+    /** {@link #ireduce} and its blocking form, named in COHORT_CHECK's messages by {@code collective}. */
+    private Request reduceRequest(final String collective, final MemorySegment send, final MemorySegment recv,
+        final ValueLayout element, final ReduceOperation op, final int root)
+    {
         final Object values = valuesOf(send, element, "reduce");
         final int count = java.lang.reflect.Array.getLength(values);
         final boolean atRoot = rank == root(root);
@@ -1653,7 +1695,7 @@ public final class Communicator
             roomFor(recv, send.byteSize(), "reduce of " + send.byteSize() + " bytes");
         }
         final ReduceOperation operation = operation(op, values);
-        check("reduce", count, root, operation, values);
+        check(collective, count, root, operation, values);
         return Reduction.binomialReduce(nextChannel(), values, 0, values, 0, count, operation, root)
             .then(() ->
             {
@@ -1710,7 +1752,7 @@ public final class Communicator
     public void scan(final MemorySegment send, final MemorySegment recv, final ValueLayout element,
         final ReduceOperation op)
     {
-        iscan(send, recv, element, op, true).await();
+        scanRequest("scan", send, recv, element, op, true).await();
     }
 
     /**
@@ -1725,7 +1767,7 @@ public final class Communicator
     public void exscan(final MemorySegment send, final MemorySegment recv, final ValueLayout element,
         final ReduceOperation op)
     {
-        iscan(send, recv, element, op, false).await();
+        scanRequest("exscan", send, recv, element, op, false).await();
     }
 
     /**
@@ -1806,13 +1848,20 @@ public final class Communicator
     public Request iscan(final MemorySegment send, final MemorySegment recv, final ValueLayout element,
         final ReduceOperation op, final boolean inclusive)
     {
+        return scanRequest(inclusive ? "iscan" : "iexscan", send, recv, element, op, inclusive);
+    }
+
+    /** {@link #iscan} and the blocking scan and exscan, named in COHORT_CHECK's messages by {@code collective}. */
+    private Request scanRequest(final String collective, final MemorySegment send, final MemorySegment recv,
+        final ValueLayout element, final ReduceOperation op, final boolean inclusive)
+    {
         final String what = inclusive ? "scan" : "exscan";
         final Object values = valuesOf(send, element, what);
         final int count = java.lang.reflect.Array.getLength(values);
         roomFor(recv, send.byteSize(), what + " of " + send.byteSize() + " bytes");
         final Object prefix = java.lang.reflect.Array.newInstance(values.getClass().getComponentType(), count);
         final ReduceOperation operation = operation(op, values);
-        check(what, count, -1, operation, values);
+        check(collective, count, -1, operation, values);
         final boolean lands = inclusive || rank > 0;
         return Reduction.recursiveDoublingScan(nextChannel(), values, 0, prefix, 0, count, operation, inclusive)
             .then(() ->
@@ -1839,7 +1888,7 @@ public final class Communicator
     public void reduceScatter(final MemorySegment send, final MemorySegment recv, final ValueLayout element,
         final int[] counts, final ReduceOperation op)
     {
-        ireduceScatter(send, recv, element, counts, op).await();
+        reduceScatterRequest("reduceScatter", send, recv, element, counts, op).await();
     }
 
     /**
@@ -1856,6 +1905,13 @@ public final class Communicator
     public Request ireduceScatter(final MemorySegment send, final MemorySegment recv, final ValueLayout element,
         final int[] counts, final ReduceOperation op)
     {
+        return reduceScatterRequest("ireduceScatter", send, recv, element, counts, op);
+    }
+
+    /** {@link #ireduceScatter} and its blocking form, named in COHORT_CHECK's messages by {@code collective}. */
+    private Request reduceScatterRequest(final String collective, final MemorySegment send, final MemorySegment recv,
+        final ValueLayout element, final int[] counts, final ReduceOperation op)
+    {
         final Object values = valuesOf(send, element, "reduceScatter");
         final int total = reduceScatterTotal(counts);
         final int mine = counts[rank];
@@ -1866,7 +1922,7 @@ public final class Communicator
         }
         roomFor(recv, mine * element.byteSize(), "reduceScatter of " + mine + " values to rank " + rank);
         final Object block = java.lang.reflect.Array.newInstance(values.getClass().getComponentType(), mine);
-        return reduceScatterSchedule(values, 0, block, 0, counts, op)
+        return reduceScatterSchedule(collective, values, 0, block, 0, counts, op)
             .then(() -> store(block, recv, element, mine))
             .start();
     }
@@ -1883,7 +1939,7 @@ public final class Communicator
     public void reduceScatterBlock(final MemorySegment send, final MemorySegment recv, final ValueLayout element,
         final ReduceOperation op)
     {
-        ireduceScatterBlock(send, recv, element, op).await();
+        reduceScatterBlockRequest("reduceScatter", send, recv, element, op).await();
     }
 
     /**
@@ -1899,13 +1955,21 @@ public final class Communicator
     public Request ireduceScatterBlock(final MemorySegment send, final MemorySegment recv, final ValueLayout element,
         final ReduceOperation op)
     {
+        return reduceScatterBlockRequest("ireduceScatter", send, recv, element, op);
+    }
+
+    /** {@link #ireduceScatterBlock} and its blocking form, named in COHORT_CHECK's messages by {@code collective}. */
+    private Request reduceScatterBlockRequest(final String collective, final MemorySegment send,
+        final MemorySegment recv, final ValueLayout element, final ReduceOperation op)
+    {
         final long values = element == null ? 0 : send.byteSize() / element.byteSize();
         if (element != null && values % size != 0)
         {
             throw new CohortException("reduceScatterBlock: the send segment holds " + values + " values of " + element
                 + ", which do not split into " + size + " equal blocks; send a multiple of " + size + " values");
         }
-        return ireduceScatter(send, recv, element, uniform((int) Math.min(values / size, Integer.MAX_VALUE)), op);
+        return reduceScatterRequest(collective, send, recv, element,
+            uniform((int) Math.min(values / size, Integer.MAX_VALUE)), op);
     }
 
     /**
@@ -3616,7 +3680,7 @@ public final class Communicator
     public void allgather(final byte[] send, final int sendOffset, final int count, final byte[] recv,
         final int recvOffset)
     {
-        checkAllgather(send, sendOffset, count, recv, recvOffset);
+        checkAllgather("allgather", send, sendOffset, count, recv, recvOffset);
         allgatherNow(send, sendOffset, count, recv, recvOffset);
     }
 
@@ -3659,7 +3723,7 @@ public final class Communicator
     public void alltoall(final byte[] send, final int sendOffset, final byte[] recv, final int recvOffset,
         final int count)
     {
-        checkAlltoall(send, sendOffset, recv, recvOffset, count);
+        checkAlltoall("alltoall", send, sendOffset, recv, recvOffset, count);
         alltoallNow(send, sendOffset, recv, recvOffset, count);
     }
 
@@ -3786,7 +3850,7 @@ public final class Communicator
     public void allgather(final int[] send, final int sendOffset, final int count, final int[] recv,
         final int recvOffset)
     {
-        checkAllgather(send, sendOffset, count, recv, recvOffset);
+        checkAllgather("allgather", send, sendOffset, count, recv, recvOffset);
         allgatherNow(send, sendOffset, count, recv, recvOffset);
     }
 
@@ -3829,7 +3893,7 @@ public final class Communicator
     public void alltoall(final int[] send, final int sendOffset, final int[] recv, final int recvOffset,
         final int count)
     {
-        checkAlltoall(send, sendOffset, recv, recvOffset, count);
+        checkAlltoall("alltoall", send, sendOffset, recv, recvOffset, count);
         alltoallNow(send, sendOffset, recv, recvOffset, count);
     }
 
@@ -3956,7 +4020,7 @@ public final class Communicator
     public void allgather(final long[] send, final int sendOffset, final int count, final long[] recv,
         final int recvOffset)
     {
-        checkAllgather(send, sendOffset, count, recv, recvOffset);
+        checkAllgather("allgather", send, sendOffset, count, recv, recvOffset);
         allgatherNow(send, sendOffset, count, recv, recvOffset);
     }
 
@@ -3999,7 +4063,7 @@ public final class Communicator
     public void alltoall(final long[] send, final int sendOffset, final long[] recv, final int recvOffset,
         final int count)
     {
-        checkAlltoall(send, sendOffset, recv, recvOffset, count);
+        checkAlltoall("alltoall", send, sendOffset, recv, recvOffset, count);
         alltoallNow(send, sendOffset, recv, recvOffset, count);
     }
 
@@ -4126,7 +4190,7 @@ public final class Communicator
     public void allgather(final float[] send, final int sendOffset, final int count, final float[] recv,
         final int recvOffset)
     {
-        checkAllgather(send, sendOffset, count, recv, recvOffset);
+        checkAllgather("allgather", send, sendOffset, count, recv, recvOffset);
         allgatherNow(send, sendOffset, count, recv, recvOffset);
     }
 
@@ -4169,7 +4233,7 @@ public final class Communicator
     public void alltoall(final float[] send, final int sendOffset, final float[] recv, final int recvOffset,
         final int count)
     {
-        checkAlltoall(send, sendOffset, recv, recvOffset, count);
+        checkAlltoall("alltoall", send, sendOffset, recv, recvOffset, count);
         alltoallNow(send, sendOffset, recv, recvOffset, count);
     }
 
@@ -4296,7 +4360,7 @@ public final class Communicator
     public void allgather(final double[] send, final int sendOffset, final int count, final double[] recv,
         final int recvOffset)
     {
-        checkAllgather(send, sendOffset, count, recv, recvOffset);
+        checkAllgather("allgather", send, sendOffset, count, recv, recvOffset);
         allgatherNow(send, sendOffset, count, recv, recvOffset);
     }
 
@@ -4339,7 +4403,7 @@ public final class Communicator
     public void alltoall(final double[] send, final int sendOffset, final double[] recv, final int recvOffset,
         final int count)
     {
-        checkAlltoall(send, sendOffset, recv, recvOffset, count);
+        checkAlltoall("alltoall", send, sendOffset, recv, recvOffset, count);
         alltoallNow(send, sendOffset, recv, recvOffset, count);
     }
 
@@ -4441,7 +4505,7 @@ public final class Communicator
     public void reduceScatter(final int[] send, final int sendOffset, final int[] recv, final int recvOffset,
         final int[] counts, final ReduceOperation op)
     {
-        reduceScatterStarted(send, sendOffset, recv, recvOffset, counts, op).await();
+        reduceScatterStarted("reduceScatter", send, sendOffset, recv, recvOffset, counts, op).await();
     }
 
     /**
@@ -4459,7 +4523,7 @@ public final class Communicator
     public Request ireduceScatter(final int[] send, final int sendOffset, final int[] recv, final int recvOffset,
         final int[] counts, final ReduceOperation op)
     {
-        return reduceScatterStarted(send, sendOffset, recv, recvOffset, counts, op);
+        return reduceScatterStarted("ireduceScatter", send, sendOffset, recv, recvOffset, counts, op);
     }
 
     /**
@@ -4477,7 +4541,7 @@ public final class Communicator
     public Request ireduceScatterBlock(final int[] send, final int sendOffset, final int[] recv,
         final int recvOffset, final int count, final ReduceOperation op)
     {
-        return reduceScatterStarted(send, sendOffset, recv, recvOffset, uniform(count), op);
+        return reduceScatterStarted("ireduceScatter", send, sendOffset, recv, recvOffset, uniform(count), op);
     }
 
     /**
@@ -4556,7 +4620,7 @@ public final class Communicator
     public void reduceScatter(final long[] send, final int sendOffset, final long[] recv, final int recvOffset,
         final int[] counts, final ReduceOperation op)
     {
-        reduceScatterStarted(send, sendOffset, recv, recvOffset, counts, op).await();
+        reduceScatterStarted("reduceScatter", send, sendOffset, recv, recvOffset, counts, op).await();
     }
 
     /**
@@ -4574,7 +4638,7 @@ public final class Communicator
     public Request ireduceScatter(final long[] send, final int sendOffset, final long[] recv, final int recvOffset,
         final int[] counts, final ReduceOperation op)
     {
-        return reduceScatterStarted(send, sendOffset, recv, recvOffset, counts, op);
+        return reduceScatterStarted("ireduceScatter", send, sendOffset, recv, recvOffset, counts, op);
     }
 
     /**
@@ -4592,7 +4656,7 @@ public final class Communicator
     public Request ireduceScatterBlock(final long[] send, final int sendOffset, final long[] recv,
         final int recvOffset, final int count, final ReduceOperation op)
     {
-        return reduceScatterStarted(send, sendOffset, recv, recvOffset, uniform(count), op);
+        return reduceScatterStarted("ireduceScatter", send, sendOffset, recv, recvOffset, uniform(count), op);
     }
 
     /**
@@ -4671,7 +4735,7 @@ public final class Communicator
     public void reduceScatter(final float[] send, final int sendOffset, final float[] recv, final int recvOffset,
         final int[] counts, final ReduceOperation op)
     {
-        reduceScatterStarted(send, sendOffset, recv, recvOffset, counts, op).await();
+        reduceScatterStarted("reduceScatter", send, sendOffset, recv, recvOffset, counts, op).await();
     }
 
     /**
@@ -4689,7 +4753,7 @@ public final class Communicator
     public Request ireduceScatter(final float[] send, final int sendOffset, final float[] recv, final int recvOffset,
         final int[] counts, final ReduceOperation op)
     {
-        return reduceScatterStarted(send, sendOffset, recv, recvOffset, counts, op);
+        return reduceScatterStarted("ireduceScatter", send, sendOffset, recv, recvOffset, counts, op);
     }
 
     /**
@@ -4707,7 +4771,7 @@ public final class Communicator
     public Request ireduceScatterBlock(final float[] send, final int sendOffset, final float[] recv,
         final int recvOffset, final int count, final ReduceOperation op)
     {
-        return reduceScatterStarted(send, sendOffset, recv, recvOffset, uniform(count), op);
+        return reduceScatterStarted("ireduceScatter", send, sendOffset, recv, recvOffset, uniform(count), op);
     }
 
     /**
@@ -4786,7 +4850,7 @@ public final class Communicator
     public void reduceScatter(final double[] send, final int sendOffset, final double[] recv, final int recvOffset,
         final int[] counts, final ReduceOperation op)
     {
-        reduceScatterStarted(send, sendOffset, recv, recvOffset, counts, op).await();
+        reduceScatterStarted("reduceScatter", send, sendOffset, recv, recvOffset, counts, op).await();
     }
 
     /**
@@ -4804,7 +4868,7 @@ public final class Communicator
     public Request ireduceScatter(final double[] send, final int sendOffset, final double[] recv, final int recvOffset,
         final int[] counts, final ReduceOperation op)
     {
-        return reduceScatterStarted(send, sendOffset, recv, recvOffset, counts, op);
+        return reduceScatterStarted("ireduceScatter", send, sendOffset, recv, recvOffset, counts, op);
     }
 
     /**
@@ -4822,7 +4886,7 @@ public final class Communicator
     public Request ireduceScatterBlock(final double[] send, final int sendOffset, final double[] recv,
         final int recvOffset, final int count, final ReduceOperation op)
     {
-        return reduceScatterStarted(send, sendOffset, recv, recvOffset, uniform(count), op);
+        return reduceScatterStarted("ireduceScatter", send, sendOffset, recv, recvOffset, uniform(count), op);
     }
 
     /**
@@ -4836,7 +4900,7 @@ public final class Communicator
      */
     public Request ibcast(final byte[] buf, final int offset, final int count, final int root)
     {
-        check("bcast", count, root, null, buf);
+        check("ibcast", count, root, null, buf);
         return Broadcast.bcast(tuning, nextChannel(), buf, range(buf.length, offset, count, "byte"), count,
             root(root)).start();
     }
@@ -4852,7 +4916,7 @@ public final class Communicator
      */
     public Request ibcast(final int[] buf, final int offset, final int count, final int root)
     {
-        check("bcast", count, root, null, buf);
+        check("ibcast", count, root, null, buf);
         return Broadcast.bcast(tuning, nextChannel(), buf, range(buf.length, offset, count, "int"), count,
             root(root)).start();
     }
@@ -4868,7 +4932,7 @@ public final class Communicator
      */
     public Request ibcast(final long[] buf, final int offset, final int count, final int root)
     {
-        check("bcast", count, root, null, buf);
+        check("ibcast", count, root, null, buf);
         return Broadcast.bcast(tuning, nextChannel(), buf, range(buf.length, offset, count, "long"), count,
             root(root)).start();
     }
@@ -4884,7 +4948,7 @@ public final class Communicator
      */
     public Request ibcast(final float[] buf, final int offset, final int count, final int root)
     {
-        check("bcast", count, root, null, buf);
+        check("ibcast", count, root, null, buf);
         return Broadcast.bcast(tuning, nextChannel(), buf, range(buf.length, offset, count, "float"), count,
             root(root)).start();
     }
@@ -4900,7 +4964,7 @@ public final class Communicator
      */
     public Request ibcast(final double[] buf, final int offset, final int count, final int root)
     {
-        check("bcast", count, root, null, buf);
+        check("ibcast", count, root, null, buf);
         return Broadcast.bcast(tuning, nextChannel(), buf, range(buf.length, offset, count, "double"), count,
             root(root)).start();
     }
@@ -4926,7 +4990,7 @@ public final class Communicator
             range(recv == null ? 0 : recv.length, recvOffset, count, "int");
         }
         final ReduceOperation operation = operation(op, send);
-        check("reduce", count, root, operation, send);
+        check("ireduce", count, root, operation, send);
         return Reduction.binomialReduce(nextChannel(), send, sendOffset, recv, recvOffset, count, operation,
             root).start();
     }
@@ -4949,7 +5013,7 @@ public final class Communicator
         range(send.length, sendOffset, count, "int");
         range(recv.length, recvOffset, count, "int");
         final ReduceOperation operation = operation(op, send);
-        check("allreduce", count, -1, operation, send);
+        check("iallreduce", count, -1, operation, send);
         return Reduction.allreduce(tuning, nextChannel(), send, sendOffset, recv, recvOffset, count,
             operation).start();
     }
@@ -4975,7 +5039,7 @@ public final class Communicator
             range(recv == null ? 0 : recv.length, recvOffset, count, "long");
         }
         final ReduceOperation operation = operation(op, send);
-        check("reduce", count, root, operation, send);
+        check("ireduce", count, root, operation, send);
         return Reduction.binomialReduce(nextChannel(), send, sendOffset, recv, recvOffset, count, operation,
             root).start();
     }
@@ -4998,7 +5062,7 @@ public final class Communicator
         range(send.length, sendOffset, count, "long");
         range(recv.length, recvOffset, count, "long");
         final ReduceOperation operation = operation(op, send);
-        check("allreduce", count, -1, operation, send);
+        check("iallreduce", count, -1, operation, send);
         return Reduction.allreduce(tuning, nextChannel(), send, sendOffset, recv, recvOffset, count,
             operation).start();
     }
@@ -5024,7 +5088,7 @@ public final class Communicator
             range(recv == null ? 0 : recv.length, recvOffset, count, "float");
         }
         final ReduceOperation operation = operation(op, send);
-        check("reduce", count, root, operation, send);
+        check("ireduce", count, root, operation, send);
         return Reduction.binomialReduce(nextChannel(), send, sendOffset, recv, recvOffset, count, operation,
             root).start();
     }
@@ -5047,7 +5111,7 @@ public final class Communicator
         range(send.length, sendOffset, count, "float");
         range(recv.length, recvOffset, count, "float");
         final ReduceOperation operation = operation(op, send);
-        check("allreduce", count, -1, operation, send);
+        check("iallreduce", count, -1, operation, send);
         return Reduction.allreduce(tuning, nextChannel(), send, sendOffset, recv, recvOffset, count,
             operation).start();
     }
@@ -5073,7 +5137,7 @@ public final class Communicator
             range(recv == null ? 0 : recv.length, recvOffset, count, "double");
         }
         final ReduceOperation operation = operation(op, send);
-        check("reduce", count, root, operation, send);
+        check("ireduce", count, root, operation, send);
         return Reduction.binomialReduce(nextChannel(), send, sendOffset, recv, recvOffset, count, operation,
             root).start();
     }
@@ -5096,7 +5160,7 @@ public final class Communicator
         range(send.length, sendOffset, count, "double");
         range(recv.length, recvOffset, count, "double");
         final ReduceOperation operation = operation(op, send);
-        check("allreduce", count, -1, operation, send);
+        check("iallreduce", count, -1, operation, send);
         return Reduction.allreduce(tuning, nextChannel(), send, sendOffset, recv, recvOffset, count,
             operation).start();
     }
@@ -5145,8 +5209,8 @@ public final class Communicator
                     + "] is " + counts[root]);
             }
         }
-        check("gatherv", -1, root, null, send);
-        checkCounts("gatherv", root, count, counts);
+        check("igatherv", -1, root, null, send);
+        checkCounts("igatherv", root, count, counts);
         return Exchange.linearGatherv(nextChannel(), send, sendOffset, count, recv, counts, displs, root).start();
     }
 
@@ -5189,8 +5253,8 @@ public final class Communicator
         {
             layout("scatterv", (send == null ? 0 : send.length), counts, displs);
         }
-        check("scatterv", -1, root, null, recv);
-        checkCounts("scatterv", root, count, counts);
+        check("iscatterv", -1, root, null, recv);
+        checkCounts("iscatterv", root, count, counts);
         return Exchange.linearScatterv(nextChannel(), send, counts, displs, recv, recvOffset, count, root).start();
     }
 
@@ -5233,8 +5297,8 @@ public final class Communicator
             throw new CohortException("allgatherv: rank " + rank + " sends " + count + " elements but counts["
                 + rank + "] is " + counts[rank]);
         }
-        check("allgatherv", -1, -1, null, send);
-        checkCounts("allgatherv", -1, count, counts);
+        check("iallgatherv", -1, -1, null, send);
+        checkCounts("iallgatherv", -1, count, counts);
         return Exchange.ringAllgatherv(nextChannel(), send, sendOffset, count, recv, counts, displs).start();
     }
 
@@ -5273,7 +5337,7 @@ public final class Communicator
     {
         layout("alltoallv send", send.length, sendCounts, sendDispls);
         layout("alltoallv receive", recv.length, recvCounts, recvDispls);
-        check("alltoallv", -1, -1, null, send);
+        check("ialltoallv", -1, -1, null, send);
         checkAlltoallvCounts(sendCounts, recvCounts);
         return Exchange.pairwiseAlltoallv(nextChannel(), unaliased(send, recv), sendCounts, sendDispls, recv,
             recvCounts, recvDispls).start();
@@ -5323,8 +5387,8 @@ public final class Communicator
                     + "] is " + counts[root]);
             }
         }
-        check("gatherv", -1, root, null, send);
-        checkCounts("gatherv", root, count, counts);
+        check("igatherv", -1, root, null, send);
+        checkCounts("igatherv", root, count, counts);
         return Exchange.linearGatherv(nextChannel(), send, sendOffset, count, recv, counts, displs, root).start();
     }
 
@@ -5367,8 +5431,8 @@ public final class Communicator
         {
             layout("scatterv", (send == null ? 0 : send.length), counts, displs);
         }
-        check("scatterv", -1, root, null, recv);
-        checkCounts("scatterv", root, count, counts);
+        check("iscatterv", -1, root, null, recv);
+        checkCounts("iscatterv", root, count, counts);
         return Exchange.linearScatterv(nextChannel(), send, counts, displs, recv, recvOffset, count, root).start();
     }
 
@@ -5411,8 +5475,8 @@ public final class Communicator
             throw new CohortException("allgatherv: rank " + rank + " sends " + count + " elements but counts["
                 + rank + "] is " + counts[rank]);
         }
-        check("allgatherv", -1, -1, null, send);
-        checkCounts("allgatherv", -1, count, counts);
+        check("iallgatherv", -1, -1, null, send);
+        checkCounts("iallgatherv", -1, count, counts);
         return Exchange.ringAllgatherv(nextChannel(), send, sendOffset, count, recv, counts, displs).start();
     }
 
@@ -5451,7 +5515,7 @@ public final class Communicator
     {
         layout("alltoallv send", send.length, sendCounts, sendDispls);
         layout("alltoallv receive", recv.length, recvCounts, recvDispls);
-        check("alltoallv", -1, -1, null, send);
+        check("ialltoallv", -1, -1, null, send);
         checkAlltoallvCounts(sendCounts, recvCounts);
         return Exchange.pairwiseAlltoallv(nextChannel(), unaliased(send, recv), sendCounts, sendDispls, recv,
             recvCounts, recvDispls).start();
@@ -5501,8 +5565,8 @@ public final class Communicator
                     + "] is " + counts[root]);
             }
         }
-        check("gatherv", -1, root, null, send);
-        checkCounts("gatherv", root, count, counts);
+        check("igatherv", -1, root, null, send);
+        checkCounts("igatherv", root, count, counts);
         return Exchange.linearGatherv(nextChannel(), send, sendOffset, count, recv, counts, displs, root).start();
     }
 
@@ -5545,8 +5609,8 @@ public final class Communicator
         {
             layout("scatterv", (send == null ? 0 : send.length), counts, displs);
         }
-        check("scatterv", -1, root, null, recv);
-        checkCounts("scatterv", root, count, counts);
+        check("iscatterv", -1, root, null, recv);
+        checkCounts("iscatterv", root, count, counts);
         return Exchange.linearScatterv(nextChannel(), send, counts, displs, recv, recvOffset, count, root).start();
     }
 
@@ -5589,8 +5653,8 @@ public final class Communicator
             throw new CohortException("allgatherv: rank " + rank + " sends " + count + " elements but counts["
                 + rank + "] is " + counts[rank]);
         }
-        check("allgatherv", -1, -1, null, send);
-        checkCounts("allgatherv", -1, count, counts);
+        check("iallgatherv", -1, -1, null, send);
+        checkCounts("iallgatherv", -1, count, counts);
         return Exchange.ringAllgatherv(nextChannel(), send, sendOffset, count, recv, counts, displs).start();
     }
 
@@ -5629,7 +5693,7 @@ public final class Communicator
     {
         layout("alltoallv send", send.length, sendCounts, sendDispls);
         layout("alltoallv receive", recv.length, recvCounts, recvDispls);
-        check("alltoallv", -1, -1, null, send);
+        check("ialltoallv", -1, -1, null, send);
         checkAlltoallvCounts(sendCounts, recvCounts);
         return Exchange.pairwiseAlltoallv(nextChannel(), unaliased(send, recv), sendCounts, sendDispls, recv,
             recvCounts, recvDispls).start();
@@ -5679,8 +5743,8 @@ public final class Communicator
                     + "] is " + counts[root]);
             }
         }
-        check("gatherv", -1, root, null, send);
-        checkCounts("gatherv", root, count, counts);
+        check("igatherv", -1, root, null, send);
+        checkCounts("igatherv", root, count, counts);
         return Exchange.linearGatherv(nextChannel(), send, sendOffset, count, recv, counts, displs, root).start();
     }
 
@@ -5723,8 +5787,8 @@ public final class Communicator
         {
             layout("scatterv", (send == null ? 0 : send.length), counts, displs);
         }
-        check("scatterv", -1, root, null, recv);
-        checkCounts("scatterv", root, count, counts);
+        check("iscatterv", -1, root, null, recv);
+        checkCounts("iscatterv", root, count, counts);
         return Exchange.linearScatterv(nextChannel(), send, counts, displs, recv, recvOffset, count, root).start();
     }
 
@@ -5767,8 +5831,8 @@ public final class Communicator
             throw new CohortException("allgatherv: rank " + rank + " sends " + count + " elements but counts["
                 + rank + "] is " + counts[rank]);
         }
-        check("allgatherv", -1, -1, null, send);
-        checkCounts("allgatherv", -1, count, counts);
+        check("iallgatherv", -1, -1, null, send);
+        checkCounts("iallgatherv", -1, count, counts);
         return Exchange.ringAllgatherv(nextChannel(), send, sendOffset, count, recv, counts, displs).start();
     }
 
@@ -5807,7 +5871,7 @@ public final class Communicator
     {
         layout("alltoallv send", send.length, sendCounts, sendDispls);
         layout("alltoallv receive", recv.length, recvCounts, recvDispls);
-        check("alltoallv", -1, -1, null, send);
+        check("ialltoallv", -1, -1, null, send);
         checkAlltoallvCounts(sendCounts, recvCounts);
         return Exchange.pairwiseAlltoallv(nextChannel(), unaliased(send, recv), sendCounts, sendDispls, recv,
             recvCounts, recvDispls).start();
@@ -5857,8 +5921,8 @@ public final class Communicator
                     + "] is " + counts[root]);
             }
         }
-        check("gatherv", -1, root, null, send);
-        checkCounts("gatherv", root, count, counts);
+        check("igatherv", -1, root, null, send);
+        checkCounts("igatherv", root, count, counts);
         return Exchange.linearGatherv(nextChannel(), send, sendOffset, count, recv, counts, displs, root).start();
     }
 
@@ -5901,8 +5965,8 @@ public final class Communicator
         {
             layout("scatterv", (send == null ? 0 : send.length), counts, displs);
         }
-        check("scatterv", -1, root, null, recv);
-        checkCounts("scatterv", root, count, counts);
+        check("iscatterv", -1, root, null, recv);
+        checkCounts("iscatterv", root, count, counts);
         return Exchange.linearScatterv(nextChannel(), send, counts, displs, recv, recvOffset, count, root).start();
     }
 
@@ -5945,8 +6009,8 @@ public final class Communicator
             throw new CohortException("allgatherv: rank " + rank + " sends " + count + " elements but counts["
                 + rank + "] is " + counts[rank]);
         }
-        check("allgatherv", -1, -1, null, send);
-        checkCounts("allgatherv", -1, count, counts);
+        check("iallgatherv", -1, -1, null, send);
+        checkCounts("iallgatherv", -1, count, counts);
         return Exchange.ringAllgatherv(nextChannel(), send, sendOffset, count, recv, counts, displs).start();
     }
 
@@ -5985,7 +6049,7 @@ public final class Communicator
     {
         layout("alltoallv send", send.length, sendCounts, sendDispls);
         layout("alltoallv receive", recv.length, recvCounts, recvDispls);
-        check("alltoallv", -1, -1, null, send);
+        check("ialltoallv", -1, -1, null, send);
         checkAlltoallvCounts(sendCounts, recvCounts);
         return Exchange.pairwiseAlltoallv(nextChannel(), unaliased(send, recv), sendCounts, sendDispls, recv,
             recvCounts, recvDispls).start();
@@ -6009,7 +6073,7 @@ public final class Communicator
         range(send.length, sendOffset, count, "int");
         range(recv.length, recvOffset, count, "int");
         final ReduceOperation operation = operation(op, send);
-        check("scan", count, -1, operation, send);
+        check("iscan", count, -1, operation, send);
         return Reduction.recursiveDoublingScan(nextChannel(), send, sendOffset, recv, recvOffset, count,
             operation, true).start();
     }
@@ -6032,7 +6096,7 @@ public final class Communicator
         range(send.length, sendOffset, count, "int");
         range(recv.length, recvOffset, count, "int");
         final ReduceOperation operation = operation(op, send);
-        check("exscan", count, -1, operation, send);
+        check("iexscan", count, -1, operation, send);
         return Reduction.recursiveDoublingScan(nextChannel(), send, sendOffset, recv, recvOffset, count,
             operation, false).start();
     }
@@ -6055,7 +6119,7 @@ public final class Communicator
         range(send.length, sendOffset, count, "long");
         range(recv.length, recvOffset, count, "long");
         final ReduceOperation operation = operation(op, send);
-        check("scan", count, -1, operation, send);
+        check("iscan", count, -1, operation, send);
         return Reduction.recursiveDoublingScan(nextChannel(), send, sendOffset, recv, recvOffset, count,
             operation, true).start();
     }
@@ -6078,7 +6142,7 @@ public final class Communicator
         range(send.length, sendOffset, count, "long");
         range(recv.length, recvOffset, count, "long");
         final ReduceOperation operation = operation(op, send);
-        check("exscan", count, -1, operation, send);
+        check("iexscan", count, -1, operation, send);
         return Reduction.recursiveDoublingScan(nextChannel(), send, sendOffset, recv, recvOffset, count,
             operation, false).start();
     }
@@ -6101,7 +6165,7 @@ public final class Communicator
         range(send.length, sendOffset, count, "float");
         range(recv.length, recvOffset, count, "float");
         final ReduceOperation operation = operation(op, send);
-        check("scan", count, -1, operation, send);
+        check("iscan", count, -1, operation, send);
         return Reduction.recursiveDoublingScan(nextChannel(), send, sendOffset, recv, recvOffset, count,
             operation, true).start();
     }
@@ -6124,7 +6188,7 @@ public final class Communicator
         range(send.length, sendOffset, count, "float");
         range(recv.length, recvOffset, count, "float");
         final ReduceOperation operation = operation(op, send);
-        check("exscan", count, -1, operation, send);
+        check("iexscan", count, -1, operation, send);
         return Reduction.recursiveDoublingScan(nextChannel(), send, sendOffset, recv, recvOffset, count,
             operation, false).start();
     }
@@ -6147,7 +6211,7 @@ public final class Communicator
         range(send.length, sendOffset, count, "double");
         range(recv.length, recvOffset, count, "double");
         final ReduceOperation operation = operation(op, send);
-        check("scan", count, -1, operation, send);
+        check("iscan", count, -1, operation, send);
         return Reduction.recursiveDoublingScan(nextChannel(), send, sendOffset, recv, recvOffset, count,
             operation, true).start();
     }
@@ -6170,7 +6234,7 @@ public final class Communicator
         range(send.length, sendOffset, count, "double");
         range(recv.length, recvOffset, count, "double");
         final ReduceOperation operation = operation(op, send);
-        check("exscan", count, -1, operation, send);
+        check("iexscan", count, -1, operation, send);
         return Reduction.recursiveDoublingScan(nextChannel(), send, sendOffset, recv, recvOffset, count,
             operation, false).start();
     }

@@ -299,6 +299,62 @@ class CollectivesTest
 
     @ParameterizedTest(name = "{0} ranks")
     @ValueSource(ints = {2, 3})
+    void checkingModeRejectsABlockingCollectiveMatchedWithItsNonblockingForm(final int size)
+    {
+        // MPI: a blocking collective and its nonblocking form do not match each other; here they may even take
+        // different paths (shared memory against messages), so unchecked the job could hang.
+        ThreadedJob.run(size, java.util.Map.of("COHORT_CHECK", "1"), cohort ->
+        {
+            final Communicator world = cohort.world();
+            final boolean last = world.rank() == size - 1;
+            final CohortException arrays = org.junit.jupiter.api.Assertions.assertThrows(CohortException.class, () ->
+            {
+                final double[] values = {1.0};
+                if (last)
+                {
+                    world.iallreduce(values, 0, values, 0, 1, ReduceOp.SUM).await();
+                }
+                else
+                {
+                    world.allreduce(values, 0, values, 0, 1, ReduceOp.SUM);
+                }
+            });
+            org.junit.jupiter.api.Assertions.assertTrue(arrays.getMessage().contains("different collective"),
+                arrays.getMessage());
+            org.junit.jupiter.api.Assertions.assertTrue(arrays.getMessage().contains(last ? "called iallreduce"
+                : "called allreduce"), arrays.getMessage());
+            final CohortException segments = org.junit.jupiter.api.Assertions.assertThrows(CohortException.class, () ->
+            {
+                final java.lang.foreign.MemorySegment data = java.lang.foreign.MemorySegment.ofArray(new long[4]);
+                final int[] counts = new int[size];
+                final int[] displs = new int[size];
+                java.util.Arrays.fill(counts, 8);
+                for (int r = 0; r < size; r++)
+                {
+                    displs[r] = 8 * r;
+                }
+                final java.lang.foreign.MemorySegment mine = data.asSlice(0, 8);
+                if (last)
+                {
+                    world.igatherv(mine, data, counts, displs, 0).await();
+                }
+                else
+                {
+                    world.gatherv(mine, data, counts, displs, 0);
+                }
+            });
+            org.junit.jupiter.api.Assertions.assertTrue(segments.getMessage().contains("different collective"),
+                segments.getMessage());
+            // Matching forms still pass.
+            world.iallreduce(new int[1], 0, new int[1], 0, 1, ReduceOp.SUM).await();
+            final java.lang.foreign.MemorySegment one = java.lang.foreign.MemorySegment.ofArray(new int[1]);
+            world.scan(one, one, java.lang.foreign.ValueLayout.JAVA_INT, ReduceOp.SUM);
+            world.barrier();
+        });
+    }
+
+    @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {2, 3})
     void checkingModeRejectsCountsThatDisagreeBetweenRanksInGatherScatterAndTheVForms(final int size)
     {
         ThreadedJob.run(size, java.util.Map.of("COHORT_CHECK", "1"), cohort ->
