@@ -1,5 +1,6 @@
 package io.cohort.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -8,12 +9,22 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -65,6 +76,77 @@ class CohortCommandTest
             }
         }
         return jobId;
+    }
+
+    /** Starts {@code cohort ARGS} in a JVM of its own, started as the {@code cohort} script starts it. */
+    private static Process cohortJvm(final Path log, final String... args) throws Exception
+    {
+        final List<String> command = new ArrayList<>(List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
+            "--add-exports=java.base/jdk.internal.access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+            Main.class.getName()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /** Every live process on the machine with this exact argument (a unique one marks a test's ranks). */
+    private static List<ProcessHandle> processesWithArgument(final String argument)
+    {
+        return ProcessHandle.allProcesses().filter(ProcessHandle::isAlive)
+            .filter(p -> List.of(p.info().arguments().orElse(new String[0])).contains(argument)).toList();
+    }
+
+    /** Waits up to 30 s for this many processes with the argument; returns them. */
+    private static List<ProcessHandle> awaitProcesses(final String argument, final int count, final Path log)
+        throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        List<ProcessHandle> found = processesWithArgument(argument);
+        while (found.size() < count && System.nanoTime() < deadline)
+        {
+            Thread.sleep(50);
+            found = processesWithArgument(argument);
+        }
+        assertTrue(found.size() >= count, "the ranks did not start: " + Files.readString(log));
+        return found;
+    }
+
+    /** Waits up to 10 s for every process with the argument to be gone. */
+    private static void assertNoneLeft(final String argument) throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!processesWithArgument(argument).isEmpty() && System.nanoTime() < deadline)
+        {
+            Thread.sleep(50);
+        }
+        assertEquals(List.of(), processesWithArgument(argument).stream().map(ProcessHandle::pid).toList(),
+            "rank processes outlived their launcher");
+    }
+
+    private static void awaitLine(final Path log, final String text) throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.readString(log).contains(text))
+        {
+            assertTrue(System.nanoTime() < deadline, "no '" + text + "' in: " + Files.readString(log));
+            Thread.sleep(50);
+        }
+    }
+
+    private static long jobDirectories(final Path workRoot) throws Exception
+    {
+        try (Stream<Path> dirs = Files.list(workRoot))
+        {
+            return dirs.filter(d -> d.getFileName().toString().startsWith("job-")).count();
+        }
+    }
+
+    private static int freePort() throws Exception
+    {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
+        {
+            return socket.getLocalPort();
+        }
     }
 
     private static List<String> filesOfJob(final String jobId) throws Exception
@@ -245,5 +327,157 @@ class CohortCommandTest
             rank.onExit().get(5, TimeUnit.SECONDS);
             assertFalse(rank.isAlive(), "rank process " + rank.pid() + " outlived the launcher");
         }
+    }
+
+    @Test
+    void ranksOfAnAgentKilledWithSigkillAreKilledToo(@TempDir final Path dir) throws Exception
+    {
+        final Path secret = dir.resolve("secret");
+        assertEquals(0, cohort("secret", "--out", secret.toString()).code());
+        final int port = freePort();
+        final Process agent = cohortJvm(dir.resolve("agent.log"), "node", "start", "--listen", "127.0.0.1:" + port,
+            "--slots", "2", "--name", "doomed", "--secret", secret.toString(), "--work-dir",
+            dir.resolve("work").toString());
+        awaitLine(dir.resolve("agent.log"), "listening on");
+        // A unique argument marks this test's ranks among the machine's processes.
+        final String marker = "600." + System.nanoTime() % 1_000_000;
+        final Process run = cohortJvm(dir.resolve("run.log"), "run", "-n", "2", "--hosts", "127.0.0.1:2",
+            "--agent-port", Integer.toString(port), "--secret", secret.toString(), "--", "sleep", marker);
+        try
+        {
+            awaitProcesses(marker, 2, dir.resolve("run.log"));
+            agent.destroyForcibly();
+            assertTrue(agent.waitFor(10, TimeUnit.SECONDS));
+            assertNoneLeft(marker);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (jobDirectories(dir.resolve("work")) > 0 && System.nanoTime() < deadline)
+            {
+                Thread.sleep(50);
+            }
+            assertEquals(0, jobDirectories(dir.resolve("work")), "the dead agent's job directory was left behind");
+            assertTrue(run.waitFor(30, TimeUnit.SECONDS), "cohort run did not notice the agent's death");
+            assertEquals(1, run.exitValue(), Files.readString(dir.resolve("run.log")));
+        }
+        finally
+        {
+            run.destroyForcibly();
+            agent.destroyForcibly();
+            processesWithArgument(marker).forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    @Test
+    void ranksOfALocalLauncherKilledWithSigkillAreKilledToo(@TempDir final Path dir) throws Exception
+    {
+        final String marker = "601." + System.nanoTime() % 1_000_000;
+        final Process run = cohortJvm(dir.resolve("run.log"), "run", "-n", "2", "--", "sleep", marker);
+        try
+        {
+            awaitProcesses(marker, 2, dir.resolve("run.log"));
+            run.destroyForcibly();
+            assertNoneLeft(marker);
+        }
+        finally
+        {
+            run.destroyForcibly();
+            processesWithArgument(marker).forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    @Test
+    void sigtermWhileRanksAreStillStartingLeavesNoRankRunning(@TempDir final Path dir) throws Exception
+    {
+        final String marker = "602." + System.nanoTime() % 1_000_000;
+        final Process run = cohortJvm(dir.resolve("run.log"), "run", "-n", "200", "--", "sleep", marker);
+        try
+        {
+            // SIGTERM once a few ranks run, while the launcher is still starting the rest.
+            awaitProcesses(marker, 3, dir.resolve("run.log"));
+            run.destroy();
+            assertTrue(run.waitFor(20, TimeUnit.SECONDS), "the launcher did not stop on SIGTERM");
+            assertNoneLeft(marker);
+        }
+        finally
+        {
+            run.destroyForcibly();
+            processesWithArgument(marker).forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    @Test
+    void sigtermToAHeadNodeBusyWritingStopsItWithoutAStoreError(@TempDir final Path dir) throws Exception
+    {
+        final Path data = dir.resolve("head");
+        final int api = freePort();
+        assertEquals(0, cohort("head", "init", "--data", data.toString(), "--advertise", "127.0.0.1:" + api,
+            "--no-tls").code());
+        final Path log = dir.resolve("head.log");
+        final Process head = cohortJvm(log, "head", "start", "--data", data.toString());
+        Process agent = null;
+        final AtomicBoolean stop = new AtomicBoolean();
+        final AtomicInteger accepted = new AtomicInteger();
+        final List<Thread> submitters = new ArrayList<>();
+        try
+        {
+            awaitLine(log, "Head node serving");
+            // A node that has joined, so the head node also records what its agent link reports as it goes down.
+            agent = cohortJvm(dir.resolve("agent.log"), "node", "start", "--listen", "127.0.0.1:" + freePort(),
+                "--slots", "1", "--name", "n1", "--join", data.resolve("join.json").toString(), "--work-dir",
+                dir.resolve("work").toString());
+            awaitLine(dir.resolve("agent.log"), "ready on");
+            final String token = new ObjectMapper().readTree(data.resolve("client.json").toFile()).get("token")
+                .asText();
+            final HttpClient http = HttpClient.newHttpClient();
+            // Making tokens writes to the store as submitting does, and needs no node.
+            final HttpRequest write = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api + "/api/v1/tokens"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"user\": \"u\", \"role\": \"user\"}")).build();
+            for (int t = 0; t < 4; t++)
+            {
+                submitters.add(Thread.ofVirtual().start(() ->
+                {
+                    while (!stop.get())
+                    {
+                        try
+                        {
+                            if (http.send(write, HttpResponse.BodyHandlers.discarding()).statusCode() == 201)
+                            {
+                                accepted.incrementAndGet();
+                            }
+                        }
+                        catch (final IOException | InterruptedException ex)
+                        {
+                            return;
+                        }
+                    }
+                }));
+            }
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (accepted.get() < 50)
+            {
+                assertTrue(head.isAlive() && System.nanoTime() < deadline, "writes not accepted: "
+                    + Files.readString(log));
+                Thread.sleep(10);
+            }
+            // SIGTERM while writes keep coming.
+            head.destroy();
+            assertTrue(head.waitFor(30, TimeUnit.SECONDS), "the head node did not stop on SIGTERM");
+        }
+        finally
+        {
+            stop.set(true);
+            for (final Thread submitter : submitters)
+            {
+                submitter.join();
+            }
+            head.destroyForcibly();
+            if (agent != null)
+            {
+                agent.destroy();
+                agent.waitFor(20, TimeUnit.SECONDS);
+            }
+        }
+        final String output = Files.readString(log);
+        assertFalse(output.contains("Exception") || output.contains("already closed"), output);
     }
 }

@@ -88,6 +88,7 @@ public final class Cohort implements AutoCloseable
         }
         Transport sharedMemory = null;
         Transport network = null;
+        String settingUp = "shared-memory";
         try
         {
             if (choice.usesSharedMemory())
@@ -96,6 +97,7 @@ public final class Cohort implements AutoCloseable
             }
             if (choice.usesTcp())
             {
+                settingUp = "TCP";
                 network = TcpTransport.create(TcpConfig.fromEnvironment(env), job.jobId(), rank, size,
                     env.get("COHORT_TCP_IO"));
             }
@@ -104,8 +106,8 @@ public final class Cohort implements AutoCloseable
         {
             closeAll(sharedMemory, network);
             closeWireUp();
-            throw new CohortException("rank " + rank + " cannot set up its " + (sharedMemory == null ? "shared-memory"
-                : "TCP") + " transport: " + ex.getMessage(), ex);
+            throw new CohortException("rank " + rank + " cannot set up its " + settingUp + " transport: "
+                + ex.getMessage(), ex);
         }
         this.shm = sharedMemory;
         this.tcp = network;

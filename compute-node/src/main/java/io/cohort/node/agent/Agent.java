@@ -1,6 +1,7 @@
 package io.cohort.node.agent;
 
 import io.cohort.node.launch.ProcessStarter;
+import io.cohort.node.launch.RankReaper;
 import io.cohort.node.launch.SharedMemoryCleanup;
 import io.cohort.node.protocol.AgentProtocol;
 
@@ -25,7 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The compute-node agent behind {@code cohort node start}: it takes launch orders from launchers that hold the
  * cluster secret, runs each job's ranks in a fresh working directory, streams their output back, reports how each
  * ended, stops them on request or when the launcher is lost, and cleans up after every job. One job's crash never
- * touches the agent or another job. One virtual thread per connection.
+ * touches the agent or another job; the agent's own death takes its ranks with it ({@link RankReaper}). One virtual
+ * thread per connection.
  *
  * <p>Thread-safe.
  */
@@ -34,6 +36,8 @@ public final class Agent implements AutoCloseable
     private final AgentConfig config;
     private final PrintStream log;
     private final ProcessStarter starter;
+    /** Kills every rank of this agent should the agent die without stopping them. */
+    private final RankReaper reaper;
     private final ServerSocket listener;
     private final Set<AgentSession> sessions = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
@@ -57,6 +61,7 @@ public final class Agent implements AutoCloseable
         this.config = config;
         this.log = log;
         this.starter = ProcessStarter.fromEnvironment(System.getenv());
+        this.reaper = new RankReaper(this::log);
         this.freeSlots = config.slots();
         this.listener = new ServerSocket();
         listener.setReuseAddress(true);
@@ -105,6 +110,16 @@ public final class Agent implements AutoCloseable
     ProcessStarter starter()
     {
         return starter;
+    }
+
+    /**
+     * What kills this agent's ranks should the agent die.
+     *
+     * @return the reaper
+     */
+    RankReaper reaper()
+    {
+        return reaper;
     }
 
     /**
@@ -223,7 +238,8 @@ public final class Agent implements AutoCloseable
 
     /**
      * Removes the working directories and /dev/shm files of jobs an earlier agent on this work directory left when
-     * it died without cleaning up (its ranks die with it). Only this agent holds the directory now.
+     * it died without cleaning up (its {@link RankReaper} killed its ranks and, unless it died too, removed these
+     * already). Only this agent holds the directory now.
      */
     private void removeLeftovers() throws IOException
     {
@@ -272,6 +288,7 @@ public final class Agent implements AutoCloseable
             // Already closed.
         }
         stopSessions();
+        reaper.close();
         try
         {
             workLock.release();

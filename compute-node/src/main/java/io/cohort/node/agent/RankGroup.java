@@ -7,6 +7,7 @@ import io.cohort.node.launch.RankCommand;
 import io.cohort.node.launch.RankProcesses;
 import io.cohort.node.launch.SharedMemoryCleanup;
 import io.cohort.node.protocol.AgentMessage.Launch;
+import io.cohort.transport.shm.ShmLayout;
 
 import java.io.BufferedReader;
 import java.io.File;
@@ -109,6 +110,11 @@ final class RankGroup
         try
         {
             workspace = JobWorkspace.create(agent.config().workRoot(), launch.jobId());
+            if (!launch.keepWorkdir())
+            {
+                agent.reaper().removeWhenKilled(workspace.directory());
+            }
+            agent.reaper().removeFilesWhenKilled(shmDirectory(), ShmLayout.jobPrefix(launch.jobId()));
             workspace.stage(launch.files());
             startRanks();
         }
@@ -153,6 +159,7 @@ final class RankGroup
             try
             {
                 final Process process = agent.starter().start(builder);
+                agent.reaper().watch(process);
                 synchronized (processes)
                 {
                     processes.add(process);
@@ -164,6 +171,11 @@ final class RankGroup
                     + ex.getMessage(), ex);
             }
         }
+    }
+
+    private Path shmDirectory()
+    {
+        return SharedMemoryCleanup.directoryFor(launch.environment());
     }
 
     /** A path of the program: absolute ones are the host's own files, relative ones lie in the working directory. */
@@ -283,10 +295,21 @@ final class RankGroup
         }
     }
 
-    /** Removes the job's shared-memory files and (unless kept) its working directory. */
+    /**
+     * Removes the job's shared-memory files and (unless kept) its working directory; the ranks, ended by now, are no
+     * longer the reaper's concern.
+     */
     void cleanUp()
     {
-        SharedMemoryCleanup.removeJobFiles(SharedMemoryCleanup.directoryFor(launch.environment()), launch.jobId());
+        synchronized (processes)
+        {
+            for (final Process process : processes)
+            {
+                agent.reaper().forget(process);
+            }
+        }
+        SharedMemoryCleanup.removeJobFiles(shmDirectory(), launch.jobId());
+        agent.reaper().keepFiles(shmDirectory(), ShmLayout.jobPrefix(launch.jobId()));
         if (workspace != null && launch.keepWorkdir())
         {
             agent.log("job " + launch.jobId() + ": working directory kept at " + workspace.directory()
@@ -297,6 +320,7 @@ final class RankGroup
             try
             {
                 workspace.delete();
+                agent.reaper().keep(workspace.directory());
             }
             catch (final IOException ex)
             {

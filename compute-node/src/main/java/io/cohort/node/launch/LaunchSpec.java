@@ -18,6 +18,9 @@ import java.util.Map;
 public record LaunchSpec(int ranks, Program program, List<String> arguments, Map<String, String> environment,
     List<String> jvmOptions, boolean tagOutput, Duration timeout)
 {
+    /** The longest {@code --timeout}: 366 days, as the head node's time limit (longer ones overflow a clock). */
+    public static final long MAX_TIMEOUT_SECONDS = 366L * 24 * 3600;
+
     /** Checks the values and copies the collections. */
     public LaunchSpec
     {
@@ -29,6 +32,11 @@ public record LaunchSpec(int ranks, Program program, List<String> arguments, Map
         {
             throw new LaunchException("--timeout must be a positive number of seconds (got " + timeout.toSeconds()
                 + ")");
+        }
+        if (timeout != null && timeout.toSeconds() > MAX_TIMEOUT_SECONDS)
+        {
+            throw new LaunchException("--timeout " + timeout.toSeconds() + " is longer than the limit of "
+                + MAX_TIMEOUT_SECONDS + " seconds (366 days); leave --timeout out for no limit");
         }
         arguments = List.copyOf(arguments);
         environment = Map.copyOf(environment);

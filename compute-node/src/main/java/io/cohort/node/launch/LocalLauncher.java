@@ -1,5 +1,6 @@
 package io.cohort.node.launch;
 
+import io.cohort.transport.shm.ShmLayout;
 import io.cohort.wireup.WireUpServer;
 
 import java.io.BufferedReader;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The mpirun-style launcher behind {@code cohort run}: starts every rank of a job on this machine, hosts the job's
@@ -63,9 +65,17 @@ public final class LocalLauncher
         final List<Process> ranks = new ArrayList<>();
         final List<Thread> pumps = new ArrayList<>();
         final LinkedBlockingQueue<RankExit> exits = new LinkedBlockingQueue<>();
+        // Set by the shutdown hook under the list's lock: no rank starts after it, so none escapes the hook's stop.
+        final AtomicBoolean stopping = new AtomicBoolean();
+        final RankReaper reaper = new RankReaper(err::println);
+        reaper.removeFilesWhenKilled(shmDir, ShmLayout.jobPrefix(jobId));
         // On SIGINT or SIGTERM the JVM runs only its shutdown hooks, so the hook does the whole clean-up itself.
         final Thread forwarder = new Thread(() ->
         {
+            synchronized (ranks)
+            {
+                stopping.set(true);
+            }
             RankProcesses.stopAll(ranks);
             SharedMemoryCleanup.removeJobFiles(shmDir, jobId);
         }, "cohort-run-signals");
@@ -77,10 +87,17 @@ public final class LocalLauncher
             Runtime.getRuntime().addShutdownHook(forwarder);
             for (int rank = 0; rank < spec.ranks(); rank++)
             {
-                final Process process = start(spec, command, jobId, rank, exchange);
+                final Process process;
                 synchronized (ranks)
                 {
+                    if (stopping.get())
+                    {
+                        // SIGINT or SIGTERM came while ranks were starting: the hook stops those started.
+                        return 143;
+                    }
+                    process = start(spec, command, jobId, rank, exchange);
                     ranks.add(process);
+                    reaper.watch(process);
                 }
                 pumps.add(pump(process.getInputStream(), out, spec.tagOutput() ? "[1," + rank + "]<stdout>: " : ""));
                 pumps.add(pump(process.getErrorStream(), err, spec.tagOutput() ? "[1," + rank + "]<stderr>: " : ""));
@@ -103,7 +120,13 @@ public final class LocalLauncher
         finally
         {
             RankProcesses.stopAll(ranks);
+            synchronized (ranks)
+            {
+                ranks.forEach(reaper::forget);
+            }
             SharedMemoryCleanup.removeJobFiles(shmDir, jobId);
+            reaper.keepFiles(shmDir, ShmLayout.jobPrefix(jobId));
+            reaper.close();
             try
             {
                 Runtime.getRuntime().removeShutdownHook(forwarder);

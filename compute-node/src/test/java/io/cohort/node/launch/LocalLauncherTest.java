@@ -248,6 +248,26 @@ class LocalLauncherTest
         assertTrue(ex.getMessage().contains("-n 0"), ex.getMessage());
     }
 
+    @Test
+    void timeoutLongerThanTheLimitIsRejectedNamingTheValueAndTheLimit()
+    {
+        final LaunchException ex = assertThrows(LaunchException.class, () -> new LaunchSpec(1,
+            new Program.Executable("true"), List.of(), Map.of(), List.of(), false, Duration.ofSeconds(9223372037L)));
+        assertTrue(ex.getMessage().contains("--timeout 9223372037") && ex.getMessage().contains("31622400"),
+            ex.getMessage());
+    }
+
+    @Test
+    void badTcpSettingInATcpOnlyJobIsReportedAsATcpProblem()
+    {
+        final LaunchSpec spec = new LaunchSpec(2, new Program.MainClass(List.of(testClasses()),
+            AllPairsJob.class.getName()), List.of(), Map.of("COHORT_TRANSPORT", "tcp", "COHORT_TCP_PORT", "70000"),
+            TEST_JVM, false, Duration.ofMinutes(3));
+        final Outcome outcome = run(spec);
+        assertNotEquals(0, outcome.code());
+        assertTrue(outcome.err().contains("cannot set up its TCP transport: COHORT_TCP_PORT=70000"), outcome.err());
+    }
+
     /** Passes output through while showing each line to a watcher, as it is written. */
     private static final class LineWatcher extends OutputStream
     {

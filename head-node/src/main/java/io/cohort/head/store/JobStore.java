@@ -138,8 +138,10 @@ public final class JobStore implements AutoCloseable
                     + "; stop it first, or give a different --data directory");
             }
             // WRITE_DELAY=0: a commit reaches the file before it returns (H2 otherwise batches writes for 500 ms).
+            // DB_CLOSE_ON_EXIT=FALSE: H2's own shutdown hook would close the database under the head node's threads
+            // while its hook is still stopping them; the head node closes the store last, itself.
             final String url = "jdbc:h2:file:" + dataDir.resolve("db").resolve("cohort").toAbsolutePath()
-                + ";WRITE_DELAY=0";
+                + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
             final Connection connection = DriverManager.getConnection(url, "cohort", "");
             connection.setAutoCommit(false);
             Migrator.migrate(connection);

@@ -1,0 +1,304 @@
+package io.cohort.node.launch;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Kills the ranks an agent or launcher started when that process dies without stopping them (SIGKILL, the OOM
+ * killer, a JVM crash): its shutdown hooks do not run then, and ranks left to init would keep running, perhaps
+ * while the head node starts the same job again elsewhere. Open MPI's ranks abort when they lose their local daemon;
+ * Slurm's slurmstepd does the same job as this class.
+ *
+ * <p>How: a small shell process, in a session of its own (so a signal to the agent's process group spares it),
+ * reads from a pipe which process groups (or, for ranks the JDK started, which processes) to watch. This JVM holds
+ * the pipe's only write end (every child closes its inherited descriptors), so the pipe reaches end-of-file exactly
+ * when this JVM is gone, however it went; the shell then sends SIGKILL to every group still watched and exits. A
+ * rank is forgotten once its launcher has reaped it. The shell ignores SIGINT, SIGTERM and SIGHUP, so a Ctrl-C at a
+ * terminal leaves it to do its work; should it die anyway, the next {@link #watch} starts another.
+ *
+ * <p>Thread-safe.
+ */
+public final class RankReaper implements AutoCloseable
+{
+    /**
+     * The watchdog. "add ID" and "del ID" lines keep a set of kill(1) targets ("-PGID" for a group, "PID" for a
+     * process); "rm D:DIR" (a directory) and "rm F:PREFIX" (the files whose path starts so), undone by "keep", what
+     * to delete after. At end of input the targets get SIGTERM, a second later SIGKILL (as a cancelled job's ranks),
+     * and then the paths go. dash's kill takes no "--"; a newline splits the path list, so paths may hold spaces.
+     */
+    private static final String SCRIPT = """
+        trap '' INT TERM HUP
+        nl='
+        '
+        live=' '
+        paths=$nl
+        while IFS= read -r line; do
+          case $line in
+            'add '*) live="$live${line#add } " ;;
+            'del '*) id=${line#del }
+              case $live in *" $id "*) live="${live%%" $id "*} ${live#*" $id "}" ;; esac ;;
+            'rm '*) paths="$paths${line#rm }$nl" ;;
+            'keep '*) e=${line#keep }
+              case $paths in *"$nl$e$nl"*) paths="${paths%%"$nl$e$nl"*}$nl${paths#*"$nl$e$nl"}" ;; esac ;;
+          esac
+        done
+        if [ "$live" != ' ' ]; then
+          for id in $live; do kill -15 "$id" 2>/dev/null; done
+          sleep 1
+          for id in $live; do kill -9 "$id" 2>/dev/null; done
+        fi
+        IFS=$nl
+        for e in $paths; do
+          case $e in
+            D:?*) rm -rf -- "${e#D:}" ;;
+            F:?*) rm -f -- "${e#F:}"* ;;
+          esac
+        done
+        """;
+
+    private final Consumer<String> log;
+    private final Set<String> watched = new LinkedHashSet<>();
+    private final Set<String> paths = new LinkedHashSet<>();
+    private Process shell;
+    private OutputStream commands;
+    private boolean warned;
+    private boolean closed;
+
+    /**
+     * A reaper for this JVM's ranks; its shell starts with the first rank watched.
+     *
+     * @param log where to say that ranks are unprotected, should the watchdog fail to start
+     */
+    public RankReaper(final Consumer<String> log)
+    {
+        this.log = log;
+    }
+
+    /**
+     * Makes sure a rank dies with this JVM.
+     *
+     * @param rank a rank just started
+     */
+    public synchronized void watch(final Process rank)
+    {
+        final String target = target(rank);
+        if (closed || !watched.add(target))
+        {
+            return;
+        }
+        if (!send("add " + target))
+        {
+            restart();
+        }
+    }
+
+    /**
+     * Stops watching a rank that has ended and been waited for (its process id may be given to another process).
+     *
+     * @param rank a rank watched before
+     */
+    public synchronized void forget(final Process rank)
+    {
+        final String target = target(rank);
+        if (watched.remove(target) && !closed)
+        {
+            send("del " + target);
+        }
+    }
+
+    /**
+     * Makes sure a job's directory is removed should this JVM die before it does so itself.
+     *
+     * @param directory the directory, removed with all it holds
+     */
+    public synchronized void removeWhenKilled(final Path directory)
+    {
+        remember("D:" + directory);
+    }
+
+    /**
+     * Makes sure a job's shared-memory files are removed should this JVM die before it does so itself.
+     *
+     * @param directory the files' directory
+     * @param prefix    the start of their names
+     */
+    public synchronized void removeFilesWhenKilled(final Path directory, final String prefix)
+    {
+        remember("F:" + directory.resolve(prefix));
+    }
+
+    /**
+     * Stops caring for a directory given to {@link #removeWhenKilled} (it is removed, or kept on purpose).
+     *
+     * @param directory the directory
+     */
+    public synchronized void keep(final Path directory)
+    {
+        keepPath("D:" + directory);
+    }
+
+    /**
+     * Stops caring for the files given to {@link #removeFilesWhenKilled}.
+     *
+     * @param directory the files' directory
+     * @param prefix    the start of their names
+     */
+    public synchronized void keepFiles(final Path directory, final String prefix)
+    {
+        keepPath("F:" + directory.resolve(prefix));
+    }
+
+    private void remember(final String path)
+    {
+        // A newline would split the watchdog's list; such a path is left to the next agent's start-up sweep.
+        if (closed || path.indexOf('\n') >= 0 || !paths.add(path))
+        {
+            return;
+        }
+        if (!send("rm " + path))
+        {
+            restart();
+        }
+    }
+
+    private void keepPath(final String path)
+    {
+        if (paths.remove(path) && !closed)
+        {
+            send("keep " + path);
+        }
+    }
+
+    /**
+     * The process ids the watchdog would kill now, as kill(1) targets.
+     *
+     * @return the targets, groups as "-PGID"
+     */
+    public synchronized List<String> watched()
+    {
+        return new ArrayList<>(watched);
+    }
+
+    /**
+     * The watchdog's process, if one runs.
+     *
+     * @return its handle, or null
+     */
+    public synchronized ProcessHandle watchdog()
+    {
+        return shell == null || !shell.isAlive() ? null : shell.toHandle();
+    }
+
+    /**
+     * Ends the watchdog and waits (up to 2 s) until it has gone; ranks still watched are killed by it, as if this JVM
+     * had died. Idempotent.
+     */
+    @Override
+    public synchronized void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        if (commands == null)
+        {
+            return;
+        }
+        try
+        {
+            commands.close();
+            shell.waitFor(2, TimeUnit.SECONDS);
+        }
+        catch (final IOException ex)
+        {
+            // The watchdog is gone already.
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A rank that leads its own process group (posix_spawn made it so) is killed with its whole group. */
+    private static String target(final Process rank)
+    {
+        return rank instanceof SpawnedProcess ? "-" + rank.pid() : Long.toString(rank.pid());
+    }
+
+    private boolean send(final String line)
+    {
+        if (commands == null || !shell.isAlive())
+        {
+            return false;
+        }
+        try
+        {
+            commands.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+            commands.flush();
+            return true;
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+    }
+
+    /** Starts a watchdog (the first, or after the last died) and tells it every rank watched. */
+    private void restart()
+    {
+        if (shell != null)
+        {
+            shell.destroyForcibly();
+        }
+        final List<String> command = new ArrayList<>();
+        // setsid(1) makes the watchdog a session (and group) leader, out of reach of signals to the agent's group.
+        for (final String setsid : List.of("/usr/bin/setsid", "/bin/setsid"))
+        {
+            if (Files.isExecutable(Path.of(setsid)))
+            {
+                command.add(setsid);
+                break;
+            }
+        }
+        command.addAll(List.of("/bin/sh", "-c", SCRIPT));
+        try
+        {
+            shell = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            commands = shell.getOutputStream();
+            final StringBuilder all = new StringBuilder();
+            for (final String target : watched)
+            {
+                all.append("add ").append(target).append('\n');
+            }
+            for (final String path : paths)
+            {
+                all.append("rm ").append(path).append('\n');
+            }
+            commands.write(all.toString().getBytes(StandardCharsets.US_ASCII));
+            commands.flush();
+            warned = false;
+        }
+        catch (final IOException ex)
+        {
+            shell = null;
+            commands = null;
+            if (!warned)
+            {
+                warned = true;
+                log.accept("cannot start the watchdog that stops ranks should this process die (" + ex.getMessage()
+                    + "): ranks would outlive a SIGKILL of it");
+            }
+        }
+    }
+}
