@@ -5,6 +5,7 @@ import io.cohort.node.protocol.AgentMessage.StagedFile;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -101,19 +102,34 @@ final class JobWorkspace
         {
             return;
         }
+        // Tolerates files vanishing meanwhile: a dead agent's watchdog may be removing the same tree.
         Files.walkFileTree(directory, new SimpleFileVisitor<>()
         {
             @Override
             public FileVisitResult visitFile(final Path file, final BasicFileAttributes attrs) throws IOException
             {
-                Files.delete(file);
+                Files.deleteIfExists(file);
                 return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(final Path file, final IOException ex) throws IOException
+            {
+                if (ex instanceof NoSuchFileException)
+                {
+                    return FileVisitResult.CONTINUE;
+                }
+                throw ex;
             }
 
             @Override
             public FileVisitResult postVisitDirectory(final Path dir, final IOException ex) throws IOException
             {
-                Files.delete(dir);
+                if (ex != null && !(ex instanceof NoSuchFileException))
+                {
+                    throw ex;
+                }
+                Files.deleteIfExists(dir);
                 return FileVisitResult.CONTINUE;
             }
         });
