@@ -1,6 +1,7 @@
 package io.cohort.cli;
 
 import io.cohort.benchmarks.osu.BenchCommand;
+import io.cohort.head.cli.ErrorText;
 import io.cohort.head.cli.HeadCommands;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -43,7 +44,7 @@ public final class Main implements Runnable
         cli.getSubcommands().get("submit").setStopAtPositional(true);
         cli.setExecutionExceptionHandler((ex, line, parsed) ->
         {
-            line.getErr().println(line.getCommandName() + ": " + ex.getMessage());
+            line.getErr().println(line.getCommandSpec().qualifiedName() + ": " + ErrorText.describe(ex));
             return 2;
         });
         return cli;

@@ -175,6 +175,11 @@ public final class RunCommand implements Callable<Integer>
         {
             throw new ParameterException(spec.commandLine(), "--npernode must be at least 1 (got " + perNode + ")");
         }
+        if (agentPort < 1 || agentPort > 65_535)
+        {
+            throw new ParameterException(spec.commandLine(), "--agent-port " + agentPort + " is not a port (1 to "
+                + "65535; the agents' default is " + AgentProtocol.DEFAULT_PORT + ")");
+        }
         return new ClusterSpec(hosts != null ? HostList.parse(hosts, agentPort) : HostList.read(hostfile, agentPort),
             by, perNode, ClusterSecret.load(secret != null ? secret : ClusterSecret.defaultFile()), keepWorkdir,
             reportBindings, AgentProtocol.DEFAULT_SILENCE_LIMIT);

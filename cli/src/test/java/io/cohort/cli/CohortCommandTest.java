@@ -241,6 +241,27 @@ class CohortCommandTest
     }
 
     @Test
+    void agentPortOutsideThePortRangeIsRejectedWithTheValue()
+    {
+        final Result result = cohort("run", "-n", "1", "--hosts", "n1", "--agent-port", "99999", "--", "true");
+        assertEquals(2, result.code());
+        assertTrue(result.err().contains("--agent-port 99999 is not a port (1 to 65535"), result.err());
+    }
+
+    @Test
+    void workDirectoryThatIsAFileIsNamedAsSuch(@TempDir final Path dir) throws Exception
+    {
+        final Path secret = dir.resolve("secret");
+        assertEquals(0, cohort("secret", "--out", secret.toString()).code());
+        final Path file = Files.writeString(dir.resolve("plain"), "x");
+        final Result result = cohort("node", "start", "--listen", "127.0.0.1:0", "--secret", secret.toString(),
+            "--work-dir", file.toString());
+        assertEquals(2, result.code());
+        assertTrue(result.err().contains("cohort node start: " + file + " exists and is not a directory"),
+            result.err());
+    }
+
+    @Test
     void missingJarIsNamed()
     {
         final Result result = cohort("run", "-n", "2", "no-such-solver.jar");

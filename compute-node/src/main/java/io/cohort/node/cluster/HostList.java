@@ -39,6 +39,10 @@ public final class HostList
             }
             result.add(entry(item, defaultPort, 0, "--hosts entry '" + item + "'"));
         }
+        if (result.isEmpty())
+        {
+            throw new LaunchException("--hosts '" + hosts + "' names no host; write HOST[:SLOTS],...");
+        }
         return checkDistinct(result);
     }
 
@@ -59,7 +63,14 @@ public final class HostList
         }
         catch (final IOException ex)
         {
-            throw new LaunchException("cannot read the host file " + file + ": " + ex.getMessage(), ex);
+            throw new LaunchException("cannot read the host file " + file + ": " + switch (ex)
+            {
+                case java.nio.file.NoSuchFileException missing -> "no such file";
+                case java.nio.file.AccessDeniedException denied -> "permission denied";
+                case java.nio.charset.CharacterCodingException binary -> "it is not a text file (expected lines of "
+                    + "HOST [slots=N] [max_slots=N])";
+                default -> ex.getMessage();
+            }, ex);
         }
         final List<HostSlots> result = new ArrayList<>();
         for (int n = 0; n < lines.size(); n++)
@@ -118,6 +129,11 @@ public final class HostList
         if (result.isEmpty())
         {
             throw new LaunchException("the host file " + file + " names no host");
+        }
+        if (result.isEmpty())
+        {
+            throw new LaunchException("the host file " + file + " names no host (expected lines of HOST [slots=N] "
+                + "[max_slots=N])");
         }
         return checkDistinct(result);
     }

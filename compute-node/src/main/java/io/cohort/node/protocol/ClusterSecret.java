@@ -98,8 +98,12 @@ public final class ClusterSecret
         }
         catch (final IOException ex)
         {
-            throw new ProtocolException("cannot read the cluster secret " + file + " (" + ex.getMessage()
-                + "); create one with 'cohort secret --out " + file + "' and copy it to every host", ex);
+            throw new ProtocolException("cannot read the cluster secret " + file + " (" + switch (ex)
+            {
+                case java.nio.file.NoSuchFileException missing -> "no such file";
+                case java.nio.file.AccessDeniedException denied -> "permission denied";
+                default -> ex.getMessage();
+            } + "); create one with 'cohort secret --out " + file + "' and copy it to every host", ex);
         }
         final byte[] key;
         try

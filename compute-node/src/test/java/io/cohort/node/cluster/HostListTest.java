@@ -106,4 +106,28 @@ class HostListTest
         Files.writeString(file, "# nothing\n");
         assertThrows(LaunchException.class, () -> HostList.read(file, 7470));
     }
+
+    @Test
+    void hostsNamingNoHostAreRefusedSayingSo()
+    {
+        final LaunchException error = assertThrows(LaunchException.class, () -> HostList.parse(",", 7470));
+        assertTrue(error.getMessage().contains("--hosts ',' names no host"), error.getMessage());
+    }
+
+    @Test
+    void hostFileThatIsNotTextIsRefusedSayingSo(@TempDir final Path dir) throws IOException
+    {
+        final Path file = dir.resolve("hosts");
+        Files.write(file, new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1});
+        final LaunchException error = assertThrows(LaunchException.class, () -> HostList.read(file, 7470));
+        assertTrue(error.getMessage().contains(file + ": it is not a text file"), error.getMessage());
+    }
+
+    @Test
+    void missingHostFileIsNamedAsMissing(@TempDir final Path dir)
+    {
+        final Path file = dir.resolve("absent");
+        final LaunchException error = assertThrows(LaunchException.class, () -> HostList.read(file, 7470));
+        assertEquals("cannot read the host file " + file + ": no such file", error.getMessage());
+    }
 }

@@ -33,7 +33,7 @@ public abstract class ClientCommand implements Callable<Integer>
         }
         catch (final IOException ex)
         {
-            spec.commandLine().getErr().println("cohort " + spec.name() + ": " + ex.getMessage());
+            spec.commandLine().getErr().println(spec.qualifiedName() + ": " + ErrorText.describe(ex));
             spec.commandLine().getErr().flush();
             return REFUSED;
         }

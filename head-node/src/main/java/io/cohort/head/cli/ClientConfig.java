@@ -1,5 +1,6 @@
 package io.cohort.head.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -54,6 +55,18 @@ public record ClientConfig(String url, String token, String caCertificate, Path 
         {
             throw new IOException("no client configuration at " + file + "; give --config FILE, set COHORT_CONFIG, "
                 + "or copy the client.json made by cohort head init to ~/.cohort/config.json", ex);
+        }
+        catch (final JsonProcessingException ex)
+        {
+            throw new IOException("the client configuration " + file + " is not valid JSON (line "
+                + ex.getLocation().getLineNr() + ", column " + ex.getLocation().getColumnNr() + ": "
+                + ex.getOriginalMessage().replaceFirst(" \\(start marker at .*", "")
+                + "); use the client.json made by cohort head init", ex);
+        }
+        if (!json.isObject())
+        {
+            throw new IOException("the client configuration " + file + " is not a JSON object; use the client.json "
+                + "made by cohort head init");
         }
         final String url = json.path("url").asText("");
         final String token = json.path("token").asText("");

@@ -53,7 +53,7 @@ public abstract class JobActionCommand extends ClientCommand
             }
             catch (final HeadClient.RefusedException ex)
             {
-                spec.commandLine().getErr().println("cohort " + action() + " " + job + ": " + ex.getMessage());
+                spec.commandLine().getErr().println(spec.qualifiedName() + " " + job + ": " + ex.getMessage());
                 spec.commandLine().getErr().flush();
                 status = REFUSED;
             }

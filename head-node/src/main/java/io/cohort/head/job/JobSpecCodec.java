@@ -542,6 +542,13 @@ public final class JobSpecCodec
         {
             throw new SpecException(field, "must be a string, got " + kind(node));
         }
+        final int nul = node.textValue().indexOf('\0');
+        if (nul >= 0)
+        {
+            // A process's arguments and environment are C strings: the NUL would end the value there.
+            throw new SpecException(field, "holds a NUL character (\\u0000) at index " + nul
+                + "; no program argument, variable or path can");
+        }
         return node.textValue();
     }
 
@@ -596,6 +603,10 @@ public final class JobSpecCodec
         if (node == null || node.isMissingNode())
         {
             return "nothing";
+        }
+        if (node.isNull())
+        {
+            return "null";
         }
         final String text = node.toString();
         return node.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + " "

@@ -572,4 +572,19 @@ class HeadCliTest
         assertEquals(1, cli.execute("queue", "--config=" + work.resolve("absent.json")));
         assertTrue(err.toString().contains("cohort head init"), err.toString());
     }
+
+    @Test
+    void configurationThatIsNotJsonNamesTheFileAndWhere() throws Exception
+    {
+        final Path config = work.resolve("broken.json");
+        Files.writeString(config, "{\n");
+        final CommandLine cli = new CommandLine(new Root());
+        HeadCommands.TOP_LEVEL.forEach(cli::addSubcommand);
+        final StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err));
+        assertEquals(1, cli.execute("queue", "--config=" + config));
+        assertTrue(err.toString().contains("the client configuration " + config + " is not valid JSON (line 2"),
+            err.toString());
+        assertFalse(err.toString().contains("StreamReadFeature"), err.toString());
+    }
 }

@@ -132,4 +132,27 @@ class JobSpecCodecTest
         assertEquals("env", rejected("{\"ranks\": 1, \"program\": {\"jar\": \"a.jar\"}, \"env\": {\"1X\": \"v\"}}")
             .field());
     }
+
+    @Test
+    void rejectsANulCharacterInAnEnvironmentValueNamingTheVariable()
+    {
+        final SpecException ex = rejected("{\"ranks\": 1, \"program\": {\"jar\": \"a.jar\"}, "
+            + "\"env\": {\"A\": \"x\\u0000y\"}}");
+        assertEquals("env.A", ex.field());
+        assertTrue(ex.getMessage().contains("NUL character") && ex.getMessage().contains("index 1"), ex.getMessage());
+    }
+
+    @Test
+    void rejectsANulCharacterInAnArgumentNamingItsIndex()
+    {
+        assertEquals("args[1]", rejected("{\"ranks\": 1, \"program\": {\"jar\": \"a.jar\"}, "
+            + "\"args\": [\"ok\", \"\\u0000\"]}").field());
+    }
+
+    @Test
+    void nullRankCountSaysItIsNull()
+    {
+        final SpecException ex = rejected("{\"ranks\": null, \"program\": {\"jar\": \"a.jar\"}}");
+        assertTrue(ex.getMessage().contains("got null") && !ex.getMessage().contains("null null"), ex.getMessage());
+    }
 }
