@@ -218,6 +218,13 @@ public final class RunCommand implements Callable<Integer>
             }
             env.put(name, value);
         }
+        final String chosen = env.get("COHORT_TRANSPORT");
+        if (chosen != null && !List.of("auto", "shm", "tcp").contains(chosen.trim()))
+        {
+            // Every rank would refuse it at start-up; say so once, before any starts.
+            throw new ParameterException(spec.commandLine(), "-x COHORT_TRANSPORT=" + chosen + " is not one of auto, "
+                + "shm, tcp (or use --transport)");
+        }
         return env;
     }
 }

@@ -262,6 +262,14 @@ class CohortCommandTest
     }
 
     @Test
+    void unknownTransportExportedWithXIsRejectedBeforeAnyRankStarts()
+    {
+        final Result result = cohort("run", "-n", "2", "-x", "COHORT_TRANSPORT=bogus", "--", "true");
+        assertEquals(2, result.code());
+        assertTrue(result.err().contains("-x COHORT_TRANSPORT=bogus is not one of auto, shm, tcp"), result.err());
+    }
+
+    @Test
     void missingJarIsNamed()
     {
         final Result result = cohort("run", "-n", "2", "no-such-solver.jar");

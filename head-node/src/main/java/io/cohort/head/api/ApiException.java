@@ -13,6 +13,7 @@ public final class ApiException extends RuntimeException
 
     private final int status;
     private final String field;
+    private final String allow;
 
     /**
      * An error answer.
@@ -23,9 +24,39 @@ public final class ApiException extends RuntimeException
      */
     public ApiException(final int status, final String field, final String message)
     {
+        this(status, field, message, null);
+    }
+
+    private ApiException(final int status, final String field, final String message, final String allow)
+    {
         super(message);
         this.status = status;
         this.field = field;
+        this.allow = allow;
+    }
+
+    /**
+     * A 405 answer, which names the methods the resource takes (also in its Allow header, as RFC 9110 asks).
+     *
+     * @param method the method asked for
+     * @param allow  the methods allowed, e.g. "GET, POST"
+     * @param hint   what each does, or null
+     * @return the error
+     */
+    public static ApiException methodNotAllowed(final String method, final String allow, final String hint)
+    {
+        return new ApiException(405, null, "method " + method + " is not allowed here; use " + allow
+            + (hint == null ? "" : " (" + hint + ")"), allow);
+    }
+
+    /**
+     * The methods the resource takes, for a 405's Allow header.
+     *
+     * @return e.g. "GET, POST", or null when the error is not a 405
+     */
+    public String allow()
+    {
+        return allow;
     }
 
     /**

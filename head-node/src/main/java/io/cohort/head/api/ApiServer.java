@@ -178,6 +178,10 @@ public final class ApiServer implements AutoCloseable
             }
             catch (final ApiException ex)
             {
+                if (ex.allow() != null)
+                {
+                    http.getResponseHeaders().set("Allow", ex.allow());
+                }
                 error(exchange, ex.status(), ex.field(), ex.getMessage());
             }
             catch (final AuthException ex)
@@ -336,8 +340,8 @@ public final class ApiServer implements AutoCloseable
                 exchange.http().getResponseHeaders().add("Set-Cookie", Sessions.clearingCookie(secure));
                 exchange.send(204, "application/json", new byte[0]);
             }
-            default -> throw new ApiException(405, null, "method " + method + " is not allowed here; use POST "
-                + "(log in with a bearer token), GET or DELETE (log out)");
+            default -> throw ApiException.methodNotAllowed(method, "POST, GET, DELETE",
+                "POST logs in with a bearer token, DELETE logs out");
         }
     }
 
@@ -362,7 +366,7 @@ public final class ApiServer implements AutoCloseable
     {
         if (!allowed.equals(method))
         {
-            throw new ApiException(405, null, "method " + method + " is not allowed here; use " + allowed);
+            throw ApiException.methodNotAllowed(method, allowed, null);
         }
         action.run();
     }
@@ -372,17 +376,15 @@ public final class ApiServer implements AutoCloseable
     {
         if (parts.size() == 1)
         {
-            if ("POST".equals(method))
+            switch (method)
             {
-                submit(exchange, caller);
-            }
-            else
-            {
-                only(method, "GET", () -> list(exchange, caller));
+                case "POST" -> submit(exchange, caller);
+                case "GET" -> list(exchange, caller);
+                default -> throw ApiException.methodNotAllowed(method, "GET, POST", "GET lists jobs, POST submits one");
             }
             return;
         }
-        final long id = jobId(parts.get(1));
+        final long id = jobId(parts.get(1), "id");
         final Job job = visible(id, caller);
         if (parts.size() == 2)
         {
@@ -434,7 +436,7 @@ public final class ApiServer implements AutoCloseable
     {
         if (!"POST".equals(method))
         {
-            throw new ApiException(405, null, "method " + method + " is not allowed here; use POST");
+            throw ApiException.methodNotAllowed(method, "POST", null);
         }
         return action.run();
     }
@@ -648,7 +650,11 @@ public final class ApiServer implements AutoCloseable
         }
         if (parts.size() == 1)
         {
-            only(method, "POST", () -> createToken(exchange));
+            if (!"POST".equals(method))
+            {
+                throw ApiException.methodNotAllowed(method, "GET, POST", "GET lists tokens, POST creates one");
+            }
+            createToken(exchange);
             return;
         }
         if (parts.size() == 2)
@@ -697,6 +703,10 @@ public final class ApiServer implements AutoCloseable
         {
             throw new ApiException(400, "user", "is required: the user the token acts as");
         }
+        if (body.has("role") && !body.get("role").isTextual())
+        {
+            throw new ApiException(400, "role", "must be a string, \"user\" or \"admin\"; got " + body.get("role"));
+        }
         final String roleText = body.has("role") ? body.get("role").asText() : "user";
         final Role role;
         try
@@ -739,7 +749,7 @@ public final class ApiServer implements AutoCloseable
         String owner = null;
         if (jobParam != null)
         {
-            job = jobId(jobParam);
+            job = jobId(jobParam, "job");
             visible(job, caller);
         }
         else if (caller.role() != Role.ADMIN)
@@ -814,7 +824,7 @@ public final class ApiServer implements AutoCloseable
         }
     }
 
-    private static long jobId(final String text)
+    private static long jobId(final String text, final String field)
     {
         try
         {
@@ -828,7 +838,7 @@ public final class ApiServer implements AutoCloseable
         {
             // answered below
         }
-        throw new ApiException(400, "id", "'" + text + "' is not a job id (a positive whole number)");
+        throw new ApiException(400, field, "'" + text + "' is not a job id (a positive whole number)");
     }
 
     /**

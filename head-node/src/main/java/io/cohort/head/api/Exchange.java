@@ -79,13 +79,14 @@ final class Exchange
             final long parsed = Long.parseLong(value);
             if (parsed < min || parsed > max)
             {
-                throw new ApiException(400, name, "'" + value + "' is out of range; allowed " + min + " to " + max);
+                throw new ApiException(400, name, name + "=" + value + " is out of range; allowed " + min + " to "
+                    + max);
             }
             return parsed;
         }
         catch (final NumberFormatException ex)
         {
-            throw new ApiException(400, name, "'" + value + "' is not a whole number");
+            throw new ApiException(400, name, name + "=" + value + " is not a whole number");
         }
     }
 
@@ -144,8 +145,10 @@ final class Exchange
     void send(final int status, final String contentType, final byte[] body) throws IOException
     {
         http.getResponseHeaders().set("Content-Type", contentType);
-        http.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        if (body.length > 0)
+        // A HEAD answer has no body (the JDK's server warns of a length given for one, and drops the body anyway).
+        final boolean head = "HEAD".equals(http.getRequestMethod());
+        http.sendResponseHeaders(status, body.length == 0 || head ? -1 : body.length);
+        if (body.length > 0 && !head)
         {
             try (OutputStream out = http.getResponseBody())
             {

@@ -194,6 +194,14 @@ public final class SubmitCommand extends ClientCommand
             final ArrayNode cp = what.putArray("classpath");
             for (final String entry : classpath.split(File.pathSeparator))
             {
+                // A relative entry is looked up in the job's staged package on the node; without one it cannot be.
+                if (packageFile == null && !Path.of(entry).isAbsolute())
+                {
+                    throw new ParameterException(spec.commandLine(), "-cp entry '" + entry + "' is relative, but the "
+                        + "job has no --package to find it in on the nodes; give a path that exists on every node ("
+                        + (Files.exists(Path.of(entry)) ? Path.of(entry).toAbsolutePath() + ", if shared" : "absolute")
+                        + "), or ship it with --package FILE (a jar, or a zip holding it)");
+                }
                 cp.add(entry);
             }
             what.put("mainClass", program.get(0));

@@ -19,7 +19,12 @@ import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -279,7 +284,10 @@ class ApiServerTest
         assertEquals("rank one\n", logs.body());
         assertEquals("9", logs.raw().headers().firstValue("Cohort-Next-Offset").orElseThrow());
         assertEquals("", alice.send("GET", "/jobs/" + id + "/logs?rank=1&offset=9", null).body());
-        assertEquals(400, alice.send("GET", "/jobs/" + id + "/logs?rank=2", null).status());
+        final ApiClient.Response beyond = alice.send("GET", "/jobs/" + id + "/logs?rank=2", null);
+        assertEquals(400, beyond.status());
+        assertTrue(beyond.json().get("error").asText().startsWith("rank=2 is out of range; allowed 0 to 1"),
+            beyond.body());
     }
 
     @Test
@@ -306,5 +314,79 @@ class ApiServerTest
         {
             assertTrue(doc.get("paths").has(path), "the OpenAPI document describes " + path);
         }
+    }
+
+    @Test
+    void wrongMethodIsA405NamingEveryAllowedMethodAlsoInTheAllowHeader() throws Exception
+    {
+        final ApiClient.Response put = alice.send("PUT", "/jobs", JOB);
+        assertEquals(405, put.status(), put.body());
+        assertEquals("GET, POST", put.raw().headers().firstValue("Allow").orElse(""));
+        assertTrue(put.json().get("error").asText().contains("use GET, POST"), put.body());
+        final ApiClient.Response delete = admin.send("DELETE", "/tokens", null);
+        assertEquals("GET, POST", delete.raw().headers().firstValue("Allow").orElse(""), delete.body());
+    }
+
+    @Test
+    void headRequestIsAnsweredWithoutAWarningFromTheServer() throws Exception
+    {
+        final List<LogRecord> warnings = new ArrayList<>();
+        final Logger logger = Logger.getLogger("com.sun.net.httpserver");
+        final Handler handler = new Handler()
+        {
+            @Override
+            public void publish(final LogRecord record)
+            {
+                if (record.getLevel().intValue() >= Level.WARNING.intValue())
+                {
+                    synchronized (warnings)
+                    {
+                        warnings.add(record);
+                    }
+                }
+            }
+
+            @Override
+            public void flush()
+            {
+            }
+
+            @Override
+            public void close()
+            {
+            }
+        };
+        logger.addHandler(handler);
+        try
+        {
+            final ApiClient.Response head = alice.send("HEAD", "/jobs", null);
+            assertEquals(405, head.status());
+            assertEquals("", head.body());
+        }
+        finally
+        {
+            logger.removeHandler(handler);
+        }
+        synchronized (warnings)
+        {
+            assertEquals(List.of(), warnings.stream().map(LogRecord::getMessage).toList());
+        }
+    }
+
+    @Test
+    void eventsOfAJobThatIsNotAnIdNameTheJobParameter() throws Exception
+    {
+        final ApiClient.Response events = alice.send("GET", "/events?job=abc", null);
+        assertEquals(400, events.status());
+        assertEquals("job", events.json().get("field").asText(), events.body());
+    }
+
+    @Test
+    void tokenRoleThatIsNotAStringIsA400SayingSo() throws Exception
+    {
+        final ApiClient.Response created = admin.send("POST", "/tokens", "{\"user\": \"carol\", \"role\": 1}");
+        assertEquals(400, created.status());
+        assertEquals("role", created.json().get("field").asText());
+        assertTrue(created.json().get("error").asText().contains("must be a string"), created.body());
     }
 }

@@ -173,6 +173,15 @@ class HeadCliTest
     }
 
     @Test
+    void submitOfARelativeClasspathWithoutAPackageIsRefusedNamingTheEntry()
+    {
+        final Run submitted = cohort("submit", "-n", "1", "-cp", "/opt/lib/a.jar:build/classes", "org.example.Main");
+        assertEquals(2, submitted.code());
+        assertTrue(submitted.err().contains("-cp entry 'build/classes' is relative, but the job has no --package"),
+            submitted.err());
+    }
+
+    @Test
     void queueShowsWaitingJobsInATable()
     {
         cohort("node", "drain", "n1");
