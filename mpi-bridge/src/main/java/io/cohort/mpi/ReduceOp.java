@@ -45,6 +45,13 @@ public enum ReduceOp implements ReduceOperation
         return true;
     }
 
+    /** MINLOC and MAXLOC fold (value, index) pairs, which no algorithm may split; every other one single elements. */
+    @Override
+    public int unit()
+    {
+        return this == MINLOC || this == MAXLOC ? 2 : 1;
+    }
+
     private static void requirePairs(final int count)
     {
         if (count % 2 != 0)

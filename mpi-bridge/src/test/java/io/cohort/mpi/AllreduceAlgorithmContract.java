@@ -129,6 +129,10 @@ abstract class AllreduceAlgorithmContract
             final CohortException partial = assertThrows(CohortException.class,
                 () -> world.allreduce(new long[4], 0, new long[4], 0, 4, triples));
             assertTrue(partial.getMessage().contains("the count 4 must be a multiple of 3"), partial.getMessage());
+            final CohortException halfPair = assertThrows(CohortException.class,
+                () -> world.allreduce(new double[3], 0, new double[3], 0, 3, ReduceOp.MINLOC));
+            assertTrue(halfPair.getMessage().contains("allreduce: MINLOC combines values of 2 elements; the count 3 "
+                + "must be a multiple of 2"), halfPair.getMessage());
         });
     }
 

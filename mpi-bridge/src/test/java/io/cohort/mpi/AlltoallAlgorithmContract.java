@@ -9,6 +9,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 
 import static io.cohort.mpi.CollectiveReference.SEED;
 import static io.cohort.mpi.CollectiveReference.element;
@@ -132,6 +133,41 @@ abstract class AlltoallAlgorithmContract
                         assertEquals(element(r, rank, i), started.getAtIndex(ValueLayout.JAVA_LONG, at),
                             "in-place segment ialltoall of " + what);
                     }
+                }
+            }
+        });
+    }
+
+    @Test
+    void largeAlltoallsRightAfterSmallOnesAndBroadcastsDeliverEveryBlock()
+    {
+        // Small and large calls use the shared-memory slots differently; a large call must not wait on a slot its
+        // predecessor's readers free only later, in that very call.
+        ThreadedJob.run(4, cohort ->
+        {
+            final Communicator world = cohort.world();
+            world.useCollectiveTuning(tuning());
+            final int size = world.size();
+            final int rank = world.rank();
+            final long[] shared = new long[100_000];
+            for (final int count : new int[] {10, 40_000, 5, 40_000, 40_000, -1, 40_000, 7})
+            {
+                if (count < 0)
+                {
+                    Arrays.fill(shared, rank == 0 ? 42 : 0);
+                    world.bcast(shared, 0, shared.length, 0);
+                    assertEquals(42, shared[shared.length - 1], "bcast on rank " + rank);
+                    continue;
+                }
+                final long[] received = new long[size * count];
+                world.alltoall(outgoing(rank, size, count), 0, received, 0, count);
+                for (int r = 0; r < size; r++)
+                {
+                    for (int i = 0; i < count; i += 997)
+                    {
+                        assertEquals(element(r, rank, i), received[r * count + i], count + " per pair");
+                    }
+                    assertEquals(element(r, rank, count - 1), received[r * count + count - 1], count + " per pair");
                 }
             }
         });

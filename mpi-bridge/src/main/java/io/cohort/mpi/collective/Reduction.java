@@ -1,7 +1,6 @@
 package io.cohort.mpi.collective;
 
 import io.cohort.mpi.CohortException;
-import io.cohort.mpi.ReduceOp;
 import io.cohort.mpi.ReduceOperation;
 import io.cohort.mpi.Request;
 
@@ -306,19 +305,11 @@ public final class Reduction
      *
      * @param op    the operation
      * @param count the elements of the call
-     * @return 2 for MINLOC and MAXLOC, the operation's unit otherwise
+     * @return the operation's unit (2 for MINLOC and MAXLOC)
      * @throws CohortException if the count is not a whole number of values
      */
     public static int grain(final ReduceOperation op, final int count)
     {
-        if (op == ReduceOp.MINLOC || op == ReduceOp.MAXLOC)
-        {
-            if (count % 2 != 0)
-            {
-                throw new CohortException(op + " takes (value, index) pairs: the count " + count + " must be even");
-            }
-            return 2;
-        }
         final int unit = op.unit();
         if (count % unit != 0)
         {
