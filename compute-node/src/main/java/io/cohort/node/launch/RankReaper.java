@@ -33,7 +33,8 @@ public final class RankReaper implements AutoCloseable
      * The watchdog. "add ID" and "del ID" lines keep a set of kill(1) targets ("-PGID" for a group, "PID" for a
      * process); "rm D:DIR" (a directory) and "rm F:PREFIX" (the files whose path starts so), undone by "keep", what
      * to delete after. At end of input the targets get SIGTERM, a second later SIGKILL (as a cancelled job's ranks),
-     * and then the paths go. dash's kill takes no "--"; a newline splits the path list, so paths may hold spaces.
+     * and then the paths go. dash's kill takes no "--"; a newline splits the path list, so paths may hold spaces, and
+     * no path is taken as a pattern (set -f) but for the "*" after a prefix.
      */
     private static final String SCRIPT = """
         trap '' INT TERM HUP
@@ -57,10 +58,11 @@ public final class RankReaper implements AutoCloseable
           for id in $live; do kill -9 "$id" 2>/dev/null; done
         fi
         IFS=$nl
+        set -f
         for e in $paths; do
           case $e in
             D:?*) rm -rf -- "${e#D:}" ;;
-            F:?*) rm -f -- "${e#F:}"* ;;
+            F:?*) set +f; rm -f -- "${e#F:}"*; set -f ;;
           esac
         done
         """;
