@@ -85,17 +85,21 @@ class RankReaperTest
     {
         final Path job = Files.createDirectories(dir.resolve("job a/staged"));
         final Path kept = Files.createDirectories(dir.resolve("kept"));
+        // A path is a name, never a pattern: "odd*" must not take "oddity" with it.
+        final Path odd = Files.createDirectories(dir.resolve("odd*"));
+        Files.createDirectories(dir.resolve("oddity"));
         Files.writeString(dir.resolve("cohort-j1-0"), "ring");
         Files.writeString(dir.resolve("cohort-j1-1"), "ring");
         Files.writeString(dir.resolve("cohort-j2-0"), "another job's ring");
         reaper.removeWhenKilled(job.getParent());
         reaper.removeWhenKilled(kept);
+        reaper.removeWhenKilled(odd);
         reaper.keep(kept);
         reaper.removeFilesWhenKilled(dir, "cohort-j1-");
         reaper.close();
         try (var left = Files.list(dir))
         {
-            assertEquals(List.of("cohort-j2-0", "kept"), left.map(p -> p.getFileName().toString()).sorted().toList());
+            assertEquals(List.of("cohort-j2-0", "kept", "oddity"), left.map(p -> p.getFileName().toString()).sorted().toList());
         }
     }
 
