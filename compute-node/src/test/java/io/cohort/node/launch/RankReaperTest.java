@@ -99,7 +99,8 @@ class RankReaperTest
         reaper.close();
         try (var left = Files.list(dir))
         {
-            assertEquals(List.of("cohort-j2-0", "kept", "oddity"), left.map(p -> p.getFileName().toString()).sorted().toList());
+            assertEquals(List.of("cohort-j2-0", "kept", "oddity"),
+                left.map(p -> p.getFileName().toString()).sorted().toList());
         }
     }
 
