@@ -398,32 +398,36 @@ class CohortCommandTest
     @Test
     void ranksOfALocalLauncherKilledWithSigkillAreKilledToo(@TempDir final Path dir) throws Exception
     {
-        final String marker = "601." + System.nanoTime() % 1_000_000;
-        final Process run = cohortJvm(dir.resolve("run.log"), "run", "-n", "2", "--", "sleep", marker);
-        try
-        {
-            awaitProcesses(marker, 2, dir.resolve("run.log"));
-            run.destroyForcibly();
-            assertNoneLeft(marker);
-        }
-        finally
-        {
-            run.destroyForcibly();
-            processesWithArgument(marker).forEach(ProcessHandle::destroyForcibly);
-        }
+        stopLauncherOnceRanksRunAndExpectNoneLeft(dir, 2, 2, true);
     }
 
     @Test
     void sigtermWhileRanksAreStillStartingLeavesNoRankRunning(@TempDir final Path dir) throws Exception
     {
-        final String marker = "602." + System.nanoTime() % 1_000_000;
-        final Process run = cohortJvm(dir.resolve("run.log"), "run", "-n", "200", "--", "sleep", marker);
+        // SIGTERM once a few ranks run, while the launcher is still starting the rest.
+        stopLauncherOnceRanksRunAndExpectNoneLeft(dir, 200, 3, false);
+    }
+
+    /** Runs sleeping ranks, signals their local launcher once {@code started} of them run, and checks none is left. */
+    private static void stopLauncherOnceRanksRunAndExpectNoneLeft(final Path dir, final int ranks, final int started,
+        final boolean sigkill) throws Exception
+    {
+        // A unique argument marks this test's ranks among the machine's processes.
+        final String marker = "601." + System.nanoTime() % 1_000_000;
+        final Process run = cohortJvm(dir.resolve("run.log"), "run", "-n", Integer.toString(ranks), "--", "sleep",
+            marker);
         try
         {
-            // SIGTERM once a few ranks run, while the launcher is still starting the rest.
-            awaitProcesses(marker, 3, dir.resolve("run.log"));
-            run.destroy();
-            assertTrue(run.waitFor(20, TimeUnit.SECONDS), "the launcher did not stop on SIGTERM");
+            awaitProcesses(marker, started, dir.resolve("run.log"));
+            if (sigkill)
+            {
+                run.destroyForcibly();
+            }
+            else
+            {
+                run.destroy();
+                assertTrue(run.waitFor(20, TimeUnit.SECONDS), "the launcher did not stop on SIGTERM");
+            }
             assertNoneLeft(marker);
         }
         finally
