@@ -179,14 +179,33 @@ public final class HeadServer implements AutoCloseable
     @Override
     public void close() throws IOException
     {
+        // In order, each whatever the one before did: the store last and always, since H2's own exit hook is off.
         try
         {
-            webhooks.close();
-            api.close();
-            head.close();
-            link.close();
-            output.close();
-            store.close();
+            try
+            {
+                try
+                {
+                    webhooks.close();
+                    api.close();
+                    head.close();
+                }
+                finally
+                {
+                    link.close();
+                }
+            }
+            finally
+            {
+                try
+                {
+                    output.close();
+                }
+                finally
+                {
+                    store.close();
+                }
+            }
         }
         finally
         {

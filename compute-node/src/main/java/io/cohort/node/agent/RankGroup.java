@@ -191,6 +191,7 @@ final class RankGroup
         try
         {
             final int code = process.waitFor();
+            agent.reaper().exited(process);
             // Output first, so a rank's last lines come before its exit.
             drained(out);
             drained(err);

@@ -128,10 +128,6 @@ public final class HostList
         }
         if (result.isEmpty())
         {
-            throw new LaunchException("the host file " + file + " names no host");
-        }
-        if (result.isEmpty())
-        {
             throw new LaunchException("the host file " + file + " names no host (expected lines of HOST [slots=N] "
                 + "[max_slots=N])");
         }

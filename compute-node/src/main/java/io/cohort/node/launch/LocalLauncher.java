@@ -102,7 +102,11 @@ public final class LocalLauncher
                 pumps.add(pump(process.getInputStream(), out, spec.tagOutput() ? "[1," + rank + "]<stdout>: " : ""));
                 pumps.add(pump(process.getErrorStream(), err, spec.tagOutput() ? "[1," + rank + "]<stderr>: " : ""));
                 final int r = rank;
-                process.onExit().thenAccept(p -> exits.add(new RankExit(r, p.exitValue())));
+                process.onExit().thenAccept(p ->
+                {
+                    reaper.exited(p);
+                    exits.add(new RankExit(r, p.exitValue()));
+                });
             }
             final int code = awaitJob(spec, ranks, exits, exchange);
             for (final Thread pump : pumps)

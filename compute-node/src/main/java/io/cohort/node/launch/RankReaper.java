@@ -2,6 +2,7 @@ package io.cohort.node.launch;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +68,10 @@ public final class RankReaper implements AutoCloseable
         done
         """;
 
+    /** Paths go to the watchdog as the bytes the file system knows them by, as the JDK encodes file names. */
+    private static final Charset PATH_BYTES = Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"),
+        StandardCharsets.UTF_8);
+
     private final Consumer<String> log;
     private final Set<String> watched = new LinkedHashSet<>();
     private final Set<String> paths = new LinkedHashSet<>();
@@ -100,6 +105,21 @@ public final class RankReaper implements AutoCloseable
         if (!send("add " + target))
         {
             restart();
+        }
+    }
+
+    /**
+     * Tells that a rank has ended and been waited for. A rank watched by its process id is forgotten at once (the id
+     * may be given to another process); one watched by its process group stays until {@link #forget}, since what
+     * it started may still run in the group, whose id is not reused while anything is in it.
+     *
+     * @param rank a rank watched before
+     */
+    public synchronized void exited(final Process rank)
+    {
+        if (!(rank instanceof SpawnedProcess))
+        {
+            forget(rank);
         }
     }
 
@@ -245,7 +265,7 @@ public final class RankReaper implements AutoCloseable
         }
         try
         {
-            commands.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+            commands.write((line + "\n").getBytes(PATH_BYTES));
             commands.flush();
             return true;
         }
@@ -278,6 +298,9 @@ public final class RankReaper implements AutoCloseable
             shell = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
             commands = shell.getOutputStream();
+            final Process started = shell;
+            final long startedAt = System.nanoTime();
+            started.onExit().thenRun(() -> revive(started, startedAt));
             final StringBuilder all = new StringBuilder();
             for (final String target : watched)
             {
@@ -287,12 +310,16 @@ public final class RankReaper implements AutoCloseable
             {
                 all.append("rm ").append(path).append('\n');
             }
-            commands.write(all.toString().getBytes(StandardCharsets.US_ASCII));
+            commands.write(all.toString().getBytes(PATH_BYTES));
             commands.flush();
             warned = false;
         }
         catch (final IOException ex)
         {
+            if (shell != null)
+            {
+                shell.destroyForcibly();
+            }
             shell = null;
             commands = null;
             if (!warned)
@@ -302,5 +329,26 @@ public final class RankReaper implements AutoCloseable
                     + "): ranks would outlive a SIGKILL of it");
             }
         }
+    }
+
+    /**
+     * A watchdog that died while ranks are watched (killed by someone, say) is replaced at once, unless it died
+     * within a second of its start: then something is wrong with the shell, and retrying would spin.
+     */
+    private synchronized void revive(final Process dead, final long startedAt)
+    {
+        if (closed || shell != dead || watched.isEmpty() && paths.isEmpty())
+        {
+            return;
+        }
+        if (System.nanoTime() - startedAt < TimeUnit.SECONDS.toNanos(1))
+        {
+            log.accept("the watchdog that stops ranks should this process die ended at once (exit "
+                + dead.exitValue() + "); ranks would outlive a SIGKILL of it until the next one starts");
+            shell = null;
+            commands = null;
+            return;
+        }
+        restart();
     }
 }

@@ -83,7 +83,10 @@ class RankReaperTest
     @Test
     void directoriesAndFilesGivenAreRemovedWhenTheOwnerGoesUnlessKept(@TempDir final Path dir) throws Exception
     {
-        final Path job = Files.createDirectories(dir.resolve("job a/staged"));
+        // A name beyond ASCII where this JVM's file names can hold one (they cannot under the C locale).
+        final String name = java.nio.charset.Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"))
+            .newEncoder().canEncode("ö") ? "jöb a" : "job a";
+        final Path job = Files.createDirectories(dir.resolve(name + "/staged"));
         final Path kept = Files.createDirectories(dir.resolve("kept"));
         // A path is a name, never a pattern: "odd*" must not take "oddity" with it.
         final Path odd = Files.createDirectories(dir.resolve("odd*"));
@@ -162,5 +165,26 @@ class RankReaperTest
         reaper.close();
         assertTrue(first.waitFor(5, TimeUnit.SECONDS), "the rank watched before the restart outlived its owner");
         assertTrue(second.waitFor(5, TimeUnit.SECONDS), "the rank watched after the restart outlived its owner");
+    }
+
+    @Test
+    void aWatchdogKilledWhileRanksRunIsReplacedWithoutWaitingForTheNextRank() throws Exception
+    {
+        final Process rank = spawn("sleep", "300");
+        reaper.watch(rank);
+        final ProcessHandle old = reaper.watchdog();
+        // One that dies within a second of its start is not replaced (a broken shell would spin).
+        Thread.sleep(1_100);
+        old.destroyForcibly();
+        old.onExit().get(5, TimeUnit.SECONDS);
+        ProcessHandle replacement = reaper.watchdog();
+        for (int i = 0; i < 100 && (replacement == null || replacement.pid() == old.pid()); i++)
+        {
+            Thread.sleep(50);
+            replacement = reaper.watchdog();
+        }
+        assertNotNull(replacement, "no new watchdog");
+        reaper.close();
+        assertTrue(rank.waitFor(5, TimeUnit.SECONDS), "the rank outlived its owner after the watchdog's replacement");
     }
 }
