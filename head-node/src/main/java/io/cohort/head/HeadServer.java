@@ -180,36 +180,43 @@ public final class HeadServer implements AutoCloseable
     public void close() throws IOException
     {
         // In order, each whatever the one before did: the store last and always, since H2's own exit hook is off.
+        Exception failure = null;
         try
         {
-            try
+            for (final AutoCloseable part : new AutoCloseable[] {webhooks, api, head, link::close, output, store})
             {
                 try
                 {
-                    webhooks.close();
-                    api.close();
-                    head.close();
+                    part.close();
                 }
-                finally
+                catch (final Exception ex)
                 {
-                    link.close();
-                }
-            }
-            finally
-            {
-                try
-                {
-                    output.close();
-                }
-                finally
-                {
-                    store.close();
+                    if (failure == null)
+                    {
+                        failure = ex;
+                    }
+                    else
+                    {
+                        failure.addSuppressed(ex);
+                    }
                 }
             }
         }
         finally
         {
             closed.countDown();
+        }
+        if (failure instanceof IOException io)
+        {
+            throw io;
+        }
+        if (failure instanceof RuntimeException runtime)
+        {
+            throw runtime;
+        }
+        if (failure != null)
+        {
+            throw new IOException("closing the head node failed", failure);
         }
     }
 }

@@ -22,9 +22,10 @@ import java.util.function.Consumer;
  * <p>How: a small shell process, in a session of its own (so a signal to the agent's process group spares it),
  * reads from a pipe which process groups (or, for ranks the JDK started, which processes) to watch. This JVM holds
  * the pipe's only write end (every child closes its inherited descriptors), so the pipe reaches end-of-file exactly
- * when this JVM is gone, however it went; the shell then sends SIGKILL to every group still watched and exits. A
- * rank is forgotten once its launcher has reaped it. The shell ignores SIGINT, SIGTERM and SIGHUP, so a Ctrl-C at a
- * terminal leaves it to do its work; should it die anyway, the next {@link #watch} starts another.
+ * when this JVM is gone, however it went; the shell then sends SIGTERM, a second later SIGKILL, to every group still
+ * watched, removes the directories and shared-memory files it was given, and exits. A rank is forgotten once its
+ * launcher has reaped it. The shell ignores SIGINT, SIGTERM and SIGHUP, so a Ctrl-C at a terminal leaves it to do its
+ * work; should it die anyway, another replaces it.
  *
  * <p>Thread-safe.
  */
@@ -98,13 +99,9 @@ public final class RankReaper implements AutoCloseable
     public synchronized void watch(final Process rank)
     {
         final String target = target(rank);
-        if (closed || !watched.add(target))
+        if (!closed && watched.add(target))
         {
-            return;
-        }
-        if (!send("add " + target))
-        {
-            restart();
+            tell("add " + target);
         }
     }
 
@@ -182,13 +179,9 @@ public final class RankReaper implements AutoCloseable
     private void remember(final String path)
     {
         // A newline would split the watchdog's list; such a path is left to the next agent's start-up sweep.
-        if (closed || path.indexOf('\n') >= 0 || !paths.add(path))
+        if (!closed && path.indexOf('\n') < 0 && paths.add(path))
         {
-            return;
-        }
-        if (!send("rm " + path))
-        {
-            restart();
+            tell("rm " + path);
         }
     }
 
@@ -198,16 +191,6 @@ public final class RankReaper implements AutoCloseable
         {
             send("keep " + path);
         }
-    }
-
-    /**
-     * The process ids the watchdog would kill now, as kill(1) targets.
-     *
-     * @return the targets, groups as "-PGID"
-     */
-    public synchronized List<String> watched()
-    {
-        return new ArrayList<>(watched);
     }
 
     /**
@@ -255,6 +238,15 @@ public final class RankReaper implements AutoCloseable
     private static String target(final Process rank)
     {
         return rank instanceof SpawnedProcess ? "-" + rank.pid() : Long.toString(rank.pid());
+    }
+
+    /** Sends a line that adds to what the watchdog does, starting a watchdog if none runs (it is then told all). */
+    private void tell(final String line)
+    {
+        if (!send(line))
+        {
+            restart();
+        }
     }
 
     private boolean send(final String line)
