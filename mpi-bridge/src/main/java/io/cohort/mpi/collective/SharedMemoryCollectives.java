@@ -20,6 +20,7 @@ import static io.cohort.mpi.collective.SharedCollectiveLayout.SLOT_BYTES;
 import static io.cohort.mpi.collective.SharedCollectiveLayout.SMALL_SLOTS;
 import static io.cohort.mpi.collective.SharedCollectiveLayout.SMALL_SLOT_BYTES;
 import static io.cohort.mpi.collective.SharedCollectiveLayout.slotOffset;
+import static io.cohort.mpi.collective.SharedCollectiveLayout.smallFlagOffset;
 import static io.cohort.mpi.collective.SharedCollectiveLayout.smallSlotOffset;
 
 /**
@@ -85,6 +86,8 @@ public final class SharedMemoryCollectives implements WaitCondition
     private int nextSlot;
     private int nextSmallSlot;
     private long waitTarget;
+    /** The flag a wait reads in each peer's region: its sequence, or a small slot's own flag. */
+    private long waitFlag = SEQUENCE_OFFSET;
     private int waitFrom;
     private int waitTo;
     private int awaited;
@@ -175,7 +178,7 @@ public final class SharedMemoryCollectives implements WaitCondition
                 behind = awaited;
                 return false;
             }
-            behind = firstBehind(0, size, step);
+            behind = firstBehind(0, size, step, SEQUENCE_OFFSET);
             done = behind < 0;
             return done;
         }
@@ -295,13 +298,16 @@ public final class SharedMemoryCollectives implements WaitCondition
         final int slot = takeSlot((long) count * Blocks.elementBytes(send));
         awaitAll(freeAfter[slot]);
         copyIn(send, sendOffset, count, mine, offsetOf(slot));
-        final long step = publish();
+        // A small slot carries its own flag next to its data: readers wait on that and get the data with it.
+        final long flag = slot < SLOTS ? SEQUENCE_OFFSET : smallFlagOffset(slot - SLOTS);
+        final long step = publish(flag);
         // Readers fold in this call, before they publish their next step.
         freeAfter[slot] = step + 1;
         if (root < 0 || rank == root)
         {
-            awaitAll(step);
-            fold(slot, 0, recv, recvOffset, count, op);
+            awaitRanks(0, size, step, flag);
+            // This rank's own part is read from send unless recv is send (then recv is overwritten first).
+            fold(slot, 0, recv, recvOffset, count, op, send != recv ? send : null, sendOffset);
         }
     }
 
@@ -324,7 +330,7 @@ public final class SharedMemoryCollectives implements WaitCondition
         if (hi > lo)
         {
             // recv's elements of this chunk are already copied in, so folding into them is safe in place too.
-            fold(in, lo, recv, recvOffset + lo, hi - lo, op);
+            fold(in, lo, recv, recvOffset + lo, hi - lo, op, null, 0);
             awaitAll(freeAfter[out]);
             copyIn(recv, recvOffset + lo, hi - lo, mine, offsetOf(out) + (long) lo * elementBytes);
         }
@@ -349,17 +355,35 @@ public final class SharedMemoryCollectives implements WaitCondition
         return (int) ((long) units * r / size);
     }
 
-    /** Folds elements {@code [at, at + count)} of every rank's slot into recv, highest rank first (rank order). */
+    /**
+     * Folds elements {@code [at, at + count)} of every rank's slot into recv, highest rank first (rank order). This
+     * rank's part comes from {@code own} when given (an array other than recv, so unchanged by the fold), which
+     * saves reading back what it just copied in.
+     */
     private void fold(final int slot, final int at, final Object recv, final int recvOffset, final int count,
-        final ReduceOperation op)
+        final ReduceOperation op, final Object own, final int ownOffset)
     {
         final long offset = offsetOf(slot) + (long) at * Blocks.elementBytes(recv);
-        copyOut(regions[size - 1], offset, recv, recvOffset, count);
-        final Object scratch = scratch(recv, count);
+        if (rank == size - 1 && own != null)
+        {
+            System.arraycopy(own, ownOffset, recv, recvOffset, count);
+        }
+        else
+        {
+            copyOut(regions[size - 1], offset, recv, recvOffset, count);
+        }
         for (int q = size - 2; q >= 0; q--)
         {
-            copyOut(regions[q], offset, scratch, 0, count);
-            op.applyTo(scratch, 0, recv, recvOffset, count);
+            if (q == rank && own != null)
+            {
+                op.applyTo(own, ownOffset, recv, recvOffset, count);
+            }
+            else
+            {
+                final Object scratch = scratch(recv, count);
+                copyOut(regions[q], offset, scratch, 0, count);
+                op.applyTo(scratch, 0, recv, recvOffset, count);
+            }
         }
     }
 
@@ -562,21 +586,39 @@ public final class SharedMemoryCollectives implements WaitCondition
         return step;
     }
 
+    /**
+     * Completes a step whose data is in a small slot: the slot's flag first, so readers waiting on it go on at once,
+     * then the sequence.
+     */
+    private long publish(final long flag)
+    {
+        if (flag == SEQUENCE_OFFSET)
+        {
+            return publish();
+        }
+        final long step = sequence + 1;
+        // Release: the slot's data happen-before a peer's acquire read of its flag.
+        SEQUENCE.setRelease(mine, flag, step);
+        return publish();
+    }
+
     private void awaitAll(final long step)
     {
-        awaitRanks(0, size, step);
+        awaitRanks(0, size, step, SEQUENCE_OFFSET);
     }
 
     private void awaitOne(final int peer, final long step)
     {
-        awaitRanks(peer, peer + 1, step);
+        awaitRanks(peer, peer + 1, step, SEQUENCE_OFFSET);
     }
 
-    private void awaitRanks(final int from, final int to, final long step)
+    /** Waits until every rank in {@code [from, to)} has reached {@code step}, as read in its flag at {@code flag}. */
+    private void awaitRanks(final int from, final int to, final long step, final long flag)
     {
         waitFrom = from;
         waitTo = to;
         waitTarget = step;
+        waitFlag = flag;
         if (!met())
         {
             engine.awaitCondition(this);
@@ -590,7 +632,7 @@ public final class SharedMemoryCollectives implements WaitCondition
         {
             return false;
         }
-        final int behind = firstBehind(waitFrom, waitTo, waitTarget);
+        final int behind = firstBehind(waitFrom, waitTo, waitTarget, waitFlag);
         if (behind < 0)
         {
             return true;
@@ -635,15 +677,24 @@ public final class SharedMemoryCollectives implements WaitCondition
         return true;
     }
 
-    /** The first rank in {@code [from, to)} (this one aside) that has not published {@code step}, or -1. */
-    private int firstBehind(final int from, final int to, final long step)
+    /**
+     * The first rank in {@code [from, to)} (this one aside) that has not published {@code step}, or -1, read in each
+     * peer's flag at {@code flag}: its sequence, or the small slot that step fills. A slot's flag holds the step
+     * that last filled it, so it may lag what {@link #seen} already knows; a peer that stored it had done all it
+     * does before that step, so it counts as seen too.
+     */
+    private int firstBehind(final int from, final int to, final long step, final long flag)
     {
         for (int q = from; q < to; q++)
         {
             if (q != rank && seen[q] < step)
             {
                 // Acquire: what the peer wrote before publishing this count is visible after this read.
-                seen[q] = (long) SEQUENCE.getAcquire(regions[q], SEQUENCE_OFFSET);
+                final long published = (long) SEQUENCE.getAcquire(regions[q], flag);
+                if (published > seen[q])
+                {
+                    seen[q] = published;
+                }
                 if (seen[q] < step)
                 {
                     return q;
