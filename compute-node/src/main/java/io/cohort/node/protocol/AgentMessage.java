@@ -197,7 +197,8 @@ public sealed interface AgentMessage
      * @param memoryBytes its memory
      * @param transports  the transports its ranks offer
      * @param address     where it takes launch orders from launchers, for people
-     * @param attempts    what it runs now
+     * @param attempts    what it runs now, and the attempts that ended in the last two minutes (a head node that
+     *                    died before committing an end hears it again)
      */
     record Join(String name, int slots, int cores, long memoryBytes, List<String> transports, String address,
         List<AttemptReport> attempts) implements AgentMessage

@@ -1,0 +1,119 @@
+package io.cohort.node.agent;
+
+import io.cohort.node.protocol.AgentMessage;
+import io.cohort.node.protocol.AgentProtocol;
+import io.cohort.node.protocol.ClusterSecret;
+import io.cohort.node.protocol.Handshake;
+import io.cohort.node.protocol.MessageChannel;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+/**
+ * What an agent tells its head node about an attempt that has ended: in one heartbeat (so a busy agent's heartbeats
+ * do not list every end of the last minutes), and in every join for two minutes (so a head node that died before
+ * committing the end hears it again after its restart). The head node here is the test, speaking the protocol.
+ */
+class HeadConnectionReportTest
+{
+    private static final long JOB = 7;
+
+    @TempDir
+    private Path dir;
+
+    @Test
+    void anEndedAttemptIsInOneHeartbeatAndInTheJoinAfterTheHeadNodeComesBack() throws IOException
+    {
+        final ClusterSecret secret = ClusterSecret.create(dir.resolve("secret"), true);
+        try (ServerSocket head = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            Agent agent = new Agent(new AgentConfig(new InetSocketAddress("127.0.0.1", 0), 1, "a1", secret,
+                dir.resolve("work"), Duration.ofSeconds(5)), new PrintStream(OutputStream.nullOutputStream()));
+            HeadConnection connection = new HeadConnection(agent, new JoinFile(dir.resolve("join.json"),
+                "127.0.0.1", head.getLocalPort(), secret, null)))
+        {
+            try (MessageChannel first = accept(head, secret))
+            {
+                assertInstanceOf(AgentMessage.Join.class, first.receive());
+                first.send(new AgentMessage.StartAttempt(JOB, 1, new AgentMessage.Launch("job7", 1, List.of(0),
+                    new AgentMessage.ProgramOrder("executable", "true", List.of()), List.of(), Map.of(), List.of(),
+                    "127.0.0.1:1", "token", false, List.of())));
+                // Heartbeats list the attempt while it runs; the first after its end lists its exit code.
+                AgentMessage.AttemptReport report;
+                do
+                {
+                    report = reportOf(nextHeartbeat(first));
+                }
+                while (report == null || report.exited().isEmpty());
+                assertEquals(Map.of(0, 0), report.exited());
+                // The next heartbeats no longer list it.
+                for (int beat = 0; beat < 2; beat++)
+                {
+                    assertEquals(null, reportOf(nextHeartbeat(first)), "heartbeat " + (beat + 2) + " after the end");
+                }
+            }
+            // The head node "died" (the link closed) and is back: the agent joins again, with the end.
+            try (MessageChannel second = accept(head, secret))
+            {
+                final AgentMessage.Join join = assertInstanceOf(AgentMessage.Join.class, second.receive());
+                final AgentMessage.AttemptReport report = reportOf(join.attempts());
+                assertEquals(Map.of(0, 0), report == null ? null : report.exited(), "the join's reports: "
+                    + join.attempts());
+                assertFalse(report.liveRanks().contains(0));
+            }
+        }
+    }
+
+    private static MessageChannel accept(final ServerSocket head, final ClusterSecret secret) throws IOException
+    {
+        head.setSoTimeout(10_000);
+        final MessageChannel channel = new MessageChannel(head.accept(), "the agent",
+            AgentProtocol.DEFAULT_SILENCE_LIMIT);
+        Handshake.accept(channel, secret, "head", 0, 0, new Handshake.Refusals()
+        {
+            @Override
+            public String protocol(final int theirs)
+            {
+                return "protocol " + theirs;
+            }
+
+            @Override
+            public String wrongSecret()
+            {
+                return "wrong secret";
+            }
+        });
+        return channel;
+    }
+
+    /** The next heartbeat, answering it with a ping so the agent does not find the link silent. */
+    private static List<AgentMessage.AttemptReport> nextHeartbeat(final MessageChannel channel)
+    {
+        while (true)
+        {
+            if (channel.receive() instanceof AgentMessage.Heartbeat heartbeat)
+            {
+                channel.send(new AgentMessage.Ping());
+                return heartbeat.attempts();
+            }
+        }
+    }
+
+    private static AgentMessage.AttemptReport reportOf(final List<AgentMessage.AttemptReport> reports)
+    {
+        return reports.stream().filter(r -> r.jobId() == JOB && r.attempt() == 1).findFirst().orElse(null);
+    }
+}
