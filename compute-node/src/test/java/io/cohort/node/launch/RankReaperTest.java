@@ -108,6 +108,23 @@ class RankReaperTest
     }
 
     @Test
+    void pathsWithQuotesAndSpacesAreRemovedExactly(@TempDir final Path dir) throws Exception
+    {
+        // The watchdog hands paths to the shell single-quoted; a quote inside must not end the quoting.
+        final Path quoted = Files.createDirectories(dir.resolve("it's a job'/staged"));
+        Files.createDirectories(dir.resolve("it"));
+        Files.writeString(dir.resolve("cohort-j'3-0"), "ring");
+        Files.writeString(dir.resolve("cohort-j'4-0"), "another job's ring");
+        reaper.removeWhenKilled(quoted.getParent());
+        reaper.removeFilesWhenKilled(dir, "cohort-j'3-");
+        reaper.close();
+        try (var left = Files.list(dir))
+        {
+            assertEquals(List.of("cohort-j'4-0", "it"), left.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
+
+    @Test
     void whatARankStartedDiesWithItsProcessGroup() throws Exception
     {
         final Process rank = spawn("sh", "-c", "sleep 300 & echo CHILD $!; wait");
