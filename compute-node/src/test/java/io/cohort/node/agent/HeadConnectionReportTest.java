@@ -5,6 +5,7 @@ import io.cohort.node.protocol.AgentProtocol;
 import io.cohort.node.protocol.ClusterSecret;
 import io.cohort.node.protocol.Handshake;
 import io.cohort.node.protocol.MessageChannel;
+import io.cohort.node.protocol.PlainRefusals;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -82,20 +83,7 @@ class HeadConnectionReportTest
         head.setSoTimeout(10_000);
         final MessageChannel channel = new MessageChannel(head.accept(), "the agent",
             AgentProtocol.DEFAULT_SILENCE_LIMIT);
-        Handshake.accept(channel, secret, "head", 0, 0, new Handshake.Refusals()
-        {
-            @Override
-            public String protocol(final int theirs)
-            {
-                return "protocol " + theirs;
-            }
-
-            @Override
-            public String wrongSecret()
-            {
-                return "wrong secret";
-            }
-        });
+        Handshake.accept(channel, secret, "head", 0, 0, new PlainRefusals());
         return channel;
     }
 

@@ -145,20 +145,7 @@ class LinkAuthenticationTest
             try
             {
                 final MessageChannel channel = new MessageChannel(listener.accept(), "dialer", SILENCE);
-                Handshake.accept(channel, secret, "agent", 1, 1, new Handshake.Refusals()
-                {
-                    @Override
-                    public String protocol(final int theirs)
-                    {
-                        return "protocol " + theirs;
-                    }
-
-                    @Override
-                    public String wrongSecret()
-                    {
-                        return "wrong secret";
-                    }
-                });
+                Handshake.accept(channel, secret, "agent", 1, 1, new PlainRefusals());
                 return channel;
             }
             catch (final IOException ex)
