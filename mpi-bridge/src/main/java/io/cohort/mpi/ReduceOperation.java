@@ -111,13 +111,26 @@ public interface ReduceOperation
     default void applyTo(final Object in, final int inOffset, final Object inout, final int outOffset,
         final int count)
     {
-        switch (in)
+        // instanceof tests rather than a pattern switch: one class-pointer comparison each once compiled.
+        if (in instanceof double[] a)
         {
-            case int[] a -> apply(a, inOffset, (int[]) inout, outOffset, count);
-            case long[] a -> apply(a, inOffset, (long[]) inout, outOffset, count);
-            case float[] a -> apply(a, inOffset, (float[]) inout, outOffset, count);
-            case double[] a -> apply(a, inOffset, (double[]) inout, outOffset, count);
-            default -> throw new CohortException("reductions take int, long, float or double arrays, not "
+            apply(a, inOffset, (double[]) inout, outOffset, count);
+        }
+        else if (in instanceof long[] a)
+        {
+            apply(a, inOffset, (long[]) inout, outOffset, count);
+        }
+        else if (in instanceof int[] a)
+        {
+            apply(a, inOffset, (int[]) inout, outOffset, count);
+        }
+        else if (in instanceof float[] a)
+        {
+            apply(a, inOffset, (float[]) inout, outOffset, count);
+        }
+        else
+        {
+            throw new CohortException("reductions take int, long, float or double arrays, not "
                 + in.getClass().getSimpleName());
         }
     }

@@ -76,18 +76,29 @@ final class Blocks
      */
     static int elementBytes(final Object buffer)
     {
-        return switch (buffer)
+        // instanceof tests rather than a pattern switch: each is one class-pointer comparison once compiled, and
+        // this runs several times in every small collective.
+        if (buffer instanceof double[])
         {
-            case MemorySegment s -> 1;
-            case byte[] a -> Byte.BYTES;
-            case int[] a -> Integer.BYTES;
-            case float[] a -> Float.BYTES;
-            case long[] a -> Long.BYTES;
-            case double[] a -> Double.BYTES;
-            case short[] a -> Short.BYTES;
-            case char[] a -> Character.BYTES;
-            default -> throw new CohortException("not a supported buffer: " + buffer.getClass().getSimpleName());
-        };
+            return Double.BYTES;
+        }
+        if (buffer instanceof byte[] || buffer instanceof MemorySegment)
+        {
+            return 1;
+        }
+        if (buffer instanceof int[] || buffer instanceof float[])
+        {
+            return Integer.BYTES;
+        }
+        if (buffer instanceof long[])
+        {
+            return Long.BYTES;
+        }
+        if (buffer instanceof short[] || buffer instanceof char[])
+        {
+            return Short.BYTES;
+        }
+        throw new CohortException("not a supported buffer: " + buffer.getClass().getSimpleName());
     }
 
     /**
