@@ -19,7 +19,8 @@ import java.util.function.LongBinaryOperator;
  * Reductions of values in segments and buffers are combined in arrays of the value's type, so these operations
  * serve them too (byte, short and char values as ints).
  * Each {@code apply} folds {@code in} into {@code inout} with {@code in} as the left operand:
- * {@code inout[i] = in[i] op inout[i]}. A type an operation does not support raises {@link CohortException}.
+ * {@code inout[i] = in[i] op inout[i]}. {@code in} is read only: it may be the caller's own send array, which a
+ * reduction must leave as it was. A type an operation does not support raises {@link CohortException}.
  */
 public interface ReduceOperation
 {

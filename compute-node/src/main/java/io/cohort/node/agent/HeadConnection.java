@@ -406,7 +406,10 @@ public final class HeadConnection implements AutoCloseable
         private volatile boolean ended;
         /** When every rank had ended (System.nanoTime), written before {@link #ended}. */
         private volatile long endedAt;
-        /** A heartbeat has carried the end (only the heartbeat thread reads and writes it). */
+        /**
+         * A heartbeat has carried the end. Only heartbeat threads use it, one per link; a stale read by the next
+         * link's thread at worst reports the end twice, which the head node ignores.
+         */
         private boolean endHeartbeated;
         private volatile boolean fenced;
         private final AtomicBoolean released = new AtomicBoolean();

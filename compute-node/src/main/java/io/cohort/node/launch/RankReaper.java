@@ -1,5 +1,6 @@
 package io.cohort.node.launch;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.Charset;
@@ -33,14 +34,17 @@ public final class RankReaper implements AutoCloseable
 {
     /**
      * The watchdog, an awk program (awk reads its input in blocks; the shell's {@code read} took one system call per
-     * byte, and that watchdog cost about a millisecond of CPU per job at a hundred jobs a second). "add ID" and
-     * "del ID" lines keep a set of kill(1) targets ("-PGID" for a group, "PID" for a process); "rm D:DIR" (a
-     * directory) and "rm F:PREFIX" (the files whose path starts so), undone by "keep", what to delete after. At end
-     * of input the targets get SIGTERM, a second later SIGKILL (as a cancelled job's ranks), and then the paths go.
-     * Paths reach the shell single-quoted, so none is taken as a pattern but for the "*" after a prefix; a newline
-     * would split a line, so paths with one are never sent. dash's kill takes no "--".
+     * byte, and that watchdog cost about a millisecond of CPU per job at a hundred jobs a second). Each line is a
+     * verb, the byte length of its value, and the value: "add N ID" and "del N ID" keep a set of kill(1) targets
+     * ("-PGID" for a group, "PID" for a process); "rm N D:DIR" (a directory) and "rm N F:PREFIX" (the files whose
+     * path starts so), undone by "keep", what to delete after. A line whose value is shorter than its length says
+     * is ignored: it was cut short by this JVM dying in the middle of a write, and "add -12345" cut to "add -1" would
+     * otherwise signal every process, "rm D:/work/job-1" cut to "rm D:/work" remove the parent. At end of input the
+     * targets get SIGTERM, a second later SIGKILL (as a cancelled job's ranks), and then the paths go. Paths reach
+     * the shell single-quoted, so none is taken as a pattern but for the "*" after a prefix; a newline would split a
+     * line, so paths with one are never sent. dash's kill takes no "--".
      */
-    private static final String WATCHDOG = """
+    static final String WATCHDOG = """
         function quoted(s,    out, i) {
           out = ""
           while ((i = index(s, "'")) > 0) {
@@ -49,10 +53,16 @@ public final class RankReaper implements AutoCloseable
           }
           return "'" out s "'"
         }
-        /^add / { live[substr($0, 5)] = 1; next }
-        /^del / { delete live[substr($0, 5)]; next }
-        /^rm / { paths[substr($0, 4)] = 1; next }
-        /^keep / { delete paths[substr($0, 6)]; next }
+        {
+          verb = $1
+          n = $2
+          v = substr($0, length(verb) + length(n) + 3)
+          if (n !~ /^[0-9]+$/ || length(v) != n + 0) next
+        }
+        verb == "add" { live[v] = 1; next }
+        verb == "del" { delete live[v]; next }
+        verb == "rm" { paths[v] = 1; next }
+        verb == "keep" { delete paths[v]; next }
         END {
           ids = ""
           for (id in live) ids = ids " " id
@@ -69,7 +79,7 @@ public final class RankReaper implements AutoCloseable
         """;
 
     /** Starts the watchdog with SIGINT, SIGTERM and SIGHUP ignored (exec keeps ignored signals ignored). */
-    private static final String LAUNCH = "trap '' INT TERM HUP; exec awk -- \"$0\"";
+    static final String LAUNCH = "trap '' INT TERM HUP; exec awk -- \"$0\"";
 
     /** Paths go to the watchdog as the bytes the file system knows them by, as the JDK encodes file names. */
     private static final Charset PATH_BYTES = Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"),
@@ -103,7 +113,7 @@ public final class RankReaper implements AutoCloseable
         final String target = target(rank);
         if (!closed && watched.add(target))
         {
-            tell("add " + target);
+            tell("add", target);
         }
     }
 
@@ -132,7 +142,7 @@ public final class RankReaper implements AutoCloseable
         final String target = target(rank);
         if (watched.remove(target) && !closed)
         {
-            send("del " + target);
+            send("del", target);
         }
     }
 
@@ -183,7 +193,7 @@ public final class RankReaper implements AutoCloseable
         // A newline would split the watchdog's list; such a path is left to the next agent's start-up sweep.
         if (!closed && path.indexOf('\n') < 0 && paths.add(path))
         {
-            tell("rm " + path);
+            tell("rm", path);
         }
     }
 
@@ -191,7 +201,7 @@ public final class RankReaper implements AutoCloseable
     {
         if (paths.remove(path) && !closed)
         {
-            send("keep " + path);
+            send("keep", path);
         }
     }
 
@@ -243,15 +253,24 @@ public final class RankReaper implements AutoCloseable
     }
 
     /** Sends a line that adds to what the watchdog does, starting a watchdog if none runs (it is then told all). */
-    private void tell(final String line)
+    private void tell(final String verb, final String value)
     {
-        if (!send(line))
+        if (!send(verb, value))
         {
             restart();
         }
     }
 
-    private boolean send(final String line)
+    /** One line to the watchdog: the verb, the value's length in bytes and the value. */
+    private static void line(final ByteArrayOutputStream out, final String verb, final String value)
+    {
+        final byte[] bytes = value.getBytes(PATH_BYTES);
+        out.writeBytes((verb + " " + bytes.length + " ").getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes(bytes);
+        out.write('\n');
+    }
+
+    private boolean send(final String verb, final String value)
     {
         if (commands == null || !watchdogProcess.isAlive())
         {
@@ -259,7 +278,9 @@ public final class RankReaper implements AutoCloseable
         }
         try
         {
-            commands.write((line + "\n").getBytes(PATH_BYTES));
+            final ByteArrayOutputStream out = new ByteArrayOutputStream();
+            line(out, verb, value);
+            out.writeTo(commands);
             commands.flush();
             return true;
         }
@@ -298,16 +319,16 @@ public final class RankReaper implements AutoCloseable
             final Process started = watchdogProcess;
             final long startedAt = System.nanoTime();
             started.onExit().thenRun(() -> revive(started, startedAt));
-            final StringBuilder all = new StringBuilder();
+            final ByteArrayOutputStream all = new ByteArrayOutputStream();
             for (final String target : watched)
             {
-                all.append("add ").append(target).append('\n');
+                line(all, "add", target);
             }
             for (final String path : paths)
             {
-                all.append("rm ").append(path).append('\n');
+                line(all, "rm", path);
             }
-            commands.write(all.toString().getBytes(PATH_BYTES));
+            all.writeTo(commands);
             commands.flush();
             warned = false;
         }

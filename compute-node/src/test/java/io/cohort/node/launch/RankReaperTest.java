@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -122,6 +123,27 @@ class RankReaperTest
         {
             assertEquals(List.of("cohort-j'4-0", "it"), left.map(p -> p.getFileName().toString()).sorted().toList());
         }
+    }
+
+    @Test
+    void aLineCutShortByTheOwnerDyingMidWriteIsIgnored(@TempDir final Path dir) throws Exception
+    {
+        final Path work = Files.createDirectories(dir.resolve("work"));
+        final Path done = Files.createDirectories(work.resolve("job-1"));
+        final Path running = Files.createDirectories(work.resolve("job-2"));
+        final String whole = "D:" + done;
+        final String cut = "D:" + running;
+        // The second line was being written when the owner died: it ends at "work", a parent of what it named.
+        final String input = "rm " + whole.length() + " " + whole + "\nrm " + cut.length() + " D:" + work;
+        final Process watchdog = new ProcessBuilder("/bin/sh", "-c", RankReaper.LAUNCH, RankReaper.WATCHDOG)
+            .redirectErrorStream(true).start();
+        try (var in = watchdog.getOutputStream())
+        {
+            in.write(input.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        assertTrue(watchdog.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "the watchdog ends at end of input");
+        assertFalse(Files.exists(done), "the whole line's directory is removed");
+        assertTrue(Files.exists(running), "the cut line removes nothing");
     }
 
     @Test
