@@ -43,7 +43,10 @@ COLL_SIZES=$COLL_DEFAULT_SIZES
 COLL_RANKS=2,4
 COLLECTIVES=allreduce,bcast,allgather,alltoall,barrier
 COLL_ITERS=10000  # calls per size <= 8 KiB in the coll suite; a tenth (at least 10) above
-WARMUP_SECONDS=3  # coll: untimed repetitions of the whole sweep first (Java and Cohort; C gets at most 1)
+# coll: untimed repetitions of the whole sweep first (Java and Cohort; C gets at most 1). 10 s, not 3: a sweep up to
+# 8 MiB takes about 0.3 s, so 3 s gave its small sizes too few calls for the JIT (2-rank 64 B bcast: 0.54-1.07 us
+# after 3 s, 0.22 us after 10 s, 0.15-0.17 us when the sweep stops at 2 MiB).
+WARMUP_SECONDS=10
 P2P_WARMUP_SECONDS=10  # shm, tcp: the same for the Java yardsticks and Cohort (C has no JIT and gets none)
 SUITES=shm
 QUICK=0
