@@ -429,11 +429,6 @@ public final class Communicator
 
     private long elementBytes(final Object buffer)
     {
-        if (buffer instanceof double[])
-        {
-            // The common case of small reductions, without the pattern switch of layoutOf.
-            return Double.BYTES;
-        }
         return buffer instanceof MemorySegment ? 1 : layoutOf(buffer).byteSize();
     }
 

@@ -249,22 +249,21 @@ public final class HeadConnection implements AutoCloseable
         for (final Map.Entry<String, HeadAttempt> entry : attempts.entrySet())
         {
             final HeadAttempt attempt = entry.getValue();
-            final boolean over = attempt.ended;
-            if (over && now - attempt.endedAt > REPORT_ENDED_NANOS)
+            if (attempt.ended && now - attempt.endedAt > REPORT_ENDED_NANOS)
             {
                 ended.add(entry.getKey());
                 continue;
             }
-            if (over && !joining && attempt.endHeartbeated)
+            if (attempt.ended && !joining)
             {
-                continue;
+                if (attempt.endHeartbeated)
+                {
+                    continue;
+                }
+                attempt.endHeartbeated = true;
             }
             report.add(new AttemptReport(attempt.jobId, attempt.attempt, attempt.group.liveRanks(),
                 attempt.group.exitCodes()));
-            if (over && !joining)
-            {
-                attempt.endHeartbeated = true;
-            }
         }
         link.send(joining
             ? new AgentMessage.Join(agent.config().name(), agent.config().slots(),
