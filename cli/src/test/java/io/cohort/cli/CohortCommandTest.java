@@ -89,6 +89,30 @@ class CohortCommandTest
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
+    /** Whether the process has this file open (its descriptors in /proc), without touching the file itself. */
+    private static boolean opens(final Process process, final Path file) throws IOException
+    {
+        final Path target = file.toAbsolutePath();
+        try (Stream<Path> descriptors = Files.list(Path.of("/proc", Long.toString(process.pid()), "fd")))
+        {
+            return descriptors.anyMatch(fd ->
+            {
+                try
+                {
+                    return Files.readSymbolicLink(fd).equals(target);
+                }
+                catch (final IOException ex)
+                {
+                    return false; // closed meanwhile
+                }
+            });
+        }
+        catch (final java.nio.file.NoSuchFileException ex)
+        {
+            return false; // the process has ended
+        }
+    }
+
     /** Every live process on the machine with this exact argument (a unique one marks a test's ranks). */
     private static List<ProcessHandle> processesWithArgument(final String argument)
     {
@@ -435,6 +459,37 @@ class CohortCommandTest
             run.destroyForcibly();
             processesWithArgument(marker).forEach(ProcessHandle::destroyForcibly);
         }
+    }
+
+    @Test
+    void sigtermToAHeadNodeStillStartingClosesItsStoreOnceTheStartEnds(@TempDir final Path dir) throws Exception
+    {
+        final Path data = dir.resolve("head");
+        assertEquals(0, cohort("head", "init", "--data", data.toString(), "--advertise", "127.0.0.1:" + freePort(),
+            "--no-tls").code());
+        final Path log = dir.resolve("head.log");
+        final Path database = data.resolve("db").resolve("cohort.mv.db");
+        final Process head = cohortJvm(log, "head", "start", "--data", data.toString());
+        try
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!opens(head, database))
+            {
+                assertTrue(head.isAlive() && System.nanoTime() < deadline, "the store was not opened: "
+                    + Files.readString(log));
+                Thread.sleep(1);
+            }
+            // The database has just been opened: the API, the agent link and the scheduler are not up yet.
+            head.destroy();
+            assertTrue(head.waitFor(60, TimeUnit.SECONDS), "the head node did not stop on SIGTERM");
+        }
+        finally
+        {
+            head.destroyForcibly();
+        }
+        final String output = Files.readString(log);
+        assertTrue(output.contains("cohort head: stopped, store closed"), output);
+        assertFalse(output.contains("Exception"), output);
     }
 
     @Test

@@ -24,13 +24,16 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -43,11 +46,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class AgentLinkServer implements AgentLink
 {
+    private static final long CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
+
     private final AgentEvents events;
     private final ClusterSecret secret;
     private final ServerSocket listener;
     private final Map<String, Link> nodes = new ConcurrentHashMap<>();
     private final Map<String, AttemptExchange> exchanges = new ConcurrentHashMap<>();
+    /** The threads serving agents: closing waits for them, so none reports to the head node after it. */
+    private final Set<Thread> serving = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     /**
@@ -93,7 +100,19 @@ public final class AgentLinkServer implements AgentLink
             try
             {
                 final Socket socket = listener.accept();
-                Thread.ofVirtual().name("cohort-head-agent").start(() -> serve(socket));
+                final Thread thread = Thread.ofVirtual().name("cohort-head-agent").unstarted(() ->
+                {
+                    try
+                    {
+                        serve(socket);
+                    }
+                    finally
+                    {
+                        serving.remove(Thread.currentThread());
+                    }
+                });
+                serving.add(thread);
+                thread.start();
             }
             catch (final IOException ex)
             {
@@ -142,7 +161,8 @@ public final class AgentLinkServer implements AgentLink
         }
         catch (final ProtocolException ex)
         {
-            if (link != null && nodes.remove(link.name, link))
+            // A link cut by close() is the head node stopping, not the node being lost.
+            if (link != null && nodes.remove(link.name, link) && !closed)
             {
                 events.nodeLost(link.name, ex.getMessage());
             }
@@ -330,6 +350,26 @@ public final class AgentLinkServer implements AgentLink
         }
         nodes.values().forEach(Link::close);
         exchanges.values().forEach(exchange -> exchange.server.close());
+        // A message read just before the links were cut is still being handed to the head node, whose store closes
+        // after this: let it finish (bounded, since a stuck handler must not hold up the stop).
+        final long deadline = System.nanoTime() + CLOSE_WAIT_NANOS;
+        for (final Thread thread : serving)
+        {
+            final long left = deadline - System.nanoTime();
+            if (left <= 0 || thread == Thread.currentThread())
+            {
+                continue;
+            }
+            try
+            {
+                thread.join(Duration.ofNanos(left));
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** An attempt's address exchange, closed once every rank has ended. */

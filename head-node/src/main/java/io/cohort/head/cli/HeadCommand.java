@@ -18,6 +18,10 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** {@code cohort head init|start}: make and run a head node. */
 @Command(name = "head", mixinStandardHelpOptions = true,
@@ -102,6 +106,9 @@ public final class HeadCommand implements Runnable
         description = "Run the head node of a data directory until SIGINT or SIGTERM.")
     public static final class Start implements Callable<Integer>
     {
+        /** How long a SIGTERM during start-up waits for the start to end before the JVM stops without closing. */
+        private static final Duration START_WAIT = Duration.ofSeconds(60);
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -195,18 +202,23 @@ public final class HeadCommand implements Runnable
                 config = config.withMaxPackageBytes(maxPackageBytes);
             }
             final HeadSettings settings = HeadSettings.read(data);
-            final HeadServer server = HeadServer.start(data, providers.next(), config, null);
-            Runtime.getRuntime().addShutdownHook(new Thread(() ->
+            // The hook goes in before the store opens: a SIGTERM during start-up (a slow migration, a supervisor
+            // giving up) waits for the start to end and then closes what it opened, since H2's own exit hook is off.
+            final CompletableFuture<HeadServer> started = new CompletableFuture<>();
+            final PrintWriter err = spec.commandLine().getErr();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> closeOnShutdown(started, err),
+                "cohort-head-shutdown"));
+            final HeadServer server;
+            try
             {
-                try
-                {
-                    server.close();
-                }
-                catch (final IOException ex)
-                {
-                    System.err.println("cohort head: closing failed: " + ex.getMessage());
-                }
-            }, "cohort-head-shutdown"));
+                server = HeadServer.start(data, providers.next(), config, null);
+                started.complete(server);
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                started.completeExceptionally(ex);
+                throw ex;
+            }
             final PrintWriter out = spec.commandLine().getOut();
             out.println("Head node serving " + settings.url() + " (port " + server.apiPort() + "); agents connect to "
                 + settings.advertiseHost() + ":" + settings.agentPort());
@@ -214,6 +226,41 @@ public final class HeadCommand implements Runnable
             out.flush();
             server.awaitClose();
             return 0;
+        }
+
+        private static void closeOnShutdown(final CompletableFuture<HeadServer> started, final PrintWriter err)
+        {
+            final HeadServer server;
+            try
+            {
+                server = started.get(START_WAIT.toSeconds(), TimeUnit.SECONDS);
+            }
+            catch (final ExecutionException ex)
+            {
+                return; // the start failed and closed what it had opened
+            }
+            catch (final TimeoutException ex)
+            {
+                err.println("cohort head: stopping before the start-up ended (still running after "
+                    + START_WAIT.toSeconds() + " s); the store was not closed and is recovered at the next start");
+                err.flush();
+                return;
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            try
+            {
+                server.close();
+                err.println("cohort head: stopped, store closed");
+            }
+            catch (final IOException ex)
+            {
+                err.println("cohort head: closing failed: " + ex.getMessage());
+            }
+            err.flush();
         }
     }
 }
