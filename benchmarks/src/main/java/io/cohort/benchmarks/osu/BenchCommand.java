@@ -95,6 +95,21 @@ public final class BenchCommand implements Runnable
         @Option(names = "--jvm-opt", paramLabel = "OPTION", description = "An option for the ranks' JVMs.")
         List<String> jvmOptions = new ArrayList<>();
 
+        /**
+         * OSU's untimed calls right before each size's timed ones ({@code --skip}, {@code --skip-large}): without
+         * them a small size is timed straight after the large calls of the pass before, whose traffic has just
+         * emptied the caches and TLBs. The Open MPI yardsticks of scripts/bench-vs-openmpi.sh skip the same way.
+         */
+        List<String> skipArguments(final int skip, final int skipLarge)
+        {
+            if (skip < 0 || skipLarge < 0)
+            {
+                throw new ParameterException(spec.commandLine(), "--skip and --skip-large must be >= 0 (got " + skip
+                    + " and " + skipLarge + ")");
+            }
+            return List.of(Integer.toString(skip), Integer.toString(skipLarge));
+        }
+
         int launch(final Class<?> rankProgram, final int iterations, final int warmup, final List<String> arguments)
         {
             return launch(rankProgram, 2, iterations, warmup, arguments);
@@ -181,11 +196,21 @@ public final class BenchCommand implements Runnable
         @Option(names = "--percentiles", description = "Also print p50, p99 and p99.9 (HdrHistogram).")
         boolean percentiles;
 
+        @Option(names = "--skip", paramLabel = "N", description = "Untimed round trips right before each size's timed "
+            + "ones, as OSU's skip (sizes up to 8 KiB). Default: ${DEFAULT-VALUE}.")
+        int skip = 10_000;
+
+        @Option(names = "--skip-large", paramLabel = "N", description = "The same above 8 KiB. "
+            + "Default: ${DEFAULT-VALUE}.")
+        int skipLarge = 10;
+
         @Override
         public Integer call()
         {
-            return launch(OsuLatency.class, iterations, warmup, List.of(sizes, Integer.toString(iterations),
+            final List<String> arguments = new ArrayList<>(List.of(sizes, Integer.toString(iterations),
                 Integer.toString(warmup), buffer, Boolean.toString(percentiles), Double.toString(warmupSeconds(2))));
+            arguments.addAll(skipArguments(skip, skipLarge));
+            return launch(OsuLatency.class, iterations, warmup, arguments);
         }
     }
 
@@ -206,6 +231,14 @@ public final class BenchCommand implements Runnable
             + "Default: ${DEFAULT-VALUE}.")
         int window = 64;
 
+        @Option(names = "--skip", paramLabel = "N", description = "Untimed windows right before each size's timed "
+            + "ones, as OSU's skip (sizes up to 8 KiB). Default: ${DEFAULT-VALUE}.")
+        int skip = 200;
+
+        @Option(names = "--skip-large", paramLabel = "N", description = "The same above 8 KiB. "
+            + "Default: ${DEFAULT-VALUE}.")
+        int skipLarge = 2;
+
         @Override
         public Integer call()
         {
@@ -213,8 +246,10 @@ public final class BenchCommand implements Runnable
             {
                 throw new ParameterException(spec.commandLine(), "--window must be >= 1 (got " + window + ")");
             }
-            return launch(OsuBandwidth.class, iterations, warmup, List.of(sizes, Integer.toString(iterations),
+            final List<String> arguments = new ArrayList<>(List.of(sizes, Integer.toString(iterations),
                 Integer.toString(warmup), buffer, Integer.toString(window), Double.toString(warmupSeconds(2))));
+            arguments.addAll(skipArguments(skip, skipLarge));
+            return launch(OsuBandwidth.class, iterations, warmup, arguments);
         }
     }
 
@@ -231,6 +266,14 @@ public final class BenchCommand implements Runnable
         @Option(names = "--warmup", paramLabel = "N", description = "Warm-up calls per size in each untimed pass. "
             + "Default: ${DEFAULT-VALUE}.")
         int warmup = 1_000;
+
+        @Option(names = "--skip", paramLabel = "N", description = "Untimed calls right before each size's timed "
+            + "ones, as OSU's skip (sizes up to 8 KiB). Default: ${DEFAULT-VALUE}.")
+        int skip = 1_000;
+
+        @Option(names = "--skip-large", paramLabel = "N", description = "The same above 8 KiB. "
+            + "Default: ${DEFAULT-VALUE}.")
+        int skipLarge = 10;
 
         @Option(names = "--algorithm", paramLabel = "NAME", description = "Force one algorithm on every call "
             + "(allreduce: recursive-doubling, rabenseifner, ring, shm; bcast: binomial, scatter-allgather, shm; "
@@ -291,9 +334,11 @@ public final class BenchCommand implements Runnable
                     }
                 }
             }
-            return launch(OsuCollective.class, ranks, iterations, warmup, List.of(collective(), sizes,
+            final List<String> arguments = new ArrayList<>(List.of(collective(), sizes,
                 Integer.toString(iterations), Integer.toString(warmup), Double.toString(warmupSeconds(ranks)),
                 algorithmArgument));
+            arguments.addAll(skipArguments(skip, skipLarge));
+            return launch(OsuCollective.class, ranks, iterations, warmup, arguments);
         }
     }
 

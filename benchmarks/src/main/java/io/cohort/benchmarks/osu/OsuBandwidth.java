@@ -29,7 +29,7 @@ public final class OsuBandwidth
     /**
      * Runs as one of the two ranks.
      *
-     * @param args sizes, iterations, warm-up, buffer kind, window, warm-up seconds
+     * @param args sizes, iterations, warm-up, buffer kind, window, warm-up seconds, skip, skip above 8 KiB
      */
     public static void main(final String[] args)
     {
@@ -39,6 +39,8 @@ public final class OsuBandwidth
         final BenchmarkBuffers kind = BenchmarkBuffers.parse(args[3]);
         final int window = Integer.parseInt(args[4]);
         final double warmupSeconds = Double.parseDouble(args[5]);
+        final int skip = Integer.parseInt(args[6]);
+        final int skipLarge = Integer.parseInt(args[7]);
         try (Cohort cohort = Cohort.init(args); Arena arena = Arena.ofConfined())
         {
             final Communicator world = cohort.world();
@@ -67,8 +69,8 @@ public final class OsuBandwidth
             // every path before the sweep that counts; results are printed only at the end.
             final double[] rows = new double[sizes.length];
             WarmUp.forAtLeast(world, warmupSeconds, pass -> sweep(world, sizes, buffers, ack, requests, status,
-                Math.min(iterations, warmup), rows));
-            sweep(world, sizes, buffers, ack, requests, status, iterations, rows);
+                Math.min(iterations, warmup), skip, skipLarge, rows));
+            sweep(world, sizes, buffers, ack, requests, status, iterations, skip, skipLarge, rows);
             if (rank == 0)
             {
                 final StringBuilder table = new StringBuilder();
@@ -84,13 +86,18 @@ public final class OsuBandwidth
     /** One pass over every size; fills rows with MB/s. */
     private static void sweep(final Communicator world, final long[] sizes, final MemorySegment[] buffers,
         final MemorySegment ack, final Request[] requests, final Status status, final int iterations,
-        final double[] rows)
+        final int skip, final int skipLarge, final double[] rows)
     {
         for (int s = 0; s < sizes.length; s++)
         {
             final long size = sizes[s];
             final int iters = size > LARGE ? Math.max(2, iterations / 5) : iterations;
             world.barrier();
+            final int untimed = size > LARGE ? skipLarge : skip;
+            if (untimed > 0)
+            {
+                windows(world, buffers, ack, requests, status, size, untimed);
+            }
             final long elapsed = windows(world, buffers, ack, requests, status, size, iters);
             rows[s] = size * (double) buffers.length * iters / (elapsed / 1e9) / 1e6;
         }

@@ -22,7 +22,8 @@ import java.util.List;
  * {@code sweep}: then every size is timed under automatic selection and under each algorithm, one column each, so
  * a site can read off where one algorithm overtakes another and set the thresholds of {@link CollectiveTuning}.
  *
- * <p>Arguments: collective, sizes, iterations, warm-up iterations, warm-up seconds, algorithm.
+ * <p>Arguments: collective, sizes, iterations, warm-up iterations, warm-up seconds, algorithm, skip, skip above
+ * 8 KiB.
  */
 public final class OsuCollective
 {
@@ -36,7 +37,7 @@ public final class OsuCollective
     /**
      * Runs as one rank.
      *
-     * @param args collective, sizes, iterations, warm-up, warm-up seconds, algorithm
+     * @param args collective, sizes, iterations, warm-up, warm-up seconds, algorithm, skip, skip above 8 KiB
      */
     public static void main(final String[] args)
     {
@@ -45,7 +46,9 @@ public final class OsuCollective
         final int iterations = Integer.parseInt(args[2]);
         final int warmup = Integer.parseInt(args[3]);
         final double warmupSeconds = Double.parseDouble(args[4]);
-        final String algorithm = args.length > 5 ? args[5] : "auto";
+        final String algorithm = args[5];
+        final int skip = Integer.parseInt(args[6]);
+        final int skipLarge = Integer.parseInt(args[7]);
         try (Cohort cohort = Cohort.init(args))
         {
             final Communicator world = cohort.world();
@@ -76,13 +79,13 @@ public final class OsuCollective
                 for (int t = 0; t < tunings.size(); t++)
                 {
                     world.useCollectiveTuning(tunings.get(t));
-                    sweep(world, collective, sizes, Math.min(iterations, warmup), buffers, rows[t]);
+                    sweep(world, collective, sizes, Math.min(iterations, warmup), skip, skipLarge, buffers, rows[t]);
                 }
             });
             for (int t = 0; t < tunings.size(); t++)
             {
                 world.useCollectiveTuning(tunings.get(t));
-                sweep(world, collective, sizes, iterations, buffers, rows[t]);
+                sweep(world, collective, sizes, iterations, skip, skipLarge, buffers, rows[t]);
             }
             world.useCollectiveTuning(base);
             if (world.rank() == 0)
@@ -151,7 +154,7 @@ public final class OsuCollective
     }
 
     private static void sweep(final Communicator world, final String collective, final long[] sizes,
-        final int iterations, final Buffers buffers, final double[] rows)
+        final int iterations, final int skip, final int skipLarge, final Buffers buffers, final double[] rows)
     {
         final double[] mine = new double[1];
         final double[] slowest = new double[1];
@@ -160,23 +163,32 @@ public final class OsuCollective
             final int size = (int) sizes[s];
             final int iters = size > LARGE ? Math.max(10, iterations / 10) : iterations;
             world.barrier();
+            final int untimed = size > LARGE ? skipLarge : skip;
+            for (int i = 0; i < untimed; i++)
+            {
+                call(world, collective, size, buffers);
+            }
             final long start = System.nanoTime();
             for (int i = 0; i < iters; i++)
             {
-                switch (collective)
-                {
-                    case "allreduce" -> world.allreduce(buffers.send, 0, buffers.recv, 0, size / Double.BYTES,
-                        ReduceOp.SUM);
-                    case "bcast" -> world.bcast(buffers.bytes, 0, size, 0);
-                    case "allgather" -> world.allgather(buffers.bytes, 0, size, buffers.gathered, 0);
-                    case "alltoall" -> world.alltoall(buffers.bytes, 0, buffers.gathered, 0, size);
-                    case "barrier" -> world.barrier();
-                    default -> throw new IllegalArgumentException("unknown collective " + collective);
-                }
+                call(world, collective, size, buffers);
             }
             mine[0] = (System.nanoTime() - start) / 1e3 / iters;
             world.allreduce(mine, 0, slowest, 0, 1, ReduceOp.MAX);
             rows[s] = slowest[0];
+        }
+    }
+
+    private static void call(final Communicator world, final String collective, final int size, final Buffers buffers)
+    {
+        switch (collective)
+        {
+            case "allreduce" -> world.allreduce(buffers.send, 0, buffers.recv, 0, size / Double.BYTES, ReduceOp.SUM);
+            case "bcast" -> world.bcast(buffers.bytes, 0, size, 0);
+            case "allgather" -> world.allgather(buffers.bytes, 0, size, buffers.gathered, 0);
+            case "alltoall" -> world.alltoall(buffers.bytes, 0, buffers.gathered, 0, size);
+            case "barrier" -> world.barrier();
+            default -> throw new IllegalArgumentException("unknown collective " + collective);
         }
     }
 }

@@ -29,7 +29,8 @@ public final class OsuLatency
     /**
      * Runs as one of the two ranks.
      *
-     * @param args sizes, iterations, warm-up, buffer kind, percentiles (true/false), warm-up seconds
+     * @param args sizes, iterations, warm-up, buffer kind, percentiles (true/false), warm-up seconds, skip, skip above
+     *             8 KiB
      */
     public static void main(final String[] args)
     {
@@ -39,6 +40,8 @@ public final class OsuLatency
         final BenchmarkBuffers kind = BenchmarkBuffers.parse(args[3]);
         final boolean percentiles = Boolean.parseBoolean(args[4]);
         final double warmupSeconds = Double.parseDouble(args[5]);
+        final int skip = Integer.parseInt(args[6]);
+        final int skipLarge = Integer.parseInt(args[7]);
         try (Cohort cohort = Cohort.init(args); Arena arena = Arena.ofConfined())
         {
             final Communicator world = cohort.world();
@@ -66,8 +69,8 @@ public final class OsuLatency
             // JMH's warm-up iterations): every path, barriers and histograms included, is compiled before the
             // sweep that counts. Results are printed only at the end, so formatting is not in the timed phase.
             WarmUp.forAtLeast(world, warmupSeconds, pass -> sweep(world, sizes, send, recv,
-                Math.min(iterations, warmup), status, percentiles ? histogram : null, rows));
-            sweep(world, sizes, send, recv, iterations, status, percentiles ? histogram : null, rows);
+                Math.min(iterations, warmup), skip, skipLarge, status, percentiles ? histogram : null, rows));
+            sweep(world, sizes, send, recv, iterations, skip, skipLarge, status, percentiles ? histogram : null, rows);
             if (rank == 0)
             {
                 final StringBuilder table = new StringBuilder();
@@ -87,8 +90,8 @@ public final class OsuLatency
 
     /** One pass over every size; fills rows with the one-way mean, p50, p99 and p99.9 in microseconds. */
     private static void sweep(final Communicator world, final long[] sizes, final MemorySegment send,
-        final MemorySegment recv, final int iterations, final Status status, final Histogram histogram,
-        final double[][] rows)
+        final MemorySegment recv, final int iterations, final int skip, final int skipLarge, final Status status,
+        final Histogram histogram, final double[][] rows)
     {
         for (int s = 0; s < sizes.length; s++)
         {
@@ -99,8 +102,14 @@ public final class OsuLatency
                 histogram.reset();
             }
             world.barrier();
-            final long elapsed = pingPong(world, send.asSlice(0, size), recv.asSlice(0, size), iters, status,
-                histogram);
+            final MemorySegment out = send.asSlice(0, size);
+            final MemorySegment in = recv.asSlice(0, size);
+            final int untimed = size > LARGE ? skipLarge : skip;
+            if (untimed > 0)
+            {
+                pingPong(world, out, in, untimed, status, null);
+            }
+            final long elapsed = pingPong(world, out, in, iters, status, histogram);
             rows[s][0] = elapsed / 1e3 / (2.0 * iters);
             if (histogram != null)
             {
