@@ -92,7 +92,8 @@ class CohortCommandTest
     /** Whether the process has this file open (its descriptors in /proc), without touching the file itself. */
     private static boolean opens(final Process process, final Path file) throws IOException
     {
-        final Path target = file.toAbsolutePath();
+        // The links in /proc name real paths (symbolic links resolved); the file exists already (head init made it).
+        final Path target = file.toRealPath();
         try (Stream<Path> descriptors = Files.list(Path.of("/proc", Long.toString(process.pid()), "fd")))
         {
             return descriptors.anyMatch(fd ->
@@ -107,9 +108,9 @@ class CohortCommandTest
                 }
             });
         }
-        catch (final java.nio.file.NoSuchFileException ex)
+        catch (final java.nio.file.NoSuchFileException | java.io.UncheckedIOException ex)
         {
-            return false; // the process has ended
+            return false; // the process has ended (before or while its descriptors were listed)
         }
     }
 

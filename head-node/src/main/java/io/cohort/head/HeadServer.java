@@ -120,7 +120,7 @@ public final class HeadServer implements AutoCloseable
                 server.metrics()::webhookDelivery);
             return new HeadServer(store, output, head, link, server, tokens, webhooks);
         }
-        catch (final IOException | RuntimeException ex)
+        catch (final IOException | RuntimeException | Error ex)
         {
             if (head != null)
             {

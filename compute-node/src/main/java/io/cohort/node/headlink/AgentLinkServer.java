@@ -30,7 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -53,8 +52,11 @@ public final class AgentLinkServer implements AgentLink
     private final ServerSocket listener;
     private final Map<String, Link> nodes = new ConcurrentHashMap<>();
     private final Map<String, AttemptExchange> exchanges = new ConcurrentHashMap<>();
-    /** The threads serving agents: closing waits for them, so none reports to the head node after it. */
-    private final Set<Thread> serving = ConcurrentHashMap.newKeySet();
+    /**
+     * The threads serving agents and their sockets: closing cuts every socket (handshakes in progress too) and waits
+     * for the threads, so none reports to the head node after it.
+     */
+    private final Map<Thread, Socket> serving = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     /**
@@ -111,7 +113,14 @@ public final class AgentLinkServer implements AgentLink
                         serving.remove(Thread.currentThread());
                     }
                 });
-                serving.add(thread);
+                serving.put(thread, socket);
+                if (closed)
+                {
+                    // close() may have gone through the map before this socket was put in it.
+                    serving.remove(thread);
+                    socket.close();
+                    return;
+                }
                 thread.start();
             }
             catch (final IOException ex)
@@ -134,6 +143,10 @@ public final class AgentLinkServer implements AgentLink
         {
             final AgentMessage.Join join = handshake(channel);
             if (join == null)
+            {
+                return;
+            }
+            if (closed)
             {
                 return;
             }
@@ -350,10 +363,21 @@ public final class AgentLinkServer implements AgentLink
         }
         nodes.values().forEach(Link::close);
         exchanges.values().forEach(exchange -> exchange.server.close());
+        for (final Socket socket : serving.values())
+        {
+            try
+            {
+                socket.close();
+            }
+            catch (final IOException ex)
+            {
+                // Already closed.
+            }
+        }
         // A message read just before the links were cut is still being handed to the head node, whose store closes
         // after this: let it finish (bounded, since a stuck handler must not hold up the stop).
         final long deadline = System.nanoTime() + CLOSE_WAIT_NANOS;
-        for (final Thread thread : serving)
+        for (final Thread thread : serving.keySet())
         {
             final long left = deadline - System.nanoTime();
             if (left <= 0 || thread == Thread.currentThread())

@@ -214,8 +214,9 @@ public final class HeadCommand implements Runnable
                 server = HeadServer.start(data, providers.next(), config, null);
                 started.complete(server);
             }
-            catch (final IOException | RuntimeException ex)
+            catch (final IOException | RuntimeException | Error ex)
             {
+                // Errors too: the hook must not wait out START_WAIT for a start that has already failed.
                 started.completeExceptionally(ex);
                 throw ex;
             }
