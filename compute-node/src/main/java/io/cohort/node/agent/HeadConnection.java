@@ -55,6 +55,8 @@ public final class HeadConnection implements AutoCloseable
     private final Map<String, HeadAttempt> attempts = new ConcurrentHashMap<>();
     private final Thread dialer;
     private volatile MessageChannel channel;
+    /** Set once the head node has answered the join with something other than a refusal; cleared when the link goes. */
+    private volatile boolean accepted;
     private volatile long disconnectedSince = System.nanoTime();
     private volatile boolean closed;
     /** The last reason the head node could not be joined, logged once until it changes or a join succeeds. */
@@ -74,13 +76,15 @@ public final class HeadConnection implements AutoCloseable
     }
 
     /**
-     * Whether the agent is joined right now.
+     * Whether the agent is joined right now: the head node has answered its join with something other than a
+     * refusal, and the link is still up. (Sending the join is not enough: another agent of the same name whose join
+     * the head node reads first takes the place.)
      *
-     * @return true while the link to the head node is up
+     * @return true while the head node has this agent as a node
      */
     public boolean joined()
     {
-        return channel != null;
+        return accepted;
     }
 
     private void dialLoop()
@@ -184,6 +188,7 @@ public final class HeadConnection implements AutoCloseable
                 {
                     // Said once the head node has answered the join with something other than a refusal.
                     announced = true;
+                    accepted = true;
                     lastProblem = null;
                     agent.log("joined the head node at " + join.head() + ":" + join.agentPort());
                 }
@@ -210,6 +215,7 @@ public final class HeadConnection implements AutoCloseable
         }
         finally
         {
+            accepted = false;
             channel = null;
             disconnectedSince = System.nanoTime();
             heartbeat.interrupt();
