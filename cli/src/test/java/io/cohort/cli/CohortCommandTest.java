@@ -396,10 +396,14 @@ class CohortCommandTest
         // A unique argument marks this test's ranks among the machine's processes.
         final String marker = "600." + System.nanoTime() % 1_000_000;
         final Process run = cohortJvm(dir.resolve("run.log"), "run", "-n", "2", "--hosts", "127.0.0.1:2",
-            "--agent-port", Integer.toString(port), "--secret", secret.toString(), "--", "sleep", marker);
+            "--agent-port", Integer.toString(port), "--secret", secret.toString(), "--report-bindings", "--",
+            "sleep", marker);
         try
         {
             awaitProcesses(marker, 2, dir.resolve("run.log"));
+            // Mid-job: the launcher has heard that the ranks started (it reports the bindings then). Killed before
+            // that, the launch itself fails (exit 2), a race this test is not about.
+            awaitLine(dir.resolve("run.log"), "cohort run: ranks [0, 1] on doomed");
             agent.destroyForcibly();
             assertTrue(agent.waitFor(10, TimeUnit.SECONDS));
             assertNoneLeft(marker);

@@ -6,7 +6,7 @@ import java.time.Duration;
 public final class AgentProtocol
 {
     /** The version spoken here; a launcher and an agent of different versions refuse each other. */
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
 
     /** The TCP port an agent listens on unless told otherwise. */
     public static final int DEFAULT_PORT = 7470;

@@ -11,7 +11,7 @@ package io.cohort.node.protocol;
  *   acceptor: Welcome(mac(nonceB))  or  Refused(reason)
  * </pre>
  *
- * <p>From then on every message of the link is signed with a key derived from the secret and both nonces
+ * <p>From then on every message of the link is sealed (AES-GCM) with a key derived from the secret and both nonces
  * ({@link MessageChannel#authenticate}).
  *
  * <p>Both sides check the protocol version before anything else. What a failure says depends on who the peers

@@ -12,25 +12,34 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.security.MessageDigest;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
-import javax.crypto.Mac;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.IllegalBlockSizeException;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * One end of an agent link: messages as length-prefixed JSON over a TCP socket. Reading blocks, and fails when
  * the other side stays silent longer than the silence limit (it pings every second, so silence means it is gone
  * or the link is cut).
  *
- * <p>After the handshake ({@link #authenticate}) every message carries an HMAC-SHA256 tag under the link's own key
- * over its direction, its sequence number and its bytes: a message altered, injected, replayed, reordered or
- * reflected back by someone on the path is refused and the link is closed, so holding the cluster secret is needed
- * for every order, not only for opening the connection.
+ * <p>After the handshake ({@link #authenticate}) every message is sealed with AES-256-GCM under the link's own key,
+ * with a nonce made of its direction and sequence number: no one on the path can read it (launch orders carry
+ * programs, arguments and environments), and a message altered, injected, replayed, reordered or reflected back is
+ * refused and the link is closed, so holding the cluster secret is needed for every order, not only for opening the
+ * connection. The key is derived from the secret and both sides' fresh nonces, so every link has its own.
  *
  * <p>Thread-safe for one reader and any number of writers.
  */
 public final class MessageChannel implements AutoCloseable
 {
-    private static final int TAG_BYTES = 32;
+    /** GCM's authentication tag, appended to every sealed message. */
+    private static final int TAG_BYTES = 16;
+    private static final String CIPHER = "AES/GCM/NoPadding";
     private static final ObjectMapper JSON = new ObjectMapper()
         .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
 
@@ -39,12 +48,14 @@ public final class MessageChannel implements AutoCloseable
     private final DataInputStream in;
     private final DataOutputStream out;
     private final Duration silenceLimit;
-    /** Signs what this side sends, once the link is authenticated; guarded by {@code out}. */
-    private Mac sendMac;
+    /** Seals what this side sends, once the link is authenticated; guarded by {@code out}. */
+    private Cipher sendCipher;
+    private SecretKey sendKey;
     private byte sendDirection;
     private long sendSequence;
-    /** Checks what this side receives, once the link is authenticated; used by the one reader. */
-    private volatile Mac receiveMac;
+    /** Opens what this side receives, once the link is authenticated; used by the one reader. */
+    private volatile Cipher receiveCipher;
+    private SecretKey receiveKey;
     private byte receiveDirection;
     private long receiveSequence;
 
@@ -95,7 +106,7 @@ public final class MessageChannel implements AutoCloseable
     }
 
     /**
-     * Signs every later message in both directions with a key only the two ends of this link know. Each side calls
+     * Seals every later message in both directions with a key only the two ends of this link know. Each side calls
      * this once, right after the handshake proved both hold the secret, at the same point of the stream: the
      * acceptor after sending its welcome, the dialer after reading it.
      *
@@ -106,26 +117,47 @@ public final class MessageChannel implements AutoCloseable
     {
         final byte mine = acceptor ? (byte) 'A' : (byte) 'D';
         final byte theirs = acceptor ? (byte) 'D' : (byte) 'A';
+        // A key of its own for the cipher, not the link key itself, which the handshake's MACs are keyed with.
+        final SecretKey key = new SecretKeySpec(ClusterSecret.hmac(linkKey)
+            .doFinal("cohort link cipher".getBytes(StandardCharsets.US_ASCII)), "AES");
         synchronized (out)
         {
-            sendMac = ClusterSecret.hmac(linkKey);
+            sendCipher = cipher();
+            sendKey = key;
             sendDirection = mine;
             sendSequence = 0;
         }
+        receiveKey = key;
         receiveDirection = theirs;
         receiveSequence = 0;
-        receiveMac = ClusterSecret.hmac(linkKey);
+        receiveCipher = cipher();
     }
 
-    /** The tag of one message: direction and sequence first, so no message can stand in for another. */
-    private static byte[] tag(final Mac mac, final byte direction, final long sequence, final byte[] bytes)
+    private static Cipher cipher()
     {
-        mac.update(direction);
-        for (int shift = 56; shift >= 0; shift -= 8)
+        try
         {
-            mac.update((byte) (sequence >>> shift));
+            return Cipher.getInstance(CIPHER);
         }
-        return mac.doFinal(bytes);
+        catch (final GeneralSecurityException ex)
+        {
+            throw new IllegalStateException(CIPHER + " is missing from this JDK", ex);
+        }
+    }
+
+    /**
+     * The nonce of one message: its direction and its sequence number, never used twice under one key (each
+     * direction counts its own messages), and what makes a message replayed, reordered or reflected fail to open.
+     */
+    private static GCMParameterSpec nonce(final byte direction, final long sequence)
+    {
+        final byte[] nonce = new byte[12];
+        nonce[0] = direction;
+        for (int i = 0; i < 8; i++)
+        {
+            nonce[4 + i] = (byte) (sequence >>> (56 - 8 * i));
+        }
+        return new GCMParameterSpec(TAG_BYTES * 8, nonce);
     }
 
     /**
@@ -150,18 +182,29 @@ public final class MessageChannel implements AutoCloseable
         {
             try
             {
-                out.writeInt(bytes.length);
-                out.write(bytes);
-                if (sendMac != null)
-                {
-                    out.write(tag(sendMac, sendDirection, sendSequence++, bytes));
-                }
+                final byte[] frame = sendCipher == null ? bytes : seal(bytes);
+                out.writeInt(frame.length);
+                out.write(frame);
                 out.flush();
             }
             catch (final IOException ex)
             {
                 throw new ProtocolException("lost the connection to " + peer + ": " + ex.getMessage(), ex);
             }
+        }
+    }
+
+    /** Encrypts and tags one message; called under {@code out}'s lock. */
+    private byte[] seal(final byte[] bytes)
+    {
+        try
+        {
+            sendCipher.init(Cipher.ENCRYPT_MODE, sendKey, nonce(sendDirection, sendSequence++));
+            return sendCipher.doFinal(bytes);
+        }
+        catch (final GeneralSecurityException ex)
+        {
+            throw new IllegalStateException("cannot seal a message with " + CIPHER + ": " + ex.getMessage(), ex);
         }
     }
 
@@ -188,11 +231,12 @@ public final class MessageChannel implements AutoCloseable
     public AgentMessage receive(final int limit)
     {
         final int length;
-        final byte[] bytes;
+        byte[] bytes;
         try
         {
             length = in.readInt();
-            if (length <= 0 || length > limit)
+            final Cipher cipher = receiveCipher;
+            if (length <= 0 || length > limit + (cipher == null ? 0 : TAG_BYTES))
             {
                 throw new ProtocolException(peer + " sent a message of " + length + " bytes (the limit here is "
                     + limit + "): it does not speak Cohort's agent protocol");
@@ -202,21 +246,9 @@ public final class MessageChannel implements AutoCloseable
             {
                 throw new EOFException("connection closed mid-message");
             }
-            final Mac mac = receiveMac;
-            if (mac != null)
+            if (cipher != null)
             {
-                final byte[] tag = in.readNBytes(TAG_BYTES);
-                if (tag.length != TAG_BYTES)
-                {
-                    throw new EOFException("connection closed mid-message");
-                }
-                if (!MessageDigest.isEqual(tag, tag(mac, receiveDirection, receiveSequence++, bytes)))
-                {
-                    close();
-                    throw new ProtocolException("a message from " + peer + " failed its authentication check (it "
-                        + "was altered, injected or replayed on the way, or comes from someone without the cluster "
-                        + "secret); the link is closed");
-                }
+                bytes = open(cipher, bytes);
             }
         }
         catch (final SocketTimeoutException ex)
@@ -246,6 +278,27 @@ public final class MessageChannel implements AutoCloseable
                     + AgentProtocol.VERSION + ": run the same Cohort version on every host", declared, ex);
             }
             throw new ProtocolException(peer + " sent a message that is not valid: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** Checks and decrypts one message; closes the link if it fails its check. */
+    private byte[] open(final Cipher cipher, final byte[] sealed)
+    {
+        try
+        {
+            cipher.init(Cipher.DECRYPT_MODE, receiveKey, nonce(receiveDirection, receiveSequence++));
+            return cipher.doFinal(sealed);
+        }
+        catch (final AEADBadTagException | IllegalBlockSizeException ex)
+        {
+            close();
+            throw new ProtocolException("a message from " + peer + " failed its authentication check (it was "
+                + "altered, injected or replayed on the way, or comes from someone without the cluster secret); the "
+                + "link is closed", ex);
+        }
+        catch (final GeneralSecurityException ex)
+        {
+            throw new IllegalStateException("cannot open a message with " + CIPHER + ": " + ex.getMessage(), ex);
         }
     }
 

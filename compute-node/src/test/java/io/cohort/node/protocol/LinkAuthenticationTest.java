@@ -20,14 +20,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Every message after the handshake is signed for its link, direction and place in the stream: someone on the path
- * who does not hold the secret can neither forge, alter nor replay one. The dialer talks to the acceptor through a
- * relay that plays that someone.
+ * Every message after the handshake is sealed (AES-GCM) for its link, direction and place in the stream: someone on
+ * the path who does not hold the secret can neither read, forge, alter nor replay one. The dialer talks to the
+ * acceptor through a relay that plays that someone.
  */
 class LinkAuthenticationTest
 {
@@ -167,8 +168,8 @@ class LinkAuthenticationTest
         listener.close();
     }
 
-    /** The frames the dialer has sent so far, split by their layout: the handshake's Auth unsigned, then signed. */
-    private byte[] lastSignedFrameOfTheDialer()
+    /** The frames the dialer has sent so far, split by their layout: the handshake's Auth in the clear, then sealed. */
+    private byte[] lastSealedFrameOfTheDialer()
     {
         final ByteBuffer stream = ByteBuffer.wrap(relay.sentByDialer());
         stream.position(4 + stream.getInt(0));
@@ -176,19 +177,19 @@ class LinkAuthenticationTest
         while (stream.hasRemaining())
         {
             start = stream.position();
-            stream.position(start + 4 + stream.getInt(start) + 32);
+            stream.position(start + 4 + stream.getInt(start));
         }
         return Arrays.copyOfRange(stream.array(), start, stream.limit());
     }
 
-    private static byte[] unsignedFrame(final String json)
+    private static byte[] plainFrame(final String json)
     {
         final byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
         return ByteBuffer.allocate(4 + bytes.length + 32).putInt(bytes.length).put(bytes).array();
     }
 
     @Test
-    void signedMessagesFlowBothWaysAfterTheHandshake()
+    void sealedMessagesFlowBothWaysAfterTheHandshake()
     {
         dialer.send(new AgentMessage.Ping());
         assertInstanceOf(AgentMessage.Ping.class, acceptor.receive());
@@ -199,9 +200,21 @@ class LinkAuthenticationTest
     }
 
     @Test
+    void whatCrossesTheWireAfterTheHandshakeCannotBeRead()
+    {
+        final AgentMessage.Refused message = new AgentMessage.Refused("COHORT_TOKEN=s3cr3t-value");
+        dialer.send(message);
+        assertEquals(message, acceptor.receive());
+        final String wire = new String(relay.sentByDialer(), StandardCharsets.ISO_8859_1);
+        assertTrue(wire.contains("nonce"), "the relay saw the handshake, which is in the clear: " + wire);
+        assertFalse(wire.contains("s3cr3t"), "the message's text crossed the wire readable");
+        assertFalse(wire.contains("refused"), "the message's type crossed the wire readable");
+    }
+
+    @Test
     void aMessageInjectedWithoutTheSecretIsRefusedAndClosesTheLink() throws Exception
     {
-        relay.inject(unsignedFrame("{\"type\":\"ping\"}"));
+        relay.inject(plainFrame("{\"type\":\"ping\"}"));
         final ProtocolException refused = assertThrows(ProtocolException.class, acceptor::receive);
         assertTrue(refused.getMessage().contains("failed its authentication check"), refused.getMessage());
         assertThrows(ProtocolException.class, acceptor::receive, "the link is closed");
@@ -213,10 +226,10 @@ class LinkAuthenticationTest
         dialer.send(new AgentMessage.Ping());
         assertInstanceOf(AgentMessage.Ping.class, acceptor.receive());
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        byte[] frame = lastSignedFrameOfTheDialer();
+        byte[] frame = lastSealedFrameOfTheDialer();
         while (frame.length == 0 && System.nanoTime() < deadline)
         {
-            frame = lastSignedFrameOfTheDialer();
+            frame = lastSealedFrameOfTheDialer();
         }
         relay.inject(frame);
         final ProtocolException refused = assertThrows(ProtocolException.class, acceptor::receive);
@@ -229,10 +242,8 @@ class LinkAuthenticationTest
         final AgentMessage.Refused message = new AgentMessage.Refused("rm -rf /tmp/job-1");
         dialer.send(message);
         assertEquals(message, acceptor.receive());
-        final byte[] frame = lastSignedFrameOfTheDialer();
-        final int digit = new String(frame, StandardCharsets.ISO_8859_1).indexOf("job-1") + 4;
-        // The same message again, with one bit of its text changed on the way ("job-1" becomes "job-0").
-        relay.flip(relay.sentByDialer().length + digit);
+        // The same message again, with one bit of its sealed text changed on the way (past the 4-byte length).
+        relay.flip(relay.sentByDialer().length + 4 + 10);
         dialer.send(message);
         final ProtocolException refused = assertThrows(ProtocolException.class, acceptor::receive);
         assertTrue(refused.getMessage().contains("failed its authentication check"), refused.getMessage());
