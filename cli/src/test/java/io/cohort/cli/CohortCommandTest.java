@@ -89,6 +89,32 @@ class CohortCommandTest
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
+    /** A condition polled by {@link #awaitWhileAlive}. */
+    @FunctionalInterface
+    private interface Check
+    {
+        boolean holds() throws Exception;
+    }
+
+    /** Polls the condition every {@code pollMillis} ms until it holds; fails if the process ends first or 30 s pass. */
+    private static void awaitWhileAlive(final Process process, final Path log, final String failure,
+        final long pollMillis, final Check condition) throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.holds())
+        {
+            assertTrue(process.isAlive() && System.nanoTime() < deadline, failure + ": " + Files.readString(log));
+            Thread.sleep(pollMillis);
+        }
+    }
+
+    /** Sends SIGTERM and waits for the process to end. */
+    private static void sigtermAndAwait(final Process process, final int seconds) throws InterruptedException
+    {
+        process.destroy();
+        assertTrue(process.waitFor(seconds, TimeUnit.SECONDS), "the process did not stop on SIGTERM");
+    }
+
     /** Whether the process has this file open (its descriptors in /proc), without touching the file itself. */
     private static boolean opens(final Process process, final Path file) throws IOException
     {
@@ -295,6 +321,14 @@ class CohortCommandTest
     }
 
     @Test
+    void aNegativeBenchmarkSkipIsNamedBeforeAnyRankStarts()
+    {
+        final Result result = cohort("bench", "allreduce", "--skip-large", "-3");
+        assertEquals(2, result.code());
+        assertTrue(result.err().contains("--skip and --skip-large must be >= 0 (got 1000 and -3)"), result.err());
+    }
+
+    @Test
     void missingJarIsNamed()
     {
         final Result result = cohort("run", "-n", "2", "no-such-solver.jar");
@@ -477,16 +511,9 @@ class CohortCommandTest
         final Process head = cohortJvm(log, "head", "start", "--data", data.toString());
         try
         {
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!opens(head, database))
-            {
-                assertTrue(head.isAlive() && System.nanoTime() < deadline, "the store was not opened: "
-                    + Files.readString(log));
-                Thread.sleep(1);
-            }
+            awaitWhileAlive(head, log, "the store was not opened", 1, () -> opens(head, database));
             // The database has just been opened: the API, the agent link and the scheduler are not up yet.
-            head.destroy();
-            assertTrue(head.waitFor(60, TimeUnit.SECONDS), "the head node did not stop on SIGTERM");
+            sigtermAndAwait(head, 60);
         }
         finally
         {
@@ -545,16 +572,9 @@ class CohortCommandTest
                     }
                 }));
             }
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (accepted.get() < 50)
-            {
-                assertTrue(head.isAlive() && System.nanoTime() < deadline, "writes not accepted: "
-                    + Files.readString(log));
-                Thread.sleep(10);
-            }
+            awaitWhileAlive(head, log, "writes not accepted", 10, () -> accepted.get() >= 50);
             // SIGTERM while writes keep coming.
-            head.destroy();
-            assertTrue(head.waitFor(30, TimeUnit.SECONDS), "the head node did not stop on SIGTERM");
+            sigtermAndAwait(head, 30);
         }
         finally
         {

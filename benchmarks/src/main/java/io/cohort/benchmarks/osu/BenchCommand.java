@@ -15,6 +15,7 @@ import io.cohort.node.protocol.AgentProtocol;
 import io.cohort.node.protocol.ClusterSecret;
 import io.cohort.node.protocol.ProtocolException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -46,6 +47,39 @@ public final class BenchCommand implements Runnable
     {
         throw new ParameterException(spec.commandLine(), "name a benchmark: latency, bandwidth, allreduce, bcast, "
             + "allgather, alltoall or barrier");
+    }
+
+    /**
+     * OSU's untimed calls right before each size's timed ones ({@code --skip}, {@code --skip-large}); each benchmark
+     * has the defaults of its Open MPI yardstick in scripts/bench-vs-openmpi.sh. Without them a small size is timed
+     * straight after the large calls of the pass before, whose traffic has just emptied the caches and TLBs.
+     */
+    static final class Skips
+    {
+        @Spec(Spec.Target.MIXEE)
+        CommandSpec mixee;
+
+        @Option(names = "--skip", paramLabel = "N", description = "Untimed round trips, windows or calls right before "
+            + "each size's timed ones, as OSU's skip (sizes up to 8 KiB). Default: latency 10000, bandwidth 200, "
+            + "collectives 1000.")
+        Integer skip;
+
+        @Option(names = "--skip-large", paramLabel = "N", description = "The same above 8 KiB. Default: latency 10, "
+            + "bandwidth 2, collectives 10.")
+        Integer skipLarge;
+
+        /** The rank program's two skip arguments: the options given, else the benchmark's defaults. */
+        List<String> arguments(final int defaultSkip, final int defaultSkipLarge)
+        {
+            final int small = skip != null ? skip : defaultSkip;
+            final int large = skipLarge != null ? skipLarge : defaultSkipLarge;
+            if (small < 0 || large < 0)
+            {
+                throw new ParameterException(mixee.commandLine(), "--skip and --skip-large must be >= 0 (got "
+                    + small + " and " + large + ")");
+            }
+            return List.of(Integer.toString(small), Integer.toString(large));
+        }
     }
 
     /** Options every benchmark shares. */
@@ -94,21 +128,6 @@ public final class BenchCommand implements Runnable
 
         @Option(names = "--jvm-opt", paramLabel = "OPTION", description = "An option for the ranks' JVMs.")
         List<String> jvmOptions = new ArrayList<>();
-
-        /**
-         * OSU's untimed calls right before each size's timed ones ({@code --skip}, {@code --skip-large}): without
-         * them a small size is timed straight after the large calls of the pass before, whose traffic has just
-         * emptied the caches and TLBs. The Open MPI yardsticks of scripts/bench-vs-openmpi.sh skip the same way.
-         */
-        List<String> skipArguments(final int skip, final int skipLarge)
-        {
-            if (skip < 0 || skipLarge < 0)
-            {
-                throw new ParameterException(spec.commandLine(), "--skip and --skip-large must be >= 0 (got " + skip
-                    + " and " + skipLarge + ")");
-            }
-            return List.of(Integer.toString(skip), Integer.toString(skipLarge));
-        }
 
         int launch(final Class<?> rankProgram, final int iterations, final int warmup, final List<String> arguments)
         {
@@ -196,20 +215,15 @@ public final class BenchCommand implements Runnable
         @Option(names = "--percentiles", description = "Also print p50, p99 and p99.9 (HdrHistogram).")
         boolean percentiles;
 
-        @Option(names = "--skip", paramLabel = "N", description = "Untimed round trips right before each size's timed "
-            + "ones, as OSU's skip (sizes up to 8 KiB). Default: ${DEFAULT-VALUE}.")
-        int skip = 10_000;
-
-        @Option(names = "--skip-large", paramLabel = "N", description = "The same above 8 KiB. "
-            + "Default: ${DEFAULT-VALUE}.")
-        int skipLarge = 10;
+        @Mixin
+        Skips skips;
 
         @Override
         public Integer call()
         {
             final List<String> arguments = new ArrayList<>(List.of(sizes, Integer.toString(iterations),
                 Integer.toString(warmup), buffer, Boolean.toString(percentiles), Double.toString(warmupSeconds(2))));
-            arguments.addAll(skipArguments(skip, skipLarge));
+            arguments.addAll(skips.arguments(10_000, 10));
             return launch(OsuLatency.class, iterations, warmup, arguments);
         }
     }
@@ -231,13 +245,8 @@ public final class BenchCommand implements Runnable
             + "Default: ${DEFAULT-VALUE}.")
         int window = 64;
 
-        @Option(names = "--skip", paramLabel = "N", description = "Untimed windows right before each size's timed "
-            + "ones, as OSU's skip (sizes up to 8 KiB). Default: ${DEFAULT-VALUE}.")
-        int skip = 200;
-
-        @Option(names = "--skip-large", paramLabel = "N", description = "The same above 8 KiB. "
-            + "Default: ${DEFAULT-VALUE}.")
-        int skipLarge = 2;
+        @Mixin
+        Skips skips;
 
         @Override
         public Integer call()
@@ -248,7 +257,7 @@ public final class BenchCommand implements Runnable
             }
             final List<String> arguments = new ArrayList<>(List.of(sizes, Integer.toString(iterations),
                 Integer.toString(warmup), buffer, Integer.toString(window), Double.toString(warmupSeconds(2))));
-            arguments.addAll(skipArguments(skip, skipLarge));
+            arguments.addAll(skips.arguments(200, 2));
             return launch(OsuBandwidth.class, iterations, warmup, arguments);
         }
     }
@@ -267,13 +276,8 @@ public final class BenchCommand implements Runnable
             + "Default: ${DEFAULT-VALUE}.")
         int warmup = 1_000;
 
-        @Option(names = "--skip", paramLabel = "N", description = "Untimed calls right before each size's timed "
-            + "ones, as OSU's skip (sizes up to 8 KiB). Default: ${DEFAULT-VALUE}.")
-        int skip = 1_000;
-
-        @Option(names = "--skip-large", paramLabel = "N", description = "The same above 8 KiB. "
-            + "Default: ${DEFAULT-VALUE}.")
-        int skipLarge = 10;
+        @Mixin
+        Skips skips;
 
         @Option(names = "--algorithm", paramLabel = "NAME", description = "Force one algorithm on every call "
             + "(allreduce: recursive-doubling, rabenseifner, ring, shm; bcast: binomial, scatter-allgather, shm; "
@@ -337,7 +341,7 @@ public final class BenchCommand implements Runnable
             final List<String> arguments = new ArrayList<>(List.of(collective(), sizes,
                 Integer.toString(iterations), Integer.toString(warmup), Double.toString(warmupSeconds(ranks)),
                 algorithmArgument));
-            arguments.addAll(skipArguments(skip, skipLarge));
+            arguments.addAll(skips.arguments(1_000, 10));
             return launch(OsuCollective.class, ranks, iterations, warmup, arguments);
         }
     }
