@@ -142,11 +142,8 @@ public final class AgentLinkServer implements AgentLink
         try
         {
             final AgentMessage.Join join = handshake(channel);
-            if (join == null)
-            {
-                return;
-            }
-            if (closed)
+            // A handshake that ends after close() joins nothing: the head node is stopping.
+            if (join == null || closed)
             {
                 return;
             }
