@@ -24,6 +24,8 @@ package io.cohort.mpi.collective;
  */
 final class SharedCollectiveLayout
 {
+    /** Bytes in a cache line. */
+    static final int LINE_BYTES = 64;
     /** Bytes kept free around a flag: two 64-byte cache lines. */
     static final int FLAG_LINE = 128;
     /** Where the owner's sequence is. */

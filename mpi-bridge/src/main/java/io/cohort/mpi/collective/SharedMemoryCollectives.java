@@ -13,10 +13,12 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 
+import static io.cohort.mpi.collective.SharedCollectiveLayout.LINE_BYTES;
 import static io.cohort.mpi.collective.SharedCollectiveLayout.READY_OFFSET;
 import static io.cohort.mpi.collective.SharedCollectiveLayout.SEQUENCE_OFFSET;
 import static io.cohort.mpi.collective.SharedCollectiveLayout.SLOTS;
 import static io.cohort.mpi.collective.SharedCollectiveLayout.SLOT_BYTES;
+import static io.cohort.mpi.collective.SharedCollectiveLayout.SMALL_FLAG_BYTES;
 import static io.cohort.mpi.collective.SharedCollectiveLayout.SMALL_SLOTS;
 import static io.cohort.mpi.collective.SharedCollectiveLayout.SMALL_SLOT_BYTES;
 import static io.cohort.mpi.collective.SharedCollectiveLayout.slotOffset;
@@ -67,6 +69,9 @@ public final class SharedMemoryCollectives implements WaitCondition
     /** Allreduces up to this many bytes let every rank fold every rank's data (one step); larger ones slice. */
     public static final int ALL_READ_BYTES = 4096;
 
+    /** The most cache lines after a small slot's flag line that a wait reads ahead. */
+    private static final int TOUCHED_LINES = 4;
+
     private static final VarHandle SEQUENCE = ValueLayout.JAVA_LONG.varHandle();
 
     private final ProgressEngine engine;
@@ -88,6 +93,13 @@ public final class SharedMemoryCollectives implements WaitCondition
     private long waitTarget;
     /** The flag a wait reads in each peer's region: its sequence, or a small slot's own flag. */
     private long waitFlag = SEQUENCE_OFFSET;
+    /**
+     * Cache lines after the flag's, of the small slot a wait reads, read along with the flag so that their transfers
+     * overlap instead of starting one after another once the flag is seen: at most {@link #TOUCHED_LINES}.
+     */
+    private int waitTouch;
+    /** Sums what {@link #waitTouch} reads, so that the reads are not dropped as unused. */
+    private long touched;
     private int waitFrom;
     private int waitTo;
     private int awaited;
@@ -305,7 +317,8 @@ public final class SharedMemoryCollectives implements WaitCondition
         freeAfter[slot] = step + 1;
         if (root < 0 || rank == root)
         {
-            awaitRanks(0, size, step, flag);
+            final long bytes = SMALL_FLAG_BYTES + (long) count * Blocks.elementBytes(send);
+            awaitRanks(0, size, step, flag, (int) Math.min(TOUCHED_LINES, (bytes - 1) / LINE_BYTES));
             // This rank's own part is read from send unless recv is send (then recv is overwritten first).
             fold(slot, 0, recv, recvOffset, count, op, send != recv ? send : null, sendOffset);
         }
@@ -604,21 +617,25 @@ public final class SharedMemoryCollectives implements WaitCondition
 
     private void awaitAll(final long step)
     {
-        awaitRanks(0, size, step, SEQUENCE_OFFSET);
+        awaitRanks(0, size, step, SEQUENCE_OFFSET, 0);
     }
 
     private void awaitOne(final int peer, final long step)
     {
-        awaitRanks(peer, peer + 1, step, SEQUENCE_OFFSET);
+        awaitRanks(peer, peer + 1, step, SEQUENCE_OFFSET, 0);
     }
 
-    /** Waits until every rank in {@code [from, to)} has reached {@code step}, as read in its flag at {@code flag}. */
-    private void awaitRanks(final int from, final int to, final long step, final long flag)
+    /**
+     * Waits until every rank in {@code [from, to)} has reached {@code step}, as read in its flag at {@code flag},
+     * reading the first word of each of the {@code touch} cache lines after the flag's with it.
+     */
+    private void awaitRanks(final int from, final int to, final long step, final long flag, final int touch)
     {
         waitFrom = from;
         waitTo = to;
         waitTarget = step;
         waitFlag = flag;
+        waitTouch = touch;
         if (!met())
         {
             engine.awaitCondition(this);
@@ -691,6 +708,10 @@ public final class SharedMemoryCollectives implements WaitCondition
             {
                 // Acquire: what the peer wrote before publishing this count is visible after this read.
                 final long published = (long) SEQUENCE.getAcquire(regions[q], flag);
+                for (int line = 1; line <= waitTouch; line++)
+                {
+                    touched += (long) SEQUENCE.getOpaque(regions[q], flag + (long) line * LINE_BYTES);
+                }
                 if (published > seen[q])
                 {
                     seen[q] = published;
