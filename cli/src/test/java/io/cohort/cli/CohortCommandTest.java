@@ -329,6 +329,15 @@ class CohortCommandTest
     }
 
     @Test
+    void aBufferKindForABenchmarkThatTakesNoneIsRefusedNotIgnored()
+    {
+        final Result result = cohort("bench", "allreduce", "--buffer", "native");
+        assertEquals(2, result.code());
+        assertTrue(result.err().contains("--buffer applies to bcast, allgather and alltoall; allreduce sums double "
+            + "arrays: leave it out"), result.err());
+    }
+
+    @Test
     void missingJarIsNamed()
     {
         final Result result = cohort("run", "-n", "2", "no-such-solver.jar");

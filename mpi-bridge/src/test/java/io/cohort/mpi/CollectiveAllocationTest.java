@@ -6,6 +6,8 @@ import io.cohort.mpi.collective.TunedCollective;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.lang.foreign.MemorySegment;
+
 import java.lang.management.ManagementFactory;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -92,11 +94,14 @@ class CollectiveAllocationTest
             // Larger than one slot (256 KiB): the sliced allreduce and the bcast, in two chunks, copied by memcpy.
             final long[] large = new long[40_000];
             final long[] largeSum = new long[40_000];
+            // Shared memory at every root: the single-copy bcast, which maps each root's region once.
+            final MemorySegment shared = cohort.allocate(20_000);
             // The large calls come every 50th round only: warm them up apart, so that they are compiled too.
             for (int i = 0; i < 1_000; i++)
             {
                 world.allreduce(large, 0, largeSum, 0, large.length, ReduceOp.MAX);
                 world.bcast(large, 0, large.length, i % size);
+                world.bcast(shared, i % size);
             }
             // Two measured windows, the lower counts: a recompilation that lands in one window (another test's
             // classes loaded into this JVM can deoptimize a method) is the JIT's doing, not the calls'.
@@ -121,6 +126,7 @@ class CollectiveAllocationTest
                 {
                     world.allreduce(large, 0, largeSum, 0, large.length, ReduceOp.MAX);
                     world.bcast(large, 0, large.length, i % size);
+                    world.bcast(shared, i % size);
                 }
             }
             allocated[world.rank()] = Math.min(fewest, allocatedBytes() - before);

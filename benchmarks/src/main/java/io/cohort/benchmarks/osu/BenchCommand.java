@@ -107,7 +107,8 @@ public final class BenchCommand implements Runnable
         }
 
         @Option(names = "--buffer", paramLabel = "KIND", description = "shared (Cohort.allocate: single copy), "
-            + "native (off-heap), or heap. Default: ${DEFAULT-VALUE}.")
+            + "native (off-heap), or heap (a byte[]), for latency, bandwidth, bcast, allgather and alltoall "
+            + "(allreduce sums double arrays). Default: ${DEFAULT-VALUE}.")
         String buffer = "shared";
 
         @Option(names = "--transport", paramLabel = "auto|shm|tcp", description = "How the ranks talk: auto (shm on "
@@ -342,6 +343,14 @@ public final class BenchCommand implements Runnable
                 Integer.toString(iterations), Integer.toString(warmup), Double.toString(warmupSeconds(ranks)),
                 algorithmArgument));
             arguments.addAll(skips.arguments(1_000, 10));
+            final boolean bytes = List.of("bcast", "allgather", "alltoall").contains(collective());
+            if (!bytes && spec.commandLine().getParseResult().hasMatchedOption("--buffer"))
+            {
+                throw new ParameterException(spec.commandLine(), "--buffer applies to bcast, allgather and alltoall; "
+                    + collective() + ("allreduce".equals(collective()) ? " sums double arrays" : " moves no data")
+                    + ": leave it out");
+            }
+            arguments.add(bytes ? buffer : "heap");
             return launch(OsuCollective.class, ranks, iterations, warmup, arguments);
         }
     }

@@ -7,6 +7,8 @@ import io.cohort.mpi.collective.CollectiveAlgorithm;
 import io.cohort.mpi.collective.CollectiveTuning;
 import io.cohort.mpi.collective.TunedCollective;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,8 +24,11 @@ import java.util.List;
  * {@code sweep}: then every size is timed under automatic selection and under each algorithm, one column each, so
  * a site can read off where one algorithm overtakes another and set the thresholds of {@link CollectiveTuning}.
  *
+ * <p>Bcast, allgather and alltoall move bytes in the buffer kind asked for ({@link BenchmarkBuffers}: Cohort's
+ * shared memory, native memory, or a byte[] on the heap); allreduce sums double arrays.
+ *
  * <p>Arguments: collective, sizes, iterations, warm-up iterations, warm-up seconds, algorithm, skip, skip above
- * 8 KiB.
+ * 8 KiB, buffer kind.
  */
 public final class OsuCollective
 {
@@ -37,7 +42,8 @@ public final class OsuCollective
     /**
      * Runs as one rank.
      *
-     * @param args collective, sizes, iterations, warm-up, warm-up seconds, algorithm, skip, skip above 8 KiB
+     * @param args collective, sizes, iterations, warm-up, warm-up seconds, algorithm, skip, skip above 8 KiB,
+     *             buffer kind
      */
     public static void main(final String[] args)
     {
@@ -49,7 +55,8 @@ public final class OsuCollective
         final String algorithm = args[5];
         final int skip = Integer.parseInt(args[6]);
         final int skipLarge = Integer.parseInt(args[7]);
-        try (Cohort cohort = Cohort.init(args))
+        final BenchmarkBuffers kind = BenchmarkBuffers.parse(args[8]);
+        try (Cohort cohort = Cohort.init(args); Arena arena = Arena.ofConfined())
         {
             final Communicator world = cohort.world();
             final List<CollectiveTuning> tunings = new ArrayList<>();
@@ -72,7 +79,7 @@ public final class OsuCollective
                     + collective.toUpperCase(java.util.Locale.ROOT) + "_ALGORITHM", algorithm));
                 names.add(algorithm);
             }
-            final Buffers buffers = new Buffers(collective, (int) BenchArguments.max(sizes), world.size());
+            final Buffers buffers = new Buffers(collective, sizes, world.size(), kind, cohort, arena);
             final double[][] rows = new double[tunings.size()][sizes.length];
             WarmUp.forAtLeast(world, warmupSeconds, pass ->
             {
@@ -134,22 +141,45 @@ public final class OsuCollective
         return table.toString();
     }
 
-    /** The buffers of one collective, sized for the largest message. */
+    /**
+     * The buffers of one collective, sized for the largest message: arrays, or (bcast, allgather and alltoall, when
+     * the kind is not heap) segments with a slice per size, made once so that the timed loop allocates nothing.
+     */
     private static final class Buffers
     {
         final double[] send;
         final double[] recv;
         final byte[] bytes;
         final byte[] gathered;
+        /** Per size: the bytes a rank sends, and what it gathers (or all its blocks, for alltoall); or null. */
+        final MemorySegment[] bytesSlices;
+        final MemorySegment[] gatheredSlices;
 
-        Buffers(final String collective, final int max, final int ranks)
+        Buffers(final String collective, final long[] sizes, final int ranks, final BenchmarkBuffers kind,
+            final Cohort cohort, final Arena arena)
         {
+            final int max = (int) BenchArguments.max(sizes);
             final boolean reduction = "allreduce".equals(collective);
             final boolean all = "allgather".equals(collective) || "alltoall".equals(collective);
+            final boolean segments = kind != BenchmarkBuffers.HEAP && (all || "bcast".equals(collective));
             send = new double[reduction ? Math.max(1, max / Double.BYTES) : 1];
             recv = new double[send.length];
-            bytes = new byte[Math.max(1, "alltoall".equals(collective) ? max * ranks : max)];
-            gathered = new byte[all ? Math.max(1, max * ranks) : 1];
+            final int bytesLength = Math.max(1, "alltoall".equals(collective) ? max * ranks : max);
+            final int gatheredLength = all ? Math.max(1, max * ranks) : 1;
+            bytes = new byte[segments ? 1 : bytesLength];
+            gathered = new byte[segments ? 1 : gatheredLength];
+            bytesSlices = segments ? new MemorySegment[sizes.length] : null;
+            gatheredSlices = segments ? new MemorySegment[sizes.length] : null;
+            if (segments)
+            {
+                final MemorySegment from = kind.allocate(cohort, arena, bytesLength);
+                final MemorySegment to = kind.allocate(cohort, arena, gatheredLength);
+                for (int s = 0; s < sizes.length; s++)
+                {
+                    bytesSlices[s] = from.asSlice(0, "alltoall".equals(collective) ? sizes[s] * ranks : sizes[s]);
+                    gatheredSlices[s] = to.asSlice(0, all ? sizes[s] * ranks : 1);
+                }
+            }
         }
     }
 
@@ -166,12 +196,12 @@ public final class OsuCollective
             final int untimed = size > LARGE ? skipLarge : skip;
             for (int i = 0; i < untimed; i++)
             {
-                call(world, collective, size, buffers);
+                call(world, collective, s, size, buffers);
             }
             final long start = System.nanoTime();
             for (int i = 0; i < iters; i++)
             {
-                call(world, collective, size, buffers);
+                call(world, collective, s, size, buffers);
             }
             mine[0] = (System.nanoTime() - start) / 1e3 / iters;
             world.allreduce(mine, 0, slowest, 0, 1, ReduceOp.MAX);
@@ -179,8 +209,20 @@ public final class OsuCollective
         }
     }
 
-    private static void call(final Communicator world, final String collective, final int size, final Buffers buffers)
+    private static void call(final Communicator world, final String collective, final int s, final int size,
+        final Buffers buffers)
     {
+        if (buffers.bytesSlices != null)
+        {
+            switch (collective)
+            {
+                case "bcast" -> world.bcast(buffers.bytesSlices[s], 0);
+                case "allgather" -> world.allgather(buffers.bytesSlices[s], buffers.gatheredSlices[s]);
+                case "alltoall" -> world.alltoall(buffers.bytesSlices[s], buffers.gatheredSlices[s]);
+                default -> throw new IllegalArgumentException("no segment form of " + collective);
+            }
+            return;
+        }
         switch (collective)
         {
             case "allreduce" -> world.allreduce(buffers.send, 0, buffers.recv, 0, size / Double.BYTES, ReduceOp.SUM);

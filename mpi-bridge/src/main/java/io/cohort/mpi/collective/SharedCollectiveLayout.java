@@ -7,8 +7,11 @@ package io.cohort.mpi.collective;
  * <pre>
  *   0                   sequence: the owner's published step count (long), alone on its 128 bytes
  *   128                 ready: 1 once the owner has mapped every peer's region (set-up, once), alone on 128 bytes
- *   256                 slot 0 .. slot SLOTS-1, SLOT_BYTES each: data the owner publishes for a step
- *   256 + SLOTS*SLOT_BYTES   small slot 0 .. SMALL_SLOTS-1, SMALL_SLOT_STRIDE each: the same, for small calls,
+ *   256                 direct descriptor 0 .. SLOTS-1, 64 bytes each: for a large bcast whose root's buffer is
+ *                       shared memory (Cohort.allocate), where it is (region id, offset), so peers copy straight
+ *                       out of it; region id -1 when the data comes through the slots
+ *   512                 slot 0 .. slot SLOTS-1, SLOT_BYTES each: data the owner publishes for a step
+ *   512 + SLOTS*SLOT_BYTES   small slot 0 .. SMALL_SLOTS-1, SMALL_SLOT_STRIDE each: the same, for small calls,
  *                       each a flag (long) and then up to SMALL_SLOT_BYTES of data
  * </pre>
  * The sequence only grows (no resets): a peer waits until it is at least the step it needs. 128 bytes because
@@ -32,8 +35,14 @@ final class SharedCollectiveLayout
     static final long SEQUENCE_OFFSET = 0;
     /** Where the owner's ready flag is. */
     static final long READY_OFFSET = FLAG_LINE;
+    /** Where the direct descriptors begin, one per slot (the slot a large bcast's first step takes). */
+    static final long DESCRIPTORS_OFFSET = 2L * FLAG_LINE;
+    /** In a descriptor: the id of the registered region that holds the root's data, or -1. */
+    static final long DESCRIPTOR_REGION = 0;
+    /** In a descriptor: where the data begins in that region. */
+    static final long DESCRIPTOR_OFFSET = Long.BYTES;
     /** Where the slots begin. */
-    static final long SLOTS_OFFSET = 2L * FLAG_LINE;
+    static final long SLOTS_OFFSET = 4L * FLAG_LINE;
     /** Slots per rank, used round robin: a slot is rewritten four steps later, so writers rarely wait for readers. */
     static final int SLOTS = 4;
     /** Bytes per slot: one chunk of a pipelined allreduce or bcast (256 KiB beat 64 KiB from 1 MiB up, 2 ranks). */
@@ -61,6 +70,17 @@ final class SharedCollectiveLayout
     static long slotOffset(final int slot)
     {
         return SLOTS_OFFSET + (long) slot * SLOT_BYTES;
+    }
+
+    /**
+     * Where a slot's direct descriptor begins.
+     *
+     * @param slot 0 to {@link #SLOTS} - 1
+     * @return its offset in the region
+     */
+    static long descriptorOffset(final int slot)
+    {
+        return DESCRIPTORS_OFFSET + (long) slot * LINE_BYTES;
     }
 
     /**

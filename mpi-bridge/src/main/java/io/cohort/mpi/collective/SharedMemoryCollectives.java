@@ -13,6 +13,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 
+import static io.cohort.mpi.collective.SharedCollectiveLayout.DESCRIPTOR_OFFSET;
+import static io.cohort.mpi.collective.SharedCollectiveLayout.DESCRIPTOR_REGION;
 import static io.cohort.mpi.collective.SharedCollectiveLayout.LINE_BYTES;
 import static io.cohort.mpi.collective.SharedCollectiveLayout.READY_OFFSET;
 import static io.cohort.mpi.collective.SharedCollectiveLayout.SEQUENCE_OFFSET;
@@ -21,6 +23,7 @@ import static io.cohort.mpi.collective.SharedCollectiveLayout.SLOT_BYTES;
 import static io.cohort.mpi.collective.SharedCollectiveLayout.SMALL_FLAG_BYTES;
 import static io.cohort.mpi.collective.SharedCollectiveLayout.SMALL_SLOTS;
 import static io.cohort.mpi.collective.SharedCollectiveLayout.SMALL_SLOT_BYTES;
+import static io.cohort.mpi.collective.SharedCollectiveLayout.descriptorOffset;
 import static io.cohort.mpi.collective.SharedCollectiveLayout.slotOffset;
 import static io.cohort.mpi.collective.SharedCollectiveLayout.smallFlagOffset;
 import static io.cohort.mpi.collective.SharedCollectiveLayout.smallSlotOffset;
@@ -83,6 +86,9 @@ public final class SharedMemoryCollectives implements WaitCondition
     private final MemorySegment[] regions;
     private final MemorySegment mine;
     private final long[] seen;
+    /** Per peer, the registered region of it last copied from by a single-copy bcast, and that region's id. */
+    private final MemorySegment[] peerRegion;
+    private final int[] peerRegionId;
     /** Per slot, the step every peer must have published before it is rewritten: big slots, then small ones. */
     private final long[] freeAfter = new long[SLOTS + SMALL_SLOTS];
     private final NativeCopy nativeCopy = new NativeCopy();
@@ -132,6 +138,8 @@ public final class SharedMemoryCollectives implements WaitCondition
         this.mine = transport.allocateNamed(name, regionBytes());
         this.regions[rank] = mine;
         this.seen = new long[size];
+        this.peerRegion = new MemorySegment[size];
+        this.peerRegionId = new int[size];
     }
 
     /**
@@ -403,7 +411,10 @@ public final class SharedMemoryCollectives implements WaitCondition
     // --------------------------------------------------------------------------------------------------- bcast
 
     /**
-     * MPI_Bcast of an array or a segment, in slot-sized chunks that pipeline through four slots.
+     * MPI_Bcast of an array or a segment, in slot-sized chunks that pipeline through four slots. Above
+     * {@link SharedCollectiveLayout#SMALL_SLOT_BYTES}, when the root's buffer is registered shared memory
+     * ({@code Cohort.allocate}), the other ranks copy straight out of it instead, one copy in all (the single-copy
+     * bcast of Open MPI's xhc and of KNEM/XPMEM-based collectives), and the root returns once they all have.
      *
      * @param buffer a primitive array or a {@code MemorySegment}
      * @param offset the first element (byte for a segment)
@@ -412,15 +423,26 @@ public final class SharedMemoryCollectives implements WaitCondition
      */
     public void bcast(final Object buffer, final int offset, final int count, final int root)
     {
-        final int chunk = SLOT_BYTES / Blocks.elementBytes(buffer);
+        final int elementBytes = Blocks.elementBytes(buffer);
+        final int chunk = SLOT_BYTES / elementBytes;
+        // Every rank takes the same branch: the first chunk of a large bcast takes a slot with a descriptor.
+        boolean described = (long) count * elementBytes > SMALL_SLOT_BYTES;
         int done = 0;
         do
         {
             final int n = Math.min(chunk, count - done);
-            final int slot = takeSlot((long) n * Blocks.elementBytes(buffer));
+            final int slot = takeSlot((long) n * elementBytes);
             if (rank == root)
             {
                 awaitAll(freeAfter[slot]);
+                if (described && describe(slot, buffer, offset))
+                {
+                    final long step = publish();
+                    freeAfter[slot] = step;
+                    // The readers copy out of the buffer itself: it may change only once they all have.
+                    awaitAll(step);
+                    return;
+                }
                 copyIn(buffer, offset + done, n, mine, offsetOf(slot));
                 // Every other rank publishes this same step once it has copied the chunk out.
                 freeAfter[slot] = publish();
@@ -429,12 +451,54 @@ public final class SharedMemoryCollectives implements WaitCondition
             {
                 final long step = sequence + 1;
                 awaitOne(root, step);
+                final int region = described ? (int) regions[root].get(ValueLayout.JAVA_LONG,
+                    descriptorOffset(slot) + DESCRIPTOR_REGION) : -1;
+                if (region >= 0)
+                {
+                    final long at = regions[root].get(ValueLayout.JAVA_LONG,
+                        descriptorOffset(slot) + DESCRIPTOR_OFFSET);
+                    copyOut(rootRegion(root, region), at, buffer, offset, count);
+                    publish();
+                    return;
+                }
                 copyOut(regions[root], offsetOf(slot), buffer, offset + done, n);
                 publish();
             }
+            described = false;
             done += n;
         }
         while (done < count);
+    }
+
+    /**
+     * The root's part of a large bcast's first step: writes in the slot's descriptor where its data is, if it is in
+     * a registered region of this rank (then peers copy it from there), else -1.
+     *
+     * @return whether the peers copy straight out of the root's buffer
+     */
+    private boolean describe(final int slot, final Object buffer, final int offset)
+    {
+        final int region = buffer instanceof MemorySegment segment ? transport.regionOf(segment) : -1;
+        final long descriptor = descriptorOffset(slot);
+        mine.set(ValueLayout.JAVA_LONG, descriptor + DESCRIPTOR_REGION, region);
+        if (region < 0)
+        {
+            return false;
+        }
+        final long at = ((MemorySegment) buffer).address() + offset - transport.regionBase(region);
+        mine.set(ValueLayout.JAVA_LONG, descriptor + DESCRIPTOR_OFFSET, at);
+        return true;
+    }
+
+    /** A registered region of a peer, mapped once and kept (the transport's own lookup boxes its key). */
+    private MemorySegment rootRegion(final int root, final int region)
+    {
+        if (peerRegionId[root] != region || peerRegion[root] == null)
+        {
+            peerRegion[root] = transport.remoteRegion(worldOf[root], region);
+            peerRegionId[root] = region;
+        }
+        return peerRegion[root];
     }
 
     // ----------------------------------------------------------------------------------------------- allgather
