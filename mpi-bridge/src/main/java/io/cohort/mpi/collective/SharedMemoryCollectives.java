@@ -341,17 +341,28 @@ public final class SharedMemoryCollectives implements WaitCondition
     {
         final int in = takeSlot();
         final int out = takeSlot();
-        awaitAll(freeAfter[in]);
-        copyIn(send, sendOffset, count, mine, offsetOf(in));
-        final long copied = publish();
         final int units = count / grain;
         final int lo = sliceStart(units, rank) * grain;
         final int hi = sliceStart(units, rank + 1) * grain;
+        // This rank folds its own slice from send itself, so only the other slices go to the slot; in place, the
+        // fold overwrites recv (= send) as it goes, so the slot keeps the whole input.
+        final Object own = send != recv ? send : null;
+        awaitAll(freeAfter[in]);
+        if (own != null)
+        {
+            copyIn(send, sendOffset, lo, mine, offsetOf(in));
+            copyIn(send, sendOffset + hi, count - hi, mine, offsetOf(in) + (long) hi * elementBytes);
+        }
+        else
+        {
+            copyIn(send, sendOffset, count, mine, offsetOf(in));
+        }
+        final long copied = publish();
         awaitAll(copied);
         if (hi > lo)
         {
             // recv's elements of this chunk are already copied in, so folding into them is safe in place too.
-            fold(in, lo, recv, recvOffset + lo, hi - lo, op, null, 0);
+            fold(in, lo, recv, recvOffset + lo, hi - lo, op, own, sendOffset + lo);
             awaitAll(freeAfter[out]);
             copyIn(recv, recvOffset + lo, hi - lo, mine, offsetOf(out) + (long) lo * elementBytes);
         }
