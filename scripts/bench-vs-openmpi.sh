@@ -52,6 +52,7 @@ P2P_WARMUP_SECONDS=10  # shm, tcp: the same for the Java yardsticks and Cohort (
 SUITES=shm
 QUICK=0
 WITH_COHORT=1
+COHORT_BUFFER=""  # --cohort-buffer: ./cohort bench's --buffer in the coll suite (barrier aside); empty: its default
 OUT_DIR=""
 
 usage() {
@@ -86,6 +87,8 @@ Options:
   --coll-ranks LIST       rank counts (default $COLL_RANKS); more ranks than cores ($(nproc 2>/dev/null || echo '?') here) run
                           with mpirun --oversubscribe
   --coll-iterations N     calls per size <= 8 KiB (default $COLL_ITERS; larger sizes get N/10, at least 10)
+  --cohort-buffer KIND    coll suite: pass --buffer KIND (shared, native or heap) to ./cohort bench (not for
+                          barrier); default: its own (shared; heap, double arrays, for allreduce)
   --warmup-seconds S      before timing, every program repeats its whole sweep untimed for S seconds
                           (default: coll $WARMUP_SECONDS, the C yardsticks at most 1; shm and tcp
                           $P2P_WARMUP_SECONDS for Java and Cohort, none for C: they have no JIT)
@@ -130,6 +133,7 @@ parse_args() {
             --coll-iterations) is_uint "${2-}" || die "--coll-iterations wants a positive integer"; COLL_ITERS=$2; coll_iters_set=1; shift ;;
             --warmup-seconds) [[ ${2-} =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--warmup-seconds wants a number of seconds, got '${2-}'"
                               WARMUP_SECONDS=$2; P2P_WARMUP_SECONDS=$2; warmup_set=1; shift ;;
+            --cohort-buffer) [[ ${2-} =~ ^(shared|native|heap)$ ]] || die "--cohort-buffer wants shared, native or heap, got '${2-}'"; COHORT_BUFFER=$2; shift ;;
             --quick) QUICK=1 ;;
             --no-cohort) WITH_COHORT=0 ;;
             --out) [[ -n ${2-} ]] || die "--out wants a directory"; OUT_DIR=$2; shift ;;
@@ -725,6 +729,7 @@ run_coll_openmpi() {
         warm=$(jvm_warmup_seconds "$ranks")
     fi
     [[ $coll == barrier ]] || cmd+=(--sizes "$COLL_SIZES")
+    [[ $coll == barrier || -z $COHORT_BUFFER ]] || cmd+=(--buffer "$COHORT_BUFFER")
     cmd+=(--iterations "$COLL_ITERS" --iterations-large "$(coll_large_iters "$COLL_ITERS")" --warmup-seconds "$warm")
     echo "${cmd[*]}" >"$out.cmd"
     local rc=0

@@ -331,10 +331,10 @@ class CohortCommandTest
     @Test
     void aBufferKindForABenchmarkThatTakesNoneIsRefusedNotIgnored()
     {
-        final Result result = cohort("bench", "allreduce", "--buffer", "native");
+        final Result result = cohort("bench", "barrier", "--buffer", "native");
         assertEquals(2, result.code());
-        assertTrue(result.err().contains("--buffer applies to bcast, allgather and alltoall; allreduce sums double "
-            + "arrays: leave it out"), result.err());
+        assertTrue(result.err().contains("--buffer does not apply to barrier, which moves no data: leave it out"),
+            result.err());
     }
 
     @Test

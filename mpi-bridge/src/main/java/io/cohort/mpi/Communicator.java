@@ -55,6 +55,11 @@ public final class Communicator
     private static final int TAG_ALLGATHER = 2;
     /** Stands for segment and ByteBuffer data in checking mode: they carry bytes, as byte arrays do. */
     private static final byte[] SEGMENT_BYTES = new byte[0];
+    /** Empty arrays of each reducible type: what an operation is checked against for segments of that type. */
+    private static final int[] NO_INTS = new int[0];
+    private static final long[] NO_LONGS = new long[0];
+    private static final float[] NO_FLOATS = new float[0];
+    private static final double[] NO_DOUBLES = new double[0];
 
     private final Cohort cohort;
     private final ProgressEngine engine;
@@ -67,6 +72,8 @@ public final class Communicator
     private int collectiveCalls;
     private CollectiveTuning tuning = CollectiveTuning.ofProcess();
     private SharedMemoryCollectives sharedMemory;
+    /** The array an allreduce of segments through shared memory reduces in, unless it runs in one copy. */
+    private Object segmentScratch;
     private boolean sharedMemoryDecided;
     private Hierarchy hierarchy;
     private boolean hierarchyDecided;
@@ -1584,7 +1591,78 @@ public final class Communicator
     public void allreduce(final MemorySegment send, final MemorySegment recv, final ValueLayout element,
         final ReduceOperation op)
     {
-        allreduceRequest("allreduce", send, recv, element, op).await();
+        if (!allreduceInOneCopy(send, recv, element, op))
+        {
+            allreduceRequest("allreduce", send, recv, element, op).await();
+        }
+    }
+
+    /**
+     * The allreduce of segments through shared memory, where it applies: int, long, float or double values and
+     * every rank on this host. Up to {@link SharedMemoryCollectives#ALL_READ_BYTES}, as for arrays; above, in one copy
+     * when (as the first step finds out, on every rank alike) every rank's segments are from {@link Cohort#allocate},
+     * else through copies of the values in arrays.
+     *
+     * @return whether it was done
+     */
+    private boolean allreduceInOneCopy(final MemorySegment send, final MemorySegment recv,
+        final ValueLayout element, final ReduceOperation op)
+    {
+        final Object empty = switch (element)
+        {
+            case ValueLayout.OfInt ignored -> NO_INTS;
+            case ValueLayout.OfLong ignored -> NO_LONGS;
+            case ValueLayout.OfFloat ignored -> NO_FLOATS;
+            case ValueLayout.OfDouble ignored -> NO_DOUBLES;
+            case null, default -> null;
+        };
+        final long bytes = send.byteSize();
+        if (empty == null || bytes == 0 || bytes % element.byteSize() != 0
+            || !tuning.sharedMemory(TunedCollective.ALLREDUCE, bytes) || sharedMemory() == null)
+        {
+            return false;
+        }
+        final int count = bytesOf(send, "allreduce") / (int) element.byteSize();
+        if (recv == null || recv.byteSize() < bytes)
+        {
+            roomFor(recv, bytes, "allreduce of " + bytes + " bytes");
+        }
+        final ReduceOperation operation = operation(op, empty);
+        check("allreduce", count, -1, operation, empty);
+        if (bytes <= SharedMemoryCollectives.ALL_READ_BYTES)
+        {
+            // Small: the same call as for arrays, through a kept array (what it copies costs less than a step).
+            final Object values = segmentScratch(empty, count);
+            MemorySegment.copy(send, element, 0, values, 0, count);
+            sharedMemory.allreduce(values, 0, values, 0, count, operation, Reduction.grain(operation, count));
+            MemorySegment.copy(values, 0, recv, element, 0, count);
+            return true;
+        }
+        final int grain = Reduction.grain(operation, count);
+        if (!sharedMemory.allreduceDirect(send, recv, element, count, operation, grain))
+        {
+            // Some rank's segments are not shared memory: every rank reduces a copy of its values instead.
+            final Object values = segmentScratch(empty, count);
+            MemorySegment.copy(send, element, 0, values, 0, count);
+            sharedMemory.allreduce(values, 0, values, 0, count, operation, grain);
+            MemorySegment.copy(values, 0, recv, element, 0, count);
+        }
+        return true;
+    }
+
+    /**
+     * An array of the type of {@code empty} with room for {@code count} values, kept for the next calls (as large
+     * as the largest such call so far: a new array per large call costs more in garbage collection than the call).
+     */
+    private Object segmentScratch(final Object empty, final int count)
+    {
+        if (segmentScratch == null || segmentScratch.getClass() != empty.getClass()
+            || Array.getLength(segmentScratch) < count)
+        {
+            segmentScratch = Array.newInstance(empty.getClass().componentType(),
+                Math.max(count, SharedMemoryCollectives.ALL_READ_BYTES / Integer.BYTES));
+        }
+        return segmentScratch;
     }
 
     /**

@@ -7,6 +7,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 import java.lang.management.ManagementFactory;
 
@@ -94,15 +95,21 @@ class CollectiveAllocationTest
             // Larger than one slot (256 KiB): the sliced allreduce and the bcast, in two chunks, copied by memcpy.
             final long[] large = new long[40_000];
             final long[] largeSum = new long[40_000];
-            // Shared memory at every root: the single-copy bcast, which maps each root's region once.
+            // Shared memory at every root: the single-copy bcast, which maps each root's region once; and the
+            // allreduce of segments, small (through a kept array) and large (in one copy).
             final MemorySegment shared = cohort.allocate(20_000);
+            final MemorySegment sharedSum = cohort.allocate(20_000);
+            final MemorySegment smallSum = sharedSum.asSlice(0, 64);
             // The large calls come every 50th round only: warm them up apart, so that they are compiled too.
             for (int i = 0; i < 1_000; i++)
             {
                 world.allreduce(large, 0, largeSum, 0, large.length, ReduceOp.MAX);
                 world.bcast(large, 0, large.length, i % size);
                 world.bcast(shared, i % size);
+                world.allreduce(shared, sharedSum, ValueLayout.JAVA_DOUBLE, ReduceOp.SUM);
+                world.allreduce(shared.asSlice(0, 64), smallSum, ValueLayout.JAVA_DOUBLE, ReduceOp.SUM);
             }
+            final MemorySegment small = shared.asSlice(0, 64);
             // Two measured windows, the lower counts: a recompilation that lands in one window (another test's
             // classes loaded into this JVM can deoptimize a method) is the JIT's doing, not the calls'.
             long fewest = Long.MAX_VALUE;
@@ -120,6 +127,7 @@ class CollectiveAllocationTest
                 world.allreduce(mine, 0, sum, 0, 8, ReduceOp.SUM);
                 world.barrier();
                 world.bcast(sum, 0, 8, i % size);
+                world.allreduce(small, smallSum, ValueLayout.JAVA_DOUBLE, ReduceOp.SUM);
                 world.allgather(mine, 0, 8, all, 0);
                 world.alltoall(all, 0, exchanged, 0, 8);
                 if (i % 50 == 0)
@@ -127,6 +135,7 @@ class CollectiveAllocationTest
                     world.allreduce(large, 0, largeSum, 0, large.length, ReduceOp.MAX);
                     world.bcast(large, 0, large.length, i % size);
                     world.bcast(shared, i % size);
+                    world.allreduce(shared, sharedSum, ValueLayout.JAVA_DOUBLE, ReduceOp.SUM);
                 }
             }
             allocated[world.rank()] = Math.min(fewest, allocatedBytes() - before);

@@ -107,8 +107,8 @@ public final class BenchCommand implements Runnable
         }
 
         @Option(names = "--buffer", paramLabel = "KIND", description = "shared (Cohort.allocate: single copy), "
-            + "native (off-heap), or heap (a byte[]), for latency, bandwidth, bcast, allgather and alltoall "
-            + "(allreduce sums double arrays). Default: ${DEFAULT-VALUE}.")
+            + "native (off-heap), or heap (byte[]; double[] for allreduce); not for barrier. Default: shared, "
+            + "and heap for allreduce (double arrays, as most solvers hold their vectors).")
         String buffer = "shared";
 
         @Option(names = "--transport", paramLabel = "auto|shm|tcp", description = "How the ranks talk: auto (shm on "
@@ -343,14 +343,14 @@ public final class BenchCommand implements Runnable
                 Integer.toString(iterations), Integer.toString(warmup), Double.toString(warmupSeconds(ranks)),
                 algorithmArgument));
             arguments.addAll(skips.arguments(1_000, 10));
-            final boolean bytes = List.of("bcast", "allgather", "alltoall").contains(collective());
-            if (!bytes && spec.commandLine().getParseResult().hasMatchedOption("--buffer"))
+            final boolean barrier = "barrier".equals(collective());
+            final boolean given = spec.commandLine().getParseResult().hasMatchedOption("--buffer");
+            if (barrier && given)
             {
-                throw new ParameterException(spec.commandLine(), "--buffer applies to bcast, allgather and alltoall; "
-                    + collective() + ("allreduce".equals(collective()) ? " sums double arrays" : " moves no data")
-                    + ": leave it out");
+                throw new ParameterException(spec.commandLine(), "--buffer does not apply to barrier, which moves no "
+                    + "data: leave it out");
             }
-            arguments.add(bytes ? buffer : "heap");
+            arguments.add(barrier || !given && "allreduce".equals(collective()) ? "heap" : buffer);
             return launch(OsuCollective.class, ranks, iterations, warmup, arguments);
         }
     }

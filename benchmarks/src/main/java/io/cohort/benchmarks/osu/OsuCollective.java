@@ -9,6 +9,7 @@ import io.cohort.mpi.collective.TunedCollective;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,8 +25,8 @@ import java.util.List;
  * {@code sweep}: then every size is timed under automatic selection and under each algorithm, one column each, so
  * a site can read off where one algorithm overtakes another and set the thresholds of {@link CollectiveTuning}.
  *
- * <p>Bcast, allgather and alltoall move bytes in the buffer kind asked for ({@link BenchmarkBuffers}: Cohort's
- * shared memory, native memory, or a byte[] on the heap); allreduce sums double arrays.
+ * <p>Every collective but the barrier moves its data in the buffer kind asked for ({@link BenchmarkBuffers}:
+ * Cohort's shared memory, native memory, or the heap: byte[] and, for allreduce, double[]).
  *
  * <p>Arguments: collective, sizes, iterations, warm-up iterations, warm-up seconds, algorithm, skip, skip above
  * 8 KiB, buffer kind.
@@ -151,7 +152,10 @@ public final class OsuCollective
         final double[] recv;
         final byte[] bytes;
         final byte[] gathered;
-        /** Per size: the bytes a rank sends, and what it gathers (or all its blocks, for alltoall); or null. */
+        /**
+         * Per size: the bytes a rank sends, and what it gathers (all its blocks, for alltoall; the sum, for
+         * allreduce); or null.
+         */
         final MemorySegment[] bytesSlices;
         final MemorySegment[] gatheredSlices;
 
@@ -161,11 +165,11 @@ public final class OsuCollective
             final int max = (int) BenchArguments.max(sizes);
             final boolean reduction = "allreduce".equals(collective);
             final boolean all = "allgather".equals(collective) || "alltoall".equals(collective);
-            final boolean segments = kind != BenchmarkBuffers.HEAP && (all || "bcast".equals(collective));
-            send = new double[reduction ? Math.max(1, max / Double.BYTES) : 1];
+            final boolean segments = kind != BenchmarkBuffers.HEAP && !"barrier".equals(collective);
+            send = new double[reduction && !segments ? Math.max(1, max / Double.BYTES) : 1];
             recv = new double[send.length];
             final int bytesLength = Math.max(1, "alltoall".equals(collective) ? max * ranks : max);
-            final int gatheredLength = all ? Math.max(1, max * ranks) : 1;
+            final int gatheredLength = all ? Math.max(1, max * ranks) : reduction ? Math.max(1, max) : 1;
             bytes = new byte[segments ? 1 : bytesLength];
             gathered = new byte[segments ? 1 : gatheredLength];
             bytesSlices = segments ? new MemorySegment[sizes.length] : null;
@@ -177,7 +181,8 @@ public final class OsuCollective
                 for (int s = 0; s < sizes.length; s++)
                 {
                     bytesSlices[s] = from.asSlice(0, "alltoall".equals(collective) ? sizes[s] * ranks : sizes[s]);
-                    gatheredSlices[s] = to.asSlice(0, all ? sizes[s] * ranks : 1);
+                    // For allreduce: the sum, as large as the doubles summed.
+                    gatheredSlices[s] = to.asSlice(0, all ? sizes[s] * ranks : reduction ? sizes[s] : 1);
                 }
             }
         }
@@ -216,6 +221,8 @@ public final class OsuCollective
         {
             switch (collective)
             {
+                case "allreduce" -> world.allreduce(buffers.bytesSlices[s], buffers.gatheredSlices[s],
+                    ValueLayout.JAVA_DOUBLE, ReduceOp.SUM);
                 case "bcast" -> world.bcast(buffers.bytesSlices[s], 0);
                 case "allgather" -> world.allgather(buffers.bytesSlices[s], buffers.gatheredSlices[s]);
                 case "alltoall" -> world.alltoall(buffers.bytesSlices[s], buffers.gatheredSlices[s]);

@@ -9,7 +9,8 @@ package io.cohort.mpi.collective;
  *   128                 ready: 1 once the owner has mapped every peer's region (set-up, once), alone on 128 bytes
  *   256                 direct descriptor 0 .. SLOTS-1, 64 bytes each: for a large bcast whose root's buffer is
  *                       shared memory (Cohort.allocate), where it is (region id, offset), so peers copy straight
- *                       out of it; region id -1 when the data comes through the slots
+ *                       out of it; region id -1 when the data comes through the slots; for a single-copy
+ *                       allreduce, the same for the send segment and then for the receive segment
  *   512                 slot 0 .. slot SLOTS-1, SLOT_BYTES each: data the owner publishes for a step
  *   512 + SLOTS*SLOT_BYTES   small slot 0 .. SMALL_SLOTS-1, SMALL_SLOT_STRIDE each: the same, for small calls,
  *                       each a flag (long) and then up to SMALL_SLOT_BYTES of data
@@ -41,6 +42,10 @@ final class SharedCollectiveLayout
     static final long DESCRIPTOR_REGION = 0;
     /** In a descriptor: where the data begins in that region. */
     static final long DESCRIPTOR_OFFSET = Long.BYTES;
+    /** In a descriptor, for a single-copy allreduce: the region of the receive segment, or -1. */
+    static final long DESCRIPTOR_RECV_REGION = 2L * Long.BYTES;
+    /** In a descriptor, for a single-copy allreduce: where the receive segment begins in its region. */
+    static final long DESCRIPTOR_RECV_OFFSET = 3L * Long.BYTES;
     /** Where the slots begin. */
     static final long SLOTS_OFFSET = 4L * FLAG_LINE;
     /** Slots per rank, used round robin: a slot is rewritten four steps later, so writers rarely wait for readers. */

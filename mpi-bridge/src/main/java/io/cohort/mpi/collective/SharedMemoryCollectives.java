@@ -14,6 +14,8 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 
 import static io.cohort.mpi.collective.SharedCollectiveLayout.DESCRIPTOR_OFFSET;
+import static io.cohort.mpi.collective.SharedCollectiveLayout.DESCRIPTOR_RECV_OFFSET;
+import static io.cohort.mpi.collective.SharedCollectiveLayout.DESCRIPTOR_RECV_REGION;
 import static io.cohort.mpi.collective.SharedCollectiveLayout.DESCRIPTOR_REGION;
 import static io.cohort.mpi.collective.SharedCollectiveLayout.LINE_BYTES;
 import static io.cohort.mpi.collective.SharedCollectiveLayout.READY_OFFSET;
@@ -72,6 +74,9 @@ public final class SharedMemoryCollectives implements WaitCondition
     /** Allreduces up to this many bytes let every rank fold every rank's data (one step); larger ones slice. */
     public static final int ALL_READ_BYTES = 4096;
 
+    /** Elements a single-copy allreduce folds at a time: 16 KiB of doubles, so its two arrays stay in cache. */
+    private static final int DIRECT_FOLD_ELEMENTS = 2048;
+
     /** The most cache lines after a small slot's flag line that a wait reads ahead. */
     private static final int TOUCHED_LINES = 4;
 
@@ -86,9 +91,19 @@ public final class SharedMemoryCollectives implements WaitCondition
     private final MemorySegment[] regions;
     private final MemorySegment mine;
     private final long[] seen;
-    /** Per peer, the registered region of it last copied from by a single-copy bcast, and that region's id. */
-    private final MemorySegment[] peerRegion;
-    private final int[] peerRegionId;
+    /** Per peer, its registered regions mapped so far, by region id (single-copy bcast and allreduce). */
+    private final MemorySegment[][] mappedRegions;
+    /**
+     * Per rank, during a single-copy allreduce: the mapped region that holds its send and its receive segment (this
+     * rank's own segments for itself), and where in it they begin, as its descriptor says.
+     */
+    private final MemorySegment[] peerSend;
+    private final MemorySegment[] peerRecv;
+    private final long[] peerSendAt;
+    private final long[] peerRecvAt;
+    /** The two arrays a single-copy allreduce folds in, of the element type last reduced. */
+    private Object foldAcc;
+    private Object foldIn;
     /** Per slot, the step every peer must have published before it is rewritten: big slots, then small ones. */
     private final long[] freeAfter = new long[SLOTS + SMALL_SLOTS];
     private final NativeCopy nativeCopy = new NativeCopy();
@@ -138,8 +153,11 @@ public final class SharedMemoryCollectives implements WaitCondition
         this.mine = transport.allocateNamed(name, regionBytes());
         this.regions[rank] = mine;
         this.seen = new long[size];
-        this.peerRegion = new MemorySegment[size];
-        this.peerRegionId = new int[size];
+        this.mappedRegions = new MemorySegment[size][];
+        this.peerSend = new MemorySegment[size];
+        this.peerRecv = new MemorySegment[size];
+        this.peerSendAt = new long[size];
+        this.peerRecvAt = new long[size];
     }
 
     /**
@@ -283,6 +301,123 @@ public final class SharedMemoryCollectives implements WaitCondition
         {
             slicedChunk(send, sendOffset + done, recv, recvOffset + done, Math.min(chunk, count - done), op, grain,
                 elementBytes);
+        }
+    }
+
+    /**
+     * MPI_Allreduce of int, long, float or double segments in one copy, when every rank's send and receive segments are
+     * registered shared memory ({@code Cohort.allocate}): each rank folds its slice straight out of every rank's send
+     * segment into its own receive segment, in rank order, a few KiB at a time through two small arrays; then copies
+     * every other slice straight out of its owner's receive segment; and returns once every rank has done the same,
+     * since until then peers read its segments. A reduce-scatter and an allgather in memory, as Open MPI's xhc and
+     * XPMEM-based collectives do, with no copy into or out of slots.
+     *
+     * <p>The first step publishes where this rank's segments are (a descriptor next to the slot this call takes); if
+     * some rank's are not registered, every rank sees it and returns false, having done nothing else.
+     *
+     * @param send    this rank's values
+     * @param recv    the result, at least as large (may be {@code send}: in place)
+     * @param element the values' layout (int, long, float or double, any order and alignment)
+     * @param count   values
+     * @param op      the operation
+     * @param grain   elements that must stay together (2 for MINLOC and MAXLOC pairs, else 1)
+     * @return whether it was done; false on every rank alike
+     */
+    public boolean allreduceDirect(final MemorySegment send, final MemorySegment recv, final ValueLayout element,
+        final int count, final ReduceOperation op, final int grain)
+    {
+        final int slot = takeSlot();
+        awaitAll(freeAfter[slot]);
+        final long descriptor = descriptorOffset(slot);
+        final int sendRegion = transport.regionOf(send);
+        final int recvRegion = transport.regionOf(recv);
+        mine.set(ValueLayout.JAVA_LONG, descriptor + DESCRIPTOR_REGION, sendRegion);
+        mine.set(ValueLayout.JAVA_LONG, descriptor + DESCRIPTOR_OFFSET,
+            sendRegion < 0 ? 0 : send.address() - transport.regionBase(sendRegion));
+        mine.set(ValueLayout.JAVA_LONG, descriptor + DESCRIPTOR_RECV_REGION, recvRegion);
+        mine.set(ValueLayout.JAVA_LONG, descriptor + DESCRIPTOR_RECV_OFFSET,
+            recvRegion < 0 ? 0 : recv.address() - transport.regionBase(recvRegion));
+        final long described = publish();
+        // Peers read the descriptor before their next step.
+        freeAfter[slot] = described + 1;
+        awaitAll(described);
+        for (int q = 0; q < size; q++)
+        {
+            final MemorySegment region = regions[q];
+            final int from = (int) region.get(ValueLayout.JAVA_LONG, descriptor + DESCRIPTOR_REGION);
+            final int to = (int) region.get(ValueLayout.JAVA_LONG, descriptor + DESCRIPTOR_RECV_REGION);
+            if (from < 0 || to < 0)
+            {
+                return false;
+            }
+            final boolean self = q == rank;
+            peerSend[q] = self ? send : peerRegion(q, from);
+            peerSendAt[q] = self ? 0 : region.get(ValueLayout.JAVA_LONG, descriptor + DESCRIPTOR_OFFSET);
+            peerRecv[q] = self ? recv : peerRegion(q, to);
+            peerRecvAt[q] = self ? 0 : region.get(ValueLayout.JAVA_LONG, descriptor + DESCRIPTOR_RECV_OFFSET);
+        }
+        final int units = count / grain;
+        final int lo = sliceStart(units, rank) * grain;
+        final int hi = sliceStart(units, rank + 1) * grain;
+        foldAcc = foldArray(element, foldAcc);
+        foldIn = foldArray(element, foldIn);
+        for (int at = lo; at < hi; at += DIRECT_FOLD_ELEMENTS)
+        {
+            final int n = Math.min(DIRECT_FOLD_ELEMENTS, hi - at);
+            final long offset = at * element.byteSize();
+            // Highest rank first, as every other allreduce here: every rank gets bit-identical results.
+            MemorySegment.copy(peerSend[size - 1], element, peerSendAt[size - 1] + offset, foldAcc, 0, n);
+            for (int q = size - 2; q >= 0; q--)
+            {
+                MemorySegment.copy(peerSend[q], element, peerSendAt[q] + offset, foldIn, 0, n);
+                op.applyTo(foldIn, 0, foldAcc, 0, n);
+            }
+            MemorySegment.copy(foldAcc, 0, recv, element, offset, n);
+        }
+        final long folded = publish();
+        awaitAll(folded);
+        for (int q = 0; q < size; q++)
+        {
+            final long qlo = (long) sliceStart(units, q) * grain * element.byteSize();
+            final long qhi = (long) sliceStart(units, q + 1) * grain * element.byteSize();
+            if (q != rank && qhi > qlo)
+            {
+                copySegment(peerRecv[q], peerRecvAt[q] + qlo, recv, qlo, qhi - qlo);
+            }
+        }
+        final long copied = publish();
+        freeAfter[slot] = copied;
+        // Peers may still be copying out of this rank's receive segment: it may change only once they all have.
+        awaitAll(copied);
+        for (int q = 0; q < size; q++)
+        {
+            peerSend[q] = null;
+            peerRecv[q] = null;
+        }
+        return true;
+    }
+
+    /** An array of {@link #DIRECT_FOLD_ELEMENTS} of the element's type: {@code current} if it is one. */
+    private static Object foldArray(final ValueLayout element, final Object current)
+    {
+        if (current != null && current.getClass().componentType() == element.carrier())
+        {
+            return current;
+        }
+        return java.lang.reflect.Array.newInstance(element.carrier(), DIRECT_FOLD_ELEMENTS);
+    }
+
+    /** Copies bytes from one segment to another, large copies by the C library's memcpy. */
+    private void copySegment(final MemorySegment from, final long at, final MemorySegment to, final long toAt,
+        final long bytes)
+    {
+        if (bytes >= NativeCopy.MIN_BYTES && to.isNative() && toAt <= Integer.MAX_VALUE)
+        {
+            nativeCopy.into(to, (int) toAt, from, at, bytes);
+        }
+        else
+        {
+            MemorySegment.copy(from, at, to, toAt, bytes);
         }
     }
 
@@ -468,7 +603,7 @@ public final class SharedMemoryCollectives implements WaitCondition
                 {
                     final long at = regions[root].get(ValueLayout.JAVA_LONG,
                         descriptorOffset(slot) + DESCRIPTOR_OFFSET);
-                    copyOut(rootRegion(root, region), at, buffer, offset, count);
+                    copyOut(peerRegion(root, region), at, buffer, offset, count);
                     publish();
                     return;
                 }
@@ -502,14 +637,19 @@ public final class SharedMemoryCollectives implements WaitCondition
     }
 
     /** A registered region of a peer, mapped once and kept (the transport's own lookup boxes its key). */
-    private MemorySegment rootRegion(final int root, final int region)
+    private MemorySegment peerRegion(final int peer, final int region)
     {
-        if (peerRegionId[root] != region || peerRegion[root] == null)
+        MemorySegment[] mapped = mappedRegions[peer];
+        if (mapped == null || region >= mapped.length)
         {
-            peerRegion[root] = transport.remoteRegion(worldOf[root], region);
-            peerRegionId[root] = region;
+            mapped = java.util.Arrays.copyOf(mapped == null ? new MemorySegment[0] : mapped, region + 4);
+            mappedRegions[peer] = mapped;
         }
-        return peerRegion[root];
+        if (mapped[region] == null)
+        {
+            mapped[region] = transport.remoteRegion(worldOf[peer], region);
+        }
+        return mapped[region];
     }
 
     // ----------------------------------------------------------------------------------------------- allgather
