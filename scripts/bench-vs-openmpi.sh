@@ -729,7 +729,6 @@ run_coll_openmpi() {
         warm=$(jvm_warmup_seconds "$ranks")
     fi
     [[ $coll == barrier ]] || cmd+=(--sizes "$COLL_SIZES")
-    [[ $coll == barrier || -z $COHORT_BUFFER ]] || cmd+=(--buffer "$COHORT_BUFFER")
     cmd+=(--iterations "$COLL_ITERS" --iterations-large "$(coll_large_iters "$COLL_ITERS")" --warmup-seconds "$warm")
     echo "${cmd[*]}" >"$out.cmd"
     local rc=0
@@ -749,6 +748,7 @@ run_coll_cohort() {
     local coll=$1 ranks=$2 out=$3
     local cmd=(./cohort bench "$coll" -n "$ranks")
     [[ $coll == barrier ]] || cmd+=(--sizes "$COLL_SIZES")
+    [[ $coll == barrier || -z $COHORT_BUFFER ]] || cmd+=(--buffer "$COHORT_BUFFER")
     cmd+=(--iterations "$COLL_ITERS" --warmup-seconds "$(jvm_warmup_seconds "$ranks")")
     echo "${cmd[*]}" >"$out.cmd"
     COHORT_RC=0
