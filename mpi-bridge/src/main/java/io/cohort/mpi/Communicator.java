@@ -55,6 +55,8 @@ public final class Communicator
     private static final int TAG_ALLGATHER = 2;
     /** Stands for segment and ByteBuffer data in checking mode: they carry bytes, as byte arrays do. */
     private static final byte[] SEGMENT_BYTES = new byte[0];
+    /** The most values a small allreduce of segments holds: 4 KiB of ints. */
+    private static final int SMALL_SEGMENT_VALUES = SharedMemoryCollectives.ALL_READ_BYTES / Integer.BYTES;
     /** Empty arrays of each reducible type: what an operation is checked against for segments of that type. */
     private static final int[] NO_INTS = new int[0];
     private static final long[] NO_LONGS = new long[0];
@@ -74,6 +76,8 @@ public final class Communicator
     private SharedMemoryCollectives sharedMemory;
     /** The array an allreduce of segments through shared memory reduces in, unless it runs in one copy. */
     private Object segmentScratch;
+    /** Where a small allreduce of segments through shared memory puts its result before the receive segment. */
+    private Object smallSum;
     private boolean sharedMemoryDecided;
     private Hierarchy hierarchy;
     private boolean hierarchyDecided;
@@ -1631,11 +1635,16 @@ public final class Communicator
         check("allreduce", count, -1, operation, empty);
         if (bytes <= SharedMemoryCollectives.ALL_READ_BYTES)
         {
-            // Small: the same call as for arrays, through a kept array (what it copies costs less than a step).
+            // Small: the same call as for arrays, through two kept arrays (what it copies costs less than a step;
+            // two, so that this rank's own part is read from the first rather than back from its slot).
             final Object values = segmentScratch(empty, count);
+            if (smallSum == null || smallSum.getClass() != values.getClass())
+            {
+                smallSum = Array.newInstance(values.getClass().componentType(), SMALL_SEGMENT_VALUES);
+            }
             MemorySegment.copy(send, element, 0, values, 0, count);
-            sharedMemory.allreduce(values, 0, values, 0, count, operation, Reduction.grain(operation, count));
-            MemorySegment.copy(values, 0, recv, element, 0, count);
+            sharedMemory.allreduce(values, 0, smallSum, 0, count, operation, Reduction.grain(operation, count));
+            MemorySegment.copy(smallSum, 0, recv, element, 0, count);
             return true;
         }
         final int grain = Reduction.grain(operation, count);
@@ -1660,7 +1669,7 @@ public final class Communicator
             || Array.getLength(segmentScratch) < count)
         {
             segmentScratch = Array.newInstance(empty.getClass().componentType(),
-                Math.max(count, SharedMemoryCollectives.ALL_READ_BYTES / Integer.BYTES));
+                Math.max(count, SMALL_SEGMENT_VALUES));
         }
         return segmentScratch;
     }
