@@ -52,7 +52,20 @@ public final class HeadConnection implements AutoCloseable
 
     private final Agent agent;
     private final JoinFile join;
+    private final Duration heartbeatInterval;
     private final Map<String, HeadAttempt> attempts = new ConcurrentHashMap<>();
+    /**
+     * Held while a report is made and sent, and while an attempt's start or a rank's exit is sent: the head node
+     * counts an attempt it was told had started, but that a later report does not list, as lost, so a report made
+     * before a start must not reach it after the start (it did, on a busy agent: a heartbeat thread made its report,
+     * another thread started an attempt and said so, and the report followed, without it; the head node requeued
+     * that attempt as lost, after the 25 s fence).
+     */
+    private final Object reportOrder = new Object();
+    /** Runs between making a report and sending it: tests widen that window with a pause. */
+    volatile Runnable betweenReportAndSend = () ->
+    {
+    };
     private final Thread dialer;
     private volatile MessageChannel channel;
     /** Set once the head node has answered the join with something other than a refusal; cleared when the link goes. */
@@ -70,8 +83,21 @@ public final class HeadConnection implements AutoCloseable
      */
     public HeadConnection(final Agent agent, final JoinFile join)
     {
+        this(agent, join, AgentProtocol.PING_INTERVAL);
+    }
+
+    /**
+     * Starts dialing the head node, with another heartbeat interval (tests).
+     *
+     * @param agent             the agent whose slots the head node's attempts use
+     * @param join              the head node's address and the cluster secret
+     * @param heartbeatInterval the time between two heartbeats
+     */
+    HeadConnection(final Agent agent, final JoinFile join, final Duration heartbeatInterval)
+    {
         this.agent = agent;
         this.join = join;
+        this.heartbeatInterval = heartbeatInterval;
         this.dialer = Thread.ofVirtual().name("cohort-agent-head").start(this::dialLoop);
     }
 
@@ -233,7 +259,7 @@ public final class HeadConnection implements AutoCloseable
         {
             while (!Thread.currentThread().isInterrupted())
             {
-                Thread.sleep(AgentProtocol.PING_INTERVAL.toMillis());
+                Thread.sleep(heartbeatInterval.toMillis());
                 sendReport(link, false, 0, null);
             }
         }
@@ -249,33 +275,37 @@ public final class HeadConnection implements AutoCloseable
      */
     private void sendReport(final MessageChannel link, final boolean joining, final long memory, final String address)
     {
-        final List<String> ended = new ArrayList<>();
-        final List<AttemptReport> report = new ArrayList<>();
-        final long now = System.nanoTime();
-        for (final Map.Entry<String, HeadAttempt> entry : attempts.entrySet())
+        synchronized (reportOrder)
         {
-            final HeadAttempt attempt = entry.getValue();
-            if (attempt.ended && now - attempt.endedAt > REPORT_ENDED_NANOS)
+            final List<String> ended = new ArrayList<>();
+            final List<AttemptReport> report = new ArrayList<>();
+            final long now = System.nanoTime();
+            for (final Map.Entry<String, HeadAttempt> entry : attempts.entrySet())
             {
-                ended.add(entry.getKey());
-                continue;
-            }
-            if (attempt.ended && !joining)
-            {
-                if (attempt.endHeartbeated)
+                final HeadAttempt attempt = entry.getValue();
+                if (attempt.ended && now - attempt.endedAt > REPORT_ENDED_NANOS)
                 {
+                    ended.add(entry.getKey());
                     continue;
                 }
-                attempt.endHeartbeated = true;
+                if (attempt.ended && !joining)
+                {
+                    if (attempt.endHeartbeated)
+                    {
+                        continue;
+                    }
+                    attempt.endHeartbeated = true;
+                }
+                report.add(new AttemptReport(attempt.jobId, attempt.attempt, attempt.group.liveRanks(),
+                    attempt.group.exitCodes()));
             }
-            report.add(new AttemptReport(attempt.jobId, attempt.attempt, attempt.group.liveRanks(),
-                attempt.group.exitCodes()));
+            betweenReportAndSend.run();
+            link.send(joining
+                ? new AgentMessage.Join(agent.config().name(), agent.config().slots(),
+                    Runtime.getRuntime().availableProcessors(), memory, List.of("shm", "tcp"), address, report)
+                : new AgentMessage.Heartbeat(report));
+            ended.forEach(attempts::remove);
         }
-        link.send(joining
-            ? new AgentMessage.Join(agent.config().name(), agent.config().slots(),
-                Runtime.getRuntime().availableProcessors(), memory, List.of("shm", "tcp"), address, report)
-            : new AgentMessage.Heartbeat(report));
-        ended.forEach(attempts::remove);
     }
 
     private void start(final MessageChannel link, final AgentMessage.StartAttempt order)
@@ -313,7 +343,10 @@ public final class HeadConnection implements AutoCloseable
         }
         agent.log("job " + order.jobId() + " attempt " + order.attempt() + ": started ranks "
             + order.launch().ranks() + " in " + attempt.group.workdir());
-        trySend(link, new AgentMessage.AttemptStarted(order.jobId(), order.attempt()));
+        synchronized (reportOrder)
+        {
+            trySend(link, new AgentMessage.AttemptStarted(order.jobId(), order.attempt()));
+        }
         Thread.ofVirtual().name("cohort-agent-attempt").start(() -> finishWhenDone(attempt));
     }
 
@@ -488,7 +521,10 @@ public final class HeadConnection implements AutoCloseable
             final MessageChannel link = channel;
             if (link != null)
             {
-                trySend(link, new AgentMessage.AttemptExited(jobId, attempt, rank, code));
+                synchronized (reportOrder)
+                {
+                    trySend(link, new AgentMessage.AttemptExited(jobId, attempt, rank, code));
+                }
             }
         }
     }

@@ -17,12 +17,15 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What an agent tells its head node about an attempt that has ended: in one heartbeat (so a busy agent's heartbeats
@@ -75,6 +78,86 @@ class HeadConnectionReportTest
                     + join.attempts());
                 assertFalse(report.liveRanks().contains(0));
             }
+        }
+    }
+
+    @Test
+    void everyReportAfterAnAttemptsStartListsItUntilItsEndIsTold() throws IOException
+    {
+        // A heartbeat every millisecond while attempts start and end one after another: a report made before a
+        // start but sent after it would omit a started attempt, which the head node would count as lost.
+        final ClusterSecret secret = ClusterSecret.create(dir.resolve("secret"), true);
+        try (ServerSocket head = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            Agent agent = new Agent(new AgentConfig(new InetSocketAddress("127.0.0.1", 0), 1, "a1", secret,
+                dir.resolve("work"), Duration.ofSeconds(5)), new PrintStream(OutputStream.nullOutputStream()));
+            HeadConnection connection = new HeadConnection(agent, new JoinFile(dir.resolve("join.json"),
+                "127.0.0.1", head.getLocalPort(), secret, null), Duration.ofMillis(1));
+            MessageChannel link = accept(head, secret))
+        {
+            assertInstanceOf(AgentMessage.Join.class, link.receive());
+            // A report that takes 20 ms to leave, as on a busy agent whose heartbeat thread waits for a core: long
+            // enough for an attempt to start and say so meanwhile.
+            connection.betweenReportAndSend = () -> pause(20);
+            final int attempts = 150;
+            int heartbeats = 0;
+            // Started and not yet ended, as told by the agent's messages so far (an exit may come before its start).
+            final Set<Long> running = new HashSet<>();
+            final Set<Long> ended = new HashSet<>();
+            for (long job = 1; job <= attempts; job++)
+            {
+                link.send(new AgentMessage.StartAttempt(job, 1, new AgentMessage.Launch("job" + job, 1, List.of(0),
+                    new AgentMessage.ProgramOrder("executable", "true", List.of()), List.of(), Map.of(), List.of(),
+                    "127.0.0.1:1", "token", false, List.of())));
+                while (!ended.contains(job))
+                {
+                    switch (link.receive())
+                    {
+                        case AgentMessage.AttemptStarted started ->
+                        {
+                            if (!ended.contains(started.jobId()))
+                            {
+                                running.add(started.jobId());
+                            }
+                        }
+                        case AgentMessage.AttemptExited exited ->
+                        {
+                            running.remove(exited.jobId());
+                            ended.add(exited.jobId());
+                        }
+                        case AgentMessage.AttemptFailed failed -> throw new AssertionError("job " + job + ": "
+                            + failed.reason());
+                        case AgentMessage.Heartbeat heartbeat ->
+                        {
+                            heartbeats++;
+                            for (final long told : running)
+                            {
+                                if (heartbeat.attempts().stream().noneMatch(r -> r.jobId() == told))
+                                {
+                                    throw new AssertionError("heartbeat " + heartbeats + ", after the start of job "
+                                        + told + " and before its end, does not list it: " + heartbeat.attempts());
+                                }
+                            }
+                        }
+                        default ->
+                        {
+                        }
+                    }
+                }
+            }
+            assertTrue(heartbeats > attempts / 10, "only " + heartbeats + " heartbeats came during " + attempts
+                + " attempts: the race was hardly tried");
+        }
+    }
+
+    private static void pause(final long millis)
+    {
+        try
+        {
+            Thread.sleep(millis);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
         }
     }
 
