@@ -128,6 +128,40 @@ class ShmAllreduceTest extends AllreduceAlgorithmContract
     }
 
     @Test
+    void aNonCommutativeOperationOnValuesOfThreeElementsGivesSegmentsWhatItGivesArrays()
+    {
+        // Values of 3 doubles: the single-copy fold must pass whole values and keep rank order.
+        final ReduceOperation op = ReduceOperation.onDoubleArrays((in, inOffset, inout, outOffset, count) ->
+        {
+            for (int v = 0; v < count; v += 3)
+            {
+                final double a0 = in[inOffset + v];
+                inout[outOffset + v] = 2 * a0 + inout[outOffset + v];
+                inout[outOffset + v + 1] = in[inOffset + v + 1] - inout[outOffset + v + 1] + a0;
+                inout[outOffset + v + 2] = inout[outOffset + v + 2] + 3 * in[inOffset + v + 2] - a0;
+            }
+        }, 3, false);
+        ThreadedJob.run(3, cohort ->
+        {
+            final Communicator world = cohort.world();
+            world.useCollectiveTuning(tuning());
+            final int count = 3 * 7_001;
+            final double[] mine = new double[count];
+            for (int i = 0; i < count; i++)
+            {
+                mine[i] = (i * 7 + world.rank() * 13) % 101 - 50;
+            }
+            final double[] expected = new double[count];
+            world.allreduce(mine, 0, expected, 0, count, op);
+            final MemorySegment send = cohort.allocate(count * 8L);
+            final MemorySegment recv = cohort.allocate(count * 8L);
+            MemorySegment.copy(mine, 0, send, ValueLayout.JAVA_DOUBLE, 0, count);
+            world.allreduce(send, recv, ValueLayout.JAVA_DOUBLE, op);
+            assertArrayEquals(expected, recv.toArray(ValueLayout.JAVA_DOUBLE), "rank " + world.rank());
+        });
+    }
+
+    @Test
     void oneRankWithSegmentsOutsideSharedMemorySendsEveryRankTheOtherWayAlike()
     {
         ThreadedJob.run(3, cohort ->

@@ -343,13 +343,17 @@ public final class SharedMemoryCollectives implements WaitCondition
         awaitAll(described);
         for (int q = 0; q < size; q++)
         {
-            final MemorySegment region = regions[q];
-            final int from = (int) region.get(ValueLayout.JAVA_LONG, descriptor + DESCRIPTOR_REGION);
-            final int to = (int) region.get(ValueLayout.JAVA_LONG, descriptor + DESCRIPTOR_RECV_REGION);
-            if (from < 0 || to < 0)
+            if (regions[q].get(ValueLayout.JAVA_LONG, descriptor + DESCRIPTOR_REGION) < 0
+                || regions[q].get(ValueLayout.JAVA_LONG, descriptor + DESCRIPTOR_RECV_REGION) < 0)
             {
                 return false;
             }
+        }
+        for (int q = 0; q < size; q++)
+        {
+            final MemorySegment region = regions[q];
+            final int from = (int) region.get(ValueLayout.JAVA_LONG, descriptor + DESCRIPTOR_REGION);
+            final int to = (int) region.get(ValueLayout.JAVA_LONG, descriptor + DESCRIPTOR_RECV_REGION);
             final boolean self = q == rank;
             peerSend[q] = self ? send : peerRegion(q, from);
             peerSendAt[q] = self ? 0 : region.get(ValueLayout.JAVA_LONG, descriptor + DESCRIPTOR_OFFSET);
@@ -359,11 +363,13 @@ public final class SharedMemoryCollectives implements WaitCondition
         final int units = count / grain;
         final int lo = sliceStart(units, rank) * grain;
         final int hi = sliceStart(units, rank + 1) * grain;
-        foldAcc = foldArray(element, foldAcc);
-        foldIn = foldArray(element, foldIn);
-        for (int at = lo; at < hi; at += DIRECT_FOLD_ELEMENTS)
+        // Whole values of the operation per pass (a user operation's unit may be any number of elements).
+        final int pass = Math.max(grain, DIRECT_FOLD_ELEMENTS / grain * grain);
+        foldAcc = foldArray(element, foldAcc, pass);
+        foldIn = foldArray(element, foldIn, pass);
+        for (int at = lo; at < hi; at += pass)
         {
-            final int n = Math.min(DIRECT_FOLD_ELEMENTS, hi - at);
+            final int n = Math.min(pass, hi - at);
             final long offset = at * element.byteSize();
             // Highest rank first, as every other allreduce here: every rank gets bit-identical results.
             MemorySegment.copy(peerSend[size - 1], element, peerSendAt[size - 1] + offset, foldAcc, 0, n);
@@ -397,14 +403,15 @@ public final class SharedMemoryCollectives implements WaitCondition
         return true;
     }
 
-    /** An array of {@link #DIRECT_FOLD_ELEMENTS} of the element's type: {@code current} if it is one. */
-    private static Object foldArray(final ValueLayout element, final Object current)
+    /** An array of at least {@code length} of the element's type: {@code current} if it is one. */
+    private static Object foldArray(final ValueLayout element, final Object current, final int length)
     {
-        if (current != null && current.getClass().componentType() == element.carrier())
+        if (current != null && current.getClass().componentType() == element.carrier()
+            && java.lang.reflect.Array.getLength(current) >= length)
         {
             return current;
         }
-        return java.lang.reflect.Array.newInstance(element.carrier(), DIRECT_FOLD_ELEMENTS);
+        return java.lang.reflect.Array.newInstance(element.carrier(), length);
     }
 
     /** Copies bytes from one segment to another, large copies by the C library's memcpy. */
