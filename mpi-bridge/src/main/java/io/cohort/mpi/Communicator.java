@@ -1595,7 +1595,7 @@ public final class Communicator
     public void allreduce(final MemorySegment send, final MemorySegment recv, final ValueLayout element,
         final ReduceOperation op)
     {
-        if (!allreduceInOneCopy(send, recv, element, op))
+        if (!allreduceThroughSharedMemory(send, recv, element, op))
         {
             allreduceRequest("allreduce", send, recv, element, op).await();
         }
@@ -1609,7 +1609,7 @@ public final class Communicator
      *
      * @return whether it was done
      */
-    private boolean allreduceInOneCopy(final MemorySegment send, final MemorySegment recv,
+    private boolean allreduceThroughSharedMemory(final MemorySegment send, final MemorySegment recv,
         final ValueLayout element, final ReduceOperation op)
     {
         final Object empty = switch (element)
