@@ -44,10 +44,8 @@ class HeadConnectionReportTest
     {
         final ClusterSecret secret = ClusterSecret.create(dir.resolve("secret"), true);
         try (ServerSocket head = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            Agent agent = new Agent(new AgentConfig(new InetSocketAddress("127.0.0.1", 0), 1, "a1", secret,
-                dir.resolve("work"), Duration.ofSeconds(5)), new PrintStream(OutputStream.nullOutputStream()));
-            HeadConnection connection = new HeadConnection(agent, new JoinFile(dir.resolve("join.json"),
-                "127.0.0.1", head.getLocalPort(), secret, null)))
+            Agent agent = agent(secret);
+            HeadConnection connection = new HeadConnection(agent, joinFile(head, secret)))
         {
             try (MessageChannel first = accept(head, secret))
             {
@@ -84,14 +82,12 @@ class HeadConnectionReportTest
     @Test
     void everyReportAfterAnAttemptsStartListsItUntilItsEndIsTold() throws IOException
     {
-        // A heartbeat every millisecond while attempts start and end one after another: a report made before a
-        // start but sent after it would omit a started attempt, which the head node would count as lost.
+        // Heartbeats back to back while attempts start and end one after another: a report made before a start but
+        // sent after it would omit a started attempt, which the head node would count as lost.
         final ClusterSecret secret = ClusterSecret.create(dir.resolve("secret"), true);
         try (ServerSocket head = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            Agent agent = new Agent(new AgentConfig(new InetSocketAddress("127.0.0.1", 0), 1, "a1", secret,
-                dir.resolve("work"), Duration.ofSeconds(5)), new PrintStream(OutputStream.nullOutputStream()));
-            HeadConnection connection = new HeadConnection(agent, new JoinFile(dir.resolve("join.json"),
-                "127.0.0.1", head.getLocalPort(), secret, null), Duration.ofMillis(1));
+            Agent agent = agent(secret);
+            HeadConnection connection = new HeadConnection(agent, joinFile(head, secret), Duration.ofMillis(1));
             MessageChannel link = accept(head, secret))
         {
             assertInstanceOf(AgentMessage.Join.class, link.receive());
@@ -147,6 +143,18 @@ class HeadConnectionReportTest
             assertTrue(heartbeats > attempts / 10, "only " + heartbeats + " heartbeats came during " + attempts
                 + " attempts: the race was hardly tried");
         }
+    }
+
+    /** An agent of one slot, named a1, that logs nowhere. */
+    private Agent agent(final ClusterSecret secret) throws IOException
+    {
+        return new Agent(new AgentConfig(new InetSocketAddress("127.0.0.1", 0), 1, "a1", secret, dir.resolve("work"),
+            Duration.ofSeconds(5)), new PrintStream(OutputStream.nullOutputStream()));
+    }
+
+    private JoinFile joinFile(final ServerSocket head, final ClusterSecret secret)
+    {
+        return new JoinFile(dir.resolve("join.json"), "127.0.0.1", head.getLocalPort(), secret, null);
     }
 
     private static void pause(final long millis)
