@@ -12,10 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,30 +28,6 @@ class AgentNameTest
 {
     @TempDir
     private Path dir;
-
-    /** A port whose next port is free too (agents dial the API port + 1). */
-    private static int freePortPair() throws IOException
-    {
-        for (int tries = 0; tries < 50; tries++)
-        {
-            try (ServerSocket first = new ServerSocket(0))
-            {
-                final int port = first.getLocalPort();
-                if (port < 65_000)
-                {
-                    try (ServerSocket second = new ServerSocket(port + 1))
-                    {
-                        return second.getLocalPort() - 1;
-                    }
-                    catch (final IOException ex)
-                    {
-                        // Taken: try another.
-                    }
-                }
-            }
-        }
-        throw new IOException("no two free consecutive ports found");
-    }
 
     private static boolean within(final long seconds, final BooleanSupplier condition) throws InterruptedException
     {
@@ -73,7 +47,7 @@ class AgentNameTest
     void secondAgentWithANameAlreadyConnectedIsRefusedNamingBothUntilTheFirstLeaves() throws Exception
     {
         final Path data = dir.resolve("head");
-        HeadInit.init(data, "127.0.0.1:" + freePortPair(), false);
+        HeadInit.init(data, "127.0.0.1:" + FreePorts.pair(), false);
         try (HeadServer server = HeadServer.start(data, new AgentLinkProviderImpl(), HeadConfig.defaults(),
             new InetSocketAddress("127.0.0.1", 0)))
         {

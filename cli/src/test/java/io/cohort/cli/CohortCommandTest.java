@@ -513,8 +513,8 @@ class CohortCommandTest
     void sigtermToAHeadNodeStillStartingClosesItsStoreOnceTheStartEnds(@TempDir final Path dir) throws Exception
     {
         final Path data = dir.resolve("head");
-        assertEquals(0, cohort("head", "init", "--data", data.toString(), "--advertise", "127.0.0.1:" + freePort(),
-            "--no-tls").code());
+        assertEquals(0, cohort("head", "init", "--data", data.toString(), "--advertise", "127.0.0.1:"
+            + FreePorts.pair(), "--no-tls").code());
         final Path log = dir.resolve("head.log");
         final Path database = data.resolve("db").resolve("cohort.mv.db");
         final Process head = cohortJvm(log, "head", "start", "--data", data.toString());
@@ -537,7 +537,7 @@ class CohortCommandTest
     void sigtermToAHeadNodeBusyWritingStopsItWithoutAStoreError(@TempDir final Path dir) throws Exception
     {
         final Path data = dir.resolve("head");
-        final int api = freePort();
+        final int api = FreePorts.pair();
         assertEquals(0, cohort("head", "init", "--data", data.toString(), "--advertise", "127.0.0.1:" + api,
             "--no-tls").code());
         final Path log = dir.resolve("head.log");

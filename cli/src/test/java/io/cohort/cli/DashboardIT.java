@@ -86,7 +86,7 @@ class DashboardIT
     void jobsAppearProgressFinishAndFailOnTheDashboardInChromium() throws Exception
     {
         data = dir.resolve("head");
-        final int api = freePortPair();
+        final int api = FreePorts.pair();
         final Process init = cohort(dir.resolve("init.log"), "head", "init", "--data", data.toString(),
             "--advertise", "127.0.0.1:" + api);
         assertEquals(0, init.waitFor(), Files.readString(dir.resolve("init.log")));
@@ -206,31 +206,5 @@ class DashboardIT
         {
             return socket.getLocalPort();
         }
-    }
-
-    private static boolean free(final int port)
-    {
-        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress()))
-        {
-            return socket.isBound();
-        }
-        catch (final IOException ex)
-        {
-            return false;
-        }
-    }
-
-    /** A free port whose next port is free too: the head node serves the API on one and its agents on the next. */
-    private static int freePortPair() throws IOException
-    {
-        for (int i = 0; i < 50; i++)
-        {
-            final int port = freePort();
-            if (port < 65535 && free(port + 1))
-            {
-                return port;
-            }
-        }
-        throw new IOException("no two free consecutive ports on the loopback address after 50 tries");
     }
 }
