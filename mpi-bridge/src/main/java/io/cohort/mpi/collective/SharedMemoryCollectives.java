@@ -331,12 +331,8 @@ public final class SharedMemoryCollectives implements WaitCondition
         final long descriptor = descriptorOffset(slot);
         final int sendRegion = transport.regionOf(send);
         final int recvRegion = transport.regionOf(recv);
-        mine.set(ValueLayout.JAVA_LONG, descriptor + DESCRIPTOR_REGION, sendRegion);
-        mine.set(ValueLayout.JAVA_LONG, descriptor + DESCRIPTOR_OFFSET,
-            sendRegion < 0 ? 0 : send.address() - transport.regionBase(sendRegion));
-        mine.set(ValueLayout.JAVA_LONG, descriptor + DESCRIPTOR_RECV_REGION, recvRegion);
-        mine.set(ValueLayout.JAVA_LONG, descriptor + DESCRIPTOR_RECV_OFFSET,
-            recvRegion < 0 ? 0 : recv.address() - transport.regionBase(recvRegion));
+        writeWhere(descriptor + DESCRIPTOR_REGION, descriptor + DESCRIPTOR_OFFSET, sendRegion, send, 0);
+        writeWhere(descriptor + DESCRIPTOR_RECV_REGION, descriptor + DESCRIPTOR_RECV_OFFSET, recvRegion, recv, 0);
         final long described = publish();
         // Peers read the descriptor before their next step.
         freeAfter[slot] = described + 1;
@@ -388,7 +384,8 @@ public final class SharedMemoryCollectives implements WaitCondition
             final long qhi = (long) sliceStart(units, q + 1) * grain * element.byteSize();
             if (q != rank && qhi > qlo)
             {
-                copySegment(peerRecv[q], peerRecvAt[q] + qlo, recv, qlo, qhi - qlo);
+                // Segments are at most Integer.MAX_VALUE bytes (the caller checks): the byte counts fit an int.
+                copyOut(peerRecv[q], peerRecvAt[q] + qlo, recv, (int) qlo, (int) (qhi - qlo));
             }
         }
         final long copied = publish();
@@ -412,20 +409,6 @@ public final class SharedMemoryCollectives implements WaitCondition
             return current;
         }
         return java.lang.reflect.Array.newInstance(element.carrier(), length);
-    }
-
-    /** Copies bytes from one segment to another, large copies by the C library's memcpy. */
-    private void copySegment(final MemorySegment from, final long at, final MemorySegment to, final long toAt,
-        final long bytes)
-    {
-        if (bytes >= NativeCopy.MIN_BYTES && to.isNative() && toAt <= Integer.MAX_VALUE)
-        {
-            nativeCopy.into(to, (int) toAt, from, at, bytes);
-        }
-        else
-        {
-            MemorySegment.copy(from, at, to, toAt, bytes);
-        }
     }
 
     /**
@@ -588,7 +571,9 @@ public final class SharedMemoryCollectives implements WaitCondition
             if (rank == root)
             {
                 awaitAll(freeAfter[slot]);
-                if (described && describe(slot, buffer, offset))
+                if (described && writeWhere(descriptorOffset(slot) + DESCRIPTOR_REGION,
+                    descriptorOffset(slot) + DESCRIPTOR_OFFSET,
+                    buffer instanceof MemorySegment segment ? transport.regionOf(segment) : -1, buffer, offset))
                 {
                     final long step = publish();
                     freeAfter[slot] = step;
@@ -624,23 +609,18 @@ public final class SharedMemoryCollectives implements WaitCondition
     }
 
     /**
-     * The root's part of a large bcast's first step: writes in the slot's descriptor where its data is, if it is in
-     * a registered region of this rank (then peers copy it from there), else -1.
+     * Writes in this rank's region where a buffer is: its registered region's id at {@code regionAt}, and at
+     * {@code offsetAt} where byte {@code offset} of it lies in that region; -1 and 0 if it is not in one.
      *
-     * @return whether the peers copy straight out of the root's buffer
+     * @return whether it is in a registered region (peers may copy straight out of it)
      */
-    private boolean describe(final int slot, final Object buffer, final int offset)
+    private boolean writeWhere(final long regionAt, final long offsetAt, final int region, final Object buffer,
+        final int offset)
     {
-        final int region = buffer instanceof MemorySegment segment ? transport.regionOf(segment) : -1;
-        final long descriptor = descriptorOffset(slot);
-        mine.set(ValueLayout.JAVA_LONG, descriptor + DESCRIPTOR_REGION, region);
-        if (region < 0)
-        {
-            return false;
-        }
-        final long at = ((MemorySegment) buffer).address() + offset - transport.regionBase(region);
-        mine.set(ValueLayout.JAVA_LONG, descriptor + DESCRIPTOR_OFFSET, at);
-        return true;
+        mine.set(ValueLayout.JAVA_LONG, regionAt, region);
+        mine.set(ValueLayout.JAVA_LONG, offsetAt,
+            region < 0 ? 0 : ((MemorySegment) buffer).address() + offset - transport.regionBase(region));
+        return region >= 0;
     }
 
     /** A registered region of a peer, mapped once and kept (the transport's own lookup boxes its key). */
