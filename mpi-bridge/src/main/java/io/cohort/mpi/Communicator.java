@@ -1100,6 +1100,21 @@ public final class Communicator
         return (int) segment.byteSize();
     }
 
+    /**
+     * {@link #roomFor} for a block per rank of this communicator, making the message only when it is needed, so that
+     * the check allocates nothing.
+     */
+    private void roomForBlocks(final MemorySegment recv, final long block, final String collective,
+        final String direction)
+    {
+        if (recv == null || recv.byteSize() < block * size)
+        {
+            roomFor(recv, block * size, collective + " of " + block + " bytes " + direction + " each of " + size
+                + " ranks");
+        }
+        writable(recv);
+    }
+
     private static MemorySegment roomFor(final MemorySegment recv, final long bytes, final String what)
     {
         if (recv == null || recv.byteSize() < bytes)
@@ -1185,7 +1200,7 @@ public final class Communicator
     private int checkAllgather(final String collective, final MemorySegment send, final MemorySegment recv)
     {
         final int bytes = bytesOf(send, "allgather");
-        roomFor(recv, (long) bytes * size, "allgather of " + bytes + " bytes from each of " + size + " ranks");
+        roomForBlocks(recv, bytes, "allgather", "from");
         bytesOf(recv, "allgather");
         check(collective, bytes, -1, null, SEGMENT_BYTES);
         return bytes;
@@ -1256,7 +1271,7 @@ public final class Communicator
             throw new CohortException("alltoall: the send segment's " + bytes + " bytes do not split into " + size
                 + " equal blocks; give it size() * block bytes");
         }
-        roomFor(recv, bytes, "alltoall of " + bytes / size + " bytes to each of " + size + " ranks");
+        roomForBlocks(recv, bytes / size, "alltoall", "to");
         check(collective, bytes / size, -1, null, SEGMENT_BYTES);
         return bytes / size;
     }
@@ -1297,7 +1312,7 @@ public final class Communicator
         final int bytes = bytesOf(send, "gather");
         if (rank == root(root))
         {
-            roomFor(recv, (long) bytes * size, "gather of " + bytes + " bytes from each of " + size + " ranks");
+            roomForBlocks(recv, bytes, "gather", "from");
         }
         check("gather", bytes, root, null, SEGMENT_BYTES);
         Exchange.linearGatherv(nextChannel(), send, 0, bytes, recv, uniform(bytes), blocks(bytes, 0), root)

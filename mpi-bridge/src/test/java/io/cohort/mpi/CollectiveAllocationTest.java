@@ -100,6 +100,9 @@ class CollectiveAllocationTest
             final MemorySegment shared = cohort.allocate(20_000);
             final MemorySegment sharedSum = cohort.allocate(20_000);
             final MemorySegment smallSum = sharedSum.asSlice(0, 64);
+            // The single-copy allgather, which maps each peer's region once (above 64 KiB, so on 2 cores too).
+            final MemorySegment sharedBlock = cohort.allocate(70_000);
+            final MemorySegment sharedBlocks = cohort.allocate(70_000L * size);
             // The large calls come every 50th round only: warm them up apart, so that they are compiled too.
             for (int i = 0; i < 1_000; i++)
             {
@@ -108,6 +111,7 @@ class CollectiveAllocationTest
                 world.bcast(shared, i % size);
                 world.allreduce(shared, sharedSum, ValueLayout.JAVA_DOUBLE, ReduceOp.SUM);
                 world.allreduce(shared.asSlice(0, 64), smallSum, ValueLayout.JAVA_DOUBLE, ReduceOp.SUM);
+                world.allgather(sharedBlock, sharedBlocks);
             }
             final MemorySegment small = shared.asSlice(0, 64);
             // Two measured windows, the lower counts: a recompilation that lands in one window (another test's
@@ -136,6 +140,7 @@ class CollectiveAllocationTest
                     world.bcast(large, 0, large.length, i % size);
                     world.bcast(shared, i % size);
                     world.allreduce(shared, sharedSum, ValueLayout.JAVA_DOUBLE, ReduceOp.SUM);
+                    world.allgather(sharedBlock, sharedBlocks);
                 }
             }
             allocated[world.rank()] = Math.min(fewest, allocatedBytes() - before);

@@ -3,13 +3,21 @@ package io.cohort.mpi;
 import io.cohort.mpi.collective.CollectiveAlgorithm;
 import io.cohort.mpi.collective.CollectiveTuning;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Random;
 import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The allgather contract with every blocking call forced through shared memory (nonblocking ones keep to messages). */
+/**
+ * The allgather contract with every blocking call forced through shared memory (nonblocking ones keep to messages),
+ * and the single-copy path: blocks above 4 KiB in {@code Cohort.allocate} memory, which peers copy straight out of.
+ */
 class ShmAllgatherTest extends AllgatherAlgorithmContract
 {
     @Override
@@ -66,5 +74,107 @@ class ShmAllgatherTest extends AllgatherAlgorithmContract
                 }
             }
         });
+    }
+    /** One block above a small slot, and one that spans three big slots. */
+    private static final int[] LARGE_BYTES = {5_000, 600_003};
+
+    @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {2, 3, 5})
+    void blocksInSharedSegmentsAtOffsetsReachEveryRankInPlaceOrNot(final int size)
+    {
+        ThreadedJob.run(size, cohort ->
+        {
+            final Communicator world = cohort.world();
+            world.useCollectiveTuning(tuning());
+            final int rank = world.rank();
+            for (final int bytes : LARGE_BYTES)
+            {
+                // Slices some bytes into their regions, so a descriptor's offset is not its region's start.
+                final MemorySegment send = cohort.allocate(bytes + 64L).asSlice(24, bytes);
+                fill(send, rank + bytes);
+                final MemorySegment all = cohort.allocate((long) size * bytes + 64).asSlice(8, (long) size * bytes);
+                world.allgather(send, all);
+                checkBlocks(all, size, bytes, bytes + " bytes from each of " + size + " ranks");
+                final MemorySegment inPlace = cohort.allocate((long) size * bytes);
+                fill(inPlace.asSlice((long) rank * bytes, bytes), rank + bytes);
+                world.allgather(inPlace.asSlice((long) rank * bytes, bytes), inPlace);
+                checkBlocks(inPlace, size, bytes, bytes + " bytes from each of " + size + " ranks, in place");
+            }
+        });
+    }
+
+    @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {2, 4})
+    void aRankMayOverwriteItsSharedBlockAsSoonAsTheAllgatherReturns(final int size)
+    {
+        // Peers copy out of a rank's own block: it must not return before all of them have, or its next write
+        // would reach a peer still copying.
+        ThreadedJob.run(size, cohort ->
+        {
+            final Communicator world = cohort.world();
+            world.useCollectiveTuning(tuning());
+            final int rank = world.rank();
+            final int bytes = 300_000;
+            final MemorySegment send = cohort.allocate(bytes);
+            final MemorySegment all = cohort.allocate((long) size * bytes);
+            for (int call = 0; call < 30; call++)
+            {
+                fill(send, call * 8 + rank);
+                world.allgather(send, all);
+                send.fill((byte) -1);
+                for (int r = 0; r < size; r++)
+                {
+                    check(all.asSlice((long) r * bytes, bytes), call * 8 + r, "call " + call + ", rank " + r
+                        + "'s block on rank " + rank);
+                }
+            }
+        });
+    }
+
+    @Test
+    void oneRankWithItsBlockOutsideSharedMemoryMakesEveryRankGoThroughTheSlots()
+    {
+        ThreadedJob.run(3, cohort ->
+        {
+            final Communicator world = cohort.world();
+            world.useCollectiveTuning(tuning());
+            final int rank = world.rank();
+            final int bytes = 70_000;
+            try (Arena arena = Arena.ofConfined())
+            {
+                final MemorySegment send = rank == 1 ? arena.allocate(bytes) : cohort.allocate(bytes);
+                fill(send, rank + bytes);
+                final MemorySegment all = cohort.allocate(3L * bytes);
+                world.allgather(send, all);
+                checkBlocks(all, 3, bytes, "rank 1's block in native memory");
+            }
+        });
+    }
+
+    private static void checkBlocks(final MemorySegment all, final int size, final int bytes, final String what)
+    {
+        for (int r = 0; r < size; r++)
+        {
+            check(all.asSlice((long) r * bytes, bytes), r + bytes, what + ", rank " + r + "'s block");
+        }
+    }
+
+    private static void fill(final MemorySegment data, final int seed)
+    {
+        for (long i = 0; i < data.byteSize(); i++)
+        {
+            data.set(ValueLayout.JAVA_BYTE, i, (byte) (i * 31 + seed));
+        }
+    }
+
+    private static void check(final MemorySegment data, final int seed, final String what)
+    {
+        for (long i = 0; i < data.byteSize(); i++)
+        {
+            if (data.get(ValueLayout.JAVA_BYTE, i) != (byte) (i * 31 + seed))
+            {
+                assertEquals((byte) (i * 31 + seed), data.get(ValueLayout.JAVA_BYTE, i), what + ": byte " + i);
+            }
+        }
     }
 }
