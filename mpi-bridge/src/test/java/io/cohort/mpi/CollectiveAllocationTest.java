@@ -100,9 +100,11 @@ class CollectiveAllocationTest
             final MemorySegment shared = cohort.allocate(20_000);
             final MemorySegment sharedSum = cohort.allocate(20_000);
             final MemorySegment smallSum = sharedSum.asSlice(0, 64);
-            // The single-copy allgather, which maps each peer's region once (above 64 KiB, so on 2 cores too).
+            // The single-copy allgather and alltoall, which map each peer's region once (above 64 KiB, so that
+            // they are single-copy on 2 cores too).
             final MemorySegment sharedBlock = cohort.allocate(70_000);
             final MemorySegment sharedBlocks = cohort.allocate(70_000L * size);
+            final MemorySegment sharedExchanged = cohort.allocate(70_000L * size);
             // The large calls come every 50th round only: warm them up apart, so that they are compiled too.
             for (int i = 0; i < 1_000; i++)
             {
@@ -112,6 +114,7 @@ class CollectiveAllocationTest
                 world.allreduce(shared, sharedSum, ValueLayout.JAVA_DOUBLE, ReduceOp.SUM);
                 world.allreduce(shared.asSlice(0, 64), smallSum, ValueLayout.JAVA_DOUBLE, ReduceOp.SUM);
                 world.allgather(sharedBlock, sharedBlocks);
+                world.alltoall(sharedBlocks, sharedExchanged);
             }
             final MemorySegment small = shared.asSlice(0, 64);
             // Two measured windows, the lower counts: a recompilation that lands in one window (another test's
@@ -141,6 +144,7 @@ class CollectiveAllocationTest
                     world.bcast(shared, i % size);
                     world.allreduce(shared, sharedSum, ValueLayout.JAVA_DOUBLE, ReduceOp.SUM);
                     world.allgather(sharedBlock, sharedBlocks);
+                    world.alltoall(sharedBlocks, sharedExchanged);
                 }
             }
             allocated[world.rank()] = Math.min(fewest, allocatedBytes() - before);

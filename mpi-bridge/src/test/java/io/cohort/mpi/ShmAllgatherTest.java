@@ -8,10 +8,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Random;
 import java.util.concurrent.locks.LockSupport;
 
+import static io.cohort.mpi.BytePattern.check;
+import static io.cohort.mpi.BytePattern.fill;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -156,25 +157,6 @@ class ShmAllgatherTest extends AllgatherAlgorithmContract
         for (int r = 0; r < size; r++)
         {
             check(all.asSlice((long) r * bytes, bytes), r + bytes, what + ", rank " + r + "'s block");
-        }
-    }
-
-    private static void fill(final MemorySegment data, final int seed)
-    {
-        for (long i = 0; i < data.byteSize(); i++)
-        {
-            data.set(ValueLayout.JAVA_BYTE, i, (byte) (i * 31 + seed));
-        }
-    }
-
-    private static void check(final MemorySegment data, final int seed, final String what)
-    {
-        for (long i = 0; i < data.byteSize(); i++)
-        {
-            if (data.get(ValueLayout.JAVA_BYTE, i) != (byte) (i * 31 + seed))
-            {
-                assertEquals((byte) (i * 31 + seed), data.get(ValueLayout.JAVA_BYTE, i), what + ": byte " + i);
-            }
         }
     }
 }

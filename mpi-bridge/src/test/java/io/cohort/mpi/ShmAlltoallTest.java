@@ -3,13 +3,22 @@ package io.cohort.mpi;
 import io.cohort.mpi.collective.CollectiveAlgorithm;
 import io.cohort.mpi.collective.CollectiveTuning;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.Random;
 import java.util.concurrent.locks.LockSupport;
 
+import static io.cohort.mpi.BytePattern.check;
+import static io.cohort.mpi.BytePattern.fill;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The all-to-all contract with every blocking call forced through shared memory (nonblocking ones use messages). */
+/**
+ * The all-to-all contract with every blocking call forced through shared memory (nonblocking ones use messages), and
+ * the single-copy path: blocks above 4 KiB in {@code Cohort.allocate} memory, which peers copy straight out of.
+ */
 class ShmAlltoallTest extends AlltoallAlgorithmContract
 {
     @Override
@@ -70,6 +79,101 @@ class ShmAlltoallTest extends AlltoallAlgorithmContract
                 }
             }
         });
+    }
+
+    /** One block above a small slot, and one that spans three big slots. */
+    private static final int[] LARGE_BYTES = {5_000, 600_003};
+
+    @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {2, 3, 5})
+    void blocksInSharedSegmentsAtOffsetsReachTheirPlaceAtEveryRank(final int size)
+    {
+        ThreadedJob.run(size, cohort ->
+        {
+            final Communicator world = cohort.world();
+            world.useCollectiveTuning(tuning());
+            final int rank = world.rank();
+            for (final int bytes : LARGE_BYTES)
+            {
+                // Slices some bytes into their regions, so a descriptor's offset is not its region's start.
+                final MemorySegment send = cohort.allocate((long) size * bytes + 64).asSlice(24, (long) size * bytes);
+                for (int q = 0; q < size; q++)
+                {
+                    fill(send.asSlice((long) q * bytes, bytes), seed(rank, q, bytes));
+                }
+                final MemorySegment in = cohort.allocate((long) size * bytes + 64).asSlice(8, (long) size * bytes);
+                world.alltoall(send, in);
+                for (int r = 0; r < size; r++)
+                {
+                    check(in.asSlice((long) r * bytes, bytes), seed(r, rank, bytes),
+                        bytes + " bytes from rank " + r + " of " + size + " on rank " + rank);
+                }
+            }
+        });
+    }
+
+    @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {2, 4})
+    void aRankMayOverwriteItsSharedBlocksAsSoonAsTheAlltoallReturns(final int size)
+    {
+        // Peers copy out of a rank's own send segment: it must not return before all of them have, or its next
+        // write would reach a peer still copying.
+        ThreadedJob.run(size, cohort ->
+        {
+            final Communicator world = cohort.world();
+            world.useCollectiveTuning(tuning());
+            final int rank = world.rank();
+            final int bytes = 300_000;
+            final MemorySegment send = cohort.allocate((long) size * bytes);
+            final MemorySegment in = cohort.allocate((long) size * bytes);
+            for (int call = 0; call < 30; call++)
+            {
+                for (int q = 0; q < size; q++)
+                {
+                    fill(send.asSlice((long) q * bytes, bytes), seed(rank, q, call));
+                }
+                world.alltoall(send, in);
+                send.fill((byte) -1);
+                for (int r = 0; r < size; r++)
+                {
+                    check(in.asSlice((long) r * bytes, bytes), seed(r, rank, call),
+                        "call " + call + ", the block from rank " + r + " on rank " + rank);
+                }
+            }
+        });
+    }
+
+    @Test
+    void oneRankWithItsBlocksOutsideSharedMemoryMakesEveryRankGoThroughTheSlots()
+    {
+        ThreadedJob.run(3, cohort ->
+        {
+            final Communicator world = cohort.world();
+            world.useCollectiveTuning(tuning());
+            final int rank = world.rank();
+            final int bytes = 70_000;
+            try (Arena arena = Arena.ofConfined())
+            {
+                final MemorySegment send = rank == 1 ? arena.allocate(3L * bytes) : cohort.allocate(3L * bytes);
+                for (int q = 0; q < 3; q++)
+                {
+                    fill(send.asSlice((long) q * bytes, bytes), seed(rank, q, bytes));
+                }
+                final MemorySegment in = cohort.allocate(3L * bytes);
+                world.alltoall(send, in);
+                for (int r = 0; r < 3; r++)
+                {
+                    check(in.asSlice((long) r * bytes, bytes), seed(r, rank, bytes),
+                        "rank 1's blocks in native memory: the block from rank " + r + " on rank " + rank);
+                }
+            }
+        });
+    }
+
+    /** The pattern of the block from rank {@code from} to rank {@code to}. */
+    private static int seed(final int from, final int to, final int call)
+    {
+        return call * 7 + from * 3 + to;
     }
 
     private static long value(final int call, final int from, final int to, final int i)

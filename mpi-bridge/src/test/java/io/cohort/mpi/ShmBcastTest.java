@@ -6,8 +6,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
+import static io.cohort.mpi.BytePattern.check;
+import static io.cohort.mpi.BytePattern.fill;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -109,25 +110,6 @@ class ShmBcastTest extends BcastAlgorithmContract
         {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static void fill(final MemorySegment data, final int seed)
-    {
-        for (long i = 0; i < data.byteSize(); i++)
-        {
-            data.set(ValueLayout.JAVA_BYTE, i, (byte) (i * 31 + seed));
-        }
-    }
-
-    private static void check(final MemorySegment data, final int seed, final String what)
-    {
-        for (long i = 0; i < data.byteSize(); i++)
-        {
-            if (data.get(ValueLayout.JAVA_BYTE, i) != (byte) (i * 31 + seed))
-            {
-                assertEquals((byte) (i * 31 + seed), data.get(ValueLayout.JAVA_BYTE, i), what + ": byte " + i);
-            }
         }
     }
 }

@@ -81,11 +81,12 @@ public final class SharedMemoryCollectives implements WaitCondition
     private static final int TOUCHED_LINES = 4;
 
     /**
-     * Blocks from which an allgather of registered segments goes single-copy when the host's ranks outnumber its
-     * cores: its extra wait for every rank then costs a time slice, which a copy saves only for large blocks (4 ranks
-     * on 2 cores, 16 KiB: 20-23 against 28-32 us through the slots; 128 KiB 58-62 against 54-56 us).
+     * Blocks from which an allgather or alltoall of registered segments goes single-copy when the host's ranks
+     * outnumber its cores: its extra wait for every rank then costs a time slice, which a copy saves only for large
+     * blocks (allgather, 4 ranks on 2 cores, 16 KiB: 20-23 against 28-32 us through the slots; 128 KiB 58-62 against
+     * 54-56 us).
      */
-    private static final int OVERSUBSCRIBED_DIRECT_ALLGATHER_BYTES = 64 * 1024;
+    private static final int OVERSUBSCRIBED_DIRECT_BYTES = 64 * 1024;
 
     private static final VarHandle SEQUENCE = ValueLayout.JAVA_LONG.varHandle();
 
@@ -98,8 +99,8 @@ public final class SharedMemoryCollectives implements WaitCondition
     private final MemorySegment[] regions;
     private final MemorySegment mine;
     private final long[] seen;
-    /** Blocks above this many bytes in registered segments go single-copy in an allgather. */
-    private final int directAllgatherAbove;
+    /** Blocks above this many bytes in registered segments go single-copy in an allgather or alltoall. */
+    private final int directAbove;
     /** Per peer, its registered regions mapped so far, by region id (single-copy bcast, allreduce and allgather). */
     private final MemorySegment[][] mappedRegions;
     /**
@@ -162,8 +163,8 @@ public final class SharedMemoryCollectives implements WaitCondition
         this.mine = transport.allocateNamed(name, regionBytes());
         this.regions[rank] = mine;
         this.seen = new long[size];
-        this.directAllgatherAbove = size > Runtime.getRuntime().availableProcessors()
-            ? OVERSUBSCRIBED_DIRECT_ALLGATHER_BYTES - 1 : SMALL_SLOT_BYTES;
+        this.directAbove = size > Runtime.getRuntime().availableProcessors()
+            ? OVERSUBSCRIBED_DIRECT_BYTES - 1 : SMALL_SLOT_BYTES;
         this.mappedRegions = new MemorySegment[size][];
         this.peerSend = new MemorySegment[size];
         this.peerRecv = new MemorySegment[size];
@@ -694,7 +695,7 @@ public final class SharedMemoryCollectives implements WaitCondition
             return;
         }
         // Ranks agree on the kind of buffer (checked in COHORT_CHECK mode), so all of them take this branch or none.
-        if (bytes > directAllgatherAbove && send instanceof MemorySegment from && recv instanceof MemorySegment to
+        if (bytes > directAbove && send instanceof MemorySegment from && recv instanceof MemorySegment to
             && allgatherDirect(from, sendOffset, count, to, recvOffset))
         {
             return;
@@ -792,6 +793,12 @@ public final class SharedMemoryCollectives implements WaitCondition
             smallAlltoall(send, sendOffset, recv, recvOffset, count, part);
             return;
         }
+        // Ranks agree on the kind of buffer (checked in COHORT_CHECK mode), so all of them take this branch or none.
+        if (part > directAbove && send instanceof MemorySegment from && recv instanceof MemorySegment to
+            && alltoallDirect(from, sendOffset, to, recvOffset, count))
+        {
+            return;
+        }
         // Data that fits one slot goes in one round of one slot. More goes in rounds spanning every slot (adjacent,
         // so one area in each region): a quarter of the rounds, so of the waits for every rank, which cost most when
         // ranks outnumber cores (4 ranks on 2 cores, 1 MiB blocks: 1.05 ms -> 0.7 ms a call).
@@ -882,6 +889,48 @@ public final class SharedMemoryCollectives implements WaitCondition
                 copyOut(regions[q], area + rank * part, recv, recvOffset + q * count, count);
             }
         }
+    }
+
+    /**
+     * The single-copy alltoall of blocks in registered shared memory ({@code Cohort.allocate}), as the single-copy
+     * allgather: every rank publishes where its outgoing blocks are, then copies the block for it straight out of
+     * every peer's memory, and returns once all have.
+     *
+     * @return false if some rank's blocks are not in registered shared memory: every rank sees that alike, and all
+     *         go through the slots instead
+     */
+    private boolean alltoallDirect(final MemorySegment send, final int sendOffset, final MemorySegment recv,
+        final int recvOffset, final int bytes)
+    {
+        final int slot = takeSlot();
+        awaitAll(freeAfter[slot]);
+        final long descriptor = descriptorOffset(slot);
+        writeWhere(descriptor + DESCRIPTOR_REGION, descriptor + DESCRIPTOR_OFFSET, transport.regionOf(send), send,
+            sendOffset);
+        final long described = publish();
+        // Peers read the descriptor before their next step.
+        freeAfter[slot] = described + 1;
+        awaitAll(described);
+        for (int q = 0; q < size; q++)
+        {
+            if (regions[q].get(ValueLayout.JAVA_LONG, descriptor + DESCRIPTOR_REGION) < 0)
+            {
+                return false;
+            }
+        }
+        for (int q = 0; q < size; q++)
+        {
+            if (q != rank)
+            {
+                final int region = (int) regions[q].get(ValueLayout.JAVA_LONG, descriptor + DESCRIPTOR_REGION);
+                final long at = regions[q].get(ValueLayout.JAVA_LONG, descriptor + DESCRIPTOR_OFFSET);
+                copyOut(peerRegion(q, region), at + (long) rank * bytes, recv, recvOffset + q * bytes, bytes);
+            }
+        }
+        final long copied = publish();
+        freeAfter[slot] = copied;
+        awaitAll(copied);
+        return true;
     }
 
     // ------------------------------------------------------------------------------------------ steps, waiting
