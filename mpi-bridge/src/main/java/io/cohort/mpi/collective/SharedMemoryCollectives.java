@@ -104,8 +104,9 @@ public final class SharedMemoryCollectives implements WaitCondition
     /** Per peer, its registered regions mapped so far, by region id (single-copy bcast, allreduce and allgather). */
     private final MemorySegment[][] mappedRegions;
     /**
-     * Per rank, during a single-copy allreduce: the mapped region that holds its send and its receive segment (this
-     * rank's own segments for itself), and where in it they begin, as its descriptor says.
+     * Per rank, during a single-copy allreduce (and, send only, allgather and alltoall): the mapped region that holds
+     * its send and its receive segment (this rank's own segments for itself), and where in it they begin, as its
+     * descriptor says.
      */
     private final MemorySegment[] peerSend;
     private final MemorySegment[] peerRecv;
@@ -735,11 +736,36 @@ public final class SharedMemoryCollectives implements WaitCondition
     private boolean allgatherDirect(final MemorySegment send, final int sendOffset, final int bytes,
         final MemorySegment recv, final int recvOffset)
     {
+        final int slot = describeSends(send, sendOffset);
+        if (slot < 0)
+        {
+            return false;
+        }
+        for (int q = 0; q < size; q++)
+        {
+            if (q != rank && bytes > 0)
+            {
+                copyOut(peerSend[q], peerSendAt[q], recv, recvOffset + q * bytes, bytes);
+            }
+        }
+        endDirect(slot);
+        return true;
+    }
+
+    /**
+     * The first step of a single-copy allgather or alltoall: publish where this rank's send segment lies, and learn
+     * where every peer's does ({@link #peerSend}, {@link #peerSendAt}).
+     *
+     * @return the slot whose descriptors say so; or -1 if some rank's segment is not in registered shared memory,
+     *         which every rank sees alike
+     */
+    private int describeSends(final MemorySegment send, final int sendOffset)
+    {
         final int slot = takeSlot();
         awaitAll(freeAfter[slot]);
         final long descriptor = descriptorOffset(slot);
-        writeWhere(descriptor + DESCRIPTOR_REGION, descriptor + DESCRIPTOR_OFFSET,
-            transport.regionOf(send), send, sendOffset);
+        writeWhere(descriptor + DESCRIPTOR_REGION, descriptor + DESCRIPTOR_OFFSET, transport.regionOf(send), send,
+            sendOffset);
         final long described = publish();
         // Peers read the descriptor before their next step.
         freeAfter[slot] = described + 1;
@@ -748,22 +774,31 @@ public final class SharedMemoryCollectives implements WaitCondition
         {
             if (regions[q].get(ValueLayout.JAVA_LONG, descriptor + DESCRIPTOR_REGION) < 0)
             {
-                return false;
+                return -1;
             }
         }
         for (int q = 0; q < size; q++)
         {
-            if (q != rank && bytes > 0)
+            if (q != rank)
             {
                 final int region = (int) regions[q].get(ValueLayout.JAVA_LONG, descriptor + DESCRIPTOR_REGION);
-                final long at = regions[q].get(ValueLayout.JAVA_LONG, descriptor + DESCRIPTOR_OFFSET);
-                copyOut(peerRegion(q, region), at, recv, recvOffset + q * bytes, bytes);
+                peerSend[q] = peerRegion(q, region);
+                peerSendAt[q] = regions[q].get(ValueLayout.JAVA_LONG, descriptor + DESCRIPTOR_OFFSET);
             }
         }
+        return slot;
+    }
+
+    /** The last step of a single-copy allgather or alltoall: return once every rank has copied out of this one's. */
+    private void endDirect(final int slot)
+    {
         final long copied = publish();
         freeAfter[slot] = copied;
         awaitAll(copied);
-        return true;
+        for (int q = 0; q < size; q++)
+        {
+            peerSend[q] = null;
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ alltoall
@@ -902,34 +937,19 @@ public final class SharedMemoryCollectives implements WaitCondition
     private boolean alltoallDirect(final MemorySegment send, final int sendOffset, final MemorySegment recv,
         final int recvOffset, final int bytes)
     {
-        final int slot = takeSlot();
-        awaitAll(freeAfter[slot]);
-        final long descriptor = descriptorOffset(slot);
-        writeWhere(descriptor + DESCRIPTOR_REGION, descriptor + DESCRIPTOR_OFFSET, transport.regionOf(send), send,
-            sendOffset);
-        final long described = publish();
-        // Peers read the descriptor before their next step.
-        freeAfter[slot] = described + 1;
-        awaitAll(described);
-        for (int q = 0; q < size; q++)
+        final int slot = describeSends(send, sendOffset);
+        if (slot < 0)
         {
-            if (regions[q].get(ValueLayout.JAVA_LONG, descriptor + DESCRIPTOR_REGION) < 0)
-            {
-                return false;
-            }
+            return false;
         }
         for (int q = 0; q < size; q++)
         {
             if (q != rank)
             {
-                final int region = (int) regions[q].get(ValueLayout.JAVA_LONG, descriptor + DESCRIPTOR_REGION);
-                final long at = regions[q].get(ValueLayout.JAVA_LONG, descriptor + DESCRIPTOR_OFFSET);
-                copyOut(peerRegion(q, region), at + (long) rank * bytes, recv, recvOffset + q * bytes, bytes);
+                copyOut(peerSend[q], peerSendAt[q] + (long) rank * bytes, recv, recvOffset + q * bytes, bytes);
             }
         }
-        final long copied = publish();
-        freeAfter[slot] = copied;
-        awaitAll(copied);
+        endDirect(slot);
         return true;
     }
 
