@@ -1167,7 +1167,9 @@ public final class Communicator
     /**
      * Gives every rank every rank's bytes (MPI_Allgather): rank r's {@code send} lands at byte
      * {@code r * send.byteSize()} of every rank's {@code recv}. The algorithm is chosen by size, see
-     * {@link CollectiveTuning#allgather}. Collective.
+     * {@link CollectiveTuning#allgather}. When every rank's block is memory from {@link Cohort#allocate}
+     * on one host and above 4 KiB (64 KiB if the host's ranks outnumber its cores), each block is copied once,
+     * straight out of its owner's memory. Collective.
      *
      * @param send this rank's block (the same size on every rank)
      * @param recv room for {@code size() * send.byteSize()} bytes
@@ -1232,7 +1234,9 @@ public final class Communicator
     /**
      * Sends block q of {@code send} to rank q and puts rank r's block for this rank at block r of {@code recv}
      * (MPI_Alltoall); a block is {@code send.byteSize() / size()} bytes. The algorithm is chosen by size, see
-     * {@link CollectiveTuning#alltoall}. Collective.
+     * {@link CollectiveTuning#alltoall}. When every rank's {@code send} is memory from {@link Cohort#allocate} on one
+     * host and blocks are above 4 KiB (64 KiB if the host's ranks outnumber its cores), each block is copied once,
+     * straight out of its sender's memory. Collective.
      *
      * @param send {@code size()} blocks
      * @param recv room for {@code size()} blocks; may overlap {@code send} (in place: the blocks are sent from a copy)
@@ -1497,7 +1501,8 @@ public final class Communicator
     /**
      * Gives every rank every rank's block, of any size (MPI_Allgatherv), in bytes: rank r's {@code send} lands at
      * byte {@code displs[r]} of every rank's {@code recv} and must be {@code counts[r]} bytes (ring algorithm).
-     * Collective.
+     * When every rank's {@code send} is memory from {@link Cohort#allocate} on one host, each block is copied once,
+     * straight out of its owner's memory. Collective.
      *
      * @param send   this rank's block
      * @param recv   room for every block
@@ -1507,7 +1512,14 @@ public final class Communicator
     public void allgatherv(final MemorySegment send, final MemorySegment recv, final int[] counts,
         final int[] displs)
     {
-        allgathervRequest("allgatherv", send, recv, counts, displs).await();
+        final int bytes = checkAllgatherv("allgatherv", send, recv, counts, displs);
+        // Every rank sees the same counts, host and tuning, so all of them try the shared memory path or none.
+        if (tuning.sharedMemory(TunedCollective.ALLGATHER, total(counts)) && sharedMemory() != null
+            && sharedMemory.allgathervDirect(send, recv, counts, displs))
+        {
+            return;
+        }
+        Exchange.ringAllgatherv(nextChannel(), send, 0, bytes, recv, counts, displs).start().await();
     }
 
     /**
@@ -1530,6 +1542,25 @@ public final class Communicator
     private Request allgathervRequest(final String collective, final MemorySegment send, final MemorySegment recv,
         final int[] counts, final int[] displs)
     {
+        final int bytes = checkAllgatherv(collective, send, recv, counts, displs);
+        return Exchange.ringAllgatherv(nextChannel(), send, 0, bytes, recv, counts, displs).start();
+    }
+
+    /** The bytes of all blocks together, of counts already checked. */
+    private static long total(final int[] counts)
+    {
+        long total = 0;
+        for (final int count : counts)
+        {
+            total += count;
+        }
+        return total;
+    }
+
+    /** Checks an allgatherv of segments (layout, and in checking mode that every rank agrees); its bytes. */
+    private int checkAllgatherv(final String collective, final MemorySegment send, final MemorySegment recv,
+        final int[] counts, final int[] displs)
+    {
         final int bytes = bytesOf(send, "allgatherv");
         layout("allgatherv", bytesOf(writable(recv), "allgatherv"), counts, displs);
         if (counts[rank] != bytes)
@@ -1539,7 +1570,7 @@ public final class Communicator
         }
         check(collective, -1, -1, null, SEGMENT_BYTES);
         checkCounts(collective, -1, bytes, counts);
-        return Exchange.ringAllgatherv(nextChannel(), send, 0, bytes, recv, counts, displs).start();
+        return bytes;
     }
 
     /**

@@ -8,8 +8,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.Random;
-import java.util.concurrent.locks.LockSupport;
+import java.lang.foreign.ValueLayout;
 
 import static io.cohort.mpi.BytePattern.check;
 import static io.cohort.mpi.BytePattern.fill;
@@ -38,44 +37,28 @@ class ShmAllgatherTest extends AllgatherAlgorithmContract
         // 512 longs fill a small slot exactly; 513 take a big slot.
         final int[] counts = {1, 9, 512, 513, 3};
         final int size = 3;
-        ThreadedJob.run(size, cohort ->
+        OutOfStepCalls.run(size, 400, tuning(), (world, call) ->
         {
-            final Communicator world = cohort.world();
-            world.useCollectiveTuning(tuning());
             final int rank = world.rank();
-            final Random skew = new Random(rank);
-            for (int call = 0; call < 400; call++)
+            final int count = counts[call % counts.length];
+            final long[] mine = new long[count];
+            for (int i = 0; i < count; i++)
             {
-                final int count = counts[call % counts.length];
-                final long[] mine = new long[count];
+                mine[i] = call * 1_000_000L + rank * 10_000L + i;
+            }
+            final long[] all = new long[size * count];
+            world.allgather(mine, 0, count, all, 0);
+            for (int r = 0; r < size; r++)
+            {
                 for (int i = 0; i < count; i++)
                 {
-                    mine[i] = call * 1_000_000L + rank * 10_000L + i;
-                }
-                if (skew.nextInt(8) == 0)
-                {
-                    // One rank late now and then, so others wait on its flags or run ahead where they may.
-                    LockSupport.parkNanos(200_000);
-                }
-                final long[] all = new long[size * count];
-                world.allgather(mine, 0, count, all, 0);
-                for (int r = 0; r < size; r++)
-                {
-                    for (int i = 0; i < count; i++)
-                    {
-                        assertEquals(call * 1_000_000L + r * 10_000L + i, all[r * count + i],
-                            "call " + call + ", rank " + r + "'s element " + i + " on rank " + rank);
-                    }
-                }
-                if (call % 2 == 0)
-                {
-                    final long[] sum = {rank + call};
-                    world.allreduce(sum, 0, sum, 0, 1, ReduceOp.SUM);
-                    assertEquals(3L * call + 3, sum[0], "allreduce after call " + call);
+                    assertEquals(call * 1_000_000L + r * 10_000L + i, all[r * count + i],
+                        "call " + call + ", rank " + r + "'s element " + i + " on rank " + rank);
                 }
             }
         });
     }
+
     /** One block above a small slot, and one that spans three big slots. */
     private static final int[] LARGE_BYTES = {5_000, 600_003};
 
@@ -148,6 +131,68 @@ class ShmAllgatherTest extends AllgatherAlgorithmContract
                 final MemorySegment all = cohort.allocate(3L * bytes);
                 world.allgather(send, all);
                 checkBlocks(all, 3, bytes, "rank 1's block in native memory");
+            }
+        });
+    }
+
+    @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {2, 3, 5})
+    void allgathervOfSharedSegmentsPutsBlocksOfEverySizeAtTheirPlacesAndNothingBetween(final int size)
+    {
+        ThreadedJob.run(size, cohort ->
+        {
+            final Communicator world = cohort.world();
+            world.useCollectiveTuning(tuning());
+            final int rank = world.rank();
+            // Blocks of different sizes, rank 1's empty, placed in reverse rank order with gaps between them.
+            final int[] counts = new int[size];
+            final int[] displs = new int[size];
+            int end = 0;
+            for (int r = size - 1; r >= 0; r--)
+            {
+                counts[r] = r == 1 ? 0 : 3_000 * (r + 1) + 17;
+                displs[r] = end + 8;
+                end = displs[r] + counts[r];
+            }
+            final MemorySegment send = cohort.allocate(counts[rank] + 16L).asSlice(16, counts[rank]);
+            fill(send, rank + 100);
+            final MemorySegment all = cohort.allocate(end + 8L);
+            all.fill((byte) 5);
+            world.allgatherv(send, all, counts, displs);
+            int gap = 0;
+            for (int r = size - 1; r >= 0; r--)
+            {
+                check(all.asSlice(displs[r], counts[r]), r + 100, "allgatherv, rank " + r + "'s block on " + rank);
+                for (int i = gap; i < displs[r]; i++)
+                {
+                    assertEquals(5, all.get(ValueLayout.JAVA_BYTE, i), "gap byte " + i);
+                }
+                gap = displs[r] + counts[r];
+            }
+        });
+    }
+
+    @Test
+    void allgathervWithOneRanksBlockOutsideSharedMemoryGoesByMessagesOnEveryRank()
+    {
+        ThreadedJob.run(3, cohort ->
+        {
+            final Communicator world = cohort.world();
+            world.useCollectiveTuning(tuning());
+            final int rank = world.rank();
+            final int[] counts = {5_000, 70_000, 300};
+            final int[] displs = {70_300, 0, 70_000};
+            try (Arena arena = Arena.ofConfined())
+            {
+                final MemorySegment send = rank == 1 ? arena.allocate(counts[rank]) : cohort.allocate(counts[rank]);
+                fill(send, rank + 100);
+                final MemorySegment all = cohort.allocate(75_300);
+                world.allgatherv(send, all, counts, displs);
+                for (int r = 0; r < 3; r++)
+                {
+                    check(all.asSlice(displs[r], counts[r]), r + 100, "rank 1's block in native memory, rank " + r
+                        + "'s block on " + rank);
+                }
             }
         });
     }

@@ -753,6 +753,39 @@ public final class SharedMemoryCollectives implements WaitCondition
     }
 
     /**
+     * MPI_Allgatherv of segments in registered shared memory ({@code Cohort.allocate}), single-copy as
+     * {@link #allgather}: every rank publishes where its block is, then copies every peer's block straight out of
+     * the peer's memory to its place, and returns once all have.
+     *
+     * @param send   this rank's block, {@code counts[rank]} bytes (may be its place in {@code recv})
+     * @param recv   room for every block
+     * @param counts each rank's block in bytes
+     * @param displs where each rank's block lands in {@code recv}, in bytes
+     * @return false, with nothing done, if some rank's block is not in registered shared memory: every rank sees that
+     *         alike, and all must take another way
+     */
+    public boolean allgathervDirect(final MemorySegment send, final MemorySegment recv, final int[] counts,
+        final int[] displs)
+    {
+        final int slot = describeSends(send, 0);
+        if (slot < 0)
+        {
+            return false;
+        }
+        // MemorySegment.copy copies as if through a buffer: an in-place block (send is its own place) is left as is.
+        MemorySegment.copy(send, 0, recv, displs[rank], counts[rank]);
+        for (int q = 0; q < size; q++)
+        {
+            if (q != rank && counts[q] > 0)
+            {
+                copyOut(peerSend[q], peerSendAt[q], recv, displs[q], counts[q]);
+            }
+        }
+        endDirect(slot);
+        return true;
+    }
+
+    /**
      * The first step of a single-copy allgather or alltoall: publish where this rank's send segment lies, and learn
      * where every peer's does ({@link #peerSend}, {@link #peerSendAt}).
      *
