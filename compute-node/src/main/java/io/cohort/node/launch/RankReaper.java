@@ -8,8 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -42,7 +44,9 @@ public final class RankReaper implements AutoCloseable
      * otherwise signal every process, "rm D:/work/job-1" cut to "rm D:/work" remove the parent. At end of input the
      * targets get SIGTERM, a second later SIGKILL (as a cancelled job's ranks), and then the paths go. Paths reach
      * the shell single-quoted, so none is taken as a pattern but for the "*" after a prefix; a newline would split a
-     * line, so paths with one are never sent. dash's kill takes no "--".
+     * line, so paths with one are never sent. dash's kill takes no "--". "job N NAME=VALUE", undone by "unjob", adds
+     * at end of input every process whose environment holds that entry (a job's COHORT_JOB_ID): a rank started
+     * but not yet added when this JVM died, and what ranks started themselves.
      */
     static final String WATCHDOG = """
         function quoted(s,    out, i) {
@@ -63,9 +67,19 @@ public final class RankReaper implements AutoCloseable
         verb == "del" { delete live[v]; next }
         verb == "rm" { paths[v] = 1; next }
         verb == "keep" { delete paths[v]; next }
+        verb == "job" { jobs[v] = 1; next }
+        verb == "unjob" { delete jobs[v]; next }
         END {
           ids = ""
           for (id in live) ids = ids " " id
+          for (e in jobs) {
+            find = "grep -lzxF -- " quoted(e) " /proc/[0-9]*/environ 2>/dev/null"
+            while ((find | getline f) > 0) {
+              split(f, part, "/")
+              if (part[3] ~ /^[0-9]+$/) ids = ids " " part[3]
+            }
+            close(find)
+          }
           if (ids != "") {
             system("kill -15" ids " 2>/dev/null")
             system("sleep 1")
@@ -88,6 +102,8 @@ public final class RankReaper implements AutoCloseable
     private final Consumer<String> log;
     private final Set<String> watched = new LinkedHashSet<>();
     private final Set<String> paths = new LinkedHashSet<>();
+    /** Environment entries of jobs whose processes die with this JVM, with how many callers asked for each. */
+    private final Map<String, Integer> jobs = new LinkedHashMap<>();
     private Process watchdogProcess;
     private OutputStream commands;
     private boolean warned;
@@ -186,6 +202,49 @@ public final class RankReaper implements AutoCloseable
     public synchronized void keepFiles(final Path directory, final String prefix)
     {
         keepPath("F:" + directory.resolve(prefix));
+    }
+
+    /**
+     * Makes sure every process of a job, found by its {@code COHORT_JOB_ID} in its environment, dies should this JVM
+     * die: also a rank started but not yet {@link #watch watched} at that moment, and processes ranks started. Undone
+     * by as many {@link #forgetJob} calls.
+     *
+     * @param variable the variable's name
+     * @param jobId    its value, unique to the job on this host
+     */
+    public synchronized void killJobWhenKilled(final String variable, final String jobId)
+    {
+        final String entry = variable + "=" + jobId;
+        if (!closed && entry.indexOf('\n') < 0 && jobs.merge(entry, 1, Integer::sum) == 1)
+        {
+            tell("job", entry);
+        }
+    }
+
+    /**
+     * Undoes one {@link #killJobWhenKilled} once the job's ranks are gone.
+     *
+     * @param variable the variable's name
+     * @param jobId    its value
+     */
+    public synchronized void forgetJob(final String variable, final String jobId)
+    {
+        final String entry = variable + "=" + jobId;
+        final Integer callers = jobs.get(entry);
+        if (callers == null)
+        {
+            return;
+        }
+        if (callers > 1)
+        {
+            jobs.put(entry, callers - 1);
+            return;
+        }
+        jobs.remove(entry);
+        if (!closed)
+        {
+            send("unjob", entry);
+        }
     }
 
     private void remember(final String path)
@@ -328,6 +387,10 @@ public final class RankReaper implements AutoCloseable
             {
                 line(all, "rm", path);
             }
+            for (final String job : jobs.keySet())
+            {
+                line(all, "job", job);
+            }
             all.writeTo(commands);
             commands.flush();
             warned = false;
@@ -355,7 +418,7 @@ public final class RankReaper implements AutoCloseable
      */
     private synchronized void revive(final Process dead, final long startedAt)
     {
-        if (closed || watchdogProcess != dead || watched.isEmpty() && paths.isEmpty())
+        if (closed || watchdogProcess != dead || watched.isEmpty() && paths.isEmpty() && jobs.isEmpty())
         {
             return;
         }

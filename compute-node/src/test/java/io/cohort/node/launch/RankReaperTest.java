@@ -172,6 +172,55 @@ class RankReaperTest
     }
 
     @Test
+    void aProcessOfAJobDiesWithTheOwnerThoughItWasNeverWatched() throws Exception
+    {
+        // A rank the owner had started but not yet told the watchdog of when it died; and one of another job.
+        final Process unwatched = startOfJob("unwatched");
+        final Process other = startOfJob("unwatched0");
+        reaper.killJobWhenKilled("COHORT_JOB_ID", jobOf("unwatched"));
+        reaper.close();
+        assertTrue(unwatched.waitFor(5, TimeUnit.SECONDS), "the job's unwatched process outlived its owner");
+        assertTrue(other.isAlive(), "a process of another job was killed");
+    }
+
+    @Test
+    void aForgottenJobIsSpared() throws Exception
+    {
+        final Process process = startOfJob("forgotten");
+        reaper.killJobWhenKilled("COHORT_JOB_ID", jobOf("forgotten"));
+        reaper.forgetJob("COHORT_JOB_ID", jobOf("forgotten"));
+        reaper.close();
+        assertFalse(process.waitFor(1_500, TimeUnit.MILLISECONDS), "a forgotten job's process was killed");
+    }
+
+    @Test
+    void aJobGivenTwiceAndForgottenOnceIsStillKilled() throws Exception
+    {
+        final Process process = startOfJob("twice");
+        reaper.killJobWhenKilled("COHORT_JOB_ID", jobOf("twice"));
+        reaper.killJobWhenKilled("COHORT_JOB_ID", jobOf("twice"));
+        reaper.forgetJob("COHORT_JOB_ID", jobOf("twice"));
+        reaper.close();
+        assertTrue(process.waitFor(5, TimeUnit.SECONDS), "a job still given once was spared");
+    }
+
+    /** A job id unique to this test run. */
+    private static String jobOf(final String name)
+    {
+        return "reaper-test-" + name + "-" + ProcessHandle.current().pid();
+    }
+
+    /** A sleeping process of the job, started with the JDK and never watched. */
+    private Process startOfJob(final String name) throws IOException
+    {
+        final ProcessBuilder builder = new ProcessBuilder("sleep", "300");
+        builder.environment().put("COHORT_JOB_ID", jobOf(name));
+        final Process process = builder.start();
+        started.add(process);
+        return process;
+    }
+
+    @Test
     void watchdogLeadsASessionOfItsOwnSoSignalsToTheOwnersGroupSpareIt() throws Exception
     {
         reaper.watch(spawn("sleep", "300"));
