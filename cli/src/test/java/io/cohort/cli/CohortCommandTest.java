@@ -443,7 +443,13 @@ class CohortCommandTest
             "sleep", marker);
         try
         {
-            awaitProcesses(marker, 2, dir.resolve("run.log"));
+            for (final ProcessHandle rank : awaitProcesses(marker, 2, dir.resolve("run.log")))
+            {
+                // What the watchdog finds them by, should the agent die between starting a rank and watching it.
+                final String environment = Files.readString(Path.of("/proc", Long.toString(rank.pid()), "environ"));
+                assertTrue(environment.matches("(?s)(.*\u0000)?COHORT_REAPER_MARK=[0-9a-f]{16}\u0000.*"),
+                    "rank " + rank.pid() + " carries no reaper mark");
+            }
             // Mid-job: the launcher has heard that the ranks started (it reports the bindings then). Killed before
             // that, the launch itself fails (exit 2), a race this test is not about.
             awaitLine(dir.resolve("run.log"), "cohort run: ranks [0, 1] on doomed");

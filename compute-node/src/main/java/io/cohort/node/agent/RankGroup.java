@@ -5,6 +5,7 @@ import io.cohort.node.launch.LaunchSpec;
 import io.cohort.node.launch.Program;
 import io.cohort.node.launch.RankCommand;
 import io.cohort.node.launch.RankProcesses;
+import io.cohort.node.launch.RankReaper;
 import io.cohort.node.launch.SharedMemoryCleanup;
 import io.cohort.node.protocol.AgentMessage.Launch;
 import io.cohort.transport.shm.ShmLayout;
@@ -76,6 +77,8 @@ final class RankGroup
     private final String tcpAddress;
     private final Listener listener;
     private final List<Process> processes = new ArrayList<>();
+    /** In every rank's environment ({@link RankReaper#MARK}): how this agent's watchdog finds exactly these ranks. */
+    private final String mark = RankProcesses.randomHex(8);
     private final List<Thread> watchers = new ArrayList<>();
     private final Map<Integer, Integer> exited = new LinkedHashMap<>();
     private JobWorkspace workspace;
@@ -115,6 +118,8 @@ final class RankGroup
                 agent.reaper().removeWhenKilled(workspace.directory());
             }
             agent.reaper().removeFilesWhenKilled(shmDirectory(), ShmLayout.jobPrefix(launch.jobId()));
+            // Also a rank started but not yet watched when the agent is killed.
+            agent.reaper().killHoldersWhenKilled(RankReaper.MARK, mark);
             workspace.stage(launch.files());
             startRanks();
         }
@@ -155,6 +160,7 @@ final class RankGroup
             // Peers on other hosts reach this rank at the address this agent was reached on.
             env.putIfAbsent(TCP_ADDRESS, tcpAddress);
             env.put(NODE_NAME, agent.config().name());
+            env.put(RankReaper.MARK, mark);
             builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             try
             {
@@ -311,6 +317,7 @@ final class RankGroup
         }
         SharedMemoryCleanup.removeJobFiles(shmDirectory(), launch.jobId());
         agent.reaper().keepFiles(shmDirectory(), ShmLayout.jobPrefix(launch.jobId()));
+        agent.reaper().forgetHolders(RankReaper.MARK, mark);
         if (workspace != null && launch.keepWorkdir())
         {
             agent.log("job " + launch.jobId() + ": working directory kept at " + workspace.directory()

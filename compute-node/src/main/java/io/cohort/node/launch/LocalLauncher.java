@@ -70,8 +70,8 @@ public final class LocalLauncher
         final AtomicBoolean stopping = new AtomicBoolean();
         final RankReaper reaper = new RankReaper(err::println);
         reaper.removeFilesWhenKilled(shmDir, ShmLayout.jobPrefix(jobId));
-        // Also a rank started but not yet watched when this JVM is killed.
-        reaper.killJobWhenKilled(JobEnvironment.JOB_ID, jobId);
+        // Also a rank started but not yet watched when this JVM is killed (the job id is this launcher's own).
+        reaper.killHoldersWhenKilled(JobEnvironment.JOB_ID, jobId);
         // On SIGINT or SIGTERM the JVM runs only its shutdown hooks, so the hook does the whole clean-up itself.
         final Thread forwarder = new Thread(() ->
         {
@@ -133,7 +133,7 @@ public final class LocalLauncher
             }
             SharedMemoryCleanup.removeJobFiles(shmDir, jobId);
             reaper.keepFiles(shmDir, ShmLayout.jobPrefix(jobId));
-            reaper.forgetJob(JobEnvironment.JOB_ID, jobId);
+            reaper.forgetHolders(JobEnvironment.JOB_ID, jobId);
             reaper.close();
             try
             {

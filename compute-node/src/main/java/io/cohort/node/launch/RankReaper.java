@@ -45,8 +45,8 @@ public final class RankReaper implements AutoCloseable
      * targets get SIGTERM, a second later SIGKILL (as a cancelled job's ranks), and then the paths go. Paths reach
      * the shell single-quoted, so none is taken as a pattern but for the "*" after a prefix; a newline would split a
      * line, so paths with one are never sent. dash's kill takes no "--". "job N NAME=VALUE", undone by "unjob", adds
-     * at end of input every process whose environment holds that entry (a job's COHORT_JOB_ID): a rank started
-     * but not yet added when this JVM died, and what ranks started themselves.
+     * at end of input every process whose environment holds that entry: a rank started but not yet added when this
+     * JVM died, and what ranks started themselves.
      */
     static final String WATCHDOG = """
         function quoted(s,    out, i) {
@@ -91,6 +91,12 @@ public final class RankReaper implements AutoCloseable
           }
         }
         """;
+
+    /**
+     * A variable a launcher may set, to a value of its own, in the environment of the ranks it starts, so that
+     * {@link #killHoldersWhenKilled} finds exactly its ranks (a job's id is shared by the ranks of other agents).
+     */
+    public static final String MARK = "COHORT_REAPER_MARK";
 
     /** Starts the watchdog with SIGINT, SIGTERM and SIGHUP ignored (exec keeps ignored signals ignored). */
     static final String LAUNCH = "trap '' INT TERM HUP; exec awk -- \"$0\"";
@@ -205,16 +211,16 @@ public final class RankReaper implements AutoCloseable
     }
 
     /**
-     * Makes sure every process of a job, found by its {@code COHORT_JOB_ID} in its environment, dies should this JVM
-     * die: also a rank started but not yet {@link #watch watched} at that moment, and processes ranks started. Undone
-     * by as many {@link #forgetJob} calls.
+     * Makes sure every process whose environment holds {@code variable=value} dies should this JVM die: a rank
+     * started but not yet {@link #watch watched} at that moment, and what ranks started. Undone by as many
+     * {@link #forgetHolders} calls.
      *
-     * @param variable the variable's name
-     * @param jobId    its value, unique to the job on this host
+     * @param variable the variable's name, such as {@link #MARK}
+     * @param value    its value, which only the processes to kill hold on this machine
      */
-    public synchronized void killJobWhenKilled(final String variable, final String jobId)
+    public synchronized void killHoldersWhenKilled(final String variable, final String value)
     {
-        final String entry = variable + "=" + jobId;
+        final String entry = variable + "=" + value;
         if (!closed && entry.indexOf('\n') < 0 && jobs.merge(entry, 1, Integer::sum) == 1)
         {
             tell("job", entry);
@@ -222,14 +228,14 @@ public final class RankReaper implements AutoCloseable
     }
 
     /**
-     * Undoes one {@link #killJobWhenKilled} once the job's ranks are gone.
+     * Undoes one {@link #killHoldersWhenKilled} once the processes are gone.
      *
      * @param variable the variable's name
-     * @param jobId    its value
+     * @param value    its value
      */
-    public synchronized void forgetJob(final String variable, final String jobId)
+    public synchronized void forgetHolders(final String variable, final String value)
     {
-        final String entry = variable + "=" + jobId;
+        final String entry = variable + "=" + value;
         final Integer callers = jobs.get(entry);
         if (callers == null)
         {

@@ -177,7 +177,7 @@ class RankReaperTest
         // A rank the owner had started but not yet told the watchdog of when it died; and one of another job.
         final Process unwatched = startOfJob("unwatched");
         final Process other = startOfJob("unwatched0");
-        reaper.killJobWhenKilled("COHORT_JOB_ID", jobOf("unwatched"));
+        reaper.killHoldersWhenKilled("COHORT_JOB_ID", jobOf("unwatched"));
         reaper.close();
         assertTrue(unwatched.waitFor(5, TimeUnit.SECONDS), "the job's unwatched process outlived its owner");
         assertTrue(other.isAlive(), "a process of another job was killed");
@@ -187,8 +187,8 @@ class RankReaperTest
     void aForgottenJobIsSpared() throws Exception
     {
         final Process process = startOfJob("forgotten");
-        reaper.killJobWhenKilled("COHORT_JOB_ID", jobOf("forgotten"));
-        reaper.forgetJob("COHORT_JOB_ID", jobOf("forgotten"));
+        reaper.killHoldersWhenKilled("COHORT_JOB_ID", jobOf("forgotten"));
+        reaper.forgetHolders("COHORT_JOB_ID", jobOf("forgotten"));
         reaper.close();
         assertFalse(process.waitFor(1_500, TimeUnit.MILLISECONDS), "a forgotten job's process was killed");
     }
@@ -197,9 +197,9 @@ class RankReaperTest
     void aJobGivenTwiceAndForgottenOnceIsStillKilled() throws Exception
     {
         final Process process = startOfJob("twice");
-        reaper.killJobWhenKilled("COHORT_JOB_ID", jobOf("twice"));
-        reaper.killJobWhenKilled("COHORT_JOB_ID", jobOf("twice"));
-        reaper.forgetJob("COHORT_JOB_ID", jobOf("twice"));
+        reaper.killHoldersWhenKilled("COHORT_JOB_ID", jobOf("twice"));
+        reaper.killHoldersWhenKilled("COHORT_JOB_ID", jobOf("twice"));
+        reaper.forgetHolders("COHORT_JOB_ID", jobOf("twice"));
         reaper.close();
         assertTrue(process.waitFor(5, TimeUnit.SECONDS), "a job still given once was spared");
     }
