@@ -108,8 +108,8 @@ public final class RankReaper implements AutoCloseable
     private final Consumer<String> log;
     private final Set<String> watched = new LinkedHashSet<>();
     private final Set<String> paths = new LinkedHashSet<>();
-    /** Environment entries of jobs whose processes die with this JVM, with how many callers asked for each. */
-    private final Map<String, Integer> jobs = new LinkedHashMap<>();
+    /** Environment entries whose holders die with this JVM, with how many callers asked for each. */
+    private final Map<String, Integer> holders = new LinkedHashMap<>();
     private Process watchdogProcess;
     private OutputStream commands;
     private boolean warned;
@@ -221,7 +221,7 @@ public final class RankReaper implements AutoCloseable
     public synchronized void killHoldersWhenKilled(final String variable, final String value)
     {
         final String entry = variable + "=" + value;
-        if (!closed && entry.indexOf('\n') < 0 && jobs.merge(entry, 1, Integer::sum) == 1)
+        if (!closed && entry.indexOf('\n') < 0 && holders.merge(entry, 1, Integer::sum) == 1)
         {
             tell("job", entry);
         }
@@ -236,17 +236,17 @@ public final class RankReaper implements AutoCloseable
     public synchronized void forgetHolders(final String variable, final String value)
     {
         final String entry = variable + "=" + value;
-        final Integer callers = jobs.get(entry);
+        final Integer callers = holders.get(entry);
         if (callers == null)
         {
             return;
         }
         if (callers > 1)
         {
-            jobs.put(entry, callers - 1);
+            holders.put(entry, callers - 1);
             return;
         }
-        jobs.remove(entry);
+        holders.remove(entry);
         if (!closed)
         {
             send("unjob", entry);
@@ -393,9 +393,9 @@ public final class RankReaper implements AutoCloseable
             {
                 line(all, "rm", path);
             }
-            for (final String job : jobs.keySet())
+            for (final String entry : holders.keySet())
             {
-                line(all, "job", job);
+                line(all, "job", entry);
             }
             all.writeTo(commands);
             commands.flush();
@@ -424,7 +424,7 @@ public final class RankReaper implements AutoCloseable
      */
     private synchronized void revive(final Process dead, final long startedAt)
     {
-        if (closed || watchdogProcess != dead || watched.isEmpty() && paths.isEmpty() && jobs.isEmpty())
+        if (closed || watchdogProcess != dead || watched.isEmpty() && paths.isEmpty() && holders.isEmpty())
         {
             return;
         }
