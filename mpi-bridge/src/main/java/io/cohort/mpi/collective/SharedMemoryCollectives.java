@@ -676,23 +676,7 @@ public final class SharedMemoryCollectives implements WaitCondition
         final long bytes = (long) count * Blocks.elementBytes(send);
         if (bytes <= SMALL_SLOT_BYTES)
         {
-            // A small block goes to a small slot, next to its flag: a reader gets the data with the flag rather than
-            // after a second miss on the sequence line.
-            final int slot = takeSlot(bytes);
-            awaitAll(freeAfter[slot]);
-            copyIn(send, sendOffset, count, mine, offsetOf(slot));
-            final long flag = smallFlagOffset(slot - SLOTS);
-            final long step = publish(flag);
-            // Peers copy the block out in this call, before they publish their next step.
-            freeAfter[slot] = step + 1;
-            awaitRanks(0, size, step, flag, linesAfterFlag(bytes));
-            for (int q = 0; q < size; q++)
-            {
-                if (q != rank && count > 0)
-                {
-                    copyOut(regions[q], offsetOf(slot), recv, recvOffset + q * count, count);
-                }
-            }
+            smallAllgather(send, sendOffset, count, recv, recvOffset, bytes);
             return;
         }
         // Ranks agree on the kind of buffer (checked in COHORT_CHECK mode), so all of them take this branch or none.
@@ -723,6 +707,30 @@ public final class SharedMemoryCollectives implements WaitCondition
             done += n;
         }
         while (done < count);
+    }
+
+    /**
+     * An allgather of a block that fits one small slot: it goes next to the slot's flag, so that a reader gets the
+     * data with the flag rather than after a second miss on the sequence line.
+     */
+    private void smallAllgather(final Object send, final int sendOffset, final int count, final Object recv,
+        final int recvOffset, final long bytes)
+    {
+        final int slot = takeSlot(bytes);
+        awaitAll(freeAfter[slot]);
+        copyIn(send, sendOffset, count, mine, offsetOf(slot));
+        final long flag = smallFlagOffset(slot - SLOTS);
+        final long step = publish(flag);
+        // Peers copy the block out in this call, before they publish their next step.
+        freeAfter[slot] = step + 1;
+        awaitRanks(0, size, step, flag, linesAfterFlag(bytes));
+        for (int q = 0; q < size; q++)
+        {
+            if (q != rank && count > 0)
+            {
+                copyOut(regions[q], offsetOf(slot), recv, recvOffset + q * count, count);
+            }
+        }
     }
 
     /**
@@ -772,8 +780,11 @@ public final class SharedMemoryCollectives implements WaitCondition
         {
             return false;
         }
-        // MemorySegment.copy copies as if through a buffer: an in-place block (send is its own place) is left as is.
-        MemorySegment.copy(send, 0, recv, displs[rank], counts[rank]);
+        if (send.address() != recv.address() + displs[rank])
+        {
+            // Not in place (send is not already its own place in recv).
+            MemorySegment.copy(send, 0, recv, displs[rank], counts[rank]);
+        }
         for (int q = 0; q < size; q++)
         {
             if (q != rank && counts[q] > 0)
